@@ -1,0 +1,1 @@
+"""Agency adapters: the adapter SDK and one package per agency."""

@@ -1,0 +1,1 @@
+"""The ``nsw`` command line: the outermost ring; nothing imports it."""

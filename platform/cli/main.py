@@ -1,0 +1,66 @@
+"""``nsw``: the command group. Subcommands live in sibling modules and are attached here lazily,
+so one broken area (a missing optional dependency) does not take the others down."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+from pydantic import ValidationError
+from singlewindow.platform.errors import NswError
+from singlewindow.platform.logs import configure_logging
+from singlewindow.platform.settings import Settings
+
+# command name -> "module:attribute" of a click command or group
+SUBCOMMANDS: dict[str, str] = {
+    "specs": "singlewindow.platform.cli.specs:specs",
+}
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(SUBCOMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = SUBCOMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="singlewindow", prog_name="nsw")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """National single window: submit once, every border agency answers, one decision.
+
+    Settings come from NSW_ environment variables (nested with __, e.g. NSW_BROKER__URL) or the TOML
+    file named by NSW_CONFIG_FILE.
+    """
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        raise click.UsageError(f"invalid settings:\n{exc}") from exc
+    configure_logging(settings.log)
+    ctx.obj = settings
+
+
+def main() -> None:
+    """Console-script entry point: project errors become one clear line and exit code 1, no traceback."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except NswError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(1)

@@ -1,0 +1,93 @@
+"""Settings, validated once at the edge and passed inward as small typed objects.
+
+Every value can come from an ``NSW_`` environment variable (nested with ``__``, e.g.
+``NSW_BROKER__URL``) or from a TOML file named by ``NSW_CONFIG_FILE``; variables win over the file.
+Components receive only their own part (``settings.broker``, ``settings.database``...), never the whole.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+LogFormat = Literal["auto", "json", "console"]
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class BrokerSettings(_Part):
+    """Where the AMQP broker is and how hard to lean on it."""
+
+    url: str | None = Field(
+        default=None,
+        description="AMQP URL (amqp://user:pass@host:5672/vhost); unset means the in-memory transport.",
+    )
+    management_url: str = "http://127.0.0.1:15672"
+    management_user: str = "guest"
+    management_password: SecretStr = SecretStr("guest")
+    vhost: str = "/"
+    prefetch: int = Field(default=50, ge=1, le=10_000)
+    confirm_window: int = Field(default=256, ge=1, le=65_535, description="Unconfirmed publishes in flight.")
+    heartbeat_seconds: int = Field(default=30, ge=0)
+    reconnect_max_seconds: float = Field(default=30.0, gt=0)
+
+
+class DatabaseSettings(_Part):
+    url: str = Field(
+        default="sqlite+aiosqlite:///nsw.db",
+        description="SQLAlchemy URL; PostgreSQL (postgresql+asyncpg://...) for more than one hub process.",
+    )
+
+
+class RegistryClientSettings(_Part):
+    url: str | None = Field(default=None, description="Registry REST URL; unset means load specs in process.")
+
+
+class LimitSettings(_Part):
+    max_document_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    max_attachment_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+
+
+class LogSettings(_Part):
+    level: Literal["debug", "info", "warning", "error"] = "info"
+    format: LogFormat = "auto"
+
+
+class Settings(BaseSettings):
+    """All of the platform's settings; build it once in the CLI and hand out the parts."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NSW_", env_nested_delimiter="__", frozen=True, extra="forbid"
+    )
+
+    broker: BrokerSettings = BrokerSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    registry: RegistryClientSettings = RegistryClientSettings()
+    limits: LimitSettings = LimitSettings()
+    log: LogSettings = LogSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get("NSW_CONFIG_FILE")
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
+        return tuple(sources)

@@ -1,0 +1,1 @@
+"""Schema registry: formats, compatibility, storage, REST and gRPC APIs, client."""

@@ -1,0 +1,51 @@
+"""Shared fixtures: services for integration tests skip locally without them and fail under CI=true."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+RABBITMQ_HOST = os.environ.get("NSW_TEST_RABBITMQ_HOST", "127.0.0.1")
+RABBITMQ_PORT = int(os.environ.get("NSW_TEST_RABBITMQ_PORT", "5672"))
+RABBITMQ_MANAGEMENT_URL = os.environ.get("NSW_TEST_RABBITMQ_MANAGEMENT_URL", "http://127.0.0.1:15672")
+POSTGRES_URL = os.environ.get("NSW_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    """Skip with a clear message on a laptop without the service; fail under CI=true (dramatiq's rule)."""
+    if _reachable(host, port):
+        return
+    message = f"{name} is not reachable at {host}:{port}"
+    if IN_CI:
+        pytest.fail(f"{message} (CI=true: integration tests must not skip)")
+    pytest.skip(f"{message}; start it to run this integration test")
+
+
+@pytest.fixture(scope="session")
+def rabbitmq_available() -> None:
+    require_service("RabbitMQ", RABBITMQ_HOST, RABBITMQ_PORT)
+
+
+@pytest.fixture(scope="session")
+def rabbitmq_management_available() -> None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(RABBITMQ_MANAGEMENT_URL)
+    require_service("RabbitMQ management API", parts.hostname or "127.0.0.1", parts.port or 15672)
+
+
+@pytest.fixture(scope="session")
+def postgres_available() -> None:
+    require_service("PostgreSQL", "127.0.0.1", 5432)
