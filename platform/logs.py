@@ -6,6 +6,7 @@ import logging
 import sys
 
 import structlog
+
 from singlewindow.platform.settings import LogSettings
 
 
@@ -36,4 +37,5 @@ def configure_logging(settings: LogSettings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(max(logging.getLevelName(settings.level.upper()), logging.INFO))
-    logging.getLogger("pika").setLevel(logging.WARNING)
+    for noisy in ("pika", "alembic", "aiosqlite", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

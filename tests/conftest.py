@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterator
 
 import pytest
 
@@ -49,3 +50,27 @@ def rabbitmq_management_available() -> None:
 @pytest.fixture(scope="session")
 def postgres_available() -> None:
     require_service("PostgreSQL", "127.0.0.1", 5432)
+
+
+async def _admin_sql(statement: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_available: None) -> Iterator[str]:
+    """A PostgreSQL database of its own for one test, dropped afterwards (plain ``postgresql://`` URL)."""
+    import asyncio
+    import uuid
+
+    name = f"nsw_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin_sql(f'CREATE DATABASE "{name}"'))
+    try:
+        yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        asyncio.run(_admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -8,12 +8,14 @@ import sys
 
 import click
 from pydantic import ValidationError
+
 from singlewindow.platform.errors import NswError
 from singlewindow.platform.logs import configure_logging
 from singlewindow.platform.settings import Settings
 
 # command name -> "module:attribute" of a click command or group
 SUBCOMMANDS: dict[str, str] = {
+    "principals": "singlewindow.platform.cli.principals:principals",
     "specs": "singlewindow.platform.cli.specs:specs",
 }
 

@@ -1,0 +1,46 @@
+"""Async engines for the embedded default (SQLite) and production (PostgreSQL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from singlewindow.platform.errors import ConfigurationError
+
+_ASYNC_DRIVERS = {
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+    "sqlite": "sqlite+aiosqlite",
+}
+
+
+def async_url(url: str) -> URL:
+    """Accept plain ``postgresql://`` and ``sqlite://`` URLs and pick the async driver for them."""
+    parsed = make_url(url)
+    driver = _ASYNC_DRIVERS.get(parsed.drivername)
+    if driver is not None:
+        parsed = parsed.set(drivername=driver)
+    if parsed.drivername not in _ASYNC_DRIVERS.values():
+        raise ConfigurationError(f"unsupported database URL {parsed.drivername!r}: use sqlite or postgresql")
+    return parsed
+
+
+def open_engine(url: str) -> AsyncEngine:
+    """An engine with the settings each backend needs to be safe under concurrent writers."""
+    parsed = async_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_async_engine(parsed, connect_args={"timeout": 30})
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    return create_async_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=10)

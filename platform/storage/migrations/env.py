@@ -1,0 +1,12 @@
+"""Alembic environment: always run by singlewindow.platform.storage.migrate on a given connection."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from singlewindow.platform.storage.tables import metadata
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()
