@@ -1,0 +1,52 @@
+"""The consolidated status: a pure function of the recipients' effective statuses and the cancel flag."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from singlewindow.platform.aggregation.statuses import (
+    Consolidated,
+    DecisionStatus,
+    RecipientState,
+    TransportState,
+)
+
+_HOLDING = frozenset(
+    {
+        DecisionStatus.INSPECTION_REQUIRED,
+        DecisionStatus.QUERY,
+        TransportState.OVERDUE,
+        TransportState.DELIVERY_FAILED,
+    }
+)
+_IN_REVIEW = frozenset({TransportState.PENDING, TransportState.DELIVERED})
+_ACCEPTING = frozenset({DecisionStatus.ACCEPTED, DecisionStatus.ACCEPTED_WITH_CONDITIONS})
+
+
+def consolidate(recipients: Iterable[RecipientState], cancelled: bool = False, routed: bool = True) -> Consolidated:
+    """CANCELLED > REJECTED > HELD > UNDER_REVIEW > CLEARED; RECEIVED until the recipient set is routed.
+
+    A version routed to nobody is CLEARED: no agency has anything to say about it.
+    """
+    if cancelled:
+        return Consolidated.CANCELLED
+    if not routed:
+        return Consolidated.RECEIVED
+    effective = {state.effective for state in recipients}
+    if DecisionStatus.REJECTED in effective:
+        return Consolidated.REJECTED
+    if effective & _HOLDING:
+        return Consolidated.HELD
+    if effective & _IN_REVIEW:
+        return Consolidated.UNDER_REVIEW
+    assert effective <= _ACCEPTING, effective
+    return Consolidated.CLEARED
+
+
+def collected_conditions(recipients: Iterable[RecipientState]) -> tuple[str, ...]:
+    """Conditions of every acceptance with conditions, in recipient order, without repeats."""
+    seen: dict[str, None] = {}
+    for state in sorted(recipients, key=lambda s: s.recipient):
+        if state.decision is not None and state.decision.status is DecisionStatus.ACCEPTED_WITH_CONDITIONS:
+            seen.update(dict.fromkeys(state.decision.conditions))
+    return tuple(seen)
