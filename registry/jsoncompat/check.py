@@ -1,0 +1,45 @@
+"""The public seam: ``check(reader, writer)`` lists why a writer's instances may fail the reader.
+
+BACKWARD is ``check(new, old)``, FORWARD ``check(old, new)``, FULL both (draft 2020-12 semantics).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+from singlewindow.registry.jsoncompat.compare import compare
+from singlewindow.registry.jsoncompat.context import Context
+from singlewindow.registry.jsoncompat.model import At, Incompatibility
+from singlewindow.registry.jsoncompat.side import Side
+
+
+class InvalidSchemaError(ValueError):
+    """A schema handed to the checker is not a valid draft 2020-12 JSON Schema."""
+
+
+def _validated(role: str, schema: Any) -> Mapping[str, Any] | bool:
+    if not isinstance(schema, Mapping | bool):
+        raise InvalidSchemaError(f"{role} schema must be a JSON object or boolean, got {type(schema).__name__}")
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        where = "/" + "/".join(str(p) for p in exc.path) if exc.path else "#"
+        raise InvalidSchemaError(f"{role} schema is invalid at {where}: {exc.message}") from exc
+    return schema
+
+
+def check(reader: Mapping[str, Any] | bool, writer: Mapping[str, Any] | bool) -> list[Incompatibility]:
+    """Every reason an instance valid under ``writer`` may be invalid under ``reader`` (empty = compatible).
+
+    Conservative: a rule that cannot decide reports an incompatibility (its rule id says so).
+    """
+    reader = _validated("reader", reader)
+    writer = _validated("writer", writer)
+    ctx = Context(Side(reader), Side(writer), compare)
+    ctx.compare(reader, writer, At("", ""))
+    unique = list(dict.fromkeys(ctx.found))
+    return sorted(unique, key=lambda item: (item.pointer, item.rule))
