@@ -1,0 +1,83 @@
+"""Compatibility levels applied to a new schema and a subject's live versions (Confluent semantics).
+
+BACKWARD: the new schema reads data written with the old; FORWARD: the old reads data written with the
+new; FULL: both. Plain levels compare with the latest live version, ``_TRANSITIVE`` ones with every live
+version (research §1.6). One pair check per format, dispatched on the closed SchemaType.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from typing import Any, assert_never
+
+from singlewindow.registry.avro_compat import check_avro
+from singlewindow.registry.formats import ParsedSchema
+from singlewindow.registry.models import CompatibilityLevel, SchemaType
+
+JSON_UNAVAILABLE = (
+    "JSON Schema compatibility checking is not available yet: a changed JSON schema is refused under "
+    "every compatibility level except NONE"
+)
+
+PairCheck = Callable[[Any, Any], Sequence[object]]
+
+
+def check_compatibility(
+    level: CompatibilityLevel, new: ParsedSchema, previous: Sequence[tuple[int, ParsedSchema]]
+) -> list[str]:
+    """Reasons ``new`` breaks ``level`` against ``previous`` (live versions, newest first); empty if fine."""
+    if level is CompatibilityLevel.NONE:
+        return []
+    targets = previous if level.transitive else previous[:1]
+    reasons: list[str] = []
+    for version, old in targets:
+        if old.schema_type is not new.schema_type:
+            reasons.append(
+                f"version {version} is {old.schema_type.value} and the new schema is {new.schema_type.value}: "
+                "a subject cannot change schema type"
+            )
+            continue
+        if level.checks_backward:
+            reasons.extend(
+                f"the new schema cannot read data written with version {version}: {problem}"
+                for problem in check_pair(reader=new, writer=old)
+            )
+        if level.checks_forward:
+            reasons.extend(
+                f"version {version} cannot read data written with the new schema: {problem}"
+                for problem in check_pair(reader=old, writer=new)
+            )
+    return reasons
+
+
+def check_pair(*, reader: ParsedSchema, writer: ParsedSchema) -> list[str]:
+    """Why ``reader`` cannot accept what ``writer`` produces (one format, both parsed)."""
+    schema_type = reader.schema_type
+    if schema_type is SchemaType.AVRO:
+        return [str(item) for item in check_avro(reader.parsed, writer.parsed)]
+    if schema_type is SchemaType.JSON:
+        return compatibility_json(reader, writer)
+    assert_never(schema_type)
+
+
+def compatibility_json(reader: ParsedSchema, writer: ParsedSchema) -> list[str]:
+    """JSON Schema pair check: ``singlewindow.registry.jsoncompat.check`` when it exists (issue 4);
+    until then any change is refused with an explicit reason, never silently accepted."""
+    if reader.canonical == writer.canonical:
+        return []
+    check = _json_checker()
+    if check is None:
+        return [JSON_UNAVAILABLE]
+    return [str(item) for item in check(reader.parsed, writer.parsed)]
+
+
+def _json_checker() -> PairCheck | None:
+    try:
+        module = importlib.import_module("singlewindow.registry.jsoncompat")
+    except ModuleNotFoundError as exc:
+        if exc.name in ("singlewindow.registry.jsoncompat", "singlewindow.registry"):
+            return None
+        raise
+    check = getattr(module, "check", None)
+    return check if callable(check) else None

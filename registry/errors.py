@@ -1,0 +1,160 @@
+"""The registry's own exception tree, one class per Confluent error code.
+
+The registry is a standalone service, so it does not share the hub's tree: each error carries the HTTP
+status and the Confluent ``error_code`` that unmodified clients expect, and ``retryable`` tells a caller
+whether the same call may succeed later. The REST layer renders every one as
+``{"error_code": int, "message": str}``; issue 4's gRPC layer maps the same classes to gRPC codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class RegistryError(Exception):
+    """Base: ``http_status`` and ``error_code`` as Confluent defines them (research §1.4)."""
+
+    http_status = 500
+    error_code = 50001
+    retryable = False
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# 400 / 413: malformed requests (no Confluent code exists, so the HTTP status doubles as the code).
+class BadRequest(RegistryError):
+    http_status = 400
+    error_code = 400
+
+
+class PayloadTooLarge(RegistryError):
+    http_status = 413
+    error_code = 413
+
+
+class UnsupportedMediaType(RegistryError):
+    http_status = 415
+    error_code = 415
+
+
+# 401 / 403: the seam issue 4's guarded writes fill in.
+class Unauthenticated(RegistryError):
+    http_status = 401
+    error_code = 40101
+
+
+class AccessDenied(RegistryError):
+    http_status = 403
+    error_code = 40301
+
+
+# 404: something named does not exist.
+class NotFound(RegistryError):
+    http_status = 404
+    error_code = 404
+
+
+class SubjectNotFound(NotFound):
+    error_code = 40401
+
+
+class VersionNotFound(NotFound):
+    error_code = 40402
+
+
+class SchemaNotFound(NotFound):
+    error_code = 40403
+
+
+class SubjectSoftDeleted(NotFound):
+    error_code = 40404
+
+
+class SubjectNotSoftDeleted(NotFound):
+    error_code = 40405
+
+
+class VersionSoftDeleted(NotFound):
+    error_code = 40406
+
+
+class VersionNotSoftDeleted(NotFound):
+    error_code = 40407
+
+
+class SubjectConfigNotFound(NotFound):
+    error_code = 40408
+
+
+class SubjectModeNotFound(NotFound):
+    error_code = 40409
+
+
+class RouteNotFound(NotFound):
+    error_code = 404
+
+
+class MethodNotAllowed(RegistryError):
+    http_status = 405
+    error_code = 405
+
+
+# 409: the schema breaks the subject's compatibility level.
+class IncompatibleSchema(RegistryError):
+    """Carries each incompatibility as its own line; the message joins them."""
+
+    http_status = 409
+    error_code = 409
+
+    def __init__(self, reasons: Sequence[str], *, level: str) -> None:
+        self.reasons = tuple(reasons)
+        self.level = level
+        joined = "; ".join(self.reasons)
+        super().__init__(f"Schema being registered is incompatible with an earlier schema ({level}): {joined}")
+
+
+# 422: the request is well-formed but says something invalid.
+class Unprocessable(RegistryError):
+    http_status = 422
+    error_code = 422
+
+
+class InvalidSchema(Unprocessable):
+    error_code = 42201
+
+
+class InvalidVersion(Unprocessable):
+    error_code = 42202
+
+
+class InvalidCompatibilityLevel(Unprocessable):
+    error_code = 42203
+
+
+class InvalidMode(Unprocessable):
+    error_code = 42204
+
+
+class OperationNotPermitted(Unprocessable):
+    error_code = 42205
+
+
+class InvalidSubject(Unprocessable):
+    error_code = 42208
+
+
+class SchemaTooLarge(Unprocessable):
+    error_code = 42209
+
+
+# 5xx: the store failed; the same call may succeed later.
+class StoreError(RegistryError):
+    http_status = 500
+    error_code = 50001
+    retryable = True
+
+
+class StoreTimeout(StoreError):
+    error_code = 50002

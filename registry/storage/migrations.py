@@ -1,0 +1,70 @@
+"""Schema migrations: an ordered list of steps recorded in ``registry_migrations``.
+
+A small versioned table rather than alembic: the registry owns four tables, the steps must run
+programmatically at start-up on both SQLite and PostgreSQL from an installed wheel (no alembic.ini or
+env.py to ship and locate), and each step is plain SQLAlchemy Core DDL. On PostgreSQL a transaction-level
+advisory lock makes concurrent start-ups of several processes apply each step exactly once. Step 1
+creates the version-1 layout; later steps must be explicit DDL (ALTER ...), never edits of step 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import structlog
+from sqlalchemy import Connection, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from singlewindow.registry.storage import tables
+
+log = structlog.get_logger(__name__)
+
+_LOCK_KEY = 0x6E7377_7265  # "nsw" "re": any constant shared by every registry process
+
+
+def _create_v1(connection: Connection) -> None:
+    tables.metadata.create_all(
+        connection,
+        tables=[tables.schemas, tables.subjects, tables.versions, tables.settings],
+        checkfirst=True,
+    )
+
+
+STEPS: list[tuple[int, str, Callable[[Connection], None]]] = [
+    (1, "schemas, subjects, versions and settings", _create_v1),
+]
+
+
+async def migrate(engine: AsyncEngine) -> list[int]:
+    """Apply the steps not yet recorded; returns the versions applied now."""
+    try:
+        return await _migrate(engine)
+    except IntegrityError:
+        # Another SQLite process recorded the same step between our check and insert: it is applied.
+        return await _migrate(engine)
+
+
+async def _migrate(engine: AsyncEngine) -> list[int]:
+    applied_now: list[int] = []
+    async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+        await connection.run_sync(
+            lambda sync: tables.metadata.create_all(sync, tables=[tables.migrations], checkfirst=True)
+        )
+        done = set((await connection.execute(select(tables.migrations.c.version))).scalars())
+        for version, description, step in STEPS:
+            if version in done:
+                continue
+            await connection.run_sync(step)
+            await connection.execute(
+                tables.migrations.insert().values(
+                    version=version, description=description, applied_at=datetime.now(UTC)
+                )
+            )
+            applied_now.append(version)
+    if applied_now:
+        log.info("registry.migrated", steps=applied_now)
+    return applied_now
