@@ -59,6 +59,21 @@ class LimitSettings(_Part):
     max_attachment_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
 
 
+class TopologySettings(_Part):
+    """Limits written into the queue policies by ``nsw topology declare`` (DESIGN.md: Reliability design)."""
+
+    delivery_limit: int = Field(
+        default=20, ge=20, description="At least 20: on RabbitMQ 3.10 every redelivery counts, even after a lost link."
+    )
+    inbox_max_length: int = Field(default=100_000, ge=1)
+    hub_max_length: int = Field(default=1_000_000, ge=1)
+    wait_max_length: int = Field(default=100_000, ge=1)
+    dlq_max_length: int = Field(default=1_000_000, ge=1)
+    verify_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="How long to wait for the management API to report effective policies."
+    )
+
+
 class LogSettings(_Part):
     level: Literal["debug", "info", "warning", "error"] = "info"
     format: LogFormat = "auto"
@@ -76,6 +91,7 @@ class Settings(BaseSettings):
     registry: RegistryClientSettings = RegistryClientSettings()
     limits: LimitSettings = LimitSettings()
     log: LogSettings = LogSettings()
+    topology: TopologySettings = TopologySettings()
 
     @classmethod
     def settings_customise_sources(
