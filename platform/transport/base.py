@@ -15,7 +15,7 @@ Guarantees the callers rely on:
   durable. A handler that raises without settling gets its delivery ``nack``-ed with requeue. The number of
   unsettled deliveries per subscription is bounded by ``prefetch``, which also bounds handler concurrency.
 * Running processes never declare durable topology (``nsw topology declare`` does): ``declare_passive``
-  only checks that a queue exists, and ``declare_private_queue`` creates a server-named (``amq.gen-*``),
+  only checks that a queue exists, and ``consume_private`` consumes a server-named (``amq.gen-*``),
   exclusive, auto-delete queue for per-process streams such as ``Watch``.
 """
 
@@ -164,10 +164,13 @@ Handler = Callable[[Delivery], Awaitable[None]]
 
 
 class Subscription(abc.ABC):
-    """A running consumer; ``cancel`` stops new deliveries (unsettled ones may still be settled)."""
+    """A running consumer of ``queue``."""
+
+    queue: str
 
     @abc.abstractmethod
-    async def cancel(self) -> None: ...
+    async def cancel(self) -> None:
+        """Stop new deliveries, wait for running handlers; what they left unsettled is requeued."""
 
 
 class Transport(abc.ABC):
@@ -187,10 +190,14 @@ class Transport(abc.ABC):
         """Check that ``queue`` exists (``ConfigurationError`` if not) and report its counts."""
 
     @abc.abstractmethod
-    async def declare_private_queue(self, bind_exchange: str, routing_key: str) -> str:
-        """Create a server-named exclusive auto-delete queue bound to ``bind_exchange``; return its name.
+    async def consume_private(
+        self, exchange: str, routing_key: str, handler: Handler, *, prefetch: int
+    ) -> Subscription:
+        """Consume a server-named (``amq.gen-*``) exclusive auto-delete queue bound to ``exchange``.
 
-        Needs configure permission on ``amq.gen-.*``, write on that queue and read on the exchange.
+        For per-process streams (``Watch``): the queue lives as long as the subscription, and after a
+        reconnect a new one is declared and bound (messages in between are not kept: replay them from
+        storage). Needs configure permission on ``amq.gen-.*``, write on it and read on the exchange.
         """
 
     @abc.abstractmethod

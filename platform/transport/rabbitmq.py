@@ -1,0 +1,639 @@
+"""The RabbitMQ transport on pika's asyncio adapter: the only project module that imports pika.
+
+pika has no recovery of its own, so this module supplies it (messaging.md §4): a supervisor task
+reconnects with backoff, reopens the confirm-mode publish channel, re-subscribes every consumer and
+republishes every unconfirmed message. Settlements of deliveries from a dead channel are dropped (the
+broker redelivers them) instead of being sent with a stale delivery tag. pika callbacks only move data
+into futures and tasks; handlers run as tasks, at most ``prefetch`` per subscription. Running processes
+never declare durable topology: queues are checked passively.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import pika
+from pika import exceptions as pika_errors
+from pika.adapters.asyncio_connection import AsyncioConnection
+from pika.spec import Basic
+
+from singlewindow.platform.errors import (
+    AccessDenied,
+    BrokerUnavailable,
+    ConfigurationError,
+    InvalidInput,
+    NswError,
+    Unauthenticated,
+)
+from singlewindow.platform.settings import BrokerSettings
+from singlewindow.platform.transport.backoff import Backoff
+from singlewindow.platform.transport.base import (
+    Delivery,
+    Handler,
+    OutgoingMessage,
+    QueueState,
+    Subscription,
+    Transport,
+)
+from singlewindow.platform.transport.confirms import ConfirmTracker, PendingPublish
+
+log = logging.getLogger(__name__)
+
+_EXCHANGE_IN_TEXT = re.compile(r"exchange '([^']*)' in vhost")
+
+
+def translate(exc: BaseException) -> NswError:
+    """Map a pika exception (or close reason) onto the project's tree."""
+    if isinstance(exc, NswError):
+        return exc
+    if isinstance(exc, pika_errors.ProbableAuthenticationError | pika_errors.AuthenticationError):
+        return Unauthenticated(f"broker refused the login: {exc!r}")
+    if isinstance(exc, pika_errors.ProbableAccessDeniedError):
+        return AccessDenied(f"broker refused access to the vhost: {exc!r}")
+    if isinstance(exc, pika_errors.ChannelClosed | pika_errors.ConnectionClosedByBroker):
+        code, text = exc.reply_code, exc.reply_text
+        if code in (403, 530) or (code == 406 and "user_id" in text) or code == 405:
+            return AccessDenied(text)
+        if code in (404, 406) and isinstance(exc, pika_errors.ChannelClosed):
+            return ConfigurationError(text)
+        return BrokerUnavailable(f"broker closed the {_kind(exc)}: {code} {text}")
+    return BrokerUnavailable(f"broker connection problem: {exc!r}")
+
+
+def _kind(exc: BaseException) -> str:
+    return "channel" if isinstance(exc, pika_errors.ChannelClosed) else "connection"
+
+
+class _Link:
+    """One AMQP connection and the future its close reason lands in."""
+
+    def __init__(self, connection: Any, closed: asyncio.Future[BaseException]) -> None:
+        self.connection = connection
+        self.closed = closed
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self.connection.is_open)
+
+
+class _Chan:
+    """A pika channel whose RPCs are awaitable and fail with the channel's close reason."""
+
+    def __init__(self, channel: Any, closed: asyncio.Future[BaseException]) -> None:
+        self.channel = channel
+        self.closed = closed
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self.channel.is_open)
+
+    async def call(self, method: Callable[..., Any], **kwargs: Any) -> Any:
+        done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        try:
+            method(**kwargs, callback=_resolver(done))
+        except pika_errors.AMQPError as exc:
+            raise translate(exc) from exc
+        await asyncio.wait({done, self.closed}, return_when=asyncio.FIRST_COMPLETED)
+        if done.done():
+            return done.result()
+        reason = self.closed.result()
+        raise translate(reason) from reason
+
+    def close(self) -> None:
+        if self.channel.is_open:
+            with contextlib.suppress(pika_errors.AMQPError):
+                self.channel.close()
+
+
+def _resolver(future: asyncio.Future[Any]) -> Callable[[Any], None]:
+    """A pika callback that resolves ``future`` once (later calls are ignored)."""
+
+    def resolve(value: Any) -> None:
+        if not future.done():
+            future.set_result(value)
+
+    return resolve
+
+
+def _to_pika(message: OutgoingMessage) -> Any:
+    return pika.BasicProperties(
+        content_type=message.content_type,
+        headers=dict(message.headers) or None,
+        delivery_mode=pika.DeliveryMode.Persistent if message.persistent else pika.DeliveryMode.Transient,
+        correlation_id=message.correlation_id,
+        message_id=message.message_id,
+        expiration=None if message.expiration_ms is None else str(message.expiration_ms),
+        timestamp=None if message.timestamp is None else int(message.timestamp.timestamp()),
+        type=message.type,
+        user_id=message.user_id,
+    )
+
+
+def _from_pika(method: Any, properties: Any, body: bytes) -> OutgoingMessage:
+    return OutgoingMessage(
+        exchange=method.exchange,
+        routing_key=method.routing_key,
+        body=body,
+        message_id=properties.message_id,
+        correlation_id=properties.correlation_id,
+        type=properties.type,
+        content_type=properties.content_type,
+        headers=dict(properties.headers or {}),
+        user_id=properties.user_id,
+        timestamp=None if properties.timestamp is None else datetime.fromtimestamp(properties.timestamp, UTC),
+        mandatory=False,
+        persistent=properties.delivery_mode == pika.DeliveryMode.Persistent.value,
+        expiration_ms=None if properties.expiration is None else int(properties.expiration),
+    )
+
+
+class RabbitDelivery(Delivery):
+    def __init__(self, subscription: RabbitSubscription, chan: _Chan, method: Any, message: OutgoingMessage):
+        super().__init__(
+            body=bytes(message.body),
+            properties=message,
+            redelivered=bool(method.redelivered),
+            delivery_count=int(message.headers.get("x-delivery-count", 0) or 0),
+            queue=subscription.queue,
+        )
+        self._subscription = subscription
+        self._chan = chan
+        self._tag = method.delivery_tag
+
+    async def _settle(self, verb: str, *, requeue: bool) -> None:
+        if self._subscription.current_channel is not self._chan or not self._chan.is_open:
+            self._subscription.dropped_settlements += 1
+            log.warning("%s of %s dropped: its channel is gone (the broker redelivers)", verb, self.message_id)
+            return
+        channel = self._chan.channel
+        try:
+            if verb == "ack":
+                channel.basic_ack(delivery_tag=self._tag)
+            elif verb == "nack":
+                channel.basic_nack(delivery_tag=self._tag, requeue=requeue)
+            else:
+                channel.basic_reject(delivery_tag=self._tag, requeue=requeue)
+        except pika_errors.AMQPError as exc:
+            self._subscription.dropped_settlements += 1
+            log.warning("%s of %s dropped: %r", verb, self.message_id, exc)
+
+
+class RabbitSubscription(Subscription):
+    """A consumer on its own channel (its own prefetch); re-subscribed after every reconnect."""
+
+    def __init__(
+        self,
+        transport: RabbitMqTransport,
+        queue: str,
+        handler: Handler,
+        prefetch: int,
+        private_binding: tuple[str, str] | None = None,
+    ) -> None:
+        self.queue = queue
+        self.current_channel: _Chan | None = None
+        self.redelivered = 0
+        self.dropped_settlements = 0
+        self._transport = transport
+        self._handler = handler
+        self._prefetch = prefetch
+        self._private_binding = private_binding
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._active = True
+        self._consumer_tag: str | None = None
+        self._retry: asyncio.Task[None] | None = None
+        self._starting = False
+
+    async def start(self, link: _Link) -> None:
+        """Open a channel, set prefetch, (declare and bind a private queue,) and consume."""
+        if self._starting or self.current_channel is not None:
+            return
+        self._starting = True
+        try:
+            await self._start(link)
+        finally:
+            self._starting = False
+
+    async def _start(self, link: _Link) -> None:
+        chan = await self._transport.open_channel(link, on_close=self._on_channel_closed)
+        try:
+            await chan.call(chan.channel.basic_qos, prefetch_count=self._prefetch)
+            if self._private_binding is not None:
+                exchange, routing_key = self._private_binding
+                frame = await chan.call(chan.channel.queue_declare, queue="", exclusive=True, auto_delete=True)
+                self.queue = frame.method.queue
+                await chan.call(chan.channel.queue_bind, queue=self.queue, exchange=exchange, routing_key=routing_key)
+            chan.channel.add_on_cancel_callback(lambda _frame: chan.close())
+            self.current_channel = chan
+            frame = await chan.call(chan.channel.basic_consume, queue=self.queue, on_message_callback=self._on_message)
+            self._consumer_tag = frame.method.consumer_tag
+        except BaseException:
+            self.current_channel = None
+            chan.close()
+            raise
+
+    def _on_message(self, channel: Any, method: Any, properties: Any, body: bytes) -> None:
+        chan = self.current_channel
+        if chan is None or chan.channel is not channel:
+            return
+        delivery = RabbitDelivery(self, chan, method, _from_pika(method, properties, body))
+        if delivery.redelivered:
+            self.redelivered += 1
+        task = asyncio.get_running_loop().create_task(self._run(delivery))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, delivery: Delivery) -> None:
+        try:
+            await self._handler(delivery)
+        except Exception:
+            log.exception("handler failed on %s from %s", delivery.message_id, delivery.queue)
+        if not delivery.settled:
+            await delivery.nack(requeue=True)
+
+    def _on_channel_closed(self, chan: _Chan, reason: BaseException) -> None:
+        if self.current_channel is chan:
+            self.current_channel = None
+        link = self._transport.link
+        if self._active and not self._transport.closing and link is not None and link.is_open:
+            log.warning("consumer channel of %s closed: %r", self.queue, reason)
+            if self._retry is None or self._retry.done():
+                self._retry = asyncio.get_running_loop().create_task(self._resubscribe())
+
+    async def _resubscribe(self) -> None:
+        """After a channel-only close (broker cancel, consumer timeout); a lost connection is the
+        supervisor's job, which calls ``start`` itself."""
+        backoff = Backoff(cap=self._transport.reconnect_max_seconds)
+        while self._active and not self._transport.closing and self.current_channel is None:
+            await asyncio.sleep(backoff.next_delay())
+            link = self._transport.link
+            if link is None or not link.is_open or self.current_channel is not None:
+                continue
+            try:
+                await self.start(link)
+            except NswError as exc:
+                log.warning("re-subscribing to %s failed: %s", self.queue, exc)
+
+    async def cancel(self) -> None:
+        self._active = False
+        chan = self.current_channel
+        if chan is not None and chan.is_open and self._consumer_tag:
+            with contextlib.suppress(NswError):
+                await chan.call(chan.channel.basic_cancel, consumer_tag=self._consumer_tag)
+        await self._finish(kill=False)
+
+    async def _finish(self, *, kill: bool) -> None:
+        self._active = False
+        if self._retry is not None:
+            self._retry.cancel()
+        others = [task for task in self._tasks if task is not asyncio.current_task()]
+        if kill:
+            for task in others:
+                task.cancel()
+        if others:
+            await asyncio.gather(*others, return_exceptions=True)
+        if self.current_channel is not None:
+            self.current_channel.close()
+        self._transport.forget(self)
+
+    @property
+    def active(self) -> bool:
+        return self._active
+
+
+class RabbitMqTransport(Transport):
+    """Build it with ``connect``; one connection, one publish channel, one channel per subscription."""
+
+    def __init__(
+        self,
+        parameters: Any,
+        *,
+        confirm_window: int,
+        reconnect_max_seconds: float,
+        publish_timeout: float,
+        max_sends: int,
+    ) -> None:
+        self.user: str = parameters.credentials.username
+        self.reconnect_max_seconds = reconnect_max_seconds
+        self.closing = False
+        self.link: _Link | None = None
+        self.reconnects = 0
+        self._parameters = parameters
+        self._publish_timeout = publish_timeout
+        self._window = asyncio.Semaphore(confirm_window)
+        self._tracker = ConfirmTracker(max_sends=max_sends)
+        self._publish_chan: _Chan | None = None
+        self._subscriptions: list[RabbitSubscription] = []
+        self._connected = asyncio.Event()
+        self._supervisor: asyncio.Task[None] | None = None
+        self._reopening: asyncio.Task[None] | None = None
+
+    @property
+    def stats(self) -> Any:
+        """Publish counters (sent, confirmed, republished, returned, nacked, channel_resets)."""
+        return self._tracker.stats
+
+    # ----- lifecycle ------------------------------------------------------------------------------------
+    async def start(self) -> None:
+        link = await self._open_link()
+        try:
+            await self._setup(link)
+        except BaseException:
+            with contextlib.suppress(pika_errors.AMQPError):
+                link.connection.close()
+            raise
+        self._supervisor = asyncio.get_running_loop().create_task(self._supervise(link))
+
+    async def _open_link(self) -> _Link:
+        loop = asyncio.get_running_loop()
+        opened: asyncio.Future[Any] = loop.create_future()
+        closed: asyncio.Future[BaseException] = loop.create_future()
+
+        def on_open(connection: Any) -> None:
+            if not opened.done():
+                opened.set_result(connection)
+
+        def on_open_error(_connection: Any, exc: BaseException) -> None:
+            if not opened.done():
+                opened.set_exception(translate(exc))
+            if not closed.done():
+                closed.set_result(exc)
+
+        def on_close(_connection: Any, exc: BaseException) -> None:
+            self._connected.clear()
+            if not opened.done():
+                opened.set_exception(translate(exc))
+            if not closed.done():
+                closed.set_result(exc)
+
+        try:
+            AsyncioConnection(self._parameters, on_open, on_open_error, on_close, custom_ioloop=loop)
+        except pika_errors.AMQPError as exc:
+            raise translate(exc) from exc
+        return _Link(await opened, closed)
+
+    async def _setup(self, link: _Link) -> None:
+        await self._open_publish_channel(link)
+        self.link = link
+        self._connected.set()
+        for subscription in list(self._subscriptions):
+            if subscription.active and subscription.current_channel is None:
+                try:
+                    await subscription.start(link)
+                except NswError as exc:
+                    log.warning("re-subscribing to %s failed: %s", subscription.queue, exc)
+
+    async def _supervise(self, link: _Link) -> None:
+        backoff = Backoff(cap=self.reconnect_max_seconds)
+        while not self.closing:
+            reason = await link.closed
+            self._connected.clear()
+            self._publish_chan = None
+            self._tracker.reset_channel()
+            for subscription in self._subscriptions:
+                subscription.current_channel = None
+            if self.closing:
+                return
+            log.warning("broker connection lost (%r); reconnecting", reason)
+            while not self.closing:
+                await asyncio.sleep(backoff.next_delay())
+                try:
+                    link = await self._open_link()
+                except NswError as exc:
+                    log.warning("reconnect failed: %s", exc)
+                    continue
+                try:
+                    await self._setup(link)
+                except NswError as exc:
+                    log.warning("setup after reconnect failed: %s", exc)
+                    with contextlib.suppress(pika_errors.AMQPError):
+                        link.connection.close()
+                self.reconnects += 1
+                backoff.reset()
+                break
+
+    async def close(self) -> None:
+        if self.closing:
+            return
+        self.closing = True
+        for subscription in list(self._subscriptions):
+            await subscription._finish(kill=True)
+        self._tracker.fail(lambda _m: True, BrokerUnavailable("the transport was closed"))
+        link = self.link
+        if link is not None and link.is_open:
+            with contextlib.suppress(pika_errors.AMQPError):
+                link.connection.close()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(link.closed), 10)
+        for task in (self._supervisor, self._reopening):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    def forget(self, subscription: RabbitSubscription) -> None:
+        if subscription in self._subscriptions:
+            self._subscriptions.remove(subscription)
+
+    # ----- channels -------------------------------------------------------------------------------------
+    async def open_channel(self, link: _Link, on_close: Callable[[_Chan, BaseException], None] | None = None) -> _Chan:
+        loop = asyncio.get_running_loop()
+        opened: asyncio.Future[Any] = loop.create_future()
+        closed: asyncio.Future[BaseException] = loop.create_future()
+        holder: list[_Chan] = []
+
+        def on_channel_close(_channel: Any, exc: BaseException) -> None:
+            if not opened.done():
+                opened.set_exception(translate(exc))
+            if not closed.done():
+                closed.set_result(exc)
+            if holder and on_close is not None:
+                on_close(holder[0], exc)
+
+        try:
+            channel = link.connection.channel(on_open_callback=_resolver(opened))
+            channel.add_on_close_callback(on_channel_close)
+        except pika_errors.AMQPError as exc:
+            raise translate(exc) from exc
+        try:
+            chan = _Chan(await asyncio.wait_for(opened, self._publish_timeout), closed)
+        except TimeoutError as exc:
+            raise BrokerUnavailable(f"no channel within {self._publish_timeout} s") from exc
+        holder.append(chan)
+        return chan
+
+    async def _open_publish_channel(self, link: _Link) -> None:
+        chan = await self.open_channel(link, on_close=self._on_publish_channel_closed)
+        chan.channel.add_on_return_callback(self._on_return)
+        await chan.call(chan.channel.confirm_delivery, ack_nack_callback=self._on_confirm)
+        self._publish_chan = chan
+        self._flush()
+
+    def _on_publish_channel_closed(self, chan: _Chan, reason: BaseException) -> None:
+        if self._publish_chan is not chan:
+            return
+        self._publish_chan = None
+        if isinstance(reason, pika_errors.ChannelClosedByBroker):
+            self._blame(reason)
+        self._tracker.reset_channel()
+        link = self.link
+        if not self.closing and link is not None and link.is_open:
+            self._reopening = asyncio.get_running_loop().create_task(self._reopen_publish_channel(link))
+
+    def _blame(self, reason: Any) -> None:
+        """Fail the publishes that caused a channel error; the others are republished."""
+        error = translate(reason)
+        code, text = reason.reply_code, reason.reply_text
+        exchange = _EXCHANGE_IN_TEXT.search(text)
+        if code == 406 and "user_id" in text:
+            self._tracker.fail(lambda m: m.user_id is not None and m.user_id != self.user, error)
+        elif code in (403, 404) and exchange:
+            name = "" if exchange.group(1) == "amq.default" else exchange.group(1)
+            self._tracker.fail(lambda m: m.exchange == name, error)
+        else:
+            self._tracker.fail(lambda _m: True, error)
+
+    async def _reopen_publish_channel(self, link: _Link) -> None:
+        backoff = Backoff(first=0.05, cap=self.reconnect_max_seconds)
+        while not self.closing and link.is_open and self._publish_chan is None:
+            try:
+                await self._open_publish_channel(link)
+            except NswError as exc:
+                log.warning("reopening the publish channel failed: %s", exc)
+                await asyncio.sleep(backoff.next_delay())
+
+    # ----- publishing -----------------------------------------------------------------------------------
+    async def publish(self, message: OutgoingMessage) -> None:
+        self._check_open()
+        async with self._window:
+            pending = PendingPublish(message, asyncio.get_running_loop().create_future())
+            self._tracker.add(pending)
+            self._flush()
+            try:
+                await asyncio.wait_for(asyncio.shield(pending.future), self._publish_timeout)
+            except TimeoutError as exc:
+                self._tracker.forget(pending)
+                raise BrokerUnavailable(
+                    f"message {message.message_id!r} not confirmed within {self._publish_timeout} s"
+                ) from exc
+            except asyncio.CancelledError:
+                self._tracker.forget(pending)
+                raise
+
+    def _flush(self) -> None:
+        chan = self._publish_chan
+        if chan is None:
+            return
+        for pending in self._tracker.take_unsent():
+            tag = self._tracker.sent(pending)
+            message = pending.message
+            try:
+                chan.channel.basic_publish(
+                    message.exchange,
+                    message.routing_key,
+                    bytes(message.body),
+                    properties=_to_pika(message),
+                    mandatory=message.mandatory,
+                )
+            except pika_errors.AMQPError:
+                self._tracker.unsend(tag)
+                return
+
+    def _on_confirm(self, frame: Any) -> None:
+        method = frame.method
+        ack = isinstance(method, Basic.Ack)
+        self._tracker.on_confirm(method.delivery_tag, multiple=bool(method.multiple), ack=ack)
+
+    def _on_return(self, _channel: Any, method: Any, properties: Any, body: bytes) -> None:
+        self._tracker.on_return(
+            exchange=method.exchange,
+            routing_key=method.routing_key,
+            message_id=properties.message_id,
+            body=body,
+            reply=f"{method.reply_code} {method.reply_text}",
+        )
+
+    # ----- consuming and declaring ----------------------------------------------------------------------
+    async def consume(self, queue: str, handler: Handler, *, prefetch: int) -> Subscription:
+        return await self._subscribe(RabbitSubscription(self, queue, handler, _check(prefetch)))
+
+    async def consume_private(
+        self, exchange: str, routing_key: str, handler: Handler, *, prefetch: int
+    ) -> Subscription:
+        subscription = RabbitSubscription(self, "", handler, _check(prefetch), (exchange, routing_key))
+        return await self._subscribe(subscription)
+
+    async def _subscribe(self, subscription: RabbitSubscription) -> Subscription:
+        link = await self._ready_link()
+        await subscription.start(link)
+        self._subscriptions.append(subscription)
+        return subscription
+
+    async def declare_passive(self, queue: str) -> QueueState:
+        chan = await self.open_channel(await self._ready_link())
+        try:
+            frame = await chan.call(chan.channel.queue_declare, queue=queue, passive=True)
+        finally:
+            chan.close()
+        return QueueState(message_count=frame.method.message_count, consumer_count=frame.method.consumer_count)
+
+    async def _ready_link(self) -> _Link:
+        self._check_open()
+        try:
+            await asyncio.wait_for(self._connected.wait(), self._publish_timeout)
+        except TimeoutError as exc:
+            raise BrokerUnavailable(f"no broker connection within {self._publish_timeout} s") from exc
+        assert self.link is not None
+        return self.link
+
+    def _check_open(self) -> None:
+        if self.closing:
+            raise BrokerUnavailable("the transport is closed")
+
+
+def _check(prefetch: int) -> int:
+    if prefetch < 1:
+        raise InvalidInput(f"prefetch must be at least 1, got {prefetch}")
+    return prefetch
+
+
+async def connect(
+    settings: BrokerSettings,
+    *,
+    vhost: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    connection_name: str = "nsw",
+    publish_timeout: float = 60.0,
+    max_sends: int = 5,
+) -> RabbitMqTransport:
+    """Connect to ``settings.url``; ``vhost``/``username`` override the URL (least-privilege users).
+
+    The vhost is the argument, else the URL's path, else ``settings.vhost``.
+    """
+    if not settings.url:
+        raise ConfigurationError("broker.url is not set; use the in-memory transport instead")
+    parameters = pika.URLParameters(settings.url)
+    path = unquote(urlsplit(settings.url).path.lstrip("/"))
+    parameters.virtual_host = vhost or path or settings.vhost
+    if username is not None:
+        parameters.credentials = pika.PlainCredentials(username, password or "")
+    parameters.heartbeat = settings.heartbeat_seconds
+    parameters.connection_attempts = 1
+    parameters.blocked_connection_timeout = publish_timeout
+    parameters.client_properties = {"connection_name": connection_name}
+    transport = RabbitMqTransport(
+        parameters,
+        confirm_window=settings.confirm_window,
+        reconnect_max_seconds=settings.reconnect_max_seconds,
+        publish_timeout=publish_timeout,
+        max_sends=max_sends,
+    )
+    await transport.start()
+    return transport
