@@ -129,7 +129,7 @@ def rule_additional_properties(ctx: Context, reader: Mapping[str, Any], writer: 
                 ctx.report(at.key(*rpath), "additional-properties-closed",
                            f"reader closes the content model; writer at {pointer_or_root(at.writer)} allows "
                            f"members via {'/'.join(wpath)}")  # fmt: skip
-            elif rpattern is None and wpattern is None and not is_trivially_true(wschema):
+            elif rpattern == wpattern and not is_trivially_true(wschema):
                 ctx.found.extend(found)
             elif rpattern is None:
                 ctx.report(

@@ -11,6 +11,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from jsonschema import Draft202012Validator
+from jsonschema.protocols import Validator
+from jsonschema.validators import validator_for
 
 from singlewindow.registry.jsoncompat.model import Schema
 
@@ -31,7 +33,7 @@ class Side:
         self.root = root
         self._anchors: dict[str, tuple[Schema, str]] = {}
         self._normalised: dict[int, tuple[Schema, Schema]] = {}
-        self._validator: Draft202012Validator | None = None
+        self._validator: Validator | None = None
         self._collect_anchors(root, "")
 
     def _collect_anchors(self, node: Any, pointer: str) -> None:
@@ -96,5 +98,6 @@ class Side:
     def is_valid(self, node: Schema, instance: Any) -> bool:
         """Validate ``instance`` against ``node`` with this document's references in scope."""
         if self._validator is None:
-            self._validator = Draft202012Validator(self.root, format_checker=Draft202012Validator.FORMAT_CHECKER)
+            cls = validator_for(self.root, default=Draft202012Validator)
+            self._validator = cls(self.root, format_checker=cls.FORMAT_CHECKER)
         return bool(self._validator.evolve(schema=node).is_valid(instance))
