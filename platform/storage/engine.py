@@ -36,11 +36,19 @@ def open_engine(url: str) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            # Let SQLAlchemy, not the driver, open transactions, so "begin" below can make them IMMEDIATE.
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _sqlite_begin_immediate(connection: Any) -> None:
+            # Take the write lock up front: a deferred transaction that reads, then writes, can fail with
+            # "database is locked" instead of waiting. SQLite has one writer; this makes callers queue for it.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_async_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=10)

@@ -1,0 +1,81 @@
+"""The append-only event history: who did what, when; also the source ``Watch`` replays from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from singlewindow.platform.state.common import aware, utcnow
+from singlewindow.platform.storage.tables import events
+
+
+@dataclass(frozen=True, slots=True)
+class HubEvent:
+    sequence: int
+    submission_id: str
+    version: int
+    kind: str
+    actor: str | None
+    recipient: str | None
+    status: str | None
+    detail: Mapping[str, Any]
+    at: datetime
+
+
+async def append_event(
+    conn: AsyncConnection,
+    submission_id: str,
+    version: int,
+    kind: str,
+    *,
+    actor: str | None = None,
+    recipient: str | None = None,
+    status: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> None:
+    await conn.execute(
+        insert(events).values(
+            submission_id=submission_id,
+            version=version,
+            kind=kind,
+            actor=actor,
+            recipient=recipient,
+            status=status,
+            detail=dict(detail or {}),
+            at=utcnow(),
+        )
+    )
+
+
+class EventLog:
+    """Reads of the history, by submission or after a resume token (an event sequence number)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def of(self, submission_id: str) -> list[HubEvent]:
+        query = select(events).where(events.c.submission_id == submission_id).order_by(events.c.sequence)
+        return await self._fetch(query)
+
+    async def after(
+        self, sequence: int, submission_ids: Iterable[str] | None = None, limit: int = 500
+    ) -> list[HubEvent]:
+        query = select(events).where(events.c.sequence > sequence).order_by(events.c.sequence).limit(limit)
+        if submission_ids is not None:
+            query = query.where(events.c.submission_id.in_(list(submission_ids)))
+        return await self._fetch(query)
+
+    async def _fetch(self, query: Any) -> list[HubEvent]:
+        async with self._engine.connect() as conn:
+            rows = list(await conn.execute(query))
+        return [
+            HubEvent(
+                r.sequence, r.submission_id, r.version, r.kind, r.actor, r.recipient, r.status, r.detail, aware(r.at)
+            )
+            for r in rows
+        ]

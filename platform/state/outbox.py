@@ -1,0 +1,168 @@
+"""The transactional outbox: a message is written in the same transaction as the state change it announces,
+then published with confirm by the relay. A crash between the two leaves the row, and the relay publishes it
+on restart; consumers are idempotent on ``message_id``, so a row published twice is harmless."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from singlewindow.platform.errors import PermanentError, TransientError
+from singlewindow.platform.state.common import utcnow
+from singlewindow.platform.storage.tables import outbox
+from singlewindow.platform.transport import OutgoingMessage, Transport
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    message_id: str
+    exchange: str
+    routing_key: str
+    type: str
+    body: bytes
+    content_type: str
+    correlation_id: str | None = None
+    headers: Mapping[str, Any] = field(default_factory=dict)
+
+
+async def enqueue(conn: AsyncConnection, message: OutboxMessage) -> int:
+    """Add ``message`` inside the caller's transaction; returns the row id for ``publish_now``."""
+    result = await conn.execute(
+        insert(outbox).values(
+            message_id=message.message_id,
+            exchange=message.exchange,
+            routing_key=message.routing_key,
+            type=message.type,
+            correlation_id=message.correlation_id,
+            content_type=message.content_type,
+            headers=dict(message.headers),
+            body=message.body,
+            created_at=utcnow(),
+        )
+    )
+    (row_id,) = result.inserted_primary_key or (None,)
+    assert isinstance(row_id, int)
+    return row_id
+
+
+PermanentFailureHook = Callable[[OutboxMessage, PermanentError], Awaitable[None]]
+
+
+class OutboxRelay:
+    """Publishes outbox rows with confirm; shares the table safely between hub processes (SKIP LOCKED)."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        transport: Transport,
+        on_permanent_failure: PermanentFailureHook | None = None,
+        batch_size: int = 200,
+        poll_seconds: float = 1.0,
+    ) -> None:
+        self._engine = engine
+        self._transport = transport
+        self._on_permanent_failure = on_permanent_failure
+        self._batch_size = batch_size
+        self._poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+
+    def kick(self) -> None:
+        """Publish soon: new rows were committed."""
+        self._wake.set()
+
+    async def publish_now(self, row_ids: Sequence[int]) -> None:
+        """Publish these rows before returning (intake answers only after its message is confirmed).
+
+        Raises the transient error if the broker is away; the rows stay for the relay loop to retry.
+        """
+        await self._publish(row_ids)
+
+    async def backlog(self) -> int:
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(select(outbox.c.id).where(outbox.c.published_at.is_(None)))
+            return len(rows.all())
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Drain the backlog whenever kicked, and every ``poll_seconds`` (rows left by a crash or an outage)."""
+        delay = self._poll_seconds
+        while not stop.is_set():
+            try:
+                published = await self._publish(None)
+                delay = self._poll_seconds
+                if published == self._batch_size:
+                    continue
+            except TransientError as exc:
+                log.warning("outbox publish postponed", error=str(exc))
+                delay = min(delay * 2, 30.0)
+            self._wake.clear()
+            waiters = [asyncio.create_task(self._wake.wait()), asyncio.create_task(stop.wait())]
+            await asyncio.wait(waiters, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def _publish(self, row_ids: Sequence[int] | None) -> int:
+        query = select(outbox).where(outbox.c.published_at.is_(None)).order_by(outbox.c.id).limit(self._batch_size)
+        if row_ids is not None:
+            query = query.where(outbox.c.id.in_(list(row_ids)))
+        async with self._engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = list(await conn.execute(query))
+            if not rows:
+                return 0
+            messages = [_message(row) for row in rows]
+            results = await asyncio.gather(*(self._send(m) for m in messages), return_exceptions=True)
+            handled = [
+                row.id
+                for row, result in zip(rows, results, strict=True)
+                if result is None or isinstance(result, PermanentError)
+            ]
+            if handled:
+                await conn.execute(update(outbox).where(outbox.c.id.in_(handled)).values(published_at=utcnow()))
+        for message, result in zip(messages, results, strict=True):
+            if isinstance(result, PermanentError):
+                # Unroutable (a missing inbox) or refused: never skipped silently. The row counts as handled,
+                # because publishing it again would fail the same way; the hub records the failure.
+                log.error("outbox message refused by the broker", message_id=message.message_id, error=str(result))
+                if self._on_permanent_failure is not None:
+                    await self._on_permanent_failure(message, result)
+        for result in results:
+            if isinstance(result, BaseException) and not isinstance(result, PermanentError):
+                raise result
+        return len(rows)
+
+    async def _send(self, message: OutboxMessage) -> None:
+        await self._transport.publish(
+            OutgoingMessage(
+                exchange=message.exchange,
+                routing_key=message.routing_key,
+                body=message.body,
+                message_id=message.message_id,
+                correlation_id=message.correlation_id,
+                type=message.type,
+                content_type=message.content_type,
+                headers=dict(message.headers),
+                timestamp=utcnow(),
+            )
+        )
+
+
+def _message(row: Any) -> OutboxMessage:
+    return OutboxMessage(
+        row.message_id,
+        row.exchange,
+        row.routing_key,
+        row.type,
+        row.body,
+        row.content_type,
+        row.correlation_id,
+        row.headers,
+    )

@@ -1,0 +1,258 @@
+"""Submissions and their version chain: create (idempotent on declarant + trader reference), amend, cancel,
+read. Every write stores the state, its event and its outbox message in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import rfc8785
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from singlewindow.platform.aggregation import TERMINAL, Consolidated
+from singlewindow.platform.errors import Conflict, NotFound
+from singlewindow.platform.state.common import aware, lock_version, utcnow
+from singlewindow.platform.state.events import append_event
+from singlewindow.platform.state.outbox import OutboxMessage, enqueue
+from singlewindow.platform.state.recipients import StatusChange, StatusMessageFactory, refold
+from singlewindow.platform.storage.tables import document_links, submission_versions, submissions
+
+
+def payload_hash(document: Mapping[str, Any]) -> str:
+    """SHA-256 of the RFC 8785 canonical form: key order and whitespace do not make a new payload."""
+    return hashlib.sha256(rfc8785.dumps(dict(document))).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRecord:
+    version: int
+    status: Consolidated
+    status_sequence: int
+    routed: bool
+    cancelled: bool
+    payload_sha256: str
+    document: Mapping[str, Any]
+    created_by: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionRecord:
+    id: str
+    declarant_id: str
+    trader_reference: str
+    document_type: str
+    ucr: str
+    current_version: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewVersion:
+    """What intake hands the store: the validated document and how to announce it on the bus."""
+
+    submission_id: str
+    declarant_id: str
+    actor_id: str
+    trader_reference: str
+    document_type: str
+    document: Mapping[str, Any]
+    references: Sequence[tuple[str, str]]
+    intake_message: Callable[[int], OutboxMessage]  # version -> the message for nsw.intake
+
+
+class SubmissionStore:
+    def __init__(self, engine: AsyncEngine, status_message: StatusMessageFactory) -> None:
+        self._engine = engine
+        self._status_message = status_message
+
+    async def create(self, new: NewVersion) -> tuple[SubmissionRecord, bool, list[int]]:
+        """Store version 1 and its intake message; the same (declarant, reference) and payload returns the
+        existing submission (``created`` False), a different payload is a Conflict pointing to Amend."""
+        digest, now = payload_hash(new.document), utcnow()
+        try:
+            async with self._engine.begin() as conn:
+                await conn.execute(
+                    insert(submissions).values(
+                        id=new.submission_id,
+                        declarant_id=new.declarant_id,
+                        trader_reference=new.trader_reference,
+                        document_type=new.document_type,
+                        ucr=new.document["ucr"],
+                        current_version=1,
+                        created_at=now,
+                    )
+                )
+                row_id = await self._insert_version(conn, new, 1, digest)
+        except IntegrityError:
+            existing = await self.by_reference(new.declarant_id, new.trader_reference)
+            first = await self.version(existing.id, 1)
+            if first.payload_sha256 != digest:
+                raise Conflict(
+                    f"trader reference {new.trader_reference!r} is already used by submission {existing.id} with "
+                    "a different payload; use Amend to change it"
+                ) from None
+            return existing, False, []
+        return await self.get(new.submission_id), True, [row_id]
+
+    async def amend(self, new: NewVersion) -> tuple[SubmissionRecord, list[int]]:
+        """A new version in the chain; its recipients are re-evaluated by the router."""
+        digest = payload_hash(new.document)
+        async with self._engine.begin() as conn:
+            current = await self._current(conn, new.submission_id)
+            head = await lock_version(conn, new.submission_id, current)
+            if head.cancelled:
+                raise Conflict(f"submission {new.submission_id} is cancelled; submit a new one")
+            if head.payload_sha256 == digest:
+                return await self._get(conn, new.submission_id), []
+            version = current + 1
+            await conn.execute(
+                update(submissions).where(submissions.c.id == new.submission_id).values(current_version=version)
+            )
+            await append_event(
+                conn, new.submission_id, current, "SUPERSEDED", actor=new.actor_id, detail={"by_version": version}
+            )
+            row_id = await self._insert_version(conn, new, version, digest)
+            record = await self._get(conn, new.submission_id)
+        return record, [row_id]
+
+    async def cancel(self, submission_id: str, actor_id: str, reason: str) -> tuple[StatusChange | None, list[int]]:
+        async with self._engine.begin() as conn:
+            current = await self._current(conn, submission_id)
+            head = await lock_version(conn, submission_id, current)
+            if Consolidated(head.status) in TERMINAL:
+                raise Conflict(f"version {current} of {submission_id} is already {head.status}; amend to change it")
+            await conn.execute(
+                update(submission_versions)
+                .where(submission_versions.c.submission_id == submission_id, submission_versions.c.version == current)
+                .values(cancelled=True)
+            )
+            await append_event(
+                conn, submission_id, current, "CANCEL_REQUESTED", actor=actor_id, detail={"reason": reason}
+            )
+            return await refold(conn, submission_id, current, self._status_message, actor=actor_id)
+
+    async def get(self, submission_id: str) -> SubmissionRecord:
+        async with self._engine.connect() as conn:
+            return await self._get(conn, submission_id)
+
+    async def by_reference(self, declarant_id: str, trader_reference: str) -> SubmissionRecord:
+        query = select(submissions).where(
+            submissions.c.declarant_id == declarant_id, submissions.c.trader_reference == trader_reference
+        )
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        if row is None:
+            raise NotFound(f"no submission with reference {trader_reference!r}")
+        return _submission(row)
+
+    async def version(self, submission_id: str, version: int) -> VersionRecord:
+        query = select(submission_versions).where(
+            submission_versions.c.submission_id == submission_id, submission_versions.c.version == version
+        )
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        if row is None:
+            raise NotFound(f"no version {version} of submission {submission_id}")
+        return VersionRecord(
+            row.version,
+            Consolidated(row.status),
+            row.status_sequence,
+            row.routed,
+            row.cancelled,
+            row.payload_sha256,
+            row.document,
+            row.created_by,
+            aware(row.created_at),
+        )
+
+    async def list(
+        self, declarant_ids: Sequence[str] | None, status: Consolidated | None = None, limit: int = 100
+    ) -> list[tuple[SubmissionRecord, Consolidated]]:
+        """Submissions of these declarants (all when None: operators), newest first, optionally by status."""
+        query = (
+            select(submissions, submission_versions.c.status)
+            .join(
+                submission_versions,
+                (submission_versions.c.submission_id == submissions.c.id)
+                & (submission_versions.c.version == submissions.c.current_version),
+            )
+            .order_by(submissions.c.created_at.desc())
+            .limit(limit)
+        )
+        if declarant_ids is not None:
+            query = query.where(submissions.c.declarant_id.in_(list(declarant_ids)))
+        if status is not None:
+            query = query.where(submission_versions.c.status == status.value)
+        async with self._engine.connect() as conn:
+            return [(_submission(row), Consolidated(row.status)) for row in await conn.execute(query)]
+
+    async def _insert_version(self, conn: AsyncConnection, new: NewVersion, version: int, digest: str) -> int:
+        now = utcnow()
+        await conn.execute(
+            insert(submission_versions).values(
+                submission_id=new.submission_id,
+                version=version,
+                document=dict(new.document),
+                payload_sha256=digest,
+                status=Consolidated.RECEIVED.value,
+                status_sequence=1,
+                routed=False,
+                cancelled=False,
+                created_by=new.actor_id,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        for reference_type, reference_id in sorted(set(new.references)):
+            await conn.execute(
+                insert(document_links).values(
+                    submission_id=new.submission_id,
+                    version=version,
+                    reference_type=reference_type,
+                    reference_id=reference_id,
+                    ucr=new.document["ucr"],
+                )
+            )
+        kind = "SUBMITTED" if version == 1 else "AMENDED"
+        await append_event(
+            conn,
+            new.submission_id,
+            version,
+            kind,
+            actor=new.actor_id,
+            status=Consolidated.RECEIVED.value,
+            detail={"payload_sha256": digest},
+        )
+        return await enqueue(conn, new.intake_message(version))
+
+    async def _current(self, conn: AsyncConnection, submission_id: str) -> int:
+        row = (
+            await conn.execute(select(submissions.c.current_version).where(submissions.c.id == submission_id))
+        ).first()
+        if row is None:
+            raise NotFound(f"no submission {submission_id}")
+        return int(row.current_version)
+
+    async def _get(self, conn: AsyncConnection, submission_id: str) -> SubmissionRecord:
+        row = (await conn.execute(select(submissions).where(submissions.c.id == submission_id))).first()
+        if row is None:
+            raise NotFound(f"no submission {submission_id}")
+        return _submission(row)
+
+
+def _submission(row: Any) -> SubmissionRecord:
+    return SubmissionRecord(
+        row.id,
+        row.declarant_id,
+        row.trader_reference,
+        row.document_type,
+        row.ucr,
+        row.current_version,
+        aware(row.created_at),
+    )
