@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -36,6 +37,15 @@ def status_message(change: StatusChange) -> OutboxMessage:
     )
 
 
+def intake(sid: str) -> Callable[[int], OutboxMessage]:
+    def message(version: int) -> OutboxMessage:
+        return OutboxMessage(
+            f"{sid}.v{version}.intake", "nsw.intake", "consignment", "consignment", b"{}", "application/json", sid
+        )
+
+    return message
+
+
 def delivery(sid: str) -> object:
     return lambda entry: OutboxMessage(
         f"{sid}.v1.{entry.recipient}.a1", "nsw.agency", entry.recipient, entry.view, b"{}", "application/json", sid
@@ -50,16 +60,9 @@ async def test_concurrent_decisions_from_two_processes_record_one_terminal_each(
     stores = [RecipientStore(engine, status_message) for engine in (first, second)]
     ids = [f"s_{n:03d}" for n in range(30)]
     for sid in ids:
-        intake = lambda version, sid=sid: OutboxMessage(
-            f"{sid}.v{version}.intake",
-            "nsw.intake",
-            "consignment",
-            "consignment",
-            b"{}",
-            "application/json",
-            sid,
+        await submissions.create(
+            NewVersion(sid, trader, trader, sid, "consignment", {"ucr": sid.upper()}, [], intake(sid))
         )
-        await submissions.create(NewVersion(sid, trader, trader, sid, "consignment", {"ucr": sid.upper()}, [], intake))
         routed = [RoutedRecipient(a, "AGENCY", f"view-{a}", ["r"], timedelta(hours=1)) for a in AGENCIES]
         await stores[0].commit_routing(sid, 1, routed, delivery(sid))  # type: ignore[arg-type]
 
@@ -79,16 +82,9 @@ async def test_concurrent_decisions_from_two_processes_record_one_terminal_each(
     # Deadlines claimed by both processes at once: each recipient marked overdue exactly once.
     late = [f"t_{n:03d}" for n in range(10)]
     for sid in late:
-        intake = lambda version, sid=sid: OutboxMessage(
-            f"{sid}.v{version}.intake",
-            "nsw.intake",
-            "consignment",
-            "consignment",
-            b"{}",
-            "application/json",
-            sid,
+        await submissions.create(
+            NewVersion(sid, trader, trader, sid, "consignment", {"ucr": sid.upper()}, [], intake(sid))
         )
-        await submissions.create(NewVersion(sid, trader, trader, sid, "consignment", {"ucr": sid.upper()}, [], intake))
         await stores[0].commit_routing(
             sid, 1, [RoutedRecipient("customs", "AGENCY", "view-customs", ["r"], timedelta(seconds=1))], delivery(sid)
         )  # type: ignore[arg-type]
