@@ -4,7 +4,8 @@ It follows a RabbitMQ 3.10 quorum queue where that matters to the hub: returned 
 with requeue, consumer death) go out again before new ones, flagged ``redelivered``; each return counts
 toward ``delivery-limit`` and past it the message is dead-lettered with reason ``delivery_limit``; a
 message past its TTL is dead-lettered with reason ``expired`` (timers on the running event loop); a full
-queue with ``overflow=reject-publish`` refuses the message, with ``drop-head`` it dead-letters the oldest
+queue with ``overflow=reject-publish`` refuses the message (a quorum queue, like RabbitMQ's, only once it
+is over the limit, so it holds ``max-length`` + 1), with ``drop-head`` it dead-letters the oldest
 (``maxlen``). Classic queues keep the redelivered flag but count nothing.
 """
 
@@ -101,14 +102,21 @@ class MemoryQueue:
         """Store a routed message; False means refused by ``overflow=reject-publish``."""
         settings = self._settings()
         max_length = settings.get("max-length")
-        if max_length is not None and self.message_count >= max_length:
+        # A quorum queue counts its unacked messages too, and refuses only once it is already over the
+        # limit (it takes one extra); a classic queue counts ready messages and refuses at the limit.
+        length = self.message_count + (len(self._unacked) if self.queue_type == "quorum" else 0)
+        if max_length is not None and length >= max_length:
             if settings.get("overflow", "drop-head") != "drop-head":
-                return False
+                return self.queue_type == "quorum" and length == max_length and self._take(message)
             if max_length == 0:
                 self._dead_letter(self, StoredMessage(message), "maxlen")
                 return True
             oldest = (self._returns or self._ready).popleft()
             self._dead_letter(self, oldest, "maxlen")
+        return self._take(message)
+
+    def _take(self, message: OutgoingMessage) -> bool:
+        settings = self._settings()
         stored = StoredMessage(message)
         ttls = [ttl for ttl in (settings.get("message-ttl"), message.expiration_ms) if ttl is not None]
         if ttls:

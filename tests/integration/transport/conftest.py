@@ -6,6 +6,8 @@ made) through the management HTTP API, never touching anything else on the share
 
 from __future__ import annotations
 
+import asyncio
+import re
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
@@ -96,6 +98,7 @@ class RabbitHarness(Harness):
         super().__init__()
         self.http = http
         self.vhost = self.unique("nsw-test-transport")
+        self.policies: dict[str, tuple[str, int]] = {}
 
     def _v(self) -> str:
         return quote(self.vhost, safe="")
@@ -122,8 +125,23 @@ class RabbitHarness(Harness):
         assert response.status_code == 201, response.text
 
     async def set_policy(self, name: str, pattern: str, definition: Mapping[str, Any], priority: int = 0) -> None:
+        """Set it, then wait until every queue reports the policy RabbitMQ should pick for it."""
         body = {"pattern": pattern, "definition": dict(definition), "apply-to": "queues", "priority": priority}
         await self._put(f"/api/policies/{self._v()}/{quote(name, safe='')}", body)
+        self.policies[name] = (pattern, priority)
+        async with asyncio.timeout(10):
+            while not await self._policies_applied():
+                await asyncio.sleep(0.05)
+
+    async def _policies_applied(self) -> bool:
+        response = await self.http.get(f"/api/queues/{self._v()}", params={"columns": "name,policy"})
+        response.raise_for_status()
+        for queue in response.json():
+            matching = [(-prio, n) for n, (pat, prio) in self.policies.items() if re.search(pat, queue["name"])]
+            expected = min(matching)[1] if matching else None
+            if queue.get("policy") != expected:
+                return False
+        return True
 
     async def add_user(self, name: str, password: str, configure: str, write: str, read: str) -> None:
         await self._put(f"/api/users/{quote(name, safe='')}", {"password": password, "tags": ""})
