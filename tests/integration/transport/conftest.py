@@ -129,9 +129,11 @@ class RabbitHarness(Harness):
         body = {"pattern": pattern, "definition": dict(definition), "apply-to": "queues", "priority": priority}
         await self._put(f"/api/policies/{self._v()}/{quote(name, safe='')}", body)
         self.policies[name] = (pattern, priority)
-        async with asyncio.timeout(10):
-            while not await self._policies_applied():
-                await asyncio.sleep(0.05)
+        for _ in range(200):
+            if await self._policies_applied():
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"policy {name!r} not applied by the broker within 10 s")
 
     async def _policies_applied(self) -> bool:
         response = await self.http.get(f"/api/queues/{self._v()}", params={"columns": "name,policy"})

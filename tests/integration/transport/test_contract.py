@@ -47,8 +47,8 @@ class Collector:
         else:
             await self._settle(delivery)
 
-    async def wait_for(self, count: int, timeout: float = 15.0) -> list[Delivery]:
-        async with asyncio.timeout(timeout):
+    async def wait_for(self, count: int, within: float = 15.0) -> list[Delivery]:
+        async with asyncio.timeout(within):
             while len(self.deliveries) < count:
                 self._changed.clear()
                 await self._changed.wait()
@@ -61,10 +61,13 @@ async def direct_queue(harness: Any, exchange: str, queue: str, arguments: dict[
     await harness.bind(exchange, queue, queue)
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not await check():
-            await asyncio.sleep(0.05)
+async def eventually(check: Callable[[], Awaitable[bool]], attempts: int = 200) -> None:
+    """Poll a broker-side condition (no event to wait on), every 50 ms."""
+    for _ in range(attempts):
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"condition still false after {attempts} polls")
 
 
 class TestTransportContract:
