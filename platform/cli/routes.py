@@ -8,7 +8,6 @@ from typing import Any
 
 import click
 
-from singlewindow.platform.errors import ConfigurationError
 from singlewindow.platform.routing import check_routing, decide, explanation, load_tables, render_text
 
 _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
@@ -56,5 +55,6 @@ def check(directory: Path | None) -> None:
         click.echo(f"{problem.severity}: {problem.path}: {problem.message} [{problem.code}]", err=True)
     errors = sum(problem.severity == "error" for problem in problems)
     if errors:
-        raise ConfigurationError(f"routing data has {errors} error(s)")
+        click.echo(f"routing data has {errors} error(s)", err=True)
+        click.get_current_context().exit(1)
     click.echo(f"routing data OK ({len(problems)} warning(s))")
