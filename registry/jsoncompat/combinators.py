@@ -44,7 +44,7 @@ def split_writer(ctx: Context, reader: Mapping[str, Any], writer: Mapping[str, A
         if keyword in writer:
             break
     else:
-        return False
+        return _split_writer_types(ctx, reader, writer, at)
     key = ("split", id(writer), keyword)
     if key not in ctx.cache:
         base = {k: v for k, v in writer.items() if k != keyword}
@@ -65,6 +65,19 @@ def split_writer(ctx: Context, reader: Mapping[str, Any], writer: Mapping[str, A
     for index, part in enumerate(parts):
         where = at if keyword == "allOf" else at.child((), (keyword, index))
         ctx.compare(reader, part, where)
+    return True
+
+
+def _split_writer_types(ctx: Context, reader: Mapping[str, Any], writer: Mapping[str, Any], at: At) -> bool:
+    """A writer type list facing a reader ``anyOf``/``oneOf`` is split by type (each may fit another branch)."""
+    types = writer.get("type")
+    if not isinstance(types, list) or len(types) < 2 or not ("anyOf" in reader or "oneOf" in reader):
+        return False
+    key = ("types", id(writer))
+    if key not in ctx.cache:
+        ctx.cache[key] = (writer, [{**writer, "type": name} for name in types])
+    for part in ctx.cache[key][1]:
+        ctx.compare(reader, part, at)
     return True
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from singlewindow.registry.jsoncompat.model import Schema
@@ -49,6 +50,17 @@ def declared_types(node: Mapping[str, Any]) -> frozenset[str]:
     if isinstance(value, str):
         return frozenset({value})
     return frozenset(value)
+
+
+def writer_types(node: Mapping[str, Any]) -> frozenset[str]:
+    """The types a writer can really produce: a ``number`` with an integral ``multipleOf`` only yields
+    integers (``4.0`` is an integer in JSON Schema)."""
+    types = declared_types(node)
+    step = node.get("multipleOf")
+    integral = isinstance(step, int | float) and not isinstance(step, bool) and Decimal(str(step)) % 1 == 0
+    if "number" in types and integral:
+        return (types - {"number"}) | {"integer"}
+    return types
 
 
 def accepts_type(types: frozenset[str], name: str) -> bool:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from singlewindow.registry.jsoncompat.context import Context
-from singlewindow.registry.jsoncompat.keywords import declared_types, shared_types
+from singlewindow.registry.jsoncompat.keywords import shared_types, writer_types
 from singlewindow.registry.jsoncompat.model import At, pointer_or_root
 
 
@@ -75,7 +75,7 @@ class Bound(NamedTuple):
 
 
 def _integer_only(node: Mapping[str, Any]) -> bool:
-    types = declared_types(node)
+    types = writer_types(node)
     return "integer" in types and "number" not in types
 
 

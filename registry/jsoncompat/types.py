@@ -13,6 +13,7 @@ from singlewindow.registry.jsoncompat.keywords import (
     declared_types,
     enumerated_values,
     json_type_of,
+    writer_types,
 )
 from singlewindow.registry.jsoncompat.model import At, pointer_or_root
 
@@ -55,7 +56,7 @@ def rule_type(ctx: Context, reader: Mapping[str, Any], writer: Mapping[str, Any]
     """``type``: every writer type must be a reader type; integer -> number widens, number -> integer narrows."""
     if "type" not in reader:
         return
-    rtypes, wtypes = declared_types(reader), declared_types(writer)
+    rtypes, wtypes = declared_types(reader), writer_types(writer)
     uncovered = sorted(t for t in wtypes if not accepts_type(rtypes, t))
     if not uncovered:
         return
