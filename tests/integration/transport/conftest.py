@@ -164,6 +164,14 @@ class RabbitHarness(Harness):
         response.raise_for_status()
         return [connection["name"] for connection in response.json()]
 
+    async def wait_for_connections(self, count: int) -> None:
+        """The management API lists a connection only after its first stats emission."""
+        for _ in range(300):
+            if len(await self.connection_names()) >= count:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"fewer than {count} connections listed for vhost {self.vhost}")
+
     async def close_vhost_connections(self) -> int:
         """Close every connection of this test's vhost only (never the whole broker)."""
         names = await self.connection_names()
