@@ -89,30 +89,34 @@ async def observe_rabbitmq(
 ) -> dict[str, ObservedQueue]:
     """Queue types and effective policies, once the management statistics have caught up.
 
-    The statistics behind ``effective_policy_definition`` lag by up to the collection interval (5 s by
-    default), while the plain queue record is fresh; poll until both name the same policy.
+    ``effective_policy_definition`` comes from statistics that lag by up to the collection interval (5 s by
+    default), while the queue record's policy name is fresh: wait until both name the same policy. A queue
+    whose fresh policy is already the wrong one needs no wait; its policy's definition is read directly.
     """
-    wanted = {queue.name for queue in topology.queues}
+    expected = {queue.name: queue.policy for queue in topology.queues}
     deadline = time.monotonic() + settle_seconds
     while True:
         fresh = {q["name"]: q.get("policy") or None for q in await client.list_queues(vhost)}
         stats = {q["name"]: q for q in await client.list_queues(vhost, with_stats=True)}
-        settled = all(
-            name not in fresh or (name in stats and (stats[name].get("policy") or None) == fresh[name])
-            for name in wanted
-        )
-        if settled or time.monotonic() >= deadline:
+        lagging = [
+            name
+            for name in expected
+            if name in fresh
+            and fresh[name] == expected[name]
+            and (name not in stats or (stats[name].get("policy") or None) != fresh[name])
+        ]
+        if not lagging or time.monotonic() >= deadline:
             break
         await asyncio.sleep(_POLL_SECONDS)
     observed: dict[str, ObservedQueue] = {}
-    for name in wanted & set(fresh):
+    for name in expected.keys() & fresh.keys():
         detail = stats.get(name, {})
-        observed[name] = ObservedQueue(
-            name=name,
-            type=str(detail.get("type", "unknown")),
-            policy=fresh[name],
-            effective_policy_definition=dict(detail.get("effective_policy_definition") or {}),
-        )
+        policy = fresh[name]
+        if policy is not None and (detail.get("policy") or None) != policy:
+            definition = (await client.get_policy(vhost, policy)).get("definition") or {}
+        else:
+            definition = detail.get("effective_policy_definition") or {}
+        observed[name] = ObservedQueue(name, str(detail.get("type", "unknown")), policy, dict(definition))
     return observed
 
 

@@ -148,6 +148,12 @@ class ManagementClient:
         body = {"pattern": pattern, "definition": dict(definition), "apply-to": apply_to, "priority": priority}
         await self._call("PUT", f"/policies/{_seg(vhost)}/{_seg(name)}", f"set policy {name!r}", body)
 
+    async def get_policy(self, vhost: str, name: str) -> dict[str, Json]:
+        result: dict[str, Json] = await self._call(
+            "GET", f"/policies/{_seg(vhost)}/{_seg(name)}", f"read policy {name!r}"
+        )
+        return result
+
     async def delete_policy(self, vhost: str, name: str) -> None:
         await self._call("DELETE", f"/policies/{_seg(vhost)}/{_seg(name)}", f"delete policy {name!r}")
 

@@ -1,0 +1,65 @@
+"""nsw topology declare on the real RabbitMQ: idempotent, read back, and loud about any mismatch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from singlewindow.platform.cli.main import cli
+from singlewindow.platform.errors import ConfigurationError
+from singlewindow.platform.topology.apply import apply_rabbitmq, observe_rabbitmq
+
+pytestmark = pytest.mark.integration
+
+
+async def test_declare_twice_and_read_every_queue_back(topology_vhost: Any) -> None:
+    table = await topology_vhost.declare()
+    await apply_rabbitmq(table, topology_vhost.client, topology_vhost.vhost, topology_vhost.settle)  # idempotent
+    observed = await observe_rabbitmq(table, topology_vhost.client, topology_vhost.vhost, topology_vhost.settle)
+    assert set(observed) == {q.name for q in table.queues}
+    inbox = observed["agency.customs.inbox"]
+    assert inbox.type == "quorum"
+    assert inbox.policy == "nsw.inbox.customs"
+    assert inbox.effective_policy_definition == {
+        "delivery-limit": 20,
+        "dead-letter-exchange": "nsw.dlx.customs",
+        "dead-letter-strategy": "at-least-once",
+        "overflow": "reject-publish",
+        "max-length": 100_000,
+    }
+    wait = observed["agency.border-guard.wait.2s"]
+    assert wait.effective_policy_definition["message-ttl"] == 2000
+    assert wait.effective_policy_definition["dead-letter-routing-key"] == "border-guard"
+
+
+async def test_a_conflicting_policy_is_reported_as_a_mismatch(topology_vhost: Any) -> None:
+    table = await topology_vhost.declare()
+    client, vhost = topology_vhost.client, topology_vhost.vhost
+    await client.put_policy(vhost, "rogue", r"^agency\.customs\.inbox$", {"max-length": 10}, "queues", 100)
+    with pytest.raises(ConfigurationError) as caught:
+        await apply_rabbitmq(table, client, vhost, topology_vhost.settle)
+    message = caught.value.message
+    assert "queue agency.customs.inbox: effective policy is rogue, expected nsw.inbox.customs" in message
+    assert "queue agency.customs.inbox: dead-letter-exchange is None, expected 'nsw.dlx.customs'" in message
+    assert "queue agency.customs.inbox: max-length is 10, expected 100000" in message
+    assert "border-guard" not in message
+    await client.delete_policy(vhost, "rogue")
+    await apply_rabbitmq(table, client, vhost, topology_vhost.settle)  # back to the table: passes again
+
+
+async def test_a_classic_queue_in_the_way_is_refused(topology_vhost: Any) -> None:
+    client, vhost = topology_vhost.client, topology_vhost.vhost
+    await client.put_queue(vhost, "agency.customs.inbox", {})
+    with pytest.raises(ConfigurationError, match="inequivalent arg 'x-queue-type'"):
+        await topology_vhost.declare()
+
+
+def test_the_cli_declares_a_vhost(topology_vhost: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NSW_BROKER__MANAGEMENT_URL", topology_vhost.broker.management_url)
+    monkeypatch.setenv("NSW_TOPOLOGY__VERIFY_TIMEOUT_SECONDS", str(topology_vhost.settle))
+    result = CliRunner().invoke(cli, ["topology", "declare", "--vhost", topology_vhost.vhost])
+    assert result.exit_code == 0, result.output
+    assert "15 exchanges, 29 queues, 33 bindings, 23 policies declared" in result.output
+    topology_vhost.build(topology_vhost.catalogue())  # so the fixture knows what to clean up
