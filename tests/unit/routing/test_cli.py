@@ -98,6 +98,11 @@ def test_check_passes_on_the_shipped_data() -> None:
             lambda d: d["rules"][0]["when"].update(documentTypes=["consignement"]),
             "'consignement' is not a registered",
         ),
+        (
+            "views.json",
+            lambda d: d["views"][1]["fields"].remove("/totals"),
+            "-> border-guard: 'totals' is a required property",
+        ),
     ],
 )
 def test_check_reports_problems(tmp_path: Path, file: str, edit: object, message: str) -> None:

@@ -124,3 +124,32 @@ def test_optional_source_fields_absent_are_left_out(tables: RoutingTables, consi
     assert "consignor" not in document
     projected = project(tables.views.get("view-customs"), document, (0,), "s", 1, "customs")
     assert "consignor" not in projected and "representative" not in projected
+
+
+def _view_example_cases() -> list[Any]:
+    """Each shipped view example paired with the consignment example it was cut from (same UCR)."""
+    consignments = {json.loads(p.read_text())["ucr"]: p for p in valid_examples("consignment")}
+    cases = []
+    for view in load_tables().views.views:
+        for path in valid_examples(view.name):
+            source = consignments.get(json.loads(path.read_text())["ucr"])
+            cases.append(pytest.param(view.name, path, source, id=f"{view.name}/{path.name}"))
+    return cases
+
+
+@pytest.mark.parametrize(("view_name", "example", "source"), _view_example_cases())
+def test_spec_view_examples_are_exactly_our_projections(
+    tables: RoutingTables, view_name: str, example: Path, source: Path | None
+) -> None:
+    """The view authors' examples and the routing data agree field by field, goods item by goods item."""
+    assert source is not None, f"no consignment example has the UCR of {example.name}"
+    expected = json.loads(example.read_text())
+    document = json.loads(source.read_text())
+    route = decide(tables, "consignment", document).get(expected["recipient"])
+    assert route is not None, f"{source.name} is not routed to {expected['recipient']}"
+    assert route.view == view_name
+    view = tables.views.get(view_name)
+    projected = project(
+        view, document, route.items, expected["submissionId"], expected["submissionVersion"], expected["recipient"]
+    )
+    assert projected == expected
