@@ -58,6 +58,22 @@ class ViewSet(BaseModel):
         raise ConfigurationError(f"unknown view {name!r} (views: {', '.join(sorted(self.names()))})")
 
 
+def _field_problems(fields: list[str], at: str) -> list[Problem]:
+    """A field must not be goodsItems (chosen by ``goodsItems``), an added field, or inside a copied parent."""
+    whole = {pointer.lstrip("/") for pointer in fields if pointer.count("/") == 1}
+    problems = []
+    for position, pointer in enumerate(fields):
+        top = pointer.split("/")[1]
+        where = f"{at}/fields/{position}"
+        if top == "goodsItems":
+            problems.append(Problem(where, "goods-items", "goods items are chosen by goodsItems, not by a field"))
+        elif top in ADDED_FIELDS:
+            problems.append(Problem(where, "added-field", f"{top} is added to every projection, not copied"))
+        elif pointer.count("/") == 2 and top in whole:
+            problems.append(Problem(where, "overlap", f"{pointer} is already copied whole by /{top}"))
+    return problems
+
+
 def _semantic_problems(data: dict[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[str, int] = {}
@@ -66,15 +82,7 @@ def _semantic_problems(data: dict[str, Any]) -> list[Problem]:
             message = f"{view['name']!r} is already used by /views/{seen[view['name']]}"
             problems.append(Problem(f"/views/{index}/name", "duplicate", message))
         seen.setdefault(view["name"], index)
-        tops = {pointer.split("/")[1] for pointer in view["fields"]}
-        for position, pointer in enumerate(view["fields"]):
-            at = f"/views/{index}/fields/{position}"
-            if pointer.split("/")[1] == "goodsItems":
-                problems.append(Problem(at, "goods-items", "goods items are chosen by goodsItems, not by a field"))
-            elif pointer.count("/") == 2 and pointer.split("/")[1] in {p.lstrip("/") for p in view["fields"]}:
-                problems.append(Problem(at, "overlap", f"{pointer} is already copied whole by its parent"))
-        if tops & set(("submissionId", "submissionVersion", "recipient")):
-            problems.append(Problem(f"/views/{index}/fields", "added-field", "the added fields are not copied"))
+        problems += _field_problems(view["fields"], f"/views/{index}")
     return problems
 
 

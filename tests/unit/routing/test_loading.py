@@ -69,6 +69,7 @@ def test_every_problem_is_listed_at_once() -> None:
         ({"fields": ["/goodsItems"]}, "/views/0/fields/0", "goods-items"),
         ({"fields": ["/transport", "/transport/seals"]}, "/views/0/fields/1", "overlap"),
         ({"name": "customs"}, "/views/0/name", "pattern"),
+        ({"fields": ["/recipient"]}, "/views/0/fields/0", "added-field"),
     ],
 )
 def test_bad_views_are_reported_by_pointer(change: dict[str, Any], pointer: str, code: str) -> None:
@@ -117,3 +118,9 @@ def test_missing_and_broken_files(routing_dir: Path) -> None:
     (routing_dir / "rules.json").unlink()
     with pytest.raises(ConfigurationError, match="routing rules not found"):
         load_tables(routing_dir)
+
+
+def test_duplicate_view_names() -> None:
+    view = {"name": "view-x", "description": "d", "sourceDocumentType": "consignment", "fields": ["/ucr"]}
+    with pytest.raises(ConfigurationError, match=r"/views/1/name: 'view-x' is already used by /views/0"):
+        parse_views({"version": 1, "views": [{**view, "goodsItems": "all"}, {**view, "goodsItems": "none"}]})
