@@ -19,6 +19,7 @@ SUBCOMMANDS: dict[str, str] = {
     "specs": "singlewindow.platform.cli.specs:specs",
     "routes": "singlewindow.platform.cli.routes:routes",
     "topology": "singlewindow.platform.cli.topology:topology",
+    "dlq": "singlewindow.platform.cli.dlq:dlq",
 }
 
 

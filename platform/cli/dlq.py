@@ -1,0 +1,117 @@
+"""``nsw dlq``: see and replay dead-lettered messages (administrator credentials for the management API,
+``broker.url`` credentials for the replay itself)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from singlewindow.platform.catalogue import load_catalogue
+from singlewindow.platform.cli.runtime import run, settings_of
+from singlewindow.platform.dlq import ReplayReport, dead_letter_queues, list_counts, replay, show
+from singlewindow.platform.errors import ConfigurationError
+from singlewindow.platform.settings import Settings
+from singlewindow.platform.topology import build_topology
+from singlewindow.platform.topology.management import ManagementClient
+
+_VHOST = click.option("--vhost", default=None, help="Virtual host (default: the broker.vhost setting).")
+_QUEUE = click.option("--queue", "queue", default=None, help="One dead-letter queue (default: all of them).")
+
+
+def _queues(settings: Settings, queue: str | None) -> list[str]:
+    known = dead_letter_queues(build_topology(load_catalogue(), settings.topology))
+    if queue is None:
+        return known
+    if queue not in known:
+        raise ConfigurationError(f"{queue!r} is not a dead-letter queue; known: {', '.join(known)}")
+    return [queue]
+
+
+@click.group()
+def dlq() -> None:
+    """Dead-letter queues: counts, a look at messages, replay to where they were first published."""
+
+
+@dlq.command(name="list")
+@_VHOST
+@_QUEUE
+@click.pass_context
+def list_(ctx: click.Context, vhost: str | None, queue: str | None) -> None:
+    """Message and consumer counts of each dead-letter queue."""
+    settings = settings_of(ctx)
+
+    async def _go() -> None:
+        async with ManagementClient.from_settings(settings.broker) as client:
+            for count in await list_counts(client, vhost or settings.broker.vhost, _queues(settings, queue)):
+                click.echo(f"{count.queue}\t{count.messages}\t{count.consumers} consumer(s)")
+
+    run(_go())
+
+
+@dlq.command(name="show")
+@_VHOST
+@_QUEUE
+@click.option("--count", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.pass_context
+def show_(ctx: click.Context, vhost: str | None, queue: str | None, count: int) -> None:
+    """Messages at the head of each dead-letter queue, left in place (JSON lines)."""
+    settings = settings_of(ctx)
+    target = vhost or settings.broker.vhost
+
+    async def _go() -> None:
+        async with ManagementClient.from_settings(settings.broker) as client:
+            names = _queues(settings, queue)
+            counts = {c.queue: c.messages for c in await list_counts(client, target, names)}
+            for name in names:
+                if counts[name] == 0:
+                    continue
+                for message in await show(client, target, name, count):
+                    record = {
+                        "queue": name,
+                        "message_id": message.message_id,
+                        "origin": list(message.origin) if message.origin else None,
+                        "reason": message.reason,
+                        "attempts": message.attempts,
+                        "last_error": message.last_error,
+                        "payload": message.payload[:200],
+                    }
+                    click.echo(json.dumps(record, default=str))
+
+    run(_go())
+
+
+@dlq.command(name="replay")
+@_VHOST
+@_QUEUE
+@click.option("--limit", default=None, type=click.IntRange(min=1), help="At most this many per queue.")
+@click.pass_context
+def replay_(ctx: click.Context, vhost: str | None, queue: str | None, limit: int | None) -> None:
+    """Republish each dead-lettered message to its original exchange and routing key, then remove it."""
+    from singlewindow.platform.transport import connect
+
+    settings = settings_of(ctx)
+    target = vhost or settings.broker.vhost
+
+    async def _go() -> list[ReplayReport]:
+        async with ManagementClient.from_settings(settings.broker) as client:
+            counts = await list_counts(client, target, _queues(settings, queue))
+        reports = []
+        transport = await connect(settings.broker, vhost=target, connection_name="nsw-dlq-replay")
+        async with transport:
+            for count in counts:
+                if count.messages:
+                    reports.append(await replay(transport, count.queue, limit=limit))
+        return reports
+
+    failed = False
+    for report in run(_go()):
+        for message_id, exchange, key in report.replayed:
+            click.echo(f"{report.queue}\treplayed\t{message_id}\t-> {exchange} ({key})")
+        for message_id in report.skipped:
+            click.echo(f"{report.queue}\tkept\t{message_id}\torigin unknown (no x-death)", err=True)
+        for message_id, error in report.failed:
+            click.echo(f"{report.queue}\tkept\t{message_id}\t{error}", err=True)
+        failed = failed or bool(report.skipped or report.failed)
+    if failed:
+        ctx.exit(1)
