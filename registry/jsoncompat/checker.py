@@ -8,29 +8,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
-from jsonschema.validators import validator_for
-
 from singlewindow.registry.jsoncompat.compare import compare
 from singlewindow.registry.jsoncompat.context import Context
 from singlewindow.registry.jsoncompat.model import At, Incompatibility
+from singlewindow.registry.jsoncompat.shape import InvalidSchemaError, check_shape
 from singlewindow.registry.jsoncompat.side import Side
 
-
-class InvalidSchemaError(ValueError):
-    """A schema handed to the checker is not valid under its ``$schema`` draft (default 2020-12)."""
+__all__ = ["InvalidSchemaError", "check"]
 
 
 def _validated(role: str, schema: Any) -> Mapping[str, Any] | bool:
     if not isinstance(schema, Mapping | bool):
         raise InvalidSchemaError(f"{role} schema must be a JSON object or boolean, got {type(schema).__name__}")
-    try:
-        document: Any = schema  # check_schema is typed for dict; booleans are valid schemas too
-        validator_for(document, default=Draft202012Validator).check_schema(document)
-    except SchemaError as exc:
-        where = "/" + "/".join(str(p) for p in exc.path) if exc.path else "#"
-        raise InvalidSchemaError(f"{role} schema is invalid at {where}: {exc.message}") from exc
+    check_shape(role, schema)
     return schema
 
 
