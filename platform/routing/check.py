@@ -12,31 +12,20 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
-from singlewindow import message_specs
 from singlewindow.platform.errors import ConfigurationError, Problem
 from singlewindow.platform.routing.engine import decide
-from singlewindow.platform.routing.loading import pointer
 from singlewindow.platform.routing.tables import RoutingTables, load_tables
 from singlewindow.platform.routing.views import ADDED_FIELDS, View, project
+from singlewindow.platform.specs import Catalog, DocumentValidator
 
 
-def documents_dir() -> Path:
-    return Path(str(message_specs.root() / "documents"))
-
-
-def document_schema(document_type: str, documents: Path | None = None) -> dict[str, Any] | None:
+def document_schema(catalog: Catalog, document_type: str) -> dict[str, Any] | None:
     """The registered JSON Schema of a document type, or None when there is none."""
-    path = (documents or documents_dir()) / document_type / "schema.json"
-    if not path.is_file():
-        return None
-    schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return schema
+    return catalog.get(document_type).json_schema if document_type in catalog else None
 
 
-def valid_examples(document_type: str, documents: Path | None = None) -> list[Path]:
-    return sorted(((documents or documents_dir()) / document_type / "examples" / "valid").glob("*.json"))
+def valid_examples(catalog: Catalog, document_type: str) -> list[Path]:
+    return catalog.get(document_type).valid_examples if document_type in catalog else []
 
 
 def _resolve(schema: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -57,9 +46,9 @@ def has_field(schema: Mapping[str, Any], field_pointer: str) -> bool:
     return True
 
 
-def _view_problems(view: View, at: str, documents: Path | None) -> list[Problem]:
-    source = document_schema(view.source_document_type, documents)
-    target = document_schema(view.name, documents)
+def _view_problems(view: View, at: str, catalog: Catalog) -> list[Problem]:
+    source = document_schema(catalog, view.source_document_type)
+    target = document_schema(catalog, view.name)
     if source is None or target is None:
         missing = view.source_document_type if source is None else view.name
         return [Problem(at, "document-type", f"view {view.name!r}: no registered schema for {missing!r}")]
@@ -77,40 +66,44 @@ def _view_problems(view: View, at: str, documents: Path | None) -> list[Problem]
     return problems
 
 
-def _projection_problems(tables: RoutingTables, documents: Path | None) -> list[Problem]:
+def _projection_problems(tables: RoutingTables, validator: DocumentValidator) -> list[Problem]:
+    """Project every valid example of each source type for each of its recipients and validate the result
+    (schema and code lists) as the view's registered document type."""
     problems: list[Problem] = []
     for document_type in sorted({view.source_document_type for view in tables.views.views}):
-        for example in valid_examples(document_type, documents):
+        for example in valid_examples(validator.catalog, document_type):
             document = json.loads(example.read_text(encoding="utf-8"))
             for route in decide(tables, document_type, document).recipients:
                 view = tables.views.get(route.view)
-                schema = document_schema(view.name, documents)
-                if schema is None or view.source_document_type != document_type:
+                if view.name not in validator.catalog or view.source_document_type != document_type:
                     continue
                 projected = project(view, document, route.items, "check", 1, route.recipient)
-                for error in Draft202012Validator(schema).iter_errors(projected):
-                    where = f"{example.name} -> {route.recipient}{pointer(error.absolute_path)}"
-                    problems.append(Problem(where, "projection", error.message))
+                for problem in validator.validate(view.name, projected):
+                    where = f"{example.name} -> {route.recipient}{problem.path}"
+                    problems.append(Problem(where, "projection", f"{problem.message} [{problem.code}]"))
     return problems
 
 
-def check_routing(directory: Path | None = None, documents: Path | None = None) -> list[Problem]:
-    """Every problem of the routing data in ``directory``; errors first, then warnings."""
+def check_routing(directory: Path | None = None, validator: DocumentValidator | None = None) -> list[Problem]:
+    """Every problem of the routing data in ``directory`` against the registered document types (default:
+    the shipped specs); errors first, then warnings."""
+    validator = validator or DocumentValidator(Catalog())
+    catalog = validator.catalog
     try:
         tables = load_tables(directory)
     except ConfigurationError as exc:
         return [Problem(str(directory or ""), "load", exc.message)]
     problems: list[Problem] = []
     for index, view in enumerate(tables.views.views):
-        problems += _view_problems(view, f"views.json#/views/{index}", documents)
+        problems += _view_problems(view, f"views.json#/views/{index}", catalog)
     named = {recipient for rule in tables.rules.rules for recipient in rule.recipients}
     for recipient in tables.catalogue.recipients:
         if recipient.id not in named:
             problems.append(Problem(recipient.id, "unrouted", "no rule names this recipient", "warning"))
     for index, rule in enumerate(tables.rules.rules):
         for document_type in sorted(rule.when.document_types or ()):
-            if document_schema(document_type, documents) is None:
+            if document_type not in catalog:
                 where = f"rules.json#/rules/{index}/when/documentTypes"
                 problems.append(Problem(where, "document-type", f"{document_type!r} is not a registered document type"))
-    problems += _projection_problems(tables, documents)
+    problems += _projection_problems(tables, validator)
     return sorted(problems, key=lambda p: p.severity != "error")

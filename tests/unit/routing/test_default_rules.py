@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 from singlewindow.platform.routing import RoutingTables, decide
-from singlewindow.platform.routing.check import valid_examples
+from singlewindow.platform.specs import Catalog
 
 Builder = Callable[..., dict[str, Any]]
+CATALOG = Catalog()
 APPLES = ("080810", "Fresh apples")
 BEEF = ("020230", "Frozen boneless beef")
 LAPTOPS = ("847130", "Portable laptop computers")
@@ -40,7 +41,7 @@ SPEC_EXAMPLES = {"apples": "08", "frozen-beef": "02", "laptops": "84"}
 
 def _spec_examples() -> list[Any]:
     cases = []
-    for path in valid_examples("consignment"):
+    for path in CATALOG.get("consignment").valid_examples:
         for name, kind in SPEC_EXAMPLES.items():
             if f"-{name}-" in path.name:
                 cases.append(pytest.param(path, kind, id=path.name))
@@ -58,7 +59,7 @@ def test_the_three_required_spec_examples_exist() -> None:
 
 
 def test_every_spec_example_routes_to_customs_and_border_guard(tables: RoutingTables) -> None:
-    for path in valid_examples("consignment"):
+    for path in CATALOG.get("consignment").valid_examples:
         recipients = decide(tables, "consignment", json.loads(path.read_text())).recipient_ids()
         assert {"customs", "border-guard"} <= set(recipients), path.name
 

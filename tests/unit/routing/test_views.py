@@ -9,18 +9,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jsonschema import Draft202012Validator
 
 from singlewindow.platform.routing import RoutingTables, decide, load_tables, project
-from singlewindow.platform.routing.check import document_schema, valid_examples
+from singlewindow.platform.specs import Catalog, DocumentValidator
 
 FIXTURES = Path(__file__).parent / "fixtures"
 Builder = Callable[..., dict[str, Any]]
+CATALOG = Catalog()
+
+
+@pytest.fixture(scope="module")
+def validator() -> DocumentValidator:
+    """The specs' own validator: JSON Schema plus the shipped code lists."""
+    return DocumentValidator(CATALOG)
 
 
 def _documents() -> list[tuple[str, dict[str, Any]]]:
     """Every shipped valid consignment example, plus a mixed consignment built from our fixture."""
-    documents = [(path.name, json.loads(path.read_text())) for path in valid_examples("consignment")]
+    documents = [(path.name, json.loads(path.read_text())) for path in CATALOG.get("consignment").valid_examples]
     mixed = json.loads((FIXTURES / "apples-cn-kz.json").read_text())
     beef = copy.deepcopy(mixed["goodsItems"][0])
     beef.update(sequenceNumber=2, description="Frozen boneless beef", commodityCode={"hsCode": "020230"})
@@ -63,7 +69,7 @@ def _expected_shape(tables: RoutingTables, recipient: str, document: dict[str, A
 
 @pytest.mark.parametrize(("document", "recipient"), _cases())
 def test_projection_has_exactly_the_view_fields_and_is_valid(
-    tables: RoutingTables, document: dict[str, Any], recipient: str
+    tables: RoutingTables, validator: DocumentValidator, document: dict[str, Any], recipient: str
 ) -> None:
     original = copy.deepcopy(document)
     route = decide(tables, "consignment", document).get(recipient)
@@ -87,10 +93,7 @@ def test_projection_has_exactly_the_view_fields_and_is_valid(
         wanted = range(len(document["goodsItems"])) if view.goods_items.value == "all" else route.items
         assert projected["goodsItems"] == [document["goodsItems"][i] for i in wanted]
 
-    schema = document_schema(view.name)
-    assert schema is not None, f"no registered schema for {view.name}"
-    errors = [f"{list(e.absolute_path)}: {e.message}" for e in Draft202012Validator(schema).iter_errors(projected)]
-    assert errors == []
+    assert validator.validate(view.name, projected) == []
     assert document == original, "projection must not modify the routed document"
 
 
@@ -128,10 +131,10 @@ def test_optional_source_fields_absent_are_left_out(tables: RoutingTables, consi
 
 def _view_example_cases() -> list[Any]:
     """Each shipped view example paired with the consignment example it was cut from (same UCR)."""
-    consignments = {json.loads(p.read_text())["ucr"]: p for p in valid_examples("consignment")}
+    consignments = {json.loads(p.read_text())["ucr"]: p for p in CATALOG.get("consignment").valid_examples}
     cases = []
     for view in load_tables().views.views:
-        for path in valid_examples(view.name):
+        for path in CATALOG.get(view.name).valid_examples:
             source = consignments.get(json.loads(path.read_text())["ucr"])
             cases.append(pytest.param(view.name, path, source, id=f"{view.name}/{path.name}"))
     return cases
