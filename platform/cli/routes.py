@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from singlewindow.platform.routing import check_routing, decide, explanation, load_tables, render_text
+from singlewindow.platform.specs import Catalog, DocumentValidator
 
 _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 
@@ -37,6 +38,11 @@ def explain(file: Path, as_json: bool, rules_dir: Path | None, document_type: st
     """Each recipient of FILE, the rules that matched (and the goods items that triggered them), and
     the fields of its view."""
     document = _read_document(file)
+    problems = DocumentValidator(Catalog()).validate(document_type, document)
+    if problems:
+        for problem in problems:
+            click.echo(f"{problem.path or '/'}: {problem.message} [{problem.code}]", err=True)
+        raise click.UsageError(f"{file} is not a valid {document_type}: routing explains valid documents only")
     tables = load_tables(rules_dir)
     data = explanation(decide(tables, document_type, document), tables, document)
     if as_json:

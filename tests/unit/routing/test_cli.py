@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from singlewindow.platform.cli.main import cli
+from singlewindow.platform.errors import NotFound
 from singlewindow.platform.routing.loading import shipped_dir
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -75,6 +76,22 @@ def test_explain_rejects_a_non_json_file(tmp_path: Path) -> None:
     bad.write_text("apples")
     code, _, err = _run("explain", str(bad))
     assert code == 2 and "is not JSON" in err
+
+
+def test_explain_refuses_an_invalid_document(tmp_path: Path) -> None:
+    document = json.loads(APPLES.read_text())
+    document["goodsItems"][0]["commodityCode"]["hsCode"] = "0808"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(document))
+    code, _, err = _run("explain", str(bad))
+    assert code == 2
+    assert "/goodsItems/0/commodityCode/hsCode: " in err and "is not a valid consignment" in err
+
+
+def test_explain_refuses_an_unknown_document_type() -> None:
+    result = CliRunner().invoke(cli, ["routes", "explain", str(APPLES), "--document-type", "consignement"])
+    assert isinstance(result.exception, NotFound)  # main() prints NswErrors as one line, exit code 1
+    assert "unknown document type 'consignement'" in str(result.exception)
 
 
 def test_check_passes_on_the_shipped_data() -> None:
