@@ -53,6 +53,24 @@ class RoutingDecision:
     def get(self, recipient: str) -> RecipientRoute | None:
         return next((route for route in self.recipients if route.recipient == recipient), None)
 
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON data, for storing the expected recipient set with the submission."""
+        return {
+            "documentType": self.document_type,
+            "rulesVersion": self.rules_version,
+            "recipients": [
+                {
+                    "recipient": route.recipient,
+                    "view": route.view,
+                    "goodsItems": list(route.items),
+                    "rules": [
+                        {"id": m.rule_id, "goodsItems": list(m.items), "itemLevel": m.item_level} for m in route.matches
+                    ],
+                }
+                for route in self.recipients
+            ],
+        }
+
 
 def _consignment_conditions_hold(when: Conditions, facts: DocumentFacts) -> bool:
     checks = (
