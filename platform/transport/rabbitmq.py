@@ -512,19 +512,27 @@ class RabbitMqTransport(Transport):
     async def publish(self, message: OutgoingMessage) -> None:
         self._check_open()
         async with self._window:
-            pending = PendingPublish(message, asyncio.get_running_loop().create_future())
+            loop = asyncio.get_running_loop()
+            pending = PendingPublish(message, loop.create_future())
+            timer = loop.call_later(self._publish_timeout, self._expire, pending)
             self._tracker.add(pending)
             self._flush()
             try:
-                await asyncio.wait_for(asyncio.shield(pending.future), self._publish_timeout)
-            except TimeoutError as exc:
-                self._tracker.forget(pending)
-                raise BrokerUnavailable(
-                    f"message {message.message_id!r} not confirmed within {self._publish_timeout} s"
-                ) from exc
+                await pending.future
             except asyncio.CancelledError:
                 self._tracker.forget(pending)
                 raise
+            finally:
+                timer.cancel()
+
+    def _expire(self, pending: PendingPublish) -> None:
+        """No confirm in time (broker blocked or unreachable): the outcome is unknown, the caller retries."""
+        if not pending.future.done():
+            pending.future.set_exception(
+                BrokerUnavailable(
+                    f"message {pending.message.message_id!r} not confirmed within {self._publish_timeout} s"
+                )
+            )
 
     def _flush(self) -> None:
         chan = self._publish_chan
