@@ -34,10 +34,13 @@ class Side:
         self._anchors: dict[str, tuple[Schema, str]] = {}
         self._normalised: dict[int, tuple[Schema, Schema]] = {}
         self._validator: Validator | None = None
+        self._embedded_ids = False
         self._collect_anchors(root, "")
 
     def _collect_anchors(self, node: Any, pointer: str) -> None:
         if isinstance(node, Mapping):
+            if pointer and isinstance(node.get("$id"), str):
+                self._embedded_ids = True  # a nested resource changes the base URI: refs are not followed
             anchor = node.get("$anchor")
             if isinstance(anchor, str):
                 self._anchors[anchor] = (node, pointer)
@@ -50,6 +53,8 @@ class Side:
 
     def resolve(self, ref: str) -> tuple[Schema, str]:
         """The node a local ``$ref`` points to and its pointer; raise ``Unresolvable`` otherwise."""
+        if self._embedded_ids:
+            raise Unresolvable(f"{ref} (the schema embeds resources with their own $id)")
         if not ref.startswith("#"):
             root_id = self.root.get("$id") if isinstance(self.root, Mapping) else None
             if isinstance(root_id, str) and ref.startswith(root_id.split("#")[0] + "#"):

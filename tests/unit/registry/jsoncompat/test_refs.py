@@ -80,3 +80,8 @@ def test_ref_by_root_id(found: Found) -> None:
         "$defs": {"x": {"type": "string"}},
     }
     assert found(root, {"type": "string"}) == set()
+
+
+def test_embedded_resources_are_not_guessed(found: Found) -> None:
+    schema = {"$defs": {"x": {"$id": "https://nsw.example/x.json", "type": "string"}}, "$ref": "#/$defs/x"}
+    assert found(schema, {"type": "string"}) == {("", "ref-unresolvable")}
