@@ -16,7 +16,7 @@ from singlewindow.platform.errors import ConfigurationError, Problem
 from singlewindow.platform.routing.engine import decide
 from singlewindow.platform.routing.tables import RoutingTables, load_tables
 from singlewindow.platform.routing.views import ADDED_FIELDS, View, project
-from singlewindow.platform.specs import Catalog, DocumentValidator
+from singlewindow.platform.specs import Catalog, CodeList, DocumentValidator
 
 
 def document_schema(catalog: Catalog, document_type: str) -> dict[str, Any] | None:
@@ -84,6 +84,44 @@ def _projection_problems(tables: RoutingTables, validator: DocumentValidator) ->
     return problems
 
 
+def _listed_problems(at: str, field: str, values: frozenset[str] | None, code_list: CodeList | None) -> list[Problem]:
+    if code_list is None:
+        return []
+    return [
+        Problem(f"{at}/{field}", "codelist", f"{value!r} is not in the {code_list.id} list")
+        for value in sorted(values or ())
+        if not code_list.accepts(value)
+    ]
+
+
+def _hs_problems(at: str, prefixes: tuple[str, ...] | None, hs: CodeList | None) -> list[Problem]:
+    problems: list[Problem] = []
+    if hs is None:
+        return problems
+    for position, prefix in enumerate(prefixes or ()):
+        listed = prefix in hs.codes if len(prefix) == 2 else hs.accepts(prefix)
+        if not listed:
+            kind = "chapter" if len(prefix) == 2 else "heading"
+            message = f"HS {kind} {prefix[:4]!r} is not in the shipped hs list: intake refuses it, so no match yet"
+            problems.append(Problem(f"{at}/hsPrefixes/{position}", "codelist", message, "warning"))
+    return problems
+
+
+def _code_problems(tables: RoutingTables, code_lists: Mapping[str, CodeList]) -> list[Problem]:
+    """Rule values against the shipped code lists: an unlisted crossing point or country is a typo; an HS
+    heading missing from the hs list is a warning (intake refuses such codes, so the rule can never fire)."""
+    problems: list[Problem] = []
+    for index, rule in enumerate(tables.rules.rules):
+        at, when = f"rules.json#/rules/{index}/when", rule.when
+        points = code_lists.get("border-crossing-points")
+        problems += _listed_problems(at, "borderCrossingPoints", when.border_crossing_points, points)
+        countries = code_lists.get("countries")
+        problems += _listed_problems(at, "destinationCountries", when.destination_countries, countries)
+        problems += _listed_problems(at, "exportCountries", when.export_countries, countries)
+        problems += _hs_problems(at, when.hs_prefixes, code_lists.get("hs"))
+    return problems
+
+
 def check_routing(directory: Path | None = None, validator: DocumentValidator | None = None) -> list[Problem]:
     """Every problem of the routing data in ``directory`` against the registered document types (default:
     the shipped specs); errors first, then warnings."""
@@ -105,5 +143,6 @@ def check_routing(directory: Path | None = None, validator: DocumentValidator | 
             if document_type not in catalog:
                 where = f"rules.json#/rules/{index}/when/documentTypes"
                 problems.append(Problem(where, "document-type", f"{document_type!r} is not a registered document type"))
+    problems += _code_problems(tables, validator.code_lists)
     problems += _projection_problems(tables, validator)
     return sorted(problems, key=lambda p: p.severity != "error")

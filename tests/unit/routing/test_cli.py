@@ -95,8 +95,26 @@ def test_explain_refuses_an_unknown_document_type() -> None:
 
 
 def test_check_passes_on_the_shipped_data() -> None:
-    code, out, _ = _run("check")
+    code, out, err = _run("check")
     assert code == 0 and out.startswith("routing data OK")
+    assert all(line.startswith("warning: ") for line in err.splitlines())
+
+
+def test_check_warns_about_hs_headings_missing_from_the_code_list(tmp_path: Path) -> None:
+    for name in ("rules.json", "views.json", "recipients.json"):
+        shutil.copy(shipped_dir() / name, tmp_path / name)
+    rules = {
+        "version": 1,
+        "rules": [
+            {"id": "r", "description": "d", "recipients": ["customs"], "when": {"hsPrefixes": ["0808", "9999", "99"]}}
+        ],
+    }
+    (tmp_path / "rules.json").write_text(json.dumps(rules))
+    code, _, err = _run("check", str(tmp_path))
+    assert code == 0
+    assert "warning: rules.json#/rules/0/when/hsPrefixes/1: HS heading '9999' is not in the shipped hs list" in err
+    assert "warning: rules.json#/rules/0/when/hsPrefixes/2: HS chapter '99'" in err
+    assert "hsPrefixes/0" not in err
 
 
 @pytest.mark.parametrize(
@@ -114,6 +132,16 @@ def test_check_passes_on_the_shipped_data() -> None:
             "rules.json",
             lambda d: d["rules"][0]["when"].update(documentTypes=["consignement"]),
             "'consignement' is not a registered",
+        ),
+        (
+            "rules.json",
+            lambda d: d["rules"][0]["when"].update(borderCrossingPoints=["KZNZX"]),
+            "'KZNZX' is not in the border-crossing-points list",
+        ),
+        (
+            "rules.json",
+            lambda d: d["rules"][0]["when"].update(destinationCountries=["XX"]),
+            "'XX' is not in the countries list",
         ),
         (
             "views.json",
