@@ -74,6 +74,24 @@ class TopologySettings(_Part):
     )
 
 
+class HubSettings(_Part):
+    """The hub process: what traders may submit, its listeners, and how often it scans deadlines."""
+
+    submittable_types: tuple[str, ...] = Field(
+        default=("consignment",), description="Document types Submit accepts (each needs routing rules)."
+    )
+    host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=0, le=65_535)
+    grpc_port: int = Field(default=50061, ge=0, le=65_535)
+    metrics_port: int = Field(default=9108, ge=0, le=65_535, description="Prometheus metrics; 0 disables.")
+    tls_cert_file: Path | None = Field(default=None, description="PEM certificate; with tls_key_file enables TLS.")
+    tls_key_file: Path | None = None
+    routing_dir: Path | None = Field(default=None, description="Routing data folder; unset uses the shipped one.")
+    deadline_scan_seconds: float = Field(default=5.0, gt=0)
+    outbox_poll_seconds: float = Field(default=1.0, gt=0)
+    prefetch: int = Field(default=20, ge=1, le=1000)
+
+
 class LogSettings(_Part):
     level: Literal["debug", "info", "warning", "error"] = "info"
     format: LogFormat = "auto"
@@ -82,9 +100,7 @@ class LogSettings(_Part):
 class Settings(BaseSettings):
     """All of the platform's settings; build it once in the CLI and hand out the parts."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="NSW_", env_nested_delimiter="__", frozen=True, extra="forbid"
-    )
+    model_config = SettingsConfigDict(env_prefix="NSW_", env_nested_delimiter="__", frozen=True, extra="forbid")
 
     broker: BrokerSettings = BrokerSettings()
     database: DatabaseSettings = DatabaseSettings()
@@ -92,6 +108,7 @@ class Settings(BaseSettings):
     limits: LimitSettings = LimitSettings()
     log: LogSettings = LogSettings()
     topology: TopologySettings = TopologySettings()
+    hub: HubSettings = HubSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from singlewindow.platform.state.common import aware, utcnow
-from singlewindow.platform.storage.tables import events
+from singlewindow.platform.storage.tables import events, submissions
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,12 +63,29 @@ class EventLog:
         return await self._fetch(query)
 
     async def after(
-        self, sequence: int, submission_ids: Iterable[str] | None = None, limit: int = 500
+        self,
+        sequence: int,
+        *,
+        declarant_ids: Iterable[str] | None = None,
+        submission_id: str | None = None,
+        kinds: Iterable[str] | None = None,
+        limit: int = 500,
     ) -> list[HubEvent]:
+        """Events after a resume token, oldest first; None declarants means every submission (operators)."""
         query = select(events).where(events.c.sequence > sequence).order_by(events.c.sequence).limit(limit)
-        if submission_ids is not None:
-            query = query.where(events.c.submission_id.in_(list(submission_ids)))
+        if declarant_ids is not None:
+            owned = select(submissions.c.id).where(submissions.c.declarant_id.in_(list(declarant_ids)))
+            query = query.where(events.c.submission_id.in_(owned))
+        if submission_id is not None:
+            query = query.where(events.c.submission_id == submission_id)
+        if kinds is not None:
+            query = query.where(events.c.kind.in_(list(kinds)))
         return await self._fetch(query)
+
+    async def last_sequence(self) -> int:
+        async with self._engine.connect() as conn:
+            value = (await conn.execute(select(func.max(events.c.sequence)))).scalar()
+        return int(value or 0)
 
     async def _fetch(self, query: Any) -> list[HubEvent]:
         async with self._engine.connect() as conn:

@@ -94,15 +94,14 @@ class OutboxRelay:
         """Drain the backlog whenever kicked, and every ``poll_seconds`` (rows left by a crash or an outage)."""
         delay = self._poll_seconds
         while not stop.is_set():
+            self._wake.clear()  # before draining: a kick that arrives while we publish is not lost
             try:
-                published = await self._publish(None)
-                delay = self._poll_seconds
-                if published == self._batch_size:
+                if await self._publish(None) == self._batch_size:
                     continue
+                delay = self._poll_seconds
             except TransientError as exc:
                 log.warning("outbox publish postponed", error=str(exc))
                 delay = min(delay * 2, 30.0)
-            self._wake.clear()
             waiters = [asyncio.create_task(self._wake.wait()), asyncio.create_task(stop.wait())]
             await asyncio.wait(waiters, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:

@@ -51,10 +51,11 @@ class StatusChange:
     status_sequence: int
     terminal: bool
     recipients: tuple[RecipientState, ...]
-    conditions: tuple[str, ...]
+    conditions: tuple[tuple[str, str, str], ...]  # (recipient, code, text)
     changed_at: datetime
     message_id: str
-    document: Mapping[str, Any] = field(default_factory=dict)
+    ucr: str
+    recipient_details: Mapping[str, tuple[str, datetime]] = field(default_factory=dict)  # kind, updated_at
 
 
 StatusMessageFactory = Callable[[StatusChange], OutboxMessage]
@@ -68,14 +69,14 @@ def _state(row: Any) -> RecipientState:
             DecisionStatus(row.decision_status),
             row.decision_sequence,
             body.get("channel"),
-            tuple(body.get("conditions", ())),
+            tuple((code, text) for code, text in body.get("conditions", ())),
         )
     return RecipientState(row.recipient, TransportState(row.transport), row.attempt, decision)
 
 
-async def _states(conn: AsyncConnection, submission_id: str, version: int) -> list[RecipientState]:
+async def _rows(conn: AsyncConnection, submission_id: str, version: int) -> list[Any]:
     query = select(recipients).where(recipients.c.submission_id == submission_id, recipients.c.version == version)
-    return [_state(row) for row in await conn.execute(query.order_by(recipients.c.recipient))]
+    return list(await conn.execute(query.order_by(recipients.c.recipient)))
 
 
 async def refold(
@@ -87,7 +88,8 @@ async def refold(
 ) -> tuple[StatusChange | None, list[int]]:
     """Recompute the consolidated status of a locked version; announce it if it changed."""
     head = await lock_version(conn, submission_id, version)
-    states = await _states(conn, submission_id, version)
+    rows = await _rows(conn, submission_id, version)
+    states = [_state(row) for row in rows]
     status = consolidate(states, cancelled=head.cancelled, routed=head.routed)
     if status.value == head.status or Consolidated(head.status) in TERMINAL:
         return None, []
@@ -119,7 +121,17 @@ async def refold(
         detail={"status_sequence": sequence, "terminal": terminal},
     )
     change = StatusChange(
-        submission_id, version, status, sequence, terminal, tuple(states), collected_conditions(states), now, message_id
+        submission_id,
+        version,
+        status,
+        sequence,
+        terminal,
+        tuple(states),
+        collected_conditions(states),
+        now,
+        message_id,
+        head.document["ucr"],
+        {row.recipient: (row.kind, aware(row.updated_at)) for row in rows},
     )
     return change, [await enqueue(conn, status_message(change))]
 
@@ -266,6 +278,30 @@ class RecipientStore:
             row_id = await enqueue(conn, delivery(entry, replayed.attempt))
             change, status_rows = await refold(conn, submission_id, version, self._status_message, actor=actor)
         return change, [row_id, *status_rows]
+
+    async def record_query_response(
+        self,
+        submission_id: str,
+        version: int,
+        recipient: str,
+        actor: str,
+        response: Mapping[str, Any],
+        message: OutboxMessage,
+    ) -> list[int]:
+        """The trader's answer to an agency's query: kept in the history and sent to that agency."""
+        async with self._engine.begin() as conn:
+            await lock_version(conn, submission_id, version)
+            await _recipient_row(conn, submission_id, version, recipient)
+            await append_event(
+                conn,
+                submission_id,
+                version,
+                "QUERY_ANSWERED",
+                actor=actor,
+                recipient=recipient,
+                detail={"response": dict(response)},
+            )
+            return [await enqueue(conn, message)]
 
     async def mark_overdue(self, now: datetime, limit: int = 100) -> tuple[list[StatusChange], list[int]]:
         """Recipients past their deadline without a decision become OVERDUE. The version rows are claimed with

@@ -171,7 +171,7 @@ class SubmissionStore:
             aware(row.created_at),
         )
 
-    async def list(
+    async def find(
         self, declarant_ids: Sequence[str] | None, status: Consolidated | None = None, limit: int = 100
     ) -> list[tuple[SubmissionRecord, Consolidated]]:
         """Submissions of these declarants (all when None: operators), newest first, optionally by status."""

@@ -1,0 +1,1 @@
+"""Hub services: intake, routing, aggregation, and the runtime that wires them to a transport."""

@@ -1,0 +1,42 @@
+"""Who may see and act on which submissions: a trader on its own, a broker on those it holds a grant for,
+an operator on all. Agencies see documents through their views, never through the submission API."""
+
+from __future__ import annotations
+
+from singlewindow.platform.errors import AccessDenied
+from singlewindow.platform.identity import GrantScope, Principal, PrincipalStore, Role
+from singlewindow.platform.state.common import utcnow
+
+
+class Access:
+    def __init__(self, principals: PrincipalStore) -> None:
+        self._principals = principals
+
+    async def declarants(self, principal: Principal, scope: GrantScope) -> list[str] | None:
+        """The declarants whose submissions ``principal`` may use in ``scope``; None means every one."""
+        if principal.role is Role.OPERATOR:
+            return None
+        if principal.role is Role.TRADER:
+            return [principal.id]
+        if principal.role is Role.BROKER:
+            now = utcnow()
+            return [g.trader_id for g in await self._principals.grants_of(principal.id) if g.covers(now, scope)]
+        return []
+
+    async def require(self, principal: Principal, declarant_id: str, scope: GrantScope) -> None:
+        allowed = await self.declarants(principal, scope)
+        if allowed is not None and declarant_id not in allowed:
+            # Same answer whether the submission exists or not, so ids cannot be probed.
+            raise AccessDenied(f"{principal.name} may not {scope.value} submissions of this declarant")
+
+    async def declarant_for_submit(self, principal: Principal, declarant: str | None) -> str:
+        """The trader a new submission belongs to: the caller itself, or the trader a broker names."""
+        if principal.role is Role.TRADER and declarant in (None, principal.id, principal.name):
+            return principal.id
+        if principal.role in (Role.BROKER, Role.OPERATOR) and declarant is not None:
+            trader = await self._principals.get(declarant)
+            if trader.role is not Role.TRADER or not trader.active:
+                raise AccessDenied(f"{declarant!r} is not an active trader")
+            await self.require(principal, trader.id, GrantScope.SUBMIT)
+            return trader.id
+        raise AccessDenied(f"a {principal.role.value} cannot submit for {declarant or 'itself'}")

@@ -1,0 +1,178 @@
+"""The aggregator: decisions, delivery reports and dead letters in; consolidated statuses out.
+
+A decision counts only if the broker-validated ``user_id`` is the deciding agency's own broker user (the
+catalogue says which); anything else is refused, logged and dead-lettered for operators. Decisions are
+applied once per ``message_id``; an agency's higher sequence number revises its own earlier decision.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+import structlog
+
+from singlewindow.platform.aggregation import Decision, DecisionStatus, TransportState
+from singlewindow.platform.catalogue import Catalogue
+from singlewindow.platform.errors import AccessDenied, InvalidInput, Problem
+from singlewindow.platform.hub.codec import DocumentCodec
+from singlewindow.platform.hub.consumer import settle
+from singlewindow.platform.hub.messages import (
+    AGENCY_DECISION,
+    DELIVERY_REPORT,
+    HEADER_ATTEMPT,
+    HEADER_RECIPIENT,
+    HEADER_VERSION,
+    header_int,
+)
+from singlewindow.platform.specs import DocumentValidator
+from singlewindow.platform.state import OutboxRelay, RecipientStore
+from singlewindow.platform.state.common import utcnow
+from singlewindow.platform.transport import Delivery
+
+log = structlog.get_logger(__name__)
+
+# What the decision spec cannot say with JSON Schema alone (no if/then: it has no Avro twin).
+_REQUIRED_BY_STATUS = {
+    DecisionStatus.ACCEPTED_WITH_CONDITIONS: ("conditions", "an acceptance with conditions lists them"),
+    DecisionStatus.REJECTED: ("reasons", "a rejection gives its reasons"),
+    DecisionStatus.QUERY: ("query", "a query asks a question"),
+}
+
+
+def decision_rule_problems(document: dict[str, Any]) -> list[Problem]:
+    status = DecisionStatus(document["status"])
+    rule = _REQUIRED_BY_STATUS.get(status)
+    if rule is not None and not document.get(rule[0]):
+        return [Problem(f"/{rule[0]}", "required-by-status", f"{status.value}: {rule[1]}")]
+    return []
+
+
+class AggregatorService:
+    def __init__(
+        self,
+        recipients: RecipientStore,
+        catalogue: Callable[[], Catalogue],
+        validator: DocumentValidator,
+        codec: DocumentCodec,
+        relay: OutboxRelay,
+    ) -> None:
+        self._recipients = recipients
+        self._catalogue = catalogue
+        self._validator = validator
+        self._codec = codec
+        self._relay = relay
+
+    async def handle_decision(self, delivery: Delivery) -> None:
+        async with settle(delivery, "aggregator"):
+            if delivery.type == AGENCY_DECISION:
+                await self._decision(delivery)
+            elif delivery.type == DELIVERY_REPORT:
+                await self._delivery_report(delivery)
+            else:
+                raise InvalidInput(f"unexpected message type {delivery.type!r} on the decisions queue")
+
+    async def handle_dead_letter(self, delivery: Delivery) -> None:
+        """A document an agency's adapter could not deliver: its recipient becomes DELIVERY_FAILED."""
+        async with settle(delivery, "deadletters"):
+            version = header_int(delivery.headers, HEADER_VERSION)
+            recipient = delivery.headers.get(HEADER_RECIPIENT)
+            attempt = header_int(delivery.headers, HEADER_ATTEMPT) or 1
+            if not delivery.correlation_id or version is None or not isinstance(recipient, str):
+                log.error("dead letter without hub headers", message_id=delivery.message_id)
+                return  # nothing to mark; it stays visible in the agency's own DLQ
+            reason = _death_reason(delivery.headers)
+            _, rows = await self._recipients.apply_transport(
+                delivery.correlation_id,
+                version,
+                recipient,
+                TransportState.DELIVERY_FAILED,
+                attempt,
+                "dead-letter",
+                {"reason": reason, "message_id": delivery.message_id},
+            )
+            log.error("delivery failed", submission_id=delivery.correlation_id, recipient=recipient, reason=reason)
+            self._kick(rows)
+
+    async def run_deadlines(self, stop: asyncio.Event, interval_seconds: float = 5.0) -> None:
+        """Mark recipients OVERDUE when their deadline passes; deadlines are rows, so this survives restarts."""
+        while not stop.is_set():
+            try:
+                _, rows = await self._recipients.mark_overdue(utcnow())
+                self._kick(rows)
+            except Exception as exc:
+                log.warning("deadline scan failed", error=str(exc))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=interval_seconds)
+
+    async def _decision(self, delivery: Delivery) -> None:
+        document = await self._codec.decode(AGENCY_DECISION, delivery.body)
+        agency = document["agency"]
+        self._check_sender(delivery, agency)
+        problems = self._validator.validate(AGENCY_DECISION, document) + decision_rule_problems(document)
+        if problems:
+            raise InvalidInput(f"decision from {agency} is invalid", problems)
+        decision = Decision(
+            DecisionStatus(document["status"]),
+            int(document["decisionSequence"]),
+            document.get("channel"),
+            tuple((c["code"], c["text"]) for c in document.get("conditions", [])),
+        )
+        message_id = delivery.message_id or f"{document['documentId']}"
+        change, rows = await self._recipients.apply_decision(
+            document["submissionId"],
+            int(document["submissionVersion"]),
+            agency,
+            decision,
+            document,
+            delivery.user_id or agency,
+            message_id,
+        )
+        log.info(
+            "decision applied",
+            submission_id=document["submissionId"],
+            agency=agency,
+            status=decision.status.value,
+            sequence=decision.sequence,
+            consolidated=change.status.value if change else None,
+        )
+        self._kick(rows)
+
+    async def _delivery_report(self, delivery: Delivery) -> None:
+        report = await self._codec.decode(DELIVERY_REPORT, delivery.body)
+        agency = report["recipient"]
+        self._check_sender(delivery, agency)
+        _, rows = await self._recipients.apply_transport(
+            report["submissionId"],
+            int(report["submissionVersion"]),
+            agency,
+            TransportState.DELIVERED,
+            int(report["attempt"]),
+            delivery.user_id or agency,
+            {"deliveredAt": report["deliveredAt"]},
+        )
+        self._kick(rows)
+
+    def _check_sender(self, delivery: Delivery, agency: str) -> None:
+        recipient = self._catalogue().by_broker_user(delivery.user_id) if delivery.user_id else None
+        if recipient is None or recipient.id != agency:
+            log.warning(
+                "decision refused: sender is not the agency",
+                agency=agency,
+                user_id=delivery.user_id,
+                message_id=delivery.message_id,
+            )
+            raise AccessDenied(f"a message in the name of {agency!r} must carry that agency's validated user_id")
+
+    def _kick(self, rows: list[int]) -> None:
+        if rows:
+            self._relay.kick()
+
+
+def _death_reason(headers: Any) -> str:
+    deaths = headers.get("x-death") or []
+    if deaths and isinstance(deaths[0], dict):
+        return str(deaths[0].get("reason", "unknown"))
+    return str(headers.get("x-first-death-reason", headers.get("x-nsw-last-error", "unknown")))

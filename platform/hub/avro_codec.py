@@ -1,0 +1,71 @@
+"""The Avro codec of the bus: Confluent framing (magic byte 0, 4-byte big-endian schema id) around Avro
+binary, with the JSON <-> Avro value mapping of ``singlewindow.registry.jsonavro``."""
+
+from __future__ import annotations
+
+import io
+import struct
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import fastavro
+
+from singlewindow.platform.errors import InvalidInput, NotFound
+from singlewindow.platform.hub.codec import CONTENT_TYPE
+from singlewindow.registry.jsonavro import DatumConversionError, from_avro_datum, to_avro_datum
+
+_HEADER = struct.Struct(">bI")
+
+SchemaById = Callable[[int], Awaitable[Mapping[str, Any]]]
+
+
+class AvroCodec:
+    """Encodes with the current schema of each type; decodes any registered writer schema into it."""
+
+    content_type = CONTENT_TYPE
+
+    def __init__(self, current: Mapping[str, tuple[int, Mapping[str, Any]]], schema_by_id: SchemaById) -> None:
+        """``current``: document type -> (schema id, Avro schema); ``schema_by_id`` fetches unknown writers."""
+        self._current = {
+            name: (schema_id, schema, fastavro.parse_schema(dict(schema), _write_hint=False))
+            for name, (schema_id, schema) in current.items()
+        }
+        self._schema_by_id = schema_by_id
+        self._writers: dict[int, Any] = {schema_id: parsed for schema_id, _, parsed in self._current.values()}
+
+    def encode(self, document_type: str, document: Mapping[str, Any]) -> bytes:
+        schema_id, schema, parsed = self._entry(document_type)
+        try:
+            datum = to_avro_datum(schema, document)
+        except DatumConversionError as exc:
+            raise InvalidInput(f"{document_type} does not fit its Avro schema: {exc}") from exc
+        buffer = io.BytesIO()
+        buffer.write(_HEADER.pack(0, schema_id))
+        fastavro.schemaless_writer(buffer, parsed, datum)
+        return buffer.getvalue()
+
+    async def decode(self, document_type: str, body: bytes) -> dict[str, Any]:
+        _, schema, reader = self._entry(document_type)
+        if len(body) < _HEADER.size or body[0] != 0:
+            raise InvalidInput(f"a {document_type} message must be Avro in the Confluent framing (magic byte 0)")
+        _, writer_id = _HEADER.unpack_from(body)
+        writer = self._writers.get(writer_id)
+        if writer is None:
+            try:
+                writer = fastavro.parse_schema(dict(await self._schema_by_id(writer_id)), _write_hint=False)
+            except NotFound as exc:
+                raise InvalidInput(f"{document_type} message names unknown schema id {writer_id}") from exc
+            self._writers[writer_id] = writer
+        try:
+            datum = fastavro.schemaless_reader(io.BytesIO(body[_HEADER.size :]), writer, reader)
+            document = from_avro_datum(schema, datum)
+        except (ValueError, EOFError, TypeError, DatumConversionError, fastavro.read.SchemaResolutionError) as exc:
+            raise InvalidInput(f"cannot read a {document_type} message: {exc}") from exc
+        assert isinstance(document, dict)
+        return document
+
+    def _entry(self, document_type: str) -> tuple[int, Mapping[str, Any], Any]:
+        try:
+            return self._current[document_type]
+        except KeyError:
+            raise NotFound(f"no registered schema for document type {document_type!r}") from None

@@ -1,0 +1,165 @@
+"""One hub process: the stores, the outbox relay, the router, the aggregator and the status notifier, wired
+to one transport and one database. Hub processes are stateless competing consumers; run several on
+PostgreSQL for more throughput or availability."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from singlewindow.platform.aggregation import TransportState
+from singlewindow.platform.catalogue import Catalogue
+from singlewindow.platform.errors import PermanentError
+from singlewindow.platform.hub.access import Access
+from singlewindow.platform.hub.aggregator import AggregatorService
+from singlewindow.platform.hub.codec import DocumentCodec
+from singlewindow.platform.hub.intake import IntakeLimits, IntakeService
+from singlewindow.platform.hub.messages import (
+    HEADER_ATTEMPT,
+    HEADER_RECIPIENT,
+    HEADER_VERSION,
+    header_int,
+    status_document,
+    status_message,
+)
+from singlewindow.platform.hub.router import RouterService
+from singlewindow.platform.hub.watch import StatusNotifier, WatchService
+from singlewindow.platform.identity import PrincipalStore
+from singlewindow.platform.routing import ReloadingTables
+from singlewindow.platform.settings import HubSettings, LimitSettings
+from singlewindow.platform.specs import DocumentValidator
+from singlewindow.platform.state import (
+    EventLog,
+    OutboxMessage,
+    OutboxRelay,
+    RecipientStore,
+    StatusChange,
+    SubmissionStore,
+)
+from singlewindow.platform.topology import names
+from singlewindow.platform.transport import Subscription, Transport
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class Hub:
+    """Everything one hub process runs; ``start`` subscribes, ``stop`` drains and closes nothing it did not open."""
+
+    engine: AsyncEngine
+    transport: Transport
+    codec: DocumentCodec
+    settings: HubSettings
+    tables: ReloadingTables
+    principals: PrincipalStore
+    submissions: SubmissionStore
+    recipients: RecipientStore
+    relay: OutboxRelay
+    intake: IntakeService
+    router: RouterService
+    aggregator: AggregatorService
+    events: EventLog
+    watch: WatchService
+    notifier: StatusNotifier
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _subscriptions: list[Subscription] = field(default_factory=list)
+
+    def catalogue(self) -> Catalogue:
+        return self.tables().catalogue
+
+    async def start(self, *, consume: bool = True) -> None:
+        """Publish leftover outbox rows, then consume; ``consume=False`` runs intake only (API-only process)."""
+        self._stop.clear()
+        self._tasks.append(asyncio.create_task(self.relay.run(self._stop), name="outbox-relay"))
+        await self.notifier.start(self.transport)
+        if consume:
+            prefetch = self.settings.prefetch
+            for queue, handler in (
+                (names.ROUTER_QUEUE, self.router.handle),
+                (names.AGGREGATOR_QUEUE, self.aggregator.handle_decision),
+                (names.DEADLETTERS_QUEUE, self.aggregator.handle_dead_letter),
+            ):
+                self._subscriptions.append(await self.transport.consume(queue, handler, prefetch=prefetch))
+            self._tasks.append(
+                asyncio.create_task(
+                    self.aggregator.run_deadlines(self._stop, self.settings.deadline_scan_seconds), name="deadlines"
+                )
+            )
+        log.info("hub started", consuming=consume)
+
+    async def stop(self) -> None:
+        for subscription in self._subscriptions:
+            await subscription.cancel()
+        self._subscriptions.clear()
+        await self.notifier.stop()
+        self._stop.set()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        log.info("hub stopped")
+
+
+def build_hub(
+    engine: AsyncEngine,
+    transport: Transport,
+    codec: DocumentCodec,
+    validator: DocumentValidator,
+    settings: HubSettings,
+    limits: LimitSettings,
+) -> Hub:
+    tables = ReloadingTables(settings.routing_dir)
+
+    def encode_status(change: StatusChange) -> OutboxMessage:
+        return status_message(change, codec.encode("clearance-status", status_document(change)), codec.content_type)
+
+    principals = PrincipalStore(engine)
+    submissions = SubmissionStore(engine, encode_status)
+    recipients = RecipientStore(engine, encode_status)
+
+    async def unroutable(message: OutboxMessage, error: PermanentError) -> None:
+        """A delivery the broker refused (no inbox bound, access refused): the recipient cannot get it."""
+        version = header_int(message.headers, HEADER_VERSION)
+        recipient = message.headers.get(HEADER_RECIPIENT)
+        if message.correlation_id and version is not None and isinstance(recipient, str):
+            await recipients.apply_transport(
+                message.correlation_id,
+                version,
+                recipient,
+                TransportState.DELIVERY_FAILED,
+                header_int(message.headers, HEADER_ATTEMPT) or 1,
+                "hub",
+                {"reason": str(error)},
+            )
+
+    relay = OutboxRelay(engine, transport, unroutable, poll_seconds=settings.outbox_poll_seconds)
+    access = Access(principals)
+    events = EventLog(engine)
+    notifier = StatusNotifier()
+    return Hub(
+        engine=engine,
+        transport=transport,
+        codec=codec,
+        settings=settings,
+        tables=tables,
+        principals=principals,
+        submissions=submissions,
+        recipients=recipients,
+        relay=relay,
+        intake=IntakeService(
+            submissions,
+            recipients,
+            validator,
+            codec,
+            relay,
+            access,
+            IntakeLimits(limits.max_document_bytes, frozenset(settings.submittable_types)),
+        ),
+        router=RouterService(recipients, tables, codec, relay),
+        aggregator=AggregatorService(recipients, lambda: tables().catalogue, validator, codec, relay),
+        events=events,
+        watch=WatchService(events, access, notifier),
+        notifier=notifier,
+    )

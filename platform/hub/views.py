@@ -1,0 +1,109 @@
+"""What callers read about a submission: one typed snapshot, rendered as JSON by HTTP, the CLI and gRPC."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from singlewindow.platform.aggregation import Consolidated
+from singlewindow.platform.hub.messages import rfc3339_millis
+from singlewindow.platform.state import RecipientStore, SubmissionRecord, SubmissionStore
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientView:
+    recipient: str
+    kind: str
+    view: str
+    effective_status: str
+    transport: str
+    attempt: int
+    matched_rules: tuple[str, ...]
+    deadline_at: datetime
+    decision: Mapping[str, Any] | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "recipient": self.recipient,
+            "kind": self.kind,
+            "view": self.view,
+            "effectiveStatus": self.effective_status,
+            "transport": self.transport,
+            "attempt": self.attempt,
+            "matchedRules": list(self.matched_rules),
+            "deadlineAt": rfc3339_millis(self.deadline_at),
+            "decision": dict(self.decision) if self.decision is not None else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionView:
+    submission_id: str
+    declarant_id: str
+    trader_reference: str
+    document_type: str
+    ucr: str
+    version: int
+    status: Consolidated
+    status_sequence: int
+    cancelled: bool
+    created_at: datetime
+    recipients: tuple[RecipientView, ...]
+
+    @property
+    def terminal(self) -> bool:
+        from singlewindow.platform.aggregation import TERMINAL
+
+        return self.status in TERMINAL
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "submissionId": self.submission_id,
+            "declarantId": self.declarant_id,
+            "traderReference": self.trader_reference,
+            "documentType": self.document_type,
+            "ucr": self.ucr,
+            "version": self.version,
+            "status": self.status.value,
+            "statusSequence": self.status_sequence,
+            "terminal": self.terminal,
+            "cancelled": self.cancelled,
+            "createdAt": rfc3339_millis(self.created_at),
+            "recipients": [r.as_dict() for r in self.recipients],
+        }
+
+
+async def read_submission(
+    submissions: SubmissionStore, recipients: RecipientStore, record: SubmissionRecord
+) -> SubmissionView:
+    version = await submissions.version(record.id, record.current_version)
+    rows = await recipients.states(record.id, record.current_version)
+    views = tuple(
+        RecipientView(
+            recipient=state.recipient,
+            kind=detail["kind"],
+            view=detail["view"],
+            effective_status=state.effective.value,
+            transport=state.transport.value,
+            attempt=state.attempt,
+            matched_rules=tuple(detail["matched_rules"]),
+            deadline_at=detail["deadline_at"],
+            decision=(detail["decision"] or {}).get("document"),
+        )
+        for state, detail in rows
+    )
+    return SubmissionView(
+        record.id,
+        record.declarant_id,
+        record.trader_reference,
+        record.document_type,
+        record.ucr,
+        record.current_version,
+        version.status,
+        version.status_sequence,
+        version.cancelled,
+        record.created_at,
+        views,
+    )
