@@ -247,8 +247,8 @@ class MemoryBroker:
 
     def publish(self, vhost: str, user: User, message: OutgoingMessage) -> None:
         """Route with the publisher's rights checked; the confirm is this method returning."""
-        exchange = self.exchange(vhost, message.exchange)
         check_access(user, vhost, "write", "exchange", message.exchange)
+        exchange = self.exchange(vhost, message.exchange)
         check_user_id(user, message.user_id)
         targets = self._route(vhost, exchange, message)
         if not targets:

@@ -108,8 +108,8 @@ class MemoryTransport(Transport):
 
     async def consume(self, queue: str, handler: Handler, *, prefetch: int) -> Subscription:
         self._check_open()
-        found = self.broker.queue(self.vhost, queue)
         check_access(self._user, self.vhost, "read", "queue", queue)
+        found = self.broker.queue(self.vhost, queue)
         if found.exclusive_owner not in (None, self):
             raise AccessDenied(f"RESOURCE_LOCKED - queue {queue!r} is exclusive to another connection")
         return self._subscribe(found, handler, prefetch)

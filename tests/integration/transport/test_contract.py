@@ -18,6 +18,7 @@ from singlewindow.platform.errors import (
     AccessDenied,
     ConfigurationError,
     PublishRejected,
+    Unauthenticated,
     Unroutable,
 )
 from singlewindow.platform.transport import Delivery, OutgoingMessage, Transport
@@ -219,6 +220,15 @@ class TestTransportContract:
         await agency.publish(message("nsw.decisions", "decisions", 4, user_id=user))
         assert (await agency.declare_passive("agency.vet.inbox")).message_count == 1
         await eventually(lambda: _count(admin, "decisions", 1))
+
+    async def test_bad_credentials_are_refused_at_connect(self, harness: Any) -> None:
+        user = harness.unique("agency-phyto")
+        await harness.add_user(user, "right", "^$", "^$", "^$")
+        with pytest.raises(Unauthenticated):
+            await harness.open(user, "wrong")
+        with pytest.raises(Unauthenticated):
+            await harness.open(harness.unique("nobody"), "pw")
+        assert isinstance(await harness.open(user, "right"), Transport)
 
     async def test_forged_user_id_is_refused_and_the_transport_goes_on(self, harness: Any) -> None:
         await direct_queue(harness, "nsw.decisions", "decisions")
