@@ -69,7 +69,19 @@ def compatibility_json(reader: ParsedSchema, writer: ParsedSchema) -> list[str]:
     check = _json_checker()
     if check is None:
         return [JSON_UNAVAILABLE]
-    return [str(item) for item in check(reader.parsed, writer.parsed)]
+    try:
+        found = check(reader.parsed, writer.parsed)
+    except ValueError as exc:  # the checker refuses a schema it cannot reason about: never accept silently
+        return [f"JSON Schema compatibility could not be decided: {exc}"]
+    return [_describe_json(item) for item in found]
+
+
+def _describe_json(item: object) -> str:
+    """``pointer: message [rule]`` for jsoncompat's Incompatibility; plain text for anything else."""
+    pointer, rule, message = (getattr(item, name, None) for name in ("pointer", "rule", "message"))
+    if message is None:
+        return str(item)
+    return f"{pointer or '#'}: {message}" + (f" [{rule}]" if rule else "")
 
 
 def _json_checker() -> PairCheck | None:

@@ -2,8 +2,9 @@
 
 A small versioned table rather than alembic: the registry owns four tables, the steps must run
 programmatically at start-up on both SQLite and PostgreSQL from an installed wheel (no alembic.ini or
-env.py to ship and locate), and each step is plain SQLAlchemy Core DDL. On PostgreSQL a transaction-level
-advisory lock makes concurrent start-ups of several processes apply each step exactly once. Step 1
+env.py to ship and locate), and each step is plain SQLAlchemy Core DDL. Concurrent start-ups of several
+processes apply each step exactly once: PostgreSQL takes a transaction-level advisory lock, SQLite the
+database write lock (a no-op DELETE) before reading which steps are done. Step 1
 creates the version-1 layout; later steps must be explicit DDL (ALTER ...), never edits of step 1.
 """
 
@@ -13,9 +14,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import structlog
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, delete, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.schema import CreateTable
 
 from singlewindow.registry.storage import tables
 
@@ -49,11 +51,11 @@ async def migrate(engine: AsyncEngine) -> list[int]:
 async def _migrate(engine: AsyncEngine) -> list[int]:
     applied_now: list[int] = []
     async with engine.begin() as connection:
+        await connection.execute(CreateTable(tables.migrations, if_not_exists=True))
         if connection.dialect.name == "postgresql":
             await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-        await connection.run_sync(
-            lambda sync: tables.metadata.create_all(sync, tables=[tables.migrations], checkfirst=True)
-        )
+        else:  # SQLite: a write statement takes the database's write lock until this transaction ends
+            await connection.execute(delete(tables.migrations).where(tables.migrations.c.version < 0))
         done = set((await connection.execute(select(tables.migrations.c.version))).scalars())
         for version, description, step in STEPS:
             if version in done:

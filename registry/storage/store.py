@@ -28,6 +28,12 @@ from singlewindow.registry.storage.migrations import migrate
 _PG_RETRYABLE = {"40001", "40P01"}  # serialization failure, deadlock detected
 
 
+def _sqlite_busy(exc: DBAPIError) -> bool:
+    """Another SQLite process holds the write lock past the busy timeout, or our snapshot went stale."""
+    text = str(exc.orig).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
 class WriteConflict(Exception):
     """Another writer committed the same row first; the operation is retried from the start."""
 
@@ -53,7 +59,7 @@ class SchemaStore:
         except IntegrityError as exc:
             raise WriteConflict(str(exc.orig)) from exc
         except DBAPIError as exc:
-            if getattr(exc.orig, "sqlstate", None) in _PG_RETRYABLE:
+            if getattr(exc.orig, "sqlstate", None) in _PG_RETRYABLE or _sqlite_busy(exc):
                 raise WriteConflict(str(exc.orig)) from exc
             raise StoreError(f"Registry store error: {exc.orig}") from exc
         except SQLAlchemyError as exc:
