@@ -46,6 +46,7 @@ class QueueCount:
 
 
 async def list_counts(client: ManagementClient, vhost: str, queues: Sequence[str]) -> list[QueueCount]:
+    """Counts as the management API reports them: its statistics are sampled every few seconds."""
     found = {q["name"]: q for q in await client.list_queues(vhost)}
     missing = [name for name in queues if name not in found]
     if missing:

@@ -38,7 +38,7 @@ def dlq() -> None:
 @_QUEUE
 @click.pass_context
 def list_(ctx: click.Context, vhost: str | None, queue: str | None) -> None:
-    """Message and consumer counts of each dead-letter queue."""
+    """Message and consumer counts of each dead-letter queue (management statistics: a few seconds old)."""
     settings = settings_of(ctx)
 
     async def _go() -> None:
@@ -61,11 +61,7 @@ def show_(ctx: click.Context, vhost: str | None, queue: str | None, count: int) 
 
     async def _go() -> None:
         async with ManagementClient.from_settings(settings.broker) as client:
-            names = _queues(settings, queue)
-            counts = {c.queue: c.messages for c in await list_counts(client, target, names)}
-            for name in names:
-                if counts[name] == 0:
-                    continue
+            for name in _queues(settings, queue):
                 for message in await show(client, target, name, count):
                     record = {
                         "queue": name,
@@ -94,14 +90,11 @@ def replay_(ctx: click.Context, vhost: str | None, queue: str | None, limit: int
     target = vhost or settings.broker.vhost
 
     async def _go() -> list[ReplayReport]:
-        async with ManagementClient.from_settings(settings.broker) as client:
-            counts = await list_counts(client, target, _queues(settings, queue))
         reports = []
         transport = await connect(settings.broker, vhost=target, connection_name="nsw-dlq-replay")
         async with transport:
-            for count in counts:
-                if count.messages:
-                    reports.append(await replay(transport, count.queue, limit=limit))
+            for name in _queues(settings, queue):
+                reports.append(await replay(transport, name, limit=limit))
         return reports
 
     failed = False

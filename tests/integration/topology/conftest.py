@@ -19,7 +19,7 @@ from singlewindow.platform.catalogue import Catalogue, load_catalogue
 from singlewindow.platform.errors import NotFound
 from singlewindow.platform.settings import BrokerSettings, TopologySettings
 from singlewindow.platform.topology import Topology, build_topology
-from singlewindow.platform.topology.apply import apply_rabbitmq
+from singlewindow.platform.topology.apply import apply_rabbitmq, declare_rabbitmq
 from singlewindow.platform.topology.management import ManagementClient
 from singlewindow.platform.topology.users import ensure_users_rabbitmq
 from singlewindow.platform.transport import RabbitMqTransport, connect
@@ -71,10 +71,19 @@ class TopologyVhost:
         self.table = build_topology(catalogue, settings or TopologySettings(), hub_user=f"nsw-hub-{self.suffix}")
         return self.table
 
-    async def declare(self, catalogue: Catalogue | None = None) -> Topology:
+    async def declare(self, catalogue: Catalogue | None = None, *, verify: bool = True) -> Topology:
+        """Declare the table; tests of message flow skip the read-back (tested on its own, and it waits
+        for the management statistics)."""
         table = self.build(catalogue or short_catalogue(self.suffix))
-        await apply_rabbitmq(table, self.client, self.vhost, SETTLE_SECONDS)
+        if verify:
+            await apply_rabbitmq(table, self.client, self.vhost, SETTLE_SECONDS)
+        else:
+            await declare_rabbitmq(table, self.client, self.vhost)
         return table
+
+    def user(self, agency: str | None = None) -> str:
+        """The test's broker user of ``agency`` (or the hub's)."""
+        return f"nsw-agency-{agency}-{self.suffix}" if agency else f"nsw-hub-{self.suffix}"
 
     async def make_users(self) -> dict[str, str]:
         assert self.table is not None
