@@ -22,6 +22,43 @@ users and permissions. Every queue is a quorum queue and takes all of its behavi
 """
 
 
+_LIFECYCLE = [
+    "## Retry and dead letters",
+    "",
+    "- A transient failure (`singlewindow.platform.retry.retry_later`): the adapter republishes a copy with",
+    "  confirm to its own `nsw.retry.<agency>` with the next tier as routing key, then acks. The tier's wait",
+    "  queue holds it for its `message-ttl` and dead-letters it to `nsw.agency` with the agency's own routing",
+    "  key, back into the inbox. Headers: `x-nsw-attempt` (failures so far), `x-nsw-last-error`,",
+    "  `x-nsw-original-exchange` / `x-nsw-original-routing-key`.",
+    "- After the last tier the copy goes to `nsw.dlx.<agency>` (fanout: `agency.<agency>.dlq` and",
+    "  `nsw.deadletters`) with `x-nsw-reason: retries-exhausted`, `x-nsw-attempt` and `x-nsw-failed-queue`.",
+    "- A poison message (returned `delivery-limit` times) is dead-lettered by the broker the same way, at least",
+    "  once, with RabbitMQ's `x-death` (reason `delivery_limit` or `rejected`).",
+    "- Republished copies drop `x-death`: RabbitMQ silently drops a dead-lettered message whose `x-death`",
+    "  already names the target queue without a rejection (cycle detection).",
+    "- The aggregator consumes `nsw.deadletters` (marks the recipient `DELIVERY_FAILED`). The hub's own queues",
+    "  and the agency DLQs dead-letter to `nsw.dlx.hub` -> `nsw.hub.dlq`, a terminal parking queue with no",
+    "  delivery limit, so nothing is ever dropped.",
+    "",
+    "## Operating it",
+    "",
+    "```",
+    "nsw topology declare [--vhost V]    # administrator: everything above, then read back and compare",
+    "nsw topology users [--vhost V]      # users with generated passwords, printed once; permissions",
+    "nsw topology names [--markdown]     # this table",
+    "nsw dlq list [--queue Q]            # message counts of the DLQs (management statistics, ~5 s old)",
+    "nsw dlq show [--queue Q] [--count N]  # messages left in place (each look counts toward the DLQ's limit)",
+    "nsw dlq replay [--queue Q] [--limit N]  # republish with confirm to the original exchange/key, then ack",
+    "```",
+    "",
+    "The management API URL and administrator credentials are `NSW_BROKER__MANAGEMENT_URL`,",
+    "`NSW_BROKER__MANAGEMENT_USER` and `NSW_BROKER__MANAGEMENT_PASSWORD`; the limits in the policies are",
+    "`NSW_TOPOLOGY__*` (`DELIVERY_LIMIT` is at least 20: on RabbitMQ 3.10 every redelivery counts, including",
+    "those after a lost connection). Each country's hub lives in its own vhost.",
+    "",
+]
+
+
 def _cell(value: object) -> str:
     text = value if isinstance(value, str) else json.dumps(value, sort_keys=False)
     return f"`{text}`" if text else "(empty)"
@@ -86,6 +123,7 @@ def render_markdown(topology: Topology) -> str:
         "The hub user may create only server-named queues (`amq.gen-*`, for Watch).",
         "",
     ]
+    out += _LIFECYCLE
     return "\n".join(out)
 
 
