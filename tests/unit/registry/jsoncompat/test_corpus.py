@@ -135,7 +135,7 @@ COMPATIBLE_PAIRS = [
 def test_sampled_writer_instances_pass_the_reader(reader: Any, writer: Any) -> None:
     writer_ok, reader_ok = Draft202012Validator(writer), Draft202012Validator(reader)
 
-    @settings(max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=15, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(st.data())
     def run(data: st.DataObject) -> None:
         instance = data.draw(from_schema(writer))

@@ -26,7 +26,7 @@ from random_schemas import random_pairs
 from singlewindow.registry.jsoncompat import check
 
 SEED = 20261128
-PAIRS = 150
+PAIRS = 120
 
 
 def counterexample(reader: Any, writer: Any) -> Any:
@@ -34,7 +34,7 @@ def counterexample(reader: Any, writer: Any) -> Any:
     writer_ok, reader_ok = Draft202012Validator(writer), Draft202012Validator(reader)
     found: list[Any] = []
 
-    @settings(max_examples=200, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=100, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(st.data())
     def run(data: st.DataObject) -> None:
         instance = data.draw(from_schema(writer))
