@@ -158,3 +158,42 @@ class StoreError(RegistryError):
 
 class StoreTimeout(StoreError):
     error_code = 50002
+
+
+class WireFormatError(RegistryError):
+    """Bytes that are not a Confluent-framed message (client side: magic byte, 4-byte id)."""
+
+    http_status = 400
+    error_code = 400
+
+
+class DocumentInvalid(RegistryError):
+    """A document or record does not match its schema (client side, before anything is sent)."""
+
+    http_status = 422
+    error_code = 422
+
+
+_BY_CODE: dict[int, type[RegistryError]] = {
+    cls.error_code: cls
+    for cls in (
+        BadRequest, PayloadTooLarge, UnsupportedMediaType, Unauthenticated, AccessDenied, SubjectNotFound,
+        VersionNotFound, SchemaNotFound, SubjectSoftDeleted, SubjectNotSoftDeleted, VersionSoftDeleted,
+        VersionNotSoftDeleted, SubjectConfigNotFound, SubjectModeNotFound, MethodNotAllowed, InvalidSchema,
+        InvalidVersion, InvalidCompatibilityLevel, InvalidMode, OperationNotPermitted, InvalidSubject,
+        SchemaTooLarge, StoreError, StoreTimeout,
+    )
+}  # fmt: skip
+
+
+def error_from_response(status: int, body: object) -> RegistryError:
+    """The registry error a client raises for an error answer: by Confluent code, else by HTTP status."""
+    code = body.get("error_code") if isinstance(body, dict) else None
+    message = str(body.get("message")) if isinstance(body, dict) else f"HTTP {status}: {body!r}"
+    if status == 409 or code in (409, 40901):
+        return IncompatibleSchema([message], level="server")
+    cls = _BY_CODE.get(code) if isinstance(code, int) else None
+    if cls is None:
+        cls = {404: NotFound, 422: Unprocessable, 400: BadRequest}.get(status, StoreError)
+    error = cls(message)
+    return error
