@@ -84,3 +84,39 @@ async def test_the_hub_user_may_create_only_server_named_queues(topology_vhost: 
 
 async def _never(delivery: Delivery) -> None:
     raise AssertionError("no delivery expected")
+
+
+async def test_a_least_privilege_agency_user_reconnects_and_keeps_consuming(topology_vhost: Any) -> None:
+    """It declares nothing (passive only), so its rights suffice to come back after a dropped connection."""
+    await topology_vhost.declare(topology_vhost.catalogue(agencies=("customs",)), verify=False)
+    await topology_vhost.make_users()
+    hub = await topology_vhost.open(topology_vhost.user())
+    customs_user = topology_vhost.user("customs")
+    customs = await topology_vhost.open(customs_user)
+    received: asyncio.Queue[str | None] = asyncio.Queue()
+
+    async def keep(delivery: Delivery) -> None:
+        await delivery.ack()
+        await received.put(delivery.message_id)
+
+    subscription = await customs.consume("agency.customs.inbox", keep, prefetch=5)
+    await hub.publish(OutgoingMessage("nsw.agency", "customs", b"{}", message_id="before"))
+    async with asyncio.timeout(10):
+        assert await received.get() == "before"
+
+    client, vhost = topology_vhost.client, topology_vhost.vhost
+    connections: list[dict[str, Any]] = []
+    for _ in range(50):  # the management API lists a new connection after its next statistics sample
+        connections = [c for c in await client.list_connections(vhost) if c.get("user") == customs_user]
+        if connections:
+            break
+        await asyncio.sleep(0.2)
+    assert connections, "the agency's connection should be listed"
+    for connection in connections:
+        await client.close_connection(connection["name"], "topology test: drop the agency's link")
+
+    await hub.publish(OutgoingMessage("nsw.agency", "customs", b"{}", message_id="after"))
+    async with asyncio.timeout(20):
+        assert await received.get() == "after"
+    assert customs.reconnects >= 1
+    await subscription.cancel()
