@@ -261,10 +261,13 @@ class RabbitSubscription(Subscription):
         if self.current_channel is chan:
             self.current_channel = None
         link = self._transport.link
-        if self._active and not self._transport.closing and link is not None and link.is_open:
+        if link is not None and link.is_open:
             log.warning("consumer channel of %s closed: %r", self.queue, reason)
-            if self._retry is None or self._retry.done():
-                self._retry = asyncio.get_running_loop().create_task(self._resubscribe())
+            self.schedule_resubscribe()
+
+    def schedule_resubscribe(self) -> None:
+        if self._active and not self._transport.closing and (self._retry is None or self._retry.done()):
+            self._retry = asyncio.get_running_loop().create_task(self._resubscribe())
 
     async def _resubscribe(self) -> None:
         """After a channel-only close (broker cancel, consumer timeout); a lost connection is the
@@ -387,7 +390,8 @@ class RabbitMqTransport(Transport):
                 try:
                     await subscription.start(link)
                 except NswError as exc:
-                    log.warning("re-subscribing to %s failed: %s", subscription.queue, exc)
+                    log.warning("re-subscribing to %s failed: %s; retrying", subscription.queue, exc)
+                    subscription.schedule_resubscribe()
 
     async def _supervise(self, link: _Link) -> None:
         backoff = Backoff(cap=self.reconnect_max_seconds)
@@ -512,6 +516,7 @@ class RabbitMqTransport(Transport):
     async def publish(self, message: OutgoingMessage) -> None:
         self._check_open()
         async with self._window:
+            self._check_open()
             loop = asyncio.get_running_loop()
             pending = PendingPublish(message, loop.create_future())
             timer = loop.call_later(self._publish_timeout, self._expire, pending)
