@@ -1,0 +1,63 @@
+"""The hub's gRPC listener: SubmissionService, health checking and reflection; TLS when configured."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_health.v1._async import HealthServicer as AsyncHealthServicer  # = health.aio; grpc-stubs lacks aio
+from grpc_reflection.v1alpha import reflection
+
+from singlewindow.platform.api.grpc_service import SubmissionServicer
+from singlewindow.platform.api.operations import SubmissionApi
+from singlewindow.platform.api.proto import submission_pb2, submission_pb2_grpc
+from singlewindow.platform.errors import ConfigurationError
+from singlewindow.platform.settings import HubSettings
+
+SERVICE_NAME: str = submission_pb2.DESCRIPTOR.services_by_name["SubmissionService"].full_name
+OVERALL = ""  # the health service's name for the whole server
+
+
+@dataclass
+class GrpcListener:
+    server: grpc.aio.Server
+    health: AsyncHealthServicer
+    port: int
+
+    async def start(self) -> None:
+        await self.server.start()
+        for name in (OVERALL, SERVICE_NAME):
+            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+
+    async def stop(self, grace_seconds: float) -> None:
+        """Report NOT_SERVING first (load balancers stop sending), then let running calls finish."""
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(grace_seconds)
+
+
+def server_credentials(settings: HubSettings) -> grpc.ServerCredentials | None:
+    if settings.tls_cert_file is None and settings.tls_key_file is None:
+        return None
+    if settings.tls_cert_file is None or settings.tls_key_file is None:
+        raise ConfigurationError("TLS needs both hub.tls_cert_file and hub.tls_key_file")
+    try:
+        key, cert = settings.tls_key_file.read_bytes(), settings.tls_cert_file.read_bytes()
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read the TLS certificate or key: {exc}") from exc
+    return grpc.ssl_server_credentials([(key, cert)])
+
+
+def build_grpc_listener(api: SubmissionApi, settings: HubSettings, port: int | None = None) -> GrpcListener:
+    """A server bound to ``settings.host`` and ``port`` (``settings.grpc_port`` when None; 0 picks a free one)."""
+    server = grpc.aio.server()
+    submission_pb2_grpc.add_SubmissionServiceServicer_to_server(SubmissionServicer(api), server)  # type: ignore[no-untyped-call]
+    health_servicer = AsyncHealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection((SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+    address = f"{settings.host}:{settings.grpc_port if port is None else port}"
+    credentials = server_credentials(settings)
+    bound = server.add_secure_port(address, credentials) if credentials else server.add_insecure_port(address)
+    if bound == 0:
+        raise ConfigurationError(f"cannot listen for gRPC on {address}")
+    return GrpcListener(server, health_servicer, bound)
