@@ -69,22 +69,26 @@ def _problem(key: str, value: Any) -> str | None:
     return None
 
 
-def check_shape(role: str, node: Any, pointer: str = "") -> None:
+def check_shape(role: str, node: Any, path: tuple[str, ...] = ()) -> None:
     """Raise ``InvalidSchemaError`` naming the pointer of the first malformed keyword."""
     if isinstance(node, bool):
         return
-    if not isinstance(node, Mapping):
-        raise InvalidSchemaError(f"{role} schema at {pointer or '#'}: a schema must be an object or a boolean")
+    if not isinstance(node, dict | Mapping):
+        raise InvalidSchemaError(f"{role} schema at {_pointer(path)}: a schema must be an object or a boolean")
     for key, value in node.items():
-        here = f"{pointer}/{escape(key)}"
         problem = _problem(key, value)
         if problem is not None:
-            raise InvalidSchemaError(f"{role} schema at {here}: {key} {problem}")
+            raise InvalidSchemaError(f"{role} schema at {_pointer((*path, key))}: {key} {problem}")
         if key in SCHEMA_MAPS:
             for name, sub in value.items():
-                check_shape(role, sub, f"{here}/{escape(name)}")
+                check_shape(role, sub, (*path, key, name))
         elif key in SCHEMA_LISTS or (key == "items" and isinstance(value, list)):
             for index, sub in enumerate(value):
-                check_shape(role, sub, f"{here}/{index}")
+                check_shape(role, sub, (*path, key, str(index)))
         elif key in SCHEMAS or key == "items":
-            check_shape(role, value, here)
+            check_shape(role, value, (*path, key))
+
+
+def _pointer(path: tuple[str, ...]) -> str:
+    """The JSON pointer of a path, built only when an error is reported."""
+    return "".join("/" + escape(token) for token in path) or "#"

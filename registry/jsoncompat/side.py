@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
 
-from singlewindow.registry.jsoncompat.model import Schema
+from singlewindow.registry.jsoncompat.model import Schema, escape
 
 ANNOTATION_ONLY_WITH_REF = frozenset(
     {"$ref", "title", "description", "default", "examples", "deprecated", "readOnly", "writeOnly",
@@ -31,28 +31,35 @@ class Side:
 
     def __init__(self, root: Schema) -> None:
         self.root = root
-        self._anchors: dict[str, tuple[Schema, str]] = {}
+        self._anchors: dict[str, tuple[Schema, str]] | None = None
         self._normalised: dict[int, tuple[Schema, Schema]] = {}
         self._validator: Validator | None = None
         self._embedded_ids = False
-        self._collect_anchors(root, "")
 
-    def _collect_anchors(self, node: Any, pointer: str) -> None:
-        if isinstance(node, Mapping):
-            if pointer and isinstance(node.get("$id"), str):
+    def _scan(self) -> dict[str, tuple[Schema, str]]:
+        """Find ``$anchor``s and embedded ``$id``s once, on the first reference that needs it."""
+        if self._anchors is None:
+            self._anchors = {}
+            self._collect_anchors(self.root, ())
+        return self._anchors
+
+    def _collect_anchors(self, node: Any, path: tuple[str, ...]) -> None:
+        if isinstance(node, dict | Mapping):
+            if path and isinstance(node.get("$id"), str):
                 self._embedded_ids = True  # a nested resource changes the base URI: refs are not followed
             anchor = node.get("$anchor")
-            if isinstance(anchor, str):
-                self._anchors[anchor] = (node, pointer)
+            if isinstance(anchor, str) and self._anchors is not None:
+                self._anchors[anchor] = (node, "".join("/" + escape(token) for token in path))
             for key, value in node.items():
                 if key not in ("enum", "const", "default", "examples"):
-                    self._collect_anchors(value, f"{pointer}/{key}")
+                    self._collect_anchors(value, (*path, key))
         elif isinstance(node, list):
             for index, value in enumerate(node):
-                self._collect_anchors(value, f"{pointer}/{index}")
+                self._collect_anchors(value, (*path, str(index)))
 
     def resolve(self, ref: str) -> tuple[Schema, str]:
         """The node a local ``$ref`` points to and its pointer; raise ``Unresolvable`` otherwise."""
+        anchors = self._scan()
         if self._embedded_ids:
             raise Unresolvable(f"{ref} (the schema embeds resources with their own $id)")
         if not ref.startswith("#"):
@@ -63,8 +70,8 @@ class Side:
                 raise Unresolvable(ref)
         fragment = unquote(ref[1:])
         if fragment and not fragment.startswith("/"):
-            if fragment in self._anchors:
-                return self._anchors[fragment]
+            if fragment in anchors:
+                return anchors[fragment]
             raise Unresolvable(ref)
         node: Any = self.root
         for raw in fragment.split("/")[1:]:
