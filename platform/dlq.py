@@ -16,7 +16,7 @@ from typing import Any
 from singlewindow.platform.errors import ConfigurationError, NswError
 from singlewindow.platform.retry import (
     ATTEMPT_HEADER,
-    BROKER_DEATH_HEADERS,
+    BROKER_HEADERS,
     LAST_ERROR_HEADER,
     ORIGINAL_EXCHANGE_HEADER,
     ORIGINAL_ROUTING_KEY_HEADER,
@@ -133,7 +133,7 @@ class ReplayReport:
 
 
 def _replay_copy(delivery: Delivery, exchange: str, routing_key: str) -> Any:
-    dropped = BROKER_DEATH_HEADERS | {ATTEMPT_HEADER, LAST_ERROR_HEADER, REASON_HEADER}
+    dropped = BROKER_HEADERS | {ATTEMPT_HEADER, LAST_ERROR_HEADER, REASON_HEADER}
     headers = {k: v for k, v in delivery.headers.items() if k not in dropped}
     headers[REPLAYED_HEADER] = int(delivery.headers.get(REPLAYED_HEADER, 0) or 0) + 1
     return republishable(delivery.properties, exchange=exchange, routing_key=routing_key, headers=headers)

@@ -30,9 +30,12 @@ FAILED_QUEUE_HEADER = "x-nsw-failed-queue"
 RETRIES_EXHAUSTED = "retries-exhausted"
 MAX_ERROR_CHARS = 1000
 
-BROKER_DEATH_HEADERS = frozenset({"x-death", "x-first-death-reason", "x-first-death-queue", "x-first-death-exchange"})
-"""Dropped from republished copies: RabbitMQ treats a copy whose ``x-death`` already names the target
-queue (without a rejection) as a dead-letter cycle and silently drops it."""
+BROKER_HEADERS = frozenset(
+    {"x-death", "x-first-death-reason", "x-first-death-queue", "x-first-death-exchange", "x-delivery-count"}
+)
+"""Headers the broker writes, dropped from republished copies: RabbitMQ treats a copy whose ``x-death``
+already names the target queue (without a rejection) as a dead-letter cycle and silently drops it, and a
+copied ``x-delivery-count`` would make a fresh message look redelivered."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +98,7 @@ async def retry_later(transport: Transport, delivery: Delivery, route: RetryRout
     requeues it: nothing is lost, the retry is merely not scheduled.
     """
     attempt = attempts_so_far(delivery.headers) + 1
-    headers = {k: v for k, v in delivery.headers.items() if k not in BROKER_DEATH_HEADERS}
+    headers = {k: v for k, v in delivery.headers.items() if k not in BROKER_HEADERS}
     headers[ATTEMPT_HEADER] = attempt
     headers[LAST_ERROR_HEADER] = error[:MAX_ERROR_CHARS]
     headers.setdefault(ORIGINAL_EXCHANGE_HEADER, delivery.exchange)

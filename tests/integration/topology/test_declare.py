@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+from singlewindow.platform.catalogue import load_catalogue
 from singlewindow.platform.cli.main import cli
 from singlewindow.platform.errors import ConfigurationError
 from singlewindow.platform.topology.apply import apply_rabbitmq, observe_rabbitmq
@@ -14,9 +16,15 @@ from singlewindow.platform.topology.apply import apply_rabbitmq, observe_rabbitm
 pytestmark = pytest.mark.integration
 
 
-async def test_declare_twice_and_read_every_queue_back(topology_vhost: Any) -> None:
-    table = await topology_vhost.declare()
-    await apply_rabbitmq(table, topology_vhost.client, topology_vhost.vhost, topology_vhost.settle)  # idempotent
+async def test_declare_twice_and_read_every_queue_back(topology_vhost: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """First with ``nsw topology declare`` (the shipped catalogue), then again through the API."""
+    monkeypatch.setenv("NSW_BROKER__MANAGEMENT_URL", topology_vhost.broker.management_url)
+    monkeypatch.setenv("NSW_TOPOLOGY__VERIFY_TIMEOUT_SECONDS", str(topology_vhost.settle))
+    command = ["topology", "declare", "--vhost", topology_vhost.vhost]
+    result = await asyncio.to_thread(CliRunner().invoke, cli, command)  # the CLI runs its own event loop
+    assert result.exit_code == 0, result.output
+    assert "15 exchanges, 29 queues, 33 bindings, 23 policies declared" in result.output
+    table = await topology_vhost.declare(load_catalogue())  # idempotent: same names, arguments, policies
     observed = await observe_rabbitmq(table, topology_vhost.client, topology_vhost.vhost, topology_vhost.settle)
     assert set(observed) == {q.name for q in table.queues}
     inbox = observed["agency.customs.inbox"]
@@ -29,8 +37,8 @@ async def test_declare_twice_and_read_every_queue_back(topology_vhost: Any) -> N
         "overflow": "reject-publish",
         "max-length": 100_000,
     }
-    wait = observed["agency.border-guard.wait.2s"]
-    assert wait.effective_policy_definition["message-ttl"] == 2000
+    wait = observed["agency.border-guard.wait.30s"]
+    assert wait.effective_policy_definition["message-ttl"] == 30_000
     assert wait.effective_policy_definition["dead-letter-routing-key"] == "border-guard"
 
 
@@ -54,12 +62,3 @@ async def test_a_classic_queue_in_the_way_is_refused(topology_vhost: Any) -> Non
     await client.put_queue(vhost, "agency.customs.inbox", {})
     with pytest.raises(ConfigurationError, match="inequivalent arg 'x-queue-type'"):
         await topology_vhost.declare()
-
-
-def test_the_cli_declares_a_vhost(topology_vhost: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NSW_BROKER__MANAGEMENT_URL", topology_vhost.broker.management_url)
-    monkeypatch.setenv("NSW_TOPOLOGY__VERIFY_TIMEOUT_SECONDS", str(topology_vhost.settle))
-    result = CliRunner().invoke(cli, ["topology", "declare", "--vhost", topology_vhost.vhost])
-    assert result.exit_code == 0, result.output
-    assert "15 exchanges, 29 queues, 33 bindings, 23 policies declared" in result.output
-    topology_vhost.build(topology_vhost.catalogue())  # so the fixture knows what to clean up

@@ -147,6 +147,7 @@ async def test_a_poison_message_is_dead_lettered_alone_and_replayed(
     assert back.message_id == "doc-3"
     assert back.headers["x-nsw-replayed"] == 1
     assert "x-death" not in back.headers
+    assert back.delivery_count == 0, "a replayed message starts afresh against the delivery limit"
     assert (await hub.declare_passive("agency.customs.dlq")).message_count == 0
 
 
