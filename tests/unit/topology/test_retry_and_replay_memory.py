@@ -125,3 +125,25 @@ async def test_a_poison_message_is_dead_lettered_after_the_limit_and_replayed(wo
     assert back.message_id == "doc-3"
     assert back.headers[REPLAYED_HEADER] == 1
     assert "x-death" not in back.headers
+
+
+async def test_a_retry_that_cannot_be_published_leaves_the_delivery_unsettled(world: World) -> None:
+    """No confirm, no ack: the transport requeues the delivery, so the document is never lost."""
+    outcomes: list[BaseException] = []
+    settled: list[bool] = []
+    wrong_route = RetryRoute("nsw.retry.nowhere", "nsw.dlx.customs", (timedelta(seconds=1),))
+
+    async def fails(delivery: Delivery) -> None:
+        try:
+            await retry_later(world.customs, delivery, wrong_route, "boom")
+        except Exception as exc:
+            outcomes.append(exc)
+            settled.append(delivery.settled)
+            await delivery.reject(requeue=False)  # stop the loop: dead-letter it for this test
+
+    await world.hub.publish(_document())
+    subscription = await world.customs.consume("agency.customs.inbox", fails, prefetch=1)
+    await _wait_for(lambda: bool(outcomes))
+    await subscription.cancel()
+    assert settled == [False]
+    assert "nsw.retry.nowhere" in str(outcomes[0])
