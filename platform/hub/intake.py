@@ -62,12 +62,28 @@ class IntakeService:
         principal: Principal,
         document_type: str,
         document: Mapping[str, Any],
-        trader_reference: str,
+        trader_reference: str | None = None,
         declarant: str | None = None,
     ) -> tuple[SubmissionView, bool]:
-        """Store and announce a new submission; the same reference and payload again returns the same one."""
+        """Store and announce a new submission; the same reference and payload again returns the same one.
+
+        The trader reference defaults to the document's own ``traderReference``; both given must agree.
+        """
         declarant_id = await self._access.declarant_for_submit(principal, declarant)
-        if not TRADER_REFERENCE.match(trader_reference):
+        in_document = document.get("traderReference")
+        if trader_reference is not None and in_document is not None and trader_reference != in_document:
+            raise InvalidInput(
+                "two trader references",
+                [
+                    Problem(
+                        "/traderReference",
+                        "mismatch",
+                        f"the request says {trader_reference!r}, the document {in_document!r}",
+                    )
+                ],
+            )
+        trader_reference = trader_reference or in_document
+        if not isinstance(trader_reference, str) or not TRADER_REFERENCE.match(trader_reference):
             raise InvalidInput(
                 "bad trader reference",
                 [Problem("/traderReference", "pattern", f"must match {TRADER_REFERENCE.pattern}")],

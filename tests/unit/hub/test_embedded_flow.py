@@ -57,7 +57,7 @@ async def test_apples_are_cleared_by_customs_phyto_sanitary_and_border_guard(
     env: tuple[EmbeddedHub, list[AutoDecider], Principal],
 ) -> None:
     embedded, deciders, trader = env
-    view, created = await embedded.hub.intake.submit(trader, "consignment", example("apples"), "APL-1")
+    view, created = await embedded.hub.intake.submit(trader, "consignment", example("apples"))
     assert created
     assert view.status is Consolidated.RECEIVED
     final = await wait_terminal(embedded, trader, view.submission_id)
