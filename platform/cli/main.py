@@ -17,6 +17,7 @@ from singlewindow.platform.settings import Settings
 SUBCOMMANDS: dict[str, str] = {
     "principals": "singlewindow.platform.cli.principals:principals",
     "specs": "singlewindow.platform.cli.specs:specs",
+    "registry": "singlewindow.platform.cli.registry:registry",
     "routes": "singlewindow.platform.cli.routes:routes",
     "topology": "singlewindow.platform.cli.topology:topology",
     "dlq": "singlewindow.platform.cli.dlq:dlq",

@@ -1,0 +1,111 @@
+"""``nsw registry``: serve the schema registry, load the message specs into it, check a schema file.
+
+``load`` and ``check`` work against a running registry (``--url``, default the hub's NSW_REGISTRY__URL) or
+directly on a registry database (``--db``); ``serve`` runs the Confluent-compatible REST API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+
+from singlewindow.platform.settings import Settings
+from singlewindow.registry.client.http import RegistryClient
+from singlewindow.registry.errors import RegistryError
+from singlewindow.registry.loader import HttpTarget, RegistryTarget, ServiceTarget, load_specs, schema_type_of
+from singlewindow.registry.models import SchemaType
+from singlewindow.registry.server import open_service, serve
+from singlewindow.registry.settings import RegistrySettings
+
+T = TypeVar("T")
+
+
+@click.group()
+def registry() -> None:
+    """The schema registry (Confluent-compatible REST API; gRPC arrives with issue 4)."""
+
+
+@registry.command("serve")
+@click.option("--db", "db_url", help="SQLAlchemy URL (default NSW_REGISTRY_DB_URL or sqlite nsw-registry.db).")
+@click.option("--http-port", type=click.IntRange(0, 65535), help="REST port (default 8081).")
+@click.option("--grpc-port", type=click.IntRange(0, 65535), help="Accepted now; the gRPC API comes in issue 4.")
+@click.option("--host", help="Address to listen on (default 127.0.0.1).")
+def serve_command(db_url: str | None, http_port: int | None, grpc_port: int | None, host: str | None) -> None:
+    """Serve the registry until interrupted."""
+    overrides = {"db_url": db_url, "http_port": http_port, "grpc_port": grpc_port, "host": host}
+    settings = RegistrySettings().model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    if grpc_port is not None:
+        click.echo(f"note: --grpc-port {grpc_port} accepted; the gRPC API arrives with issue 4", err=True)
+    asyncio.run(serve(settings))
+
+
+def _run_on_target(
+    ctx: click.Context, url: str | None, db_url: str | None, job: Callable[[RegistryTarget], Awaitable[T]]
+) -> T:
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise here
+    settings: Settings | None = ctx.obj if isinstance(ctx.obj, Settings) else None
+    url = url or (settings.registry.url if settings and not db_url else None)
+
+    async def run() -> T:
+        if url:
+            async with RegistryClient(url) as client:
+                return await job(HttpTarget(client))
+        base = RegistrySettings()
+        service = await open_service(base.model_copy(update={"db_url": db_url}) if db_url else base)
+        try:
+            return await job(ServiceTarget(service))
+        finally:
+            await service.store.close()
+
+    try:
+        return asyncio.run(run())
+    except RegistryError as exc:
+        raise click.ClickException(f"registry error {exc.error_code}: {exc.message}") from exc
+
+
+@registry.command("load")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--url", help="A running registry's URL (default NSW_REGISTRY__URL).")
+@click.option("--db", "db_url", help="Load straight into this registry database instead.")
+@click.pass_context
+def load_command(ctx: click.Context, directory: Path, url: str | None, db_url: str | None) -> None:
+    """Register every documents/<type>/schema.avsc and schema.json under DIRECTORY (idempotent)."""
+    results = _run_on_target(ctx, url, db_url, lambda target: load_specs(target, directory))
+    failed = [r for r in results if r.error]
+    for result in results:
+        status = f"id {result.schema_id}" if result.error is None else f"FAILED {result.error}"
+        click.echo(f"{result.spec.subject}: {status}")
+    click.echo(f"{len(results) - len(failed)} of {len(results)} spec schemas registered (BACKWARD_TRANSITIVE)")
+    if failed:
+        raise SystemExit(1)
+
+
+@registry.command("check")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--subject", required=True, help="Subject the schema would be registered under.")
+@click.option("--type", "schema_type", type=click.Choice(["AVRO", "JSON"]), help="Default: from the extension.")
+@click.option("--url", help="A running registry's URL (default NSW_REGISTRY__URL).")
+@click.option("--db", "db_url", help="Check against this registry database instead.")
+@click.pass_context
+def check_command(
+    ctx: click.Context, file: Path, subject: str, schema_type: str | None, url: str | None, db_url: str | None
+) -> None:
+    """Exit 1 with the reasons when FILE would be refused under SUBJECT's compatibility level."""
+    try:
+        kind = SchemaType(schema_type) if schema_type else schema_type_of(file)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    text = file.read_text()
+    reasons = _run_on_target(ctx, url, db_url, lambda target: target.check(subject, text, kind))
+    if not reasons:
+        click.echo(f"{file}: compatible with {subject}")
+        return
+    click.echo(f"{file}: INCOMPATIBLE with {subject}")
+    for reason in reasons:
+        click.echo(f"  - {reason}")
+    raise SystemExit(1)
