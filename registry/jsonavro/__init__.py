@@ -3,6 +3,7 @@
 from singlewindow.registry.jsonavro.datum import from_avro_datum, to_avro_datum
 from singlewindow.registry.jsonavro.errors import DatumConversionError, SchemaMappingError
 from singlewindow.registry.jsonavro.generator import avro_schema_from_json_schema
+from singlewindow.registry.jsonavro.twins import twin_mismatches
 
 __all__ = [
     "DatumConversionError",
@@ -10,4 +11,5 @@ __all__ = [
     "avro_schema_from_json_schema",
     "from_avro_datum",
     "to_avro_datum",
+    "twin_mismatches",
 ]

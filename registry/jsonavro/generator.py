@@ -83,13 +83,13 @@ class _Generator:
         return f"{self.namespace}.{short}" if self.namespace else short
 
     def root_record(self) -> dict[str, Any]:
+        if self.schema.get("type") != "object":
+            raise SchemaMappingError("", "the document schema must be an object")
         for key in self.schema:
             if key in ROOT_ONLY:
                 continue
             if key not in ALLOWED["object"] | ANNOTATIONS and not key.startswith("x-"):
                 self._refuse(key, "")
-        if self.schema.get("type") != "object":
-            raise SchemaMappingError("", "the document schema must be an object")
         record = self._record(self.schema, "", self.name)
         return {"type": "record", "name": self.name, "namespace": self.namespace} | record
 
