@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from singlewindow.registry.jsonavro.generator import INT_MAX, INT_MIN
-from singlewindow.registry.jsonavro.names import NameIndex
+from singlewindow.registry.jsonavro.names import NameIndex, child_namespace
 from singlewindow.registry.jsonavro.patterns import DATE_PATTERN, TIMESTAMP_PATTERN
 
 
@@ -56,7 +56,7 @@ class _Twins:
         properties: Mapping[str, Any] = node.get("properties", {})
         required = set(node.get("required", []))
         fields = {field["name"]: field for field in avro.get("fields", [])}
-        inner = _inner_namespace(avro, namespace)
+        inner = child_namespace(avro, namespace)
         for name in sorted(properties.keys() - fields.keys()):
             found.append(f"{where}/{name}: JSON property has no Avro field")
         for name in sorted(fields.keys() - properties.keys()):
@@ -74,13 +74,6 @@ class _Twins:
                 field_type = next(branch for branch in field_type if branch != "null")
             found += self.compare(properties[name], field_type, inner, here)
         return found
-
-
-def _inner_namespace(avro: Mapping[str, Any], namespace: str | None) -> str | None:
-    name = str(avro.get("name", ""))
-    if "." in name:
-        return name.rpartition(".")[0]
-    return avro.get("namespace", namespace)
 
 
 def _expected_kind(node: Mapping[str, Any]) -> str:
