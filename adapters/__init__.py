@@ -1,1 +1,40 @@
-"""Agency adapters: the adapter SDK and one package per agency."""
+"""Agency adapters: the adapter SDK and one package per agency.
+
+The SDK's public surface is exactly what this module exports (pinned by a test); adapter packages import
+nothing else from the hub. See docs/adapter-guide.md for the authoring guide and a worked example.
+"""
+
+from singlewindow.adapters.sdk.base import Adapter, NoConfig
+from singlewindow.adapters.sdk.context import AdapterContext
+from singlewindow.adapters.sdk.decisions import (
+    Channel,
+    Condition,
+    DecisionDraft,
+    Officer,
+    Query,
+    Reason,
+    Reference,
+)
+from singlewindow.adapters.sdk.documents import Handover, InboundDocument, PendingHandover, QueryResponse
+from singlewindow.adapters.sdk.errors import AgencyUnavailable, DocumentRefused
+from singlewindow.platform.aggregation import DecisionStatus
+
+__all__ = [
+    "Adapter",
+    "AdapterContext",
+    "AgencyUnavailable",
+    "Channel",
+    "Condition",
+    "DecisionDraft",
+    "DecisionStatus",
+    "DocumentRefused",
+    "Handover",
+    "InboundDocument",
+    "NoConfig",
+    "Officer",
+    "PendingHandover",
+    "Query",
+    "QueryResponse",
+    "Reason",
+    "Reference",
+]

@@ -1,0 +1,49 @@
+"""The SDK surface third-party adapters pin against: exactly these names, each documented."""
+
+from __future__ import annotations
+
+import inspect
+
+import singlewindow.adapters as sdk
+
+EXPECTED = [
+    "Adapter",
+    "AdapterContext",
+    "AgencyUnavailable",
+    "Channel",
+    "Condition",
+    "DecisionDraft",
+    "DecisionStatus",
+    "DocumentRefused",
+    "Handover",
+    "InboundDocument",
+    "NoConfig",
+    "Officer",
+    "PendingHandover",
+    "Query",
+    "QueryResponse",
+    "Reason",
+    "Reference",
+]
+
+
+def test_all_is_exactly_the_documented_surface() -> None:
+    assert sdk.__all__ == EXPECTED
+    assert sorted(sdk.__all__) == sdk.__all__
+
+
+def test_every_export_and_every_adapter_hook_has_a_docstring() -> None:
+    for name in sdk.__all__:
+        assert inspect.getdoc(getattr(sdk, name)), name
+    for hook in ("setup", "start", "stop", "deliver", "answer", "health"):
+        assert inspect.getdoc(getattr(sdk.Adapter, hook)), hook
+    for method in ("decide", "pending"):
+        assert inspect.getdoc(getattr(sdk.AdapterContext, method)), method
+
+
+def test_author_errors_sit_in_the_hub_tree_by_what_the_runtime_does() -> None:
+    from singlewindow.platform.errors import InvalidInput, TransientError
+
+    assert issubclass(sdk.AgencyUnavailable, TransientError)
+    assert issubclass(sdk.DocumentRefused, InvalidInput)
+    assert sdk.DocumentRefused("bad HS code").reason == "bad HS code"
