@@ -6,6 +6,7 @@ agency's own broker user), so they are also the smallest worked example of an ad
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +28,10 @@ from singlewindow.platform.transport import Delivery, OutgoingMessage, Subscript
 # A policy gets the agency id and the view document and answers (status, extra decision fields).
 DecisionPolicy = Callable[[str, Mapping[str, Any]], tuple[str, dict[str, Any]]]
 
+# A revision policy gets the agency, the view and the first decision's status and answers None, or
+# (seconds to wait, status, extra fields): a later decision with a higher sequence (inspection done -> ACCEPTED).
+RevisionPolicy = Callable[[str, Mapping[str, Any], str], tuple[float, str, dict[str, Any]] | None]
+
 
 def accept_all(agency: str, view: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     return "ACCEPTED", ({"channel": "GREEN"} if agency == "customs" else {})
@@ -39,9 +44,11 @@ class AutoDecider:
     transport: Transport
     codec: DocumentCodec
     policy: DecisionPolicy = accept_all
+    revise: RevisionPolicy | None = None
     seen: list[Mapping[str, Any]] = field(default_factory=list)
     _sequence: dict[str, int] = field(default_factory=dict)
     _subscription: Subscription | None = None
+    _revisions: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def start(self) -> None:
         self._subscription = await self.transport.consume(
@@ -51,6 +58,14 @@ class AutoDecider:
     async def stop(self) -> None:
         if self._subscription is not None:
             await self._subscription.cancel()
+        for task in list(self._revisions):
+            task.cancel()
+        await asyncio.gather(*self._revisions, return_exceptions=True)
+
+    @property
+    def revisions_pending(self) -> int:
+        """Later decisions scheduled but not yet published."""
+        return len(self._revisions)
 
     async def _on_document(self, delivery: Delivery) -> None:
         if delivery.type == QUERY_RESPONSE:
@@ -77,7 +92,16 @@ class AutoDecider:
         )
         status, extra = self.policy(self.agency, view)
         await self._decide(view["submissionId"], view["submissionVersion"], view["ucr"], status, extra)
+        revision = self.revise(self.agency, view, status) if self.revise is not None else None
+        if revision is not None:
+            task = asyncio.create_task(self._decide_later(view, *revision))
+            self._revisions.add(task)
+            task.add_done_callback(self._revisions.discard)
         await delivery.ack()
+
+    async def _decide_later(self, view: Mapping[str, Any], delay: float, status: str, extra: dict[str, Any]) -> None:
+        await asyncio.sleep(delay)
+        await self._decide(view["submissionId"], view["submissionVersion"], view["ucr"], status, extra)
 
     async def _decide(self, submission_id: str, version: int, ucr: str, status: str, extra: dict[str, Any]) -> None:
         key = f"{submission_id}.v{version}"

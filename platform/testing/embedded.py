@@ -69,7 +69,9 @@ async def embedded_hub(
 ) -> AsyncIterator[EmbeddedHub]:
     """A started hub on SQLite at ``database_path`` and the broker ``settings.broker`` names (memory if none)."""
     settings = settings or Settings()
-    catalogue = load_catalogue()
+    # The same catalogue the hub routes with: a routing_dir may name its own broker users (a demo vhost's).
+    routing_dir = settings.hub.routing_dir
+    catalogue = load_catalogue(routing_dir / "recipients.json" if routing_dir else None)
     url = f"sqlite+aiosqlite:///{database_path}"
     engine: AsyncEngine = open_engine(url)
     await upgrade(engine)

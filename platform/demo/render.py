@@ -1,0 +1,133 @@
+"""The demo's two outputs: a readable block per submission, and one JSON object for scripts and tests.
+
+In the readable form each agency's decisions are listed under the agency (in a fixed order, each with its
+time from the submission), so two runs differ only in their times and ids; the consolidated statuses are
+listed in the order they happened.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from singlewindow.platform.demo.run import DemoResult
+from singlewindow.platform.demo.timeline import DecisionEntry, Note, Timeline
+
+_INDENT = "    "
+
+
+def _ms(value: float | None) -> str:
+    return "never" if value is None else f"+{value:.0f} ms"
+
+
+def _decision_line(decision: DecisionEntry, width: int) -> list[str]:
+    channel = f" channel {decision.channel}" if decision.channel else ""
+    late = "  (after the final status: kept, not applied)" if decision.after_terminal else ""
+    user = f"  [user {decision.user}]" if decision.user else ""
+    lines = [
+        f"{_INDENT * 2}{_ms(decision.at_ms):>9}  {decision.agency:<{width}}  "
+        f"#{decision.sequence} {decision.status}{channel}{user}{late}"
+    ]
+    for kind, notes in (("condition", decision.conditions), ("reason", decision.reasons)):
+        lines += [f"{_INDENT * 2}{'':>9}  {'':<{width}}    {kind} {n.code}: {n.text}" for n in notes]
+    return lines
+
+
+def render_timeline(index: int, count: int, timeline: Timeline) -> str:
+    c = timeline.consignment
+    width = max([len(r.agency) for r in timeline.recipients] + [len(d.agency) for d in timeline.decisions] + [8])
+    lines = [
+        f"[{index}/{count}] {c.title}",
+        f"{_INDENT}submission {timeline.submission_id}  UCR {timeline.ucr}",
+        f"{_INDENT}submitted by trader {timeline.trader}, reference {timeline.trader_reference}",
+        f"{_INDENT}routed to {len(timeline.recipients)} agencies ({_ms(timeline.routed_ms)}):",
+    ]
+    for recipient in timeline.recipients:
+        rules = ", ".join(recipient.rules) or "(no rule recorded)"
+        lines.append(f"{_INDENT * 2}{recipient.agency:<{width}}  rule {rules}")
+    lines.append(f"{_INDENT}decisions:")
+    order = {r.agency: i for i, r in enumerate(timeline.recipients)}
+    for decision in sorted(timeline.decisions, key=lambda d: (order.get(d.agency, len(order)), d.sequence)):
+        lines += _decision_line(decision, width)
+    path = " -> ".join(f"{s.status} {_ms(s.at_ms)}" for s in timeline.statuses)
+    lines.append(f"{_INDENT}consolidated: {path}")
+    verdict = "as expected" if timeline.ok else "NOT AS EXPECTED: " + "; ".join(timeline.problems)
+    lines.append(
+        f"{_INDENT}result: {timeline.consolidated_status} in {_ms(timeline.total_ms).lstrip('+')} "
+        f"(expected {c.expected_status}: {verdict})"
+    )
+    lines.append(f"{_INDENT}why: {c.story}")
+    return "\n".join(lines)
+
+
+def render_human(result: DemoResult) -> str:
+    count = len(result.timelines)
+    blocks = [f"nsw demo: {count} consignments, each submitted once; {result.where}"]
+    blocks += [render_timeline(i, count, t) for i, t in enumerate(result.timelines, start=1)]
+    by_status = Counter(t.consolidated_status for t in result.timelines)
+    tally = ", ".join(f"{n} {status}" for status, n in sorted(by_status.items()))
+    good = sum(t.ok for t in result.timelines)
+    verdict = "all as expected" if result.ok else f"{count - good} NOT as expected"
+    summary = f"{count} submissions: {tally}; {verdict}. Total {result.wall_ms / 1000:.1f} s."
+    blocks.append(summary + "".join(f"\nkept: {k}" for k in result.kept))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _notes(notes: tuple[Note, ...]) -> list[dict[str, str]]:
+    return [{"code": n.code, "text": n.text} for n in notes]
+
+
+def timeline_json(timeline: Timeline) -> dict[str, Any]:
+    decided = [d for d in timeline.decisions if not d.after_terminal]
+    return {
+        "key": timeline.consignment.key,
+        "title": timeline.consignment.title,
+        "submission_id": timeline.submission_id,
+        "ucr": timeline.ucr,
+        "trader": timeline.trader,
+        "trader_reference": timeline.trader_reference,
+        "recipients": [{"agency": r.agency, "status": r.status, "rules": list(r.rules)} for r in timeline.recipients],
+        "decisions": [
+            {
+                "agency": d.agency,
+                "sequence": d.sequence,
+                "status": d.status,
+                "channel": d.channel,
+                "conditions": _notes(d.conditions),
+                "reasons": _notes(d.reasons),
+                "user_id": d.user,
+                "after_terminal": d.after_terminal,
+                "at_ms": d.at_ms,
+            }
+            for d in timeline.decisions
+        ],
+        "status_history": [{"status": s.status, "at_ms": s.at_ms} for s in timeline.statuses],
+        "consolidated_status": timeline.consolidated_status,
+        "expected_status": timeline.consignment.expected_status,
+        "ok": timeline.ok,
+        "problems": list(timeline.problems),
+        "timings": {
+            "routed_ms": timeline.routed_ms,
+            "first_decision_ms": min((d.at_ms for d in decided), default=None),
+            "total_ms": timeline.total_ms,
+        },
+    }
+
+
+def render_json(result: DemoResult) -> dict[str, Any]:
+    """One object: per submission its recipients, decisions and timings, then a summary."""
+    totals = [t.total_ms for t in result.timelines if t.total_ms is not None]
+    return {
+        "mode": result.mode,
+        "where": result.where,
+        "submissions": [timeline_json(t) for t in result.timelines],
+        "summary": {
+            "submissions": len(result.timelines),
+            "as_expected": sum(t.ok for t in result.timelines),
+            "ok": result.ok,
+            "by_status": dict(Counter(t.consolidated_status for t in result.timelines)),
+            "slowest_submission_ms": max(totals, default=None),
+            "wall_ms": result.wall_ms,
+            "kept": list(result.kept),
+        },
+    }

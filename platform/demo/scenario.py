@@ -1,0 +1,89 @@
+"""The demo's consignments: the shipped consignment examples, each with the outcome the demo expects.
+
+The documents are the spec examples themselves (message_specs/documents/consignment/examples/valid/), so the
+demo shows exactly what the specs promise; only the expected outcome is written here, and the demo checks
+its own run against it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from singlewindow.platform.errors import ConfigurationError
+from singlewindow.platform.specs import Catalog
+
+DOCUMENT_TYPE = "consignment"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoConsignment:
+    """One submission of the demo and what must come of it."""
+
+    key: str
+    title: str
+    example: str  # file name of the shipped consignment example
+    expected_status: str
+    expected_recipients: tuple[str, ...]
+    story: str  # one line on why the outcome is what it is
+    passes_through: tuple[str, ...] = ()  # consolidated statuses the submission must show on the way
+
+    def document(self) -> dict[str, Any]:
+        """The example document, read fresh from the shipped specs."""
+        path = _examples_dir() / self.example
+        try:
+            document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigurationError(f"demo example {self.example!r} is not shipped in {path.parent}") from exc
+        return document
+
+
+def _examples_dir() -> Path:
+    return Catalog().get(DOCUMENT_TYPE).folder / "examples" / "valid"
+
+
+SCENARIO: tuple[DemoConsignment, ...] = (
+    DemoConsignment(
+        "apples",
+        "Fresh apples, CN -> KZ by road at Khorgos",
+        "01-apples-cn-to-kz-khorgos.json",
+        "CLEARED",
+        ("customs", "border-guard", "phytosanitary", "sanitary"),
+        "plant products: phytosanitary and sanitary control; fresh fruit released under conditions",
+    ),
+    DemoConsignment(
+        "beef",
+        "Frozen beef, KG -> KZ by road at Kordai",
+        "02-frozen-beef-kg-to-kz-kordai.json",
+        "CLEARED",
+        ("customs", "border-guard", "veterinary", "sanitary"),
+        "animal-origin food with its veterinary certificate: veterinary and sanitary control",
+    ),
+    DemoConsignment(
+        "laptops",
+        "Laptops, CN -> KZ by rail at Dostyk",
+        "03-laptops-cn-to-kz-rail-dostyk.json",
+        "CLEARED",
+        ("customs", "border-guard"),
+        "industrial goods: customs and the border guard only",
+    ),
+    DemoConsignment(
+        "sheep",
+        "Live sheep, KG -> KZ at Kordai, no veterinary certificate",
+        "04-live-sheep-kg-no-veterinary-certificate.json",
+        "REJECTED",
+        ("customs", "border-guard", "veterinary"),
+        "live animals without the exporting country's veterinary certificate: veterinary rejects",
+    ),
+    DemoConsignment(
+        "transit",
+        "TIR transit, CN -> UZ through KZ",
+        "05-tir-transit-cn-kz-uz.json",
+        "CLEARED",
+        ("customs", "border-guard", "phytosanitary", "sanitary"),
+        "customs sends the transit to the RED channel, inspects it, then accepts: HELD, then CLEARED",
+        passes_through=("HELD",),
+    ),
+)
