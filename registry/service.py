@@ -86,11 +86,14 @@ class RegistryService(SettingsOps):
         async def attempt() -> Registered:
             async with self.store.transaction() as tx:
                 await self._require_writable(tx, subject)
+                known = await self._live_match(tx, subject, parsed)
+                if known is not None:  # the common case (a producer re-registering): no write lock taken
+                    return known
                 await tx.lock_subject(subject)
+                known = await self._live_match(tx, subject, parsed)  # again, now under the subject's lock
+                if known is not None:
+                    return known
                 live = await tx.versions(subject, include_deleted=False)
-                for existing in reversed(live):
-                    if existing.schema.fingerprint == parsed.fingerprint:
-                        return Registered(existing.schema.id, existing.version, created=False)
                 level = await self._level(tx, subject)
                 reasons = check_compatibility(level, parsed, self._previous(live))
                 if reasons:
@@ -103,6 +106,11 @@ class RegistryService(SettingsOps):
         if result.created:
             log.info("registry.registered", subject=subject, id=result.id, version=result.version)
         return result
+
+    @staticmethod
+    async def _live_match(tx: StoreTransaction, subject: str, parsed: ParsedSchema) -> Registered | None:
+        found = await tx.live_version_of(subject, parsed.fingerprint)
+        return None if found is None else Registered(found[0], found[1], created=False)
 
     async def lookup(
         self, subject: str, schema: str, schema_type: SchemaType, *, deleted: bool = False

@@ -104,10 +104,21 @@ class StoreTransaction:
         rows = (await self.connection.execute(query.order_by(t.versions.c.version))).all()
         return [SubjectVersion(r[0], r[1], _stored(r[3:]), bool(r[2])) for r in rows]
 
-    async def subject_known(self, subject: str) -> bool:
-        """True while the subject has any version row (live or soft-deleted)."""
-        query = select(exists().where(t.versions.c.subject == subject))
-        return bool((await self.connection.execute(query)).scalar())
+    async def live_version_of(self, subject: str, fingerprint: str) -> tuple[int, int] | None:
+        """(schema id, version) of the live version of ``subject`` holding this content, if any."""
+        query = (
+            select(t.schemas.c.id, t.versions.c.version)
+            .join(t.schemas, t.schemas.c.id == t.versions.c.schema_id)
+            .where(
+                t.versions.c.subject == subject,
+                t.versions.c.deleted == false(),
+                t.schemas.c.fingerprint == fingerprint,
+            )
+            .order_by(t.versions.c.version.desc())
+            .limit(1)
+        )
+        row = (await self.connection.execute(query)).first()
+        return None if row is None else (int(row[0]), int(row[1]))
 
     async def subjects(self, *, include_deleted: bool, deleted_only: bool = False) -> list[str]:
         live = func.sum(case((t.versions.c.deleted == false(), 1), else_=0))
