@@ -150,6 +150,18 @@ class RegistryService(SettingsOps):
             names = await tx.subjects(include_deleted=deleted, deleted_only=deleted_only)
         return [name for name in names if name.startswith(prefix)]
 
+    async def all_versions(
+        self, *, prefix: str = "", deleted: bool = False, latest_only: bool = False
+    ) -> list[SubjectVersion]:
+        """Every version of every subject under ``prefix`` (``GET /schemas``), oldest first per subject."""
+        async with self.store.transaction() as tx:
+            found: list[SubjectVersion] = []
+            for name in await tx.subjects(include_deleted=deleted):
+                if name.startswith(prefix):
+                    rows = await tx.versions(name, include_deleted=deleted)
+                    found.extend(rows[-1:] if latest_only else rows)
+        return found
+
     async def versions(self, subject: str, *, deleted: bool = False, deleted_only: bool = False) -> list[int]:
         async with self.store.transaction() as tx:
             rows = await tx.versions(subject, include_deleted=True)

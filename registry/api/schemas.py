@@ -8,7 +8,7 @@ from starlette.responses import PlainTextResponse
 
 from singlewindow.registry.api import params
 from singlewindow.registry.api.router import Call, RawPathRouter
-from singlewindow.registry.api.shapes import schema_payload, schema_request
+from singlewindow.registry.api.shapes import schema_payload, schema_request, version_payload
 from singlewindow.registry.errors import SchemaNotFound
 from singlewindow.registry.service import RegistryService
 from singlewindow.registry.settings import RegistrySettings
@@ -28,6 +28,7 @@ class SchemaRoutes:
         self.limit = settings.max_body_bytes
 
     def mount(self, router: RawPathRouter) -> None:
+        router.add("GET", "/schemas", self.list_schemas)
         router.add("GET", "/schemas/types", self.types)
         router.add("GET", "/schemas/ids/{id}", self.by_id)
         router.add("GET", "/schemas/ids/{id}/schema", self.raw_by_id)
@@ -35,6 +36,14 @@ class SchemaRoutes:
         router.add("GET", "/schemas/ids/{id}/versions", self.versions_of)
         router.add("POST", "/compatibility/subjects/{subject}/versions/{version}", self.test_one)
         router.add("POST", "/compatibility/subjects/{subject}/versions", self.test_all)
+
+    async def list_schemas(self, call: Call) -> list[dict[str, Any]]:
+        rows = await self.service.all_versions(
+            prefix=params.text(call.request, "subjectPrefix", "subject"),
+            deleted=params.flag(call.request, "deleted"),
+            latest_only=params.flag(call.request, "latestOnly"),
+        )
+        return params.page(call.request, [version_payload(row) for row in rows])
 
     async def types(self, call: Call) -> list[str]:
         return self.service.schema_types()

@@ -128,6 +128,15 @@ def test_misc_endpoints(http: httpx.Client) -> None:
     assert http.get("/schemas/ids/1/schema").json() == json.loads(V1)
     assert http.get("/schemas/ids/1/versions?subject=s").json() == [{"subject": "s", "version": 1}]
     assert http.get("/subjects?offset=0&limit=1").json() == ["s"]
+    v2 = {
+        "type": "record",
+        "name": "R",
+        "fields": [{"name": "a", "type": "int"}, {"name": "b", "type": "int", "default": 1}],
+    }
+    assert http.post("/subjects/s/versions", json={"schema": json.dumps(v2)}).status_code == 200
+    listed = http.get("/schemas?subjectPrefix=s").json()
+    assert [(row["subject"], row["version"]) for row in listed] == [("s", 1), ("s", 2)]
+    assert [row["version"] for row in http.get("/schemas?latestOnly=true").json()] == [2]
     assert http.delete("/config").json() == {"compatibilityLevel": "BACKWARD"}
     assert http.put("/mode/s", json={"mode": "READONLY"}).json() == {"mode": "READONLY"}
     assert http.delete("/mode/s").json() == {"mode": "READONLY"}
