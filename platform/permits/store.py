@@ -1,0 +1,172 @@
+"""The register in the hub database. A write-off locks its permit's row, so concurrent write-offs on
+PostgreSQL queue behind each other and can never overdraw; on SQLite the engine's BEGIN IMMEDIATE does
+the same. A CHECK constraint keeps the balance non-negative even if a caller got that wrong."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from singlewindow.platform.errors import Conflict, NotFound
+from singlewindow.platform.identity.tokens import new_id
+from singlewindow.platform.permits.checks import CheckRequest, PermitRefused, evaluate
+from singlewindow.platform.permits.models import (
+    CheckResult,
+    LedgerEntry,
+    Permit,
+    PermitDraft,
+    PermitKind,
+    PermitStatus,
+    WriteOffKey,
+    WriteOffResult,
+    from_milli,
+    to_milli,
+)
+from singlewindow.platform.permits.tables import permit_write_offs, permits
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _permit(row: Any) -> Permit:
+    return Permit(
+        id=row.id,
+        number=row.number,
+        kind=PermitKind(row.kind),
+        issuing_agency=row.issuing_agency,
+        holder_id=row.holder_id,
+        hs_codes=tuple(row.hs_codes),
+        description=row.description,
+        quantity=from_milli(row.quantity_milli),
+        remaining=from_milli(row.remaining_milli),
+        unit=row.unit,
+        valid_from=row.valid_from,
+        valid_until=row.valid_until,
+        status=PermitStatus(row.status),
+        issued_by=row.issued_by,
+        issued_at=_aware(row.issued_at),
+    )
+
+
+def _entry(number: str, unit: str, row: Any) -> LedgerEntry:
+    key = WriteOffKey(row.submission_id, row.submission_version, row.goods_item)
+    return LedgerEntry(
+        number, key, from_milli(row.quantity_milli), unit, row.written_off_by, _aware(row.written_off_at)
+    )
+
+
+class PermitStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def issue(self, draft: PermitDraft, issuing_agency: str, issued_by: str) -> Permit:
+        milli = to_milli(draft.quantity)
+        values = {
+            "id": new_id("pmt"),
+            "number": draft.number,
+            "kind": draft.kind.value,
+            "issuing_agency": issuing_agency,
+            "holder_id": draft.holder_id,
+            "hs_codes": list(draft.hs_codes),
+            "description": draft.description,
+            "unit": draft.unit,
+            "quantity_milli": milli,
+            "remaining_milli": milli,
+            "valid_from": draft.valid_from,
+            "valid_until": draft.valid_until,
+            "status": PermitStatus.VALID.value,
+            "issued_by": issued_by,
+            "issued_at": datetime.now(UTC),
+        }
+        try:
+            async with self._engine.begin() as conn:
+                await conn.execute(insert(permits).values(**values))
+        except IntegrityError as exc:
+            raise Conflict(f"a permit numbered {draft.number!r} is already registered") from exc
+        return await self.get(draft.number)
+
+    async def find(self, number: str) -> Permit | None:
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(select(permits).where(permits.c.number == number))).first()
+        return None if row is None else _permit(row)
+
+    async def get(self, number: str) -> Permit:
+        permit = await self.find(number)
+        if permit is None:
+            raise NotFound(f"no permit or certificate {number!r} in the register")
+        return permit
+
+    async def set_status(self, number: str, status: PermitStatus) -> Permit:
+        async with self._engine.begin() as conn:
+            done = await conn.execute(update(permits).where(permits.c.number == number).values(status=status.value))
+        if done.rowcount == 0:
+            raise NotFound(f"no permit or certificate {number!r} in the register")
+        return await self.get(number)
+
+    async def check(self, request: CheckRequest) -> CheckResult:
+        return evaluate(await self.find(request.number), request)
+
+    async def write_off(self, request: CheckRequest, key: WriteOffKey, by: str) -> WriteOffResult:
+        """Write ``request.quantity`` off once per ``key``; a repeat returns the first entry unchanged."""
+        milli = to_milli(request.quantity)
+        async with self._engine.begin() as conn:
+            row = (
+                await conn.execute(select(permits).where(permits.c.number == request.number).with_for_update())
+            ).first()
+            permit = None if row is None else _permit(row)
+            earlier = await self._entry_for(conn, permit, key)
+            if permit is not None and earlier is not None:
+                if earlier.quantity != from_milli(milli):
+                    raise Conflict(
+                        f"{permit.number}: item {key.goods_item} of {key.submission_id} v{key.submission_version} "
+                        f"was written off as {earlier.quantity} {permit.unit}, not {request.quantity}"
+                    )
+                return WriteOffResult(earlier, permit.remaining, created=False)
+            result = evaluate(permit, request)
+            if permit is None or not result.ok:
+                reasons = "; ".join(p.message for p in result.problems)
+                raise PermitRefused(f"cannot write off {request.number}: {reasons}", result.problems)
+            at = datetime.now(UTC)
+            await conn.execute(
+                insert(permit_write_offs).values(
+                    permit_id=permit.id,
+                    submission_id=key.submission_id,
+                    submission_version=key.submission_version,
+                    goods_item=key.goods_item,
+                    quantity_milli=milli,
+                    written_off_by=by,
+                    written_off_at=at,
+                )
+            )
+            await conn.execute(
+                update(permits)
+                .where(permits.c.id == permit.id)
+                .values(remaining_milli=permits.c.remaining_milli - milli)
+            )
+        entry = LedgerEntry(permit.number, key, from_milli(milli), permit.unit, by, at)
+        return WriteOffResult(entry, permit.remaining - from_milli(milli), created=True)
+
+    async def _entry_for(self, conn: AsyncConnection, permit: Permit | None, key: WriteOffKey) -> LedgerEntry | None:
+        if permit is None:
+            return None
+        query = select(permit_write_offs).where(
+            (permit_write_offs.c.permit_id == permit.id)
+            & (permit_write_offs.c.submission_id == key.submission_id)
+            & (permit_write_offs.c.submission_version == key.submission_version)
+            & (permit_write_offs.c.goods_item == key.goods_item)
+        )
+        row = (await conn.execute(query)).first()
+        return None if row is None else _entry(permit.number, permit.unit, row)
+
+    async def ledger(self, number: str) -> list[LedgerEntry]:
+        permit = await self.get(number)
+        query = (
+            select(permit_write_offs).where(permit_write_offs.c.permit_id == permit.id).order_by(permit_write_offs.c.id)
+        )
+        async with self._engine.connect() as conn:
+            return [_entry(permit.number, permit.unit, row) for row in await conn.execute(query)]
