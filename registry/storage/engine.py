@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import StaticPool
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}
 
@@ -22,14 +23,17 @@ def create_engine(url: str) -> AsyncEngine:
     """One engine per process; SQLite gets WAL, a busy timeout and enforced foreign keys."""
     full = async_url(url)
     if full.startswith("sqlite"):
-        engine = create_async_engine(full, connect_args={"timeout": 30})
+        in_memory = make_url(full).database in (None, "", ":memory:")
+        # An in-memory database lives in one connection: share it, or each checkout sees an empty one.
+        pooling: dict[str, Any] = {"poolclass": StaticPool} if in_memory else {}
+        engine = create_async_engine(full, connect_args={"timeout": 30}, **pooling)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
-            if ":memory:" not in full:
+            if not in_memory:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
 

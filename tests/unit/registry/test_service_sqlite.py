@@ -233,3 +233,12 @@ async def test_survives_restart(db_url: str) -> None:
     assert (await service.get_schema(first.id)).schema_type is AVRO
     assert (await service.register("s", schema("x"), AVRO)).version == 2
     await reopened.close()
+
+
+async def test_in_memory_sqlite_keeps_one_database() -> None:
+    store = SchemaStore(create_engine("sqlite://"))
+    await store.migrate()
+    service = RegistryService(store, RegistrySettings())
+    first = await service.register("s", schema(), AVRO)
+    assert (await service.get_schema(first.id)).id == first.id
+    await store.close()
