@@ -101,7 +101,8 @@ class SubmissionServicer:
     ) -> AsyncIterator[pb.WatchEvent]:
         try:
             principal = await self._api.principal(_authorization(context))
-            async for item in self._api.watch(principal, request.resume_token, request.submission_id):
+            items = await self._api.watch(principal, request.resume_token, request.submission_id)
+            async for item in items:
                 yield watch_message(item)
         except Exception as error:
             await _abort(context, error)

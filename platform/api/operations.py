@@ -15,7 +15,7 @@ from singlewindow.platform.api.auth import authenticate
 from singlewindow.platform.errors import InvalidInput, PayloadTooLarge, Problem
 from singlewindow.platform.hub.runtime import Hub
 from singlewindow.platform.hub.views import SubmissionView
-from singlewindow.platform.hub.watch import WatchItem
+from singlewindow.platform.hub.watch import WatchItem, parse_resume_token
 from singlewindow.platform.identity import Principal
 
 DEFAULT_LIST_LIMIT = 100
@@ -84,22 +84,24 @@ class SubmissionApi:
         principal: Principal,
         document_type: str,
         document: Mapping[str, Any],
-        trader_reference: str,
+        trader_reference: str | None,
         declarant: str | None,
     ) -> tuple[SubmissionView, bool]:
+        """An empty trader reference means the document's own ``traderReference``."""
         return await self.hub.intake.submit(
             principal,
             require_text(document_type, "/documentType"),
             document,
-            require_text(trader_reference, "/traderReference"),
-            declarant or None,
+            require_text(trader_reference, "/traderReference", required=False) or None,
+            require_text(declarant, "/declarant", required=False) or None,
         )
 
     async def amend(self, principal: Principal, submission_id: str, document: Mapping[str, Any]) -> SubmissionView:
         return await self.hub.intake.amend(principal, submission_id, document)
 
     async def cancel(self, principal: Principal, submission_id: str, reason: str | None) -> SubmissionView:
-        return await self.hub.intake.cancel(principal, submission_id, reason or "cancelled by the declarant")
+        reason = require_text(reason, "/reason", required=False) or "cancelled by the declarant"
+        return await self.hub.intake.cancel(principal, submission_id, reason)
 
     async def respond_to_query(
         self, principal: Principal, submission_id: str, recipient: str, answer: str
@@ -115,9 +117,13 @@ class SubmissionApi:
         wanted, count = list_arguments(status, limit)
         return await self.hub.intake.list_submissions(principal, wanted.value if wanted else None, count)
 
-    def watch(
+    async def watch(
         self, principal: Principal, resume_token: str | None, submission_id: str | None
     ) -> AsyncIterator[WatchItem]:
+        """Checked before the first event (a bad token or a foreign submission fails the call, not the stream)."""
+        parse_resume_token(resume_token)
+        if submission_id:
+            await self.hub.intake.get(principal, submission_id)
         return self.hub.watch.stream(principal, resume_token or None, submission_id or None)
 
 

@@ -71,7 +71,7 @@ class WatchService:
     ) -> AsyncIterator[WatchItem]:
         """Everything after ``resume_token`` (the start of time when None), then live changes, forever."""
         declarants = await self._access.declarants(principal, GrantScope.READ)
-        position = _parse_token(resume_token)
+        position = parse_resume_token(resume_token)
         while True:
             batch = await self._events.after(
                 position, declarant_ids=declarants, submission_id=submission_id, kinds=WATCHED_KINDS
@@ -83,7 +83,7 @@ class WatchService:
                 await self._notifier.wait(self._poll_seconds)
 
 
-def _parse_token(token: str | None) -> int:
+def parse_resume_token(token: str | None) -> int:
     if not token:
         return 0
     if not token.isdigit():

@@ -1,0 +1,65 @@
+"""Serve an ASGI app with uvicorn inside the hub's event loop (no signal handlers of its own: the hub
+process owns SIGTERM/SIGINT and stops every listener in order)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import uvicorn
+from starlette.types import ASGIApp
+
+from singlewindow.platform.errors import ConfigurationError
+
+
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+class HttpListener:
+    def __init__(
+        self,
+        app: ASGIApp,
+        host: str,
+        port: int,
+        *,
+        tls_cert_file: Path | None = None,
+        tls_key_file: Path | None = None,
+        grace_seconds: float = 10.0,
+    ) -> None:
+        config = uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            lifespan="off",
+            log_config=None,
+            access_log=False,
+            ssl_certfile=str(tls_cert_file) if tls_cert_file else None,
+            ssl_keyfile=str(tls_key_file) if tls_key_file else None,
+            timeout_graceful_shutdown=int(grace_seconds) or 1,
+        )
+        self._server = _Server(config)
+        self._task: asyncio.Task[None] | None = None
+        self.port = port
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._server.serve(), name="http-listener")
+        while not self._server.started:
+            if self._task.done():
+                error = self._task.exception() if not self._task.cancelled() else None
+                raise ConfigurationError(f"HTTP listener did not start: {error!r}")
+            await asyncio.sleep(0.01)
+        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        """Stop accepting, let running requests finish (up to the grace period), close."""
+        if self._task is None:
+            return
+        self._server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
