@@ -141,3 +141,24 @@ def test_readonly_mode_and_subject_with_slash(client: SchemaRegistryClient) -> N
     assert client.register_schema(subject, avro(V2)) != schema_id
     error = error_of(client.register_schema, "other-subject", avro(V2))
     assert error.error_code == 42205
+
+
+def test_json_schema_serde(client: SchemaRegistryClient) -> None:
+    from confluent_kafka.schema_registry.json_schema import JSONDeserializer, JSONSerializer
+
+    schema = json.dumps(
+        {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": "Seal",
+            "type": "object",
+            "properties": {"number": {"type": "string", "maxLength": 12}},
+            "required": ["number"],
+            "additionalProperties": False,
+        }
+    )
+    ctx = SerializationContext("seals", MessageField.VALUE)
+    payload = JSONSerializer(schema, client)({"number": "KZ-000123"}, ctx)
+    schema_id = int.from_bytes(payload[1:5], "big")
+    assert client.get_schema(schema_id).schema_type == "JSON"
+    assert JSONDeserializer(schema, schema_registry_client=client)(payload, ctx) == {"number": "KZ-000123"}
+    assert client.get_latest_version("seals-value").schema_id == schema_id
