@@ -120,6 +120,7 @@ def render_json(result: DemoResult) -> dict[str, Any]:
     return {
         "mode": result.mode,
         "where": result.where,
+        "vhost": result.vhost,
         "submissions": [timeline_json(t) for t in result.timelines],
         "summary": {
             "submissions": len(result.timelines),

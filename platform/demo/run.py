@@ -24,7 +24,8 @@ from singlewindow.platform.errors import ConfigurationError
 from singlewindow.platform.hub.views import SubmissionView
 from singlewindow.platform.identity import Principal, Role
 from singlewindow.platform.settings import Settings
-from singlewindow.platform.testing import AutoDecider, EmbeddedHub, embedded_hub
+from singlewindow.platform.testing.autodecide import AutoDecider
+from singlewindow.platform.testing.embedded import EmbeddedHub, embedded_hub
 
 SETTLE_TIMEOUT_SECONDS = 30.0
 _POLL_SECONDS = 0.02
@@ -37,6 +38,7 @@ class DemoResult:
     timelines: tuple[Timeline, ...]
     wall_ms: float
     kept: tuple[str, ...]  # what --keep left behind
+    vhost: str | None = None  # the demo's RabbitMQ vhost (deleted at the end unless kept)
 
     @property
     def ok(self) -> bool:
@@ -143,7 +145,7 @@ async def run_demo(settings: Settings, amqp_url: str | None = None, *, keep: Pat
             where = f"RabbitMQ at {vhost.amqp_url}, vhost {vhost.vhost} (hub user {vhost.hub_user}), SQLite"
             if keep:
                 kept += (f"vhost {vhost.vhost} and its users",)
-        return DemoResult("rabbitmq", where, tuple(timelines), _ms_since(started), kept)
+        return DemoResult("rabbitmq", where, tuple(timelines), _ms_since(started), kept, vhost.vhost)
 
 
 def _ms_since(started: float) -> float:

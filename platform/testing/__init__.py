@@ -1,7 +1,22 @@
 """Helpers for testing against the hub without running anything: an embedded hub (in-memory broker, SQLite,
-registry loaded from the shipped specs) and simple auto-deciding agencies. Adapter authors use the same."""
+registry loaded from the shipped specs), simple auto-deciding agencies, and the adapter harness. Adapter
+authors use the same (the pytest fixtures are in ``pytest_plugin``, loaded through the ``pytest11`` entry
+point)."""
 
+from singlewindow.platform.testing.adapter_harness import AdapterHarness, adapter_harness, consignment_example
 from singlewindow.platform.testing.autodecide import AutoDecider, DecisionPolicy, RevisionPolicy, accept_all
+from singlewindow.platform.testing.capture import CapturingTransport
 from singlewindow.platform.testing.embedded import EmbeddedHub, embedded_hub
 
-__all__ = ["AutoDecider", "DecisionPolicy", "EmbeddedHub", "RevisionPolicy", "accept_all", "embedded_hub"]
+__all__ = [
+    "AdapterHarness",
+    "AutoDecider",
+    "CapturingTransport",
+    "DecisionPolicy",
+    "EmbeddedHub",
+    "RevisionPolicy",
+    "accept_all",
+    "adapter_harness",
+    "consignment_example",
+    "embedded_hub",
+]

@@ -261,7 +261,7 @@ class RabbitSubscription(Subscription):
         if self.current_channel is chan:
             self.current_channel = None
         link = self._transport.link
-        if link is not None and link.is_open:
+        if link is not None and link.is_open and self._active:  # a cancelled subscription closes it on purpose
             log.warning("consumer channel of %s closed: %r", self.queue, reason)
             self.schedule_resubscribe()
 

@@ -1,0 +1,102 @@
+"""Reading inbox messages: a view document or a query response, decoded and checked for the hub headers.
+
+Anything the runtime cannot read (no message id, no hub headers, a body that is not framed Avro of the
+announced view) is dead-lettered at once with the reason: no agency system can do better with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from singlewindow.adapters.sdk.documents import InboundDocument, QueryResponse
+from singlewindow.platform.errors import InvalidInput, NotFound
+from singlewindow.platform.hub.codec import DocumentCodec
+from singlewindow.platform.hub.messages import HEADER_ATTEMPT, QUERY_RESPONSE, header_int
+from singlewindow.platform.retry import (
+    BROKER_HEADERS,
+    FAILED_QUEUE_HEADER,
+    LAST_ERROR_HEADER,
+    MAX_ERROR_CHARS,
+    ORIGINAL_EXCHANGE_HEADER,
+    ORIGINAL_ROUTING_KEY_HEADER,
+    REASON_HEADER,
+    RetryRoute,
+    republishable,
+)
+from singlewindow.platform.transport import Delivery, Transport
+
+REFUSED = "document-refused"
+"""``x-nsw-reason`` of a document the agency system (or the runtime) refused as malformed."""
+
+
+def is_query_response(delivery: Delivery) -> bool:
+    return delivery.type == QUERY_RESPONSE
+
+
+def message_id_of(delivery: Delivery) -> str:
+    if not delivery.message_id:
+        raise InvalidInput("inbox message without message_id: the hub always sets one")
+    return delivery.message_id
+
+
+async def read_document(delivery: Delivery, codec: DocumentCodec, agency: str) -> InboundDocument:
+    message_id = message_id_of(delivery)
+    view = delivery.type
+    if not view:
+        raise InvalidInput(f"inbox message {message_id} has no type (the view name)")
+    body = await _decode(codec, view, delivery)
+    return InboundDocument(
+        message_id=message_id,
+        agency=agency,
+        view=view,
+        submission_id=str(body["submissionId"]),
+        version=int(body["submissionVersion"]),
+        ucr=str(body["ucr"]),
+        attempt=header_int(delivery.headers, HEADER_ATTEMPT) or 1,
+        body=body,
+    )
+
+
+async def read_query_response(delivery: Delivery, codec: DocumentCodec, agency: str) -> QueryResponse:
+    message_id = message_id_of(delivery)
+    body = await _decode(codec, QUERY_RESPONSE, delivery)
+    return QueryResponse(
+        message_id=message_id,
+        agency=agency,
+        submission_id=str(body["submissionId"]),
+        version=int(body["submissionVersion"]),
+        ucr=str(body["ucr"]),
+        query_sequence=int(body["querySequence"]),
+        answer=str(body["answer"]),
+        body=body,
+    )
+
+
+async def _decode(codec: DocumentCodec, document_type: str, delivery: Delivery) -> dict[str, Any]:
+    try:
+        body = await codec.decode(document_type, delivery.body)
+    except NotFound as exc:
+        raise InvalidInput(f"unknown document type {document_type!r}: {exc.message}") from exc
+    missing = [key for key in ("submissionId", "submissionVersion", "ucr") if key not in body]
+    if missing:
+        raise InvalidInput(f"{document_type} {delivery.message_id} lacks {', '.join(missing)}")
+    return body
+
+
+async def refuse(transport: Transport, delivery: Delivery, route: RetryRoute, reason: str) -> None:
+    """Dead-letter ``delivery`` now, with ``reason``, through the agency's own dead-letter exchange.
+
+    Republished with confirm (the broker's own reject would record only ``rejected``), then acked. The
+    copy keeps the hub's headers, so the aggregator marks the recipient ``DELIVERY_FAILED`` with the reason.
+    """
+    headers = {k: v for k, v in delivery.headers.items() if k not in BROKER_HEADERS}
+    headers[REASON_HEADER] = REFUSED
+    headers[LAST_ERROR_HEADER] = reason[:MAX_ERROR_CHARS]
+    headers[FAILED_QUEUE_HEADER] = delivery.queue
+    headers.setdefault(ORIGINAL_EXCHANGE_HEADER, delivery.exchange)
+    headers.setdefault(ORIGINAL_ROUTING_KEY_HEADER, delivery.routing_key)
+    copy = republishable(
+        delivery.properties, exchange=route.dead_letter_exchange, routing_key=delivery.routing_key, headers=headers
+    )
+    await transport.publish(copy)
+    await delivery.ack()

@@ -1,0 +1,279 @@
+"""The adapter runtime: consume the agency's inbox, hand each document over once, publish what follows.
+
+Per inbox message (at most ``prefetch`` at a time):
+
+1. a message id already recorded as handed over: re-send its delivery report, ack (never hand over twice);
+2. decode the view; ``deliver`` it to the agency system;
+3. store the hand-over (and an immediate decision) BEFORE acking;
+4. publish the delivery report and the decision with confirm under the agency's broker user, then ack.
+
+``AgencyUnavailable`` moves the document to the next retry tier and counts toward the circuit breaker;
+while the breaker is open the consumer is cancelled (documents stay ready in the inbox) and ``health()`` is
+probed until it answers. ``DocumentRefused`` dead-letters the document with the reason. Nothing waits
+unacked for a late decision: those come through ``AdapterContext.decide`` at any time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import structlog
+
+from singlewindow.adapters.sdk.base import Adapter
+from singlewindow.adapters.sdk.breaker import CircuitBreaker
+from singlewindow.adapters.sdk.context import AdapterContext
+from singlewindow.adapters.sdk.decisions import DecisionDraft
+from singlewindow.adapters.sdk.documents import PendingHandover
+from singlewindow.adapters.sdk.errors import AgencyUnavailable, DocumentRefused
+from singlewindow.adapters.sdk.inbound import (
+    is_query_response,
+    message_id_of,
+    read_document,
+    read_query_response,
+    refuse,
+)
+from singlewindow.adapters.sdk.mapping import decision_document, decision_message_id, delivery_report
+from singlewindow.adapters.sdk.options import RuntimeOptions
+from singlewindow.adapters.sdk.store import AdapterStore, DocumentBuilder, HandoverRecord, StoredDecision
+from singlewindow.platform.catalogue import Recipient
+from singlewindow.platform.errors import InvalidInput
+from singlewindow.platform.hub.codec import DocumentCodec
+from singlewindow.platform.hub.messages import AGENCY_DECISION, DELIVERY_REPORT
+from singlewindow.platform.retry import RetryRoute, retry_later
+from singlewindow.platform.state.common import utcnow
+from singlewindow.platform.topology import names
+from singlewindow.platform.transport import Delivery, OutgoingMessage, Subscription, Transport
+
+
+class AdapterRuntime:
+    """Runs one adapter instance; ``start``/``stop`` bracket its whole life. Owns nothing it was given."""
+
+    def __init__(
+        self,
+        name: str,
+        adapter: Adapter[Any],
+        recipient: Recipient,
+        config: Any,
+        transport: Transport,
+        codec: DocumentCodec,
+        store: AdapterStore,
+        options: RuntimeOptions | None = None,
+    ) -> None:
+        self.name = name
+        self.adapter = adapter
+        self.recipient = recipient
+        self.options = options or RuntimeOptions()
+        self.breaker = CircuitBreaker(self.options.failure_threshold, self.options.probe_interval_seconds)
+        self._config = config
+        self._transport = transport
+        self._codec = codec
+        self._store = store
+        self._route = RetryRoute.for_recipient(recipient)
+        self.log = structlog.get_logger("singlewindow.adapters").bind(agency=recipient.id, adapter=name)
+        self._subscription: Subscription | None = None
+        self._pausing = asyncio.Event()
+        self._pause_task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+
+    @property
+    def consuming(self) -> bool:
+        return self._subscription is not None
+
+    async def start(self) -> None:
+        """setup, re-publish decisions left unconfirmed by a previous run, start, consume."""
+        context = AdapterContext(self.recipient.id, self.name, self._config, self.log, self)
+        self.adapter.bind(context)
+        await self.adapter.setup(context)
+        for stored in await self._store.unpublished():
+            await self._publish_decision(stored)
+        await self.adapter.start()
+        await self._subscribe()
+        self.log.info("adapter started", prefetch=self.options.prefetch)
+
+    async def stop(self) -> None:
+        """Cancel the consumer (running deliveries finish), then the adapter's ``stop``; never raises."""
+        self._stopping.set()
+        if self._pause_task is not None:
+            self._pause_task.cancel()
+            await asyncio.gather(self._pause_task, return_exceptions=True)
+        await self._unsubscribe()
+        try:
+            await self.adapter.stop()
+        except Exception:
+            self.log.exception("adapter stop failed")
+        self.log.info("adapter stopped")
+
+    # AdapterContext backend
+    async def decide(self, submission_id: str, version: int, draft: DecisionDraft) -> int:
+        stored = await self._store.add_decision(
+            submission_id, version, draft.key(), self._builder(submission_id, version, draft)
+        )
+        if stored.created or not stored.published:
+            await self._publish_decision(stored)
+        else:
+            self.log.info("duplicate decision ignored", submission_id=submission_id, key=draft.key())
+        return stored.sequence
+
+    async def pending(self) -> list[PendingHandover]:
+        return await self._store.pending()
+
+    # Consuming
+    async def _subscribe(self) -> None:
+        self._pausing.clear()
+        self._subscription = await self._transport.consume(
+            names.inbox_queue(self.recipient.id), self._on_message, prefetch=self.options.prefetch
+        )
+
+    async def _unsubscribe(self) -> None:
+        subscription, self._subscription = self._subscription, None
+        self._pausing.set()  # handlers waiting on an open breaker give their documents back now
+        if subscription is not None:
+            await subscription.cancel()
+
+    async def _on_message(self, delivery: Delivery) -> None:
+        if self.breaker.is_open or self._stopping.is_set():
+            await self._give_back(delivery)
+            return
+        bound = self.log.bind(message_id=delivery.message_id, submission_id=delivery.correlation_id)
+        try:
+            if is_query_response(delivery):
+                await self._on_answer(delivery, bound)
+            else:
+                await self._on_document(delivery, bound)
+        except InvalidInput as exc:  # DocumentRefused, or a message nobody can read
+            bound.error(
+                "document refused: dead-lettered",
+                reason=exc.message,
+                refused_by_agency=isinstance(exc, DocumentRefused),
+            )
+            await refuse(self._transport, delivery, self._route, exc.message)
+        except AgencyUnavailable as exc:
+            if self.breaker.record_failure():
+                self._trip()
+            outcome = await retry_later(self._transport, delivery, self._route, f"agency unavailable: {exc.message}")
+            bound.warning(
+                "agency unavailable", attempt=outcome.attempt, tier=outcome.tier, breaker=self.breaker.state.value
+            )
+        except Exception as exc:
+            bound.exception("adapter failed on a document; retried later")
+            await retry_later(self._transport, delivery, self._route, f"{type(exc).__name__}: {exc}")
+
+    async def _on_document(self, delivery: Delivery, bound: Any) -> None:
+        existing = await self._store.handover(message_id_of(delivery))
+        if existing is not None:
+            bound.info("redelivered document already handed over: report re-sent", reference=existing.reference)
+            await self._publish_report(existing)
+            await delivery.ack()
+            return
+        document = await read_document(delivery, self._codec, self.recipient.id)
+        handover = await self.adapter.deliver(document)
+        self.breaker.record_success()
+        record = HandoverRecord(
+            document.message_id,
+            self.recipient.id,
+            document.submission_id,
+            document.version,
+            document.attempt,
+            document.ucr,
+            document.view,
+            handover.reference,
+            utcnow(),
+        )
+        draft = handover.decision
+        decision: tuple[str, DocumentBuilder] | None = None
+        if draft is not None:
+            decision = (
+                draft.idempotency_key or f"handover:{document.message_id}",
+                self._builder(document.submission_id, document.version, draft),
+            )
+        await self._store.record_handover(record, decision)
+        bound.info("handed over", reference=handover.reference, decided=draft is not None)
+        await self._publish_report(record)
+        for stored in await self._store.unpublished():
+            await self._publish_decision(stored)
+        await delivery.ack()
+
+    async def _on_answer(self, delivery: Delivery, bound: Any) -> None:
+        if await self._store.answered(message_id_of(delivery)):
+            await delivery.ack()
+            return
+        response = await read_query_response(delivery, self._codec, self.recipient.id)
+        await self.adapter.answer(response)
+        await self._store.record_answer(response.message_id)
+        bound.info("query response passed on", sequence=response.query_sequence)
+        await delivery.ack()
+
+    async def _give_back(self, delivery: Delivery) -> None:
+        """Prefetched while the breaker opened: wait until the consumer is detached, then requeue."""
+        await self._pausing.wait()
+        if not delivery.settled:
+            await delivery.nack(requeue=True)
+
+    # Circuit breaker
+    def _trip(self) -> None:
+        if self._pause_task is None or self._pause_task.done():
+            self._pause_task = asyncio.create_task(self._pause_and_probe(), name=f"breaker-{self.name}")
+
+    async def _pause_and_probe(self) -> None:
+        self.log.warning("circuit open: consumer cancelled, documents wait in the inbox", trips=self.breaker.trips)
+        await self._unsubscribe()
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=self.breaker.probe_due())
+            if self._stopping.is_set():
+                return
+            if await self._healthy():
+                self.breaker.probe_succeeded()
+                try:
+                    await self._subscribe()
+                except Exception:
+                    self.log.exception("resuming the consumer failed; probing again")
+                    self.breaker.probe_failed()
+                    continue
+                self.log.info("agency answers again: consuming resumed (half-open)")
+                return
+            self.breaker.probe_failed()
+
+    async def _healthy(self) -> bool:
+        try:
+            async with asyncio.timeout(self.options.health_timeout_seconds):
+                return bool(await self.adapter.health())
+        except Exception as exc:
+            self.log.info("health probe failed", error=str(exc) or type(exc).__name__)
+            return False
+
+    # Publishing
+    def _builder(self, submission_id: str, version: int, draft: DecisionDraft) -> DocumentBuilder:
+        agency = self.recipient.id
+
+        def build(sequence: int, ucr: str) -> tuple[str, dict[str, Any]]:
+            document = decision_document(agency, submission_id, version, ucr, sequence, draft, utcnow())
+            return decision_message_id(agency, submission_id, version, sequence), document
+
+        return build
+
+    async def _publish_report(self, record: HandoverRecord) -> None:
+        message_id, document = delivery_report(record)
+        await self._publish(DELIVERY_REPORT, message_id, document)
+
+    async def _publish_decision(self, stored: StoredDecision) -> None:
+        await self._publish(AGENCY_DECISION, stored.message_id, stored.document)
+        await self._store.mark_published(stored.message_id)
+        self.log.info("decision published", sequence=stored.sequence, status=stored.document["status"])
+
+    async def _publish(self, message_type: str, message_id: str, document: dict[str, Any]) -> None:
+        await self._transport.publish(
+            OutgoingMessage(
+                exchange=names.DECISIONS_EXCHANGE,
+                routing_key=names.DECISION_KEY,
+                body=self._codec.encode(message_type, document),
+                message_id=message_id,
+                correlation_id=str(document["submissionId"]),
+                type=message_type,
+                content_type=self._codec.content_type,
+                user_id=self.recipient.broker_user,
+                timestamp=utcnow(),
+            )
+        )

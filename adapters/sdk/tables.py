@@ -1,0 +1,93 @@
+"""The adapter's own store: what it handed over and which decisions it published (SQLAlchemy Core).
+
+Kept apart from the hub's database (an adapter may run on another machine, next to the agency system).
+Tables carry the agency, so several adapters may share one database. ``migrate`` creates what is missing
+and records the schema version, so a newer SDK can add steps without touching existing rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+metadata = MetaData()
+
+schema_version = Table(
+    "adapter_schema_version",
+    metadata,
+    Column("version", Integer, primary_key=True),
+)
+
+handovers = Table(
+    "adapter_handovers",
+    metadata,
+    Column("message_id", String(255), primary_key=True),
+    Column("agency", String(32), nullable=False, index=True),
+    Column("submission_id", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("ucr", String(35), nullable=False),
+    Column("view", String(64), nullable=False),
+    Column("reference", String(255), nullable=False),
+    Column("handed_over_at", DateTime(timezone=True), nullable=False),
+)
+
+decisions = Table(
+    "adapter_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("agency", String(32), nullable=False),
+    Column("submission_id", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("idempotency_key", String(200), nullable=False),
+    Column("message_id", String(255), nullable=False, unique=True),
+    Column("document", Text, nullable=False),
+    Column("published", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("agency", "submission_id", "version", "idempotency_key", name="uq_adapter_decision_key"),
+    UniqueConstraint("agency", "submission_id", "version", "sequence", name="uq_adapter_decision_sequence"),
+)
+
+answers = Table(
+    "adapter_answers",
+    metadata,
+    Column("message_id", String(255), primary_key=True),
+    Column("agency", String(32), nullable=False),
+    Column("answered_at", DateTime(timezone=True), nullable=False),
+)
+
+# Each step takes a sync connection inside the migration transaction; append, never edit.
+STEPS: list[Callable[[Connection], None]] = [
+    lambda conn: metadata.create_all(conn, tables=[handovers, decisions, answers]),
+]
+
+
+def _migrate(conn: Connection) -> int:
+    schema_version.create(conn, checkfirst=True)
+    current = conn.execute(select(schema_version.c.version)).scalar() or 0
+    for number, step in enumerate(STEPS[current:], start=current + 1):
+        step(conn)
+        conn.execute(schema_version.delete())
+        conn.execute(schema_version.insert().values(version=number))
+    return len(STEPS)
+
+
+async def migrate(engine: AsyncEngine) -> int:
+    """Bring the store to the current schema version; returns it. Safe to run on every start."""
+    async with engine.begin() as conn:
+        return await conn.run_sync(_migrate)

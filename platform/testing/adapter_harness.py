@@ -1,0 +1,166 @@
+"""``AdapterHarness``: one adapter under test against the embedded hub, end to end.
+
+The harness submits consignments as a trader, so the adapter receives exactly what the router would send
+it (its view, Avro on the in-memory broker, under its own broker user); the other agencies are answered by
+auto-deciders so consolidated statuses can complete. It records every delivery report and decision the
+adapter published and reads statuses back from the hub.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import itertools
+import json
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from singlewindow.adapters import Adapter
+from singlewindow.adapters.sdk.options import RuntimeOptions
+from singlewindow.adapters.sdk.runtime import AdapterRuntime
+from singlewindow.adapters.sdk.store import AdapterStore
+from singlewindow.platform.hub.messages import AGENCY_DECISION, DELIVERY_REPORT
+from singlewindow.platform.hub.views import SubmissionView
+from singlewindow.platform.identity import Principal, Role
+from singlewindow.platform.specs import Catalog
+from singlewindow.platform.testing.autodecide import AutoDecider, DecisionPolicy, accept_all
+from singlewindow.platform.testing.capture import CapturingTransport
+from singlewindow.platform.testing.embedded import EmbeddedHub
+from singlewindow.platform.topology import names
+
+_references = itertools.count(1)
+
+
+def consignment_example(stem: str) -> dict[str, Any]:
+    """A shipped valid consignment example whose file name contains ``stem`` (``apples``, ``beef``...)."""
+    for path in Catalog().get("consignment").valid_examples:
+        if stem in path.name:
+            document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+            return document
+    raise LookupError(f"no consignment example named like {stem!r}")
+
+
+@dataclass
+class AdapterHarness:
+    embedded: EmbeddedHub
+    runtime: AdapterRuntime
+    trader: Principal
+    capture: CapturingTransport
+    deciders: list[AutoDecider] = field(default_factory=list)
+
+    @property
+    def agency(self) -> str:
+        return self.runtime.recipient.id
+
+    async def submit(self, document: Mapping[str, Any] | str = "apples") -> str:
+        """Submit a consignment (a document, or the stem of a shipped example) as a new submission.
+
+        Each call gets a fresh trader reference, so the same example submitted twice is two submissions.
+        """
+        body = copy.deepcopy(dict(consignment_example(document) if isinstance(document, str) else document))
+        body["traderReference"] = f"HARNESS-{next(_references)}-{body.get('traderReference', 'REF')}"[:64]
+        view, _ = await self.embedded.hub.intake.submit(self.trader, "consignment", body)
+        return view.submission_id
+
+    async def amend(self, submission_id: str, document: Mapping[str, Any]) -> SubmissionView:
+        return await self.embedded.hub.intake.amend(self.trader, submission_id, document)
+
+    async def status(self, submission_id: str) -> SubmissionView:
+        return await self.embedded.hub.intake.get(self.trader, submission_id)
+
+    async def recipient_status(self, submission_id: str, agency: str | None = None) -> str:
+        """The effective status of ``agency`` (default: the adapter's) on the latest version."""
+        wanted = agency or self.agency
+        view = await self.status(submission_id)
+        return next(r.effective_status for r in view.recipients if r.recipient == wanted)
+
+    async def wait_for(
+        self, submission_id: str, check: Callable[[SubmissionView], bool], within: float = 10.0
+    ) -> SubmissionView:
+        """Poll the hub until ``check`` holds; AssertionError with the last view when it never does."""
+        view = await self.status(submission_id)
+        try:
+            async with asyncio.timeout(within):
+                while not check(view):
+                    await asyncio.sleep(0.02)
+                    view = await self.status(submission_id)
+        except TimeoutError:
+            raise AssertionError(f"condition not met within {within}s: {view.as_dict()}") from None
+        return view
+
+    async def wait_recipient(self, submission_id: str, status: str, within: float = 10.0) -> SubmissionView:
+        """Wait until the adapter's own recipient has effective ``status`` (DELIVERED, ACCEPTED...)."""
+
+        def reached(view: SubmissionView) -> bool:
+            return any(r.recipient == self.agency and r.effective_status == status for r in view.recipients)
+
+        return await self.wait_for(submission_id, reached, within)
+
+    async def published(self, message_type: str, submission_id: str | None = None) -> list[dict[str, Any]]:
+        """Documents of ``message_type`` the adapter published (decoded), oldest first."""
+        found = []
+        for message in self.capture.published:
+            if message.type == message_type and submission_id in (None, message.correlation_id):
+                found.append(await self.embedded.hub.codec.decode(message_type, message.body))
+        return found
+
+    async def decisions(self, submission_id: str | None = None) -> list[dict[str, Any]]:
+        return await self.published(AGENCY_DECISION, submission_id)
+
+    async def reports(self, submission_id: str | None = None) -> list[dict[str, Any]]:
+        return await self.published(DELIVERY_REPORT, submission_id)
+
+    def inbox_ready(self) -> int:
+        """Messages waiting in the adapter's inbox (in-memory broker only)."""
+        broker = self.embedded.broker
+        if broker is None:
+            raise RuntimeError("inbox_ready needs the in-memory broker")
+        state = broker.queue_state(self.embedded.broker_settings.vhost, names.inbox_queue(self.agency))
+        return state.message_count
+
+
+@asynccontextmanager
+async def adapter_harness(
+    embedded: EmbeddedHub,
+    adapter: Adapter[Any],
+    *,
+    store_url: str,
+    config: BaseModel | Mapping[str, Any] | None = None,
+    agency: str | None = None,
+    options: RuntimeOptions | None = None,
+    others: DecisionPolicy | None = accept_all,
+) -> AsyncIterator[AdapterHarness]:
+    """Run ``adapter`` (for ``agency``, default its class's) on ``embedded``; stop and clean up afterwards.
+
+    ``others`` decides for every other agency (None leaves them silent, so statuses stay UNDER_REVIEW).
+    """
+    recipient = embedded.catalogue.get(agency or type(adapter).agency)
+    model = type(adapter).config_model
+    validated = config if isinstance(config, BaseModel) else model.model_validate(dict(config or {}))
+    async with AsyncExitStack() as stack:
+        capture = CapturingTransport(await embedded.agency_transport(recipient.id))
+        stack.push_async_callback(capture.close)
+        store = await AdapterStore.open(store_url, recipient.id)
+        stack.push_async_callback(store.close)
+        deciders = []
+        if others is not None:
+            for other in embedded.catalogue.agencies():
+                if other.id == recipient.id:
+                    continue
+                transport = await embedded.agency_transport(other.id)
+                stack.push_async_callback(transport.close)
+                decider = AutoDecider(other.id, other.broker_user, transport, embedded.hub.codec, others)
+                await decider.start()
+                stack.push_async_callback(decider.stop)
+                deciders.append(decider)
+        runtime = AdapterRuntime(
+            type(adapter).__name__, adapter, recipient, validated, capture, embedded.hub.codec, store, options
+        )
+        trader = (await embedded.hub.principals.add(f"harness-trader-{next(_references)}", Role.TRADER)).principal
+        await runtime.start()
+        stack.push_async_callback(runtime.stop)
+        yield AdapterHarness(embedded, runtime, trader, capture, deciders)
