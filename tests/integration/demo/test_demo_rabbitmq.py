@@ -1,0 +1,61 @@
+"""``nsw demo --amqp-url ... --json`` as an operator runs it, on the real RabbitMQ: every consignment ends
+as expected, each decision arrived under its agency's own (demo) broker user, and the demo leaves no vhost
+and no user behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
+import httpx
+
+RABBITMQ_HOST = os.environ.get("NSW_TEST_RABBITMQ_HOST", "127.0.0.1")
+RABBITMQ_PORT = int(os.environ.get("NSW_TEST_RABBITMQ_PORT", "5672"))
+RABBITMQ_MANAGEMENT_URL = os.environ.get("NSW_TEST_RABBITMQ_MANAGEMENT_URL", "http://127.0.0.1:15672")
+ADMIN = ("guest", "guest")
+
+
+def _names(what: str) -> set[str]:
+    response = httpx.get(f"{RABBITMQ_MANAGEMENT_URL}/api/{what}", auth=ADMIN, timeout=10)
+    response.raise_for_status()
+    return {str(entry["name"]) for entry in response.json()}
+
+
+def test_demo_on_rabbitmq_succeeds_and_cleans_up(rabbitmq_available: None, rabbitmq_management_available: None) -> None:
+    env = {
+        **os.environ,
+        "NSW_BROKER__MANAGEMENT_URL": RABBITMQ_MANAGEMENT_URL,
+        "NSW_BROKER__MANAGEMENT_USER": ADMIN[0],
+        "NSW_BROKER__MANAGEMENT_PASSWORD": ADMIN[1],
+    }
+    url = f"amqp://{ADMIN[0]}:{ADMIN[1]}@{RABBITMQ_HOST}:{RABBITMQ_PORT}/"
+    finished = subprocess.run(
+        [sys.executable, "-m", "singlewindow.platform.cli", "demo", "--amqp-url", url, "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    report: dict[str, Any] = json.loads(finished.stdout)
+
+    assert report["mode"] == "rabbitmq" and report["summary"]["ok"] is True
+    assert {s["key"]: s["consolidated_status"] for s in report["submissions"]} == {
+        "apples": "CLEARED",
+        "beef": "CLEARED",
+        "laptops": "CLEARED",
+        "sheep": "REJECTED",
+        "transit": "CLEARED",
+    }
+    vhost = report["vhost"]
+    suffix = vhost.removeprefix("nsw-demo-")
+    assert vhost.startswith("nsw-demo-") and suffix
+    decisions = [d for s in report["submissions"] for d in s["decisions"]]
+    assert decisions and all(d["user_id"] == f"nsw-agency-{d['agency']}-demo-{suffix}" for d in decisions)
+
+    assert vhost not in _names("vhosts")
+    assert not {name for name in _names("users") if name.endswith(f"-demo-{suffix}")}
