@@ -25,6 +25,12 @@ from singlewindow.registry.settings import RegistrySettings
 T = TypeVar("T")
 
 
+class RegistryUnavailable(click.ClickException):
+    """The registry could not answer (exit 3), told apart from an incompatible schema (exit 1)."""
+
+    exit_code = 3
+
+
 @click.group()
 def registry() -> None:
     """The schema registry (Confluent-compatible REST API; gRPC arrives with issue 4)."""
@@ -65,7 +71,7 @@ def _run_on_target(
     try:
         return asyncio.run(run())
     except RegistryError as exc:
-        raise click.ClickException(f"registry error {exc.error_code}: {exc.message}") from exc
+        raise RegistryUnavailable(f"registry error {exc.error_code}: {exc.message}") from exc
 
 
 @registry.command("load")

@@ -12,6 +12,7 @@ from urllib.parse import quote
 import httpx
 
 from singlewindow.registry.errors import StoreError, error_from_response
+from singlewindow.registry.formats import fingerprint
 from singlewindow.registry.models import SchemaType
 
 _MEDIA = "application/vnd.schemaregistry.v1+json"
@@ -26,6 +27,12 @@ class RegisteredSchema:
     schema: str
     subject: str | None = None
     version: int | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 of type and normalised text, as the registry computes it (the server returns the
+        normalised text), e.g. for a cross-border envelope that names its schema."""
+        return fingerprint(self.schema_type, self.schema)
 
 
 class RegistryClient:

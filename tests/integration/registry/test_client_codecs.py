@@ -14,6 +14,7 @@ from confluent_kafka.serialization import MessageField, SerializationContext
 
 from singlewindow.registry import errors
 from singlewindow.registry.client import AvroCodec, JsonCodec, RegistryClient, unframe
+from singlewindow.registry.formats import parse_schema
 from singlewindow.registry.models import SchemaType
 
 from .conftest import RunningRegistry, start_registry
@@ -61,6 +62,7 @@ async def test_caches_by_id_and_version(client: RegistryClient, registry: Runnin
     schema_id = await client.register("goods", json.dumps(V1))
     assert await client.register("goods", json.dumps(V1)) == schema_id
     first = await client.get_schema(schema_id)
+    assert first.fingerprint == parse_schema(SchemaType.AVRO, json.dumps(V1)).fingerprint
     by_version = await client.get_version("goods", 1)
     registry.stop()  # everything below must come from the caches
     assert await client.get_schema(schema_id) is first
