@@ -21,6 +21,7 @@ SUBCOMMANDS: dict[str, str] = {
     "routes": "singlewindow.platform.cli.routes:routes",
     "topology": "singlewindow.platform.cli.topology:topology",
     "dlq": "singlewindow.platform.cli.dlq:dlq",
+    "adapter": "singlewindow.platform.cli.adapter:adapter",
     "demo": "singlewindow.platform.cli.demo:demo",
 }
 
