@@ -19,11 +19,11 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from singlewindow.platform.catalogue import Catalogue, load_catalogue
-from singlewindow.platform.errors import ConfigurationError, NotFound
+from singlewindow.platform.errors import ConfigurationError, NotFound, NswError
 from singlewindow.platform.routing.loading import shipped_dir
 from singlewindow.platform.routing.tables import CATALOGUE_FILE, FILES
 from singlewindow.platform.settings import BrokerSettings, TopologySettings
-from singlewindow.platform.topology import build_topology
+from singlewindow.platform.topology import Topology, build_topology
 from singlewindow.platform.topology.apply import apply_rabbitmq
 from singlewindow.platform.topology.management import ManagementClient
 from singlewindow.platform.topology.users import ensure_users_rabbitmq
@@ -103,10 +103,19 @@ async def demo_vhost(
                 raise ConfigurationError(f"demo users already exist: {', '.join(report.unchanged)}")
             passwords = {c.user: c.password for c in report.issued}
             yield DemoVhost(vhost, base_url, hub_user, passwords, catalogue, routing_dir)
-        finally:
-            if not keep:
-                with contextlib.suppress(NotFound):
-                    await client.delete_vhost(vhost)
-                for user in table.users:  # this run's users only (random suffix): users are global to the node
-                    with contextlib.suppress(NotFound):
-                        await client.delete_user(user.name)
+        except BaseException:
+            if not keep:  # the first error is the one to report; a failing clean-up must not hide it
+                with contextlib.suppress(NswError):
+                    await _remove(client, vhost, table)
+            raise
+        if not keep:
+            await _remove(client, vhost, table)
+
+
+async def _remove(client: ManagementClient, vhost: str, table: Topology) -> None:
+    """Delete the vhost and this run's users only (random suffix): users are global to the node."""
+    with contextlib.suppress(NotFound):
+        await client.delete_vhost(vhost)
+    for user in table.users:
+        with contextlib.suppress(NotFound):
+            await client.delete_user(user.name)
