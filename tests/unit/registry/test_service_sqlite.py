@@ -242,3 +242,22 @@ async def test_in_memory_sqlite_keeps_one_database() -> None:
     first = await service.register("s", schema(), AVRO)
     assert (await service.get_schema(first.id)).id == first.id
     await store.close()
+
+
+async def test_failure_mid_registration_leaves_nothing_behind(
+    service: RegistryService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from singlewindow.registry.formats import parse_schema
+    from singlewindow.registry.storage.store import StoreTransaction
+
+    async def broken_add_version(self: StoreTransaction, subject: str, schema_id: int) -> int:
+        raise RuntimeError("disk on fire after the schema row was written")
+
+    monkeypatch.setattr(StoreTransaction, "add_version", broken_add_version)
+    with pytest.raises(RuntimeError):
+        await service.register("s", schema(), AVRO)
+    monkeypatch.undo()
+    async with service.store.transaction() as tx:
+        assert await tx.schema_by_fingerprint(parse_schema(AVRO, schema()).fingerprint) is None
+    assert await service.subjects(deleted=True) == []
+    assert (await service.register("s", schema(), AVRO)).id == 1
