@@ -102,7 +102,11 @@ class RegistryService(SettingsOps):
                 version = await tx.add_version(subject, schema_id)
                 return Registered(schema_id, version, created=True)
 
-        result = await self._retrying(attempt)
+        try:
+            result = await self._retrying(attempt)
+        except IncompatibleSchema as exc:
+            log.info("registry.refused_incompatible", subject=subject, level=exc.level, reasons=len(exc.reasons))
+            raise
         if result.created:
             log.info("registry.registered", subject=subject, id=result.id, version=result.version)
         return result
