@@ -7,6 +7,7 @@ from singlewindow.platform.testing.adapter_harness import AdapterHarness, adapte
 from singlewindow.platform.testing.autodecide import AutoDecider, DecisionPolicy, RevisionPolicy, accept_all
 from singlewindow.platform.testing.capture import CapturingTransport
 from singlewindow.platform.testing.embedded import EmbeddedHub, embedded_hub
+from singlewindow.platform.testing.routing_copy import short_retry_routing
 
 __all__ = [
     "AdapterHarness",
@@ -19,4 +20,5 @@ __all__ = [
     "adapter_harness",
     "consignment_example",
     "embedded_hub",
+    "short_retry_routing",
 ]

@@ -12,7 +12,7 @@ import asyncio
 import copy
 import itertools
 import json
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,6 +91,17 @@ class AdapterHarness:
         except TimeoutError:
             raise AssertionError(f"condition not met within {within}s: {view.as_dict()}") from None
         return view
+
+    async def until(self, condition: Callable[[], Awaitable[bool]], within: float = 10.0) -> None:
+        """Poll ``condition`` until it is true; AssertionError after ``within`` seconds."""
+        try:
+            async with asyncio.timeout(within):
+                while True:
+                    if await condition():
+                        return
+                    await asyncio.sleep(0.02)
+        except TimeoutError:
+            raise AssertionError(f"condition not met within {within}s") from None
 
     async def wait_recipient(self, submission_id: str, status: str, within: float = 10.0) -> SubmissionView:
         """Wait until the adapter's own recipient has effective ``status`` (DELIVERED, ACCEPTED...)."""
