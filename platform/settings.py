@@ -59,6 +59,18 @@ class LimitSettings(_Part):
     max_attachment_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
 
 
+class AttachmentSettings(_Part):
+    """Where attachment files are kept (by SHA-256); their size limit is ``limits.max_attachment_bytes``."""
+
+    folder: Path = Field(default=Path("nsw-attachments"), description="Folder of the blob store.")
+
+
+class OfficerSettings(_Part):
+    """The officer queue: how long a pulled document stays with one officer before others may take it."""
+
+    claim_seconds: float = Field(default=900.0, gt=0, le=86_400)
+
+
 class TopologySettings(_Part):
     """Limits written into the queue policies by ``nsw topology declare`` (DESIGN.md: Reliability design)."""
 
@@ -109,6 +121,8 @@ class Settings(BaseSettings):
     log: LogSettings = LogSettings()
     topology: TopologySettings = TopologySettings()
     hub: HubSettings = HubSettings()
+    attachments: AttachmentSettings = AttachmentSettings()
+    officers: OfficerSettings = OfficerSettings()
 
     @classmethod
     def settings_customise_sources(

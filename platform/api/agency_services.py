@@ -1,0 +1,55 @@
+"""The hub services agencies use besides their inbox: attachments, the officer queue, border events.
+
+``build_agency_services`` wires them to a running hub; ``agency_services_app`` is their Starlette app,
+mounted next to the submission API (or served on its own, as tests do).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute
+
+from singlewindow.platform.api.attachments_http import attachment_routes
+from singlewindow.platform.api.officers_http import officer_routes
+from singlewindow.platform.attachments import AttachmentService, AttachmentStore, BlobStore
+from singlewindow.platform.hub.runtime import Hub
+from singlewindow.platform.identity import PrincipalStore
+from singlewindow.platform.officers import BorderEventService, OfficerQueue, OfficerService
+from singlewindow.platform.settings import Settings
+from singlewindow.platform.specs import DocumentValidator
+
+BODY_ALLOWANCE = 64 * 1024  # fields around a queued document
+
+
+@dataclass(frozen=True)
+class AgencyServices:
+    principals: PrincipalStore
+    attachments: AttachmentService
+    officers: OfficerService
+    border_events: BorderEventService
+    body_limit: int
+
+    def routes(self) -> list[BaseRoute]:
+        return [
+            *attachment_routes(self.attachments, self.principals),
+            *officer_routes(self.officers, self.border_events, self.principals, self.body_limit),
+        ]
+
+
+def build_agency_services(hub: Hub, settings: Settings, validator: DocumentValidator) -> AgencyServices:
+    blobs = BlobStore(settings.attachments.folder, settings.limits.max_attachment_bytes)
+    queue = OfficerQueue(hub.engine, timedelta(seconds=settings.officers.claim_seconds))
+    return AgencyServices(
+        principals=hub.principals,
+        attachments=AttachmentService(AttachmentStore(hub.engine), blobs),
+        officers=OfficerService(queue, hub.recipients, hub.catalogue, validator),
+        border_events=BorderEventService(hub.engine, validator),
+        body_limit=settings.limits.max_document_bytes + BODY_ALLOWANCE,
+    )
+
+
+def agency_services_app(services: AgencyServices) -> Starlette:
+    return Starlette(routes=services.routes())

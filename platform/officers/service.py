@@ -1,0 +1,86 @@
+"""Who may use the officer queue, and the checks on what goes in.
+
+* An agency's adapter (role ``agency``) queues documents routed to its own agency, and reads and marks
+  published its officers' decisions. What it queues must be the agency's own view of a submission version
+  routed to it, valid against that view's spec: officers see that view and nothing more.
+* An officer (role ``officer``) pulls the next document of its own agency and decides on it; it can never
+  reach another agency's queue or decide in another agency's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from singlewindow.platform.catalogue import Catalogue
+from singlewindow.platform.errors import AccessDenied, InvalidInput, NotFound, Problem
+from singlewindow.platform.identity import Principal, Role
+from singlewindow.platform.officers.models import OfficerDecisionInput, QueuedDocument, RecordedDecision
+from singlewindow.platform.officers.queue import OfficerQueue
+from singlewindow.platform.specs import DocumentValidator
+from singlewindow.platform.state import RecipientStore
+from singlewindow.platform.state.common import utcnow
+
+
+def agency_of(principal: Principal, role: Role) -> str:
+    if principal.role is not role or principal.agency is None:
+        raise AccessDenied(f"this needs an {role.value} principal; {principal.name} is a {principal.role.value}")
+    return principal.agency
+
+
+class OfficerService:
+    def __init__(
+        self,
+        queue: OfficerQueue,
+        recipients: RecipientStore,
+        catalogue: Callable[[], Catalogue],
+        validator: DocumentValidator,
+    ) -> None:
+        self.queue = queue
+        self._recipients = recipients
+        self._catalogue = catalogue
+        self._validator = validator
+
+    async def enqueue(
+        self, principal: Principal, document: Mapping[str, Any], attempt: int
+    ) -> tuple[QueuedDocument, bool]:
+        """The adapter hands over one view document; (queued document, newly queued)."""
+        agency = agency_of(principal, Role.AGENCY)
+        view = self._catalogue().get(agency).view
+        problems = self._validator.validate(view, document)
+        if problems:
+            raise InvalidInput(f"not a valid {view} document", problems)
+        if document.get("recipient") != agency:
+            raise AccessDenied(f"the document is addressed to {document.get('recipient')!r}, not {agency!r}")
+        submission_id, version = str(document["submissionId"]), int(document["submissionVersion"])
+        routed = {state.recipient for state, _ in await self._recipients.states(submission_id, version)}
+        if agency not in routed:
+            raise AccessDenied(f"version {version} of {submission_id} was not routed to {agency}")
+        if attempt < 1:
+            raise InvalidInput("attempt must be 1 or more", [Problem("/attempt", "minimum", "at least 1")])
+        return await self.queue.enqueue(
+            agency, submission_id, version, attempt, str(document["ucr"]), view, document, principal.id
+        )
+
+    async def next(self, principal: Principal) -> QueuedDocument | None:
+        return await self.queue.claim_next(agency_of(principal, Role.OFFICER), principal.id)
+
+    async def decide(self, principal: Principal, decision: OfficerDecisionInput) -> RecordedDecision:
+        agency = agency_of(principal, Role.OFFICER)
+        now = utcnow()
+        return await self.queue.record_decision(
+            agency, decision.ticket, principal.id, decision.content(principal.name, now), now
+        )
+
+    async def unpublished(self, principal: Principal, limit: int) -> list[RecordedDecision]:
+        return await self.queue.unpublished(agency_of(principal, Role.AGENCY), limit)
+
+    async def mark_published(self, principal: Principal, decision_id: int) -> RecordedDecision:
+        return await self.queue.mark_published(agency_of(principal, Role.AGENCY), decision_id)
+
+    async def ticket(self, principal: Principal, ticket: int) -> QueuedDocument:
+        """A document of the caller's agency queue (officer or adapter); NotFound for any other agency's."""
+        agency = principal.agency if principal.role in (Role.AGENCY, Role.OFFICER) else None
+        if agency is None:
+            raise NotFound(f"no document {ticket}")
+        return await self.queue.get(agency, ticket)
