@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 import structlog
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from singlewindow.platform.api.openapi import openapi_document
 from singlewindow.platform.api.operations import SubmissionApi, event_dict, require_object
@@ -103,9 +103,13 @@ def _sse(items: AsyncIterator[WatchItem], closing: asyncio.Event, heartbeat_seco
 
 
 def build_http_app(
-    api: SubmissionApi, closing: asyncio.Event | None = None, heartbeat_seconds: float = 15.0
+    api: SubmissionApi,
+    closing: asyncio.Event | None = None,
+    heartbeat_seconds: float = 15.0,
+    extra_routes: Sequence[BaseRoute] = (),
 ) -> Starlette:
-    """``closing`` set ends every open watch stream (graceful shutdown)."""
+    """``closing`` set ends every open watch stream (graceful shutdown); ``extra_routes`` mount other
+    route sets (attachments, agency services) on the same listener."""
     closing = closing or asyncio.Event()
     body_limit = api.max_document_bytes + ENVELOPE_ALLOWANCE
 
@@ -175,5 +179,6 @@ def build_http_app(
         Route("/v1/submissions/{id}/answers", _guarded(answer), methods=["POST"]),
         Route("/openapi.json", openapi, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
+        *extra_routes,
     ]
     return Starlette(routes=routes)

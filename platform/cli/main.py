@@ -22,6 +22,11 @@ SUBCOMMANDS: dict[str, str] = {
     "topology": "singlewindow.platform.cli.topology:topology",
     "dlq": "singlewindow.platform.cli.dlq:dlq",
     "adapter": "singlewindow.platform.cli.adapter:adapter",
+    "hub": "singlewindow.platform.cli.hub:hub",
+    "submit": "singlewindow.platform.cli.client:submit",
+    "status": "singlewindow.platform.cli.client:status",
+    "cancel": "singlewindow.platform.cli.client:cancel",
+    "answer": "singlewindow.platform.cli.client:answer",
     "demo": "singlewindow.platform.cli.demo:demo",
 }
 

@@ -1,0 +1,156 @@
+"""``nsw submit|status|cancel|answer``: a trader's commands against a running hub's HTTP API."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from singlewindow.platform.api.client import HubClient
+from singlewindow.platform.cli.runtime import echo_json, run, settings_of
+from singlewindow.platform.errors import InvalidInput, NswError
+
+T = TypeVar("T")
+TERMINAL = {"CLEARED", "REJECTED", "CANCELLED"}
+
+
+def _connection(command: Callable[..., Any]) -> Callable[..., Any]:
+    command = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(command)
+    command = click.option("--token", envvar="NSW_TOKEN", help="Bearer token (default: $NSW_TOKEN).")(command)
+    return click.option("--url", envvar="NSW_HUB_URL", help="Hub HTTP URL (default: $NSW_HUB_URL or hub settings).")(
+        command
+    )
+
+
+def _call(
+    ctx: click.Context, url: str | None, token: str | None, work: Callable[[HubClient], Coroutine[Any, Any, T]]
+) -> T:
+    settings = settings_of(ctx)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise in a CLI
+    base = url or f"http://{settings.hub.host}:{settings.hub.http_port}"
+    if not token:
+        raise click.UsageError("no token: pass --token or set NSW_TOKEN")
+
+    async def _go() -> T:
+        async with HubClient(base, token) as client:
+            return await work(client)
+
+    try:
+        return run(_go())
+    except InvalidInput as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem.path or '/'}: {problem.message} ({problem.code})", err=True)
+        raise SystemExit(1) from exc
+    except NswError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        raise SystemExit(1) from exc
+
+
+def print_submission(submission: dict[str, Any]) -> None:
+    click.echo(
+        f"{submission['submissionId']}  {submission['status']}  version {submission['version']}  "
+        f"ucr {submission['ucr']}  reference {submission['traderReference']}"
+    )
+    for recipient in submission["recipients"]:
+        decision = recipient.get("decision") or {}
+        extra = ", ".join(
+            part
+            for part in (
+                decision.get("channel"),
+                "; ".join(c["text"] for c in decision.get("conditions", [])),
+                "; ".join(r.get("text", "") for r in decision.get("reasons", [])),
+                (decision.get("query") or {}).get("question"),
+            )
+            if part
+        )
+        click.echo(f"  {recipient['recipient']:<14} {recipient['effectiveStatus']:<26} {extra}".rstrip())
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--type", "document_type", default="consignment", show_default=True, help="Document type.")
+@click.option("--reference", default=None, help="Trader reference (default: the document's traderReference).")
+@click.option("--declarant", default=None, help="The trader a customs broker submits for.")
+@click.option("--watch", is_flag=True, help="Follow status changes until a terminal status.")
+@_connection
+@click.pass_context
+def submit(
+    ctx: click.Context,
+    file: Path,
+    document_type: str,
+    reference: str | None,
+    declarant: str | None,
+    watch: bool,
+    url: str | None,
+    token: str | None,
+    as_json: bool,
+) -> None:
+    """Submit a document FILE (JSON) once; every agency concerned gets its part."""
+    try:
+        document = json.loads(file.read_text())
+    except (OSError, ValueError) as exc:
+        raise click.UsageError(f"{file} is not a JSON document: {exc}") from exc
+
+    async def work(client: HubClient) -> dict[str, Any]:
+        answer = await client.submit(document, document_type, reference, declarant)
+        submission = answer["submission"]
+        if not as_json:
+            state = "received" if answer["created"] else "already received"
+            click.echo(f"{state}: {submission['submissionId']} ({submission['status']})")
+        if not watch or submission["terminal"]:
+            return submission  # type: ignore[no-any-return]
+        async for event in client.watch(submission["submissionId"]):
+            if not as_json:
+                who = event.get("recipient") or event.get("actor") or ""
+                click.echo(f"  {event['at']}  {event['kind']:<15} {event.get('status') or '':<24} {who}")
+            if event["kind"] == "STATUS_CHANGED" and event.get("status") in TERMINAL:
+                break
+        return await client.get(submission["submissionId"])
+
+    submission = _call(ctx, url, token, work)
+    if as_json:
+        echo_json(submission)
+    elif watch:
+        print_submission(submission)
+
+
+@click.command()
+@click.argument("submission_id")
+@_connection
+@click.pass_context
+def status(ctx: click.Context, submission_id: str, url: str | None, token: str | None, as_json: bool) -> None:
+    """Show a submission: its consolidated status and each recipient's."""
+    submission = _call(ctx, url, token, lambda client: client.get(submission_id))
+    echo_json(submission) if as_json else print_submission(submission)
+
+
+@click.command()
+@click.argument("submission_id")
+@click.option("--reason", default=None, help="Why (recorded in the history).")
+@_connection
+@click.pass_context
+def cancel(
+    ctx: click.Context, submission_id: str, reason: str | None, url: str | None, token: str | None, as_json: bool
+) -> None:
+    """Cancel a submission."""
+    submission = _call(ctx, url, token, lambda client: client.cancel(submission_id, reason))
+    echo_json(submission) if as_json else print_submission(submission)
+
+
+@click.command()
+@click.argument("submission_id")
+@click.argument("recipient")
+@click.argument("text")
+@_connection
+@click.pass_context
+def answer(
+    ctx: click.Context, submission_id: str, recipient: str, text: str, url: str | None, token: str | None, as_json: bool
+) -> None:
+    """Answer RECIPIENT's query on a submission with TEXT."""
+    submission = _call(ctx, url, token, lambda client: client.answer(submission_id, recipient, text))
+    echo_json(submission) if as_json else print_submission(submission)
