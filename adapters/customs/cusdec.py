@@ -1,0 +1,193 @@
+"""The customs view as a CUSDEC D.96B message, and a CUSDEC read back into a ``Declaration``.
+
+Segment by segment (samples/README.md explains each one against the UN/EDIFACT directory):
+BGM DTM CST LOC GIS RFF NAD TDT MOA MEA, then UNS+D and per goods item CST FTX LOC MEA QTY MOA DOC, then
+UNS+S. Texts longer than an element allows are split over the element's repeats, never cut silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pydifact.segments import Segment
+
+from singlewindow.adapters.customs.declaration import CitedDocument, Declaration, DeclaredItem
+from singlewindow.adapters.customs.edifact import EdifactError, EdiMessage, element, joined, segment, split_text
+
+DOCUMENT_CODE = {"IM": "929", "EK": "830", "TR": "950"}  # UNCL 1001: import, export, transit declaration
+FUNCTION_CODE = {"ORIGINAL": "9", "REPLACE": "5", "CANCEL": "1"}  # UNCL 1225
+SUPPORTING_CODE = {  # UNCL 1001 document name codes; 851-853 per trade_data.md §2.1
+    "PHYTO_CERTIFICATE": "851",
+    "SANITARY_PERMIT": "852",
+    "VETERINARY_CERTIFICATE": "853",
+    "CERTIFICATE_OF_ORIGIN": "861",
+    "IMPORT_LICENCE": "911",
+    "EXPORT_LICENCE": "812",
+}
+OTHER_DOCUMENT = "999"
+FLAGS = {"transit": "TR", "liveAnimals": "LA", "dangerousGoods": "DG", "requiresColdChain": "CC"}
+PARTIES = {"declarant": "DT", "importer": "IM", "exporter": "EX", "consignor": "CZ", "consignee": "CN"}
+
+
+def declaration_reference(submission_id: str, version: int) -> str:
+    """The declarant's reference the customs system files the declaration under (an..35, stable per version)."""
+    digest = hashlib.sha256(f"{submission_id}\x00{version}".encode()).hexdigest()[:20].upper()
+    return f"NSW{digest}V{version}"
+
+
+def _chunks(text: str, size: int, most: int) -> list[str]:
+    pieces = [text[i : i + size] for i in range(0, len(text), size)] or [""]
+    return pieces[:most]
+
+
+def _stamp(rfc3339: str) -> str:
+    return datetime.fromisoformat(rfc3339.replace("Z", "+00:00")).strftime("%Y%m%d%H%M")
+
+
+def _party(qualifier: str, party: Mapping[str, Any]) -> Segment:
+    address = party["address"]
+    return segment(
+        "NAD",
+        qualifier,
+        [party["identificationNumber"], party["idScheme"], "ZZZ"],
+        None,
+        _chunks(party["name"], 35, 5),
+        _chunks(address["streetAndNumber"], 35, 4),
+        address["city"][:35],
+        address.get("subdivision", ""),
+        address.get("postcode", ""),
+        address["country"],
+    )
+
+
+def _header(view: Mapping[str, Any], reference: str) -> list[Segment]:
+    procedure = view.get("procedure") or {"direction": "IM", "procedureCode": "40", "previousProcedureCode": "00"}
+    out = [
+        segment("BGM", DOCUMENT_CODE[procedure["direction"]], reference, FUNCTION_CODE[view["functionCode"]]),
+        segment("DTM", ["137", _stamp(view["issuedAt"]), "203"]),
+        segment(
+            "CST",
+            None,
+            [procedure["direction"] + procedure["procedureCode"], "117", "ZZZ"],
+            [procedure["previousProcedureCode"], "117", "ZZZ"],
+        ),
+    ]
+    if "customsOfficeOfDeclaration" in view:
+        out.append(segment("LOC", "22", view["customsOfficeOfDeclaration"]))
+    out += [segment("LOC", "35", view["exportCountry"]), segment("LOC", "28", view["destinationCountry"])]
+    route = view["transport"].get("route", {})
+    for qualifier, key in (("9", "placeOfLoading"), ("11", "placeOfUnloading")):
+        if key in route:
+            out.append(segment("LOC", qualifier, route[key]))
+    out += [segment("GIS", [code, "ZZZ"]) for flag, code in FLAGS.items() if view["flags"].get(flag)]
+    out += [segment("RFF", ["UCN", view["ucr"]]), segment("RFF", ["ABE", view["traderReference"]])]
+    out += [_party(q, view[key]) for key, q in PARTIES.items() if key in view]
+    means = view["transport"]["transportMeans"]
+    vehicle = [means["registrationNumber"], "", "", means.get("make", ""), means["nationality"]]
+    out.append(
+        segment("TDT", "11", None, view["transport"]["modeOfTransportAtBorder"], None, None, None, None, vehicle)
+    )
+    if "invoiceAmount" in view:
+        out.append(segment("MOA", ["39", view["invoiceAmount"]["amount"], view["invoiceAmount"]["currency"]]))
+    out.append(segment("MEA", "WT", "G", ["KGM", view["totals"]["grossMassKg"]]))
+    return out
+
+
+def _item(item: Mapping[str, Any]) -> list[Segment]:
+    code = item["commodityCode"].get("nationalCode") or item["commodityCode"]["hsCode"]
+    value = item["statisticalValue"]
+    out = [
+        segment("CST", str(item["sequenceNumber"]), [code, "108", "ZZZ"]),
+        segment("FTX", "AAA", None, None, split_text(item["description"])),
+        segment("LOC", "27", item["originCountry"]),
+        segment("MEA", "WT", "N", ["KGM", item["netMassKg"]]),
+        segment("MEA", "WT", "G", ["KGM", item["grossMassKg"]]),
+        segment("QTY", ["47", item["quantity"]["value"], item["quantity"]["unit"]]),
+        segment("MOA", ["40", value["amount"], value["currency"]]),
+    ]
+    for document in item.get("supportingDocuments", []):
+        out.append(segment("DOC", SUPPORTING_CODE.get(document["type"], OTHER_DOCUMENT), document["number"][:35]))
+    return out
+
+
+def build_cusdec(view: Mapping[str, Any], reference: str) -> list[Segment]:
+    """The message's segments between UNH and UNT for one customs view."""
+    items = [s for item in view["goodsItems"] for s in _item(item)]
+    return [*_header(view, reference), segment("UNS", "D"), *items, segment("UNS", "S")]
+
+
+def _decimal(seg: Segment | None, index: int, component: int, what: str) -> Decimal:
+    try:
+        return Decimal(element(seg, index, component))
+    except InvalidOperation as exc:
+        raise EdifactError(f"{what} is not a number") from exc
+
+
+def _party_id(message: EdiMessage, qualifier: str) -> str | None:
+    found = next((s for s in message.all("NAD") if element(s, 0) == qualifier), None)
+    return element(found, 1) or None if found is not None else None
+
+
+def _loc(segments: list[Segment], qualifier: str) -> str | None:
+    return next((element(s, 1) for s in segments if s.tag == "LOC" and element(s, 0) == qualifier), None)
+
+
+def parse_cusdec(message: EdiMessage) -> Declaration:
+    """What the customs system reads from a CUSDEC; EdifactError names the first thing missing."""
+    bgm = message.first("BGM")
+    reference = element(bgm, 1)
+    if not reference:
+        raise EdifactError("BGM carries no declaration reference")
+    declarant = _party_id(message, "DT")
+    if declarant is None:
+        raise EdifactError("no declarant (NAD+DT)")
+    tags = [s.tag for s in message.segments]
+    if "UNS" not in tags:
+        raise EdifactError("no detail section (UNS+D)")
+    header, detail = list(message.segments[: tags.index("UNS")]), list(message.segments[tags.index("UNS") + 1 :])
+    groups: list[list[Segment]] = []
+    for seg in detail:
+        if seg.tag == "CST":
+            groups.append([seg])
+        elif seg.tag == "UNS":
+            break
+        elif groups:
+            groups[-1].append(seg)
+    if not groups:
+        raise EdifactError("no goods items (CST after UNS+D)")
+    return Declaration(
+        reference=reference,
+        document_code=element(bgm, 0),
+        function=element(bgm, 2),
+        declarant_id=declarant,
+        importer_id=_party_id(message, "IM"),
+        export_country=_loc(header, "35"),
+        destination_country=_loc(header, "28"),
+        items=tuple(_parse_item(group) for group in groups),
+    )
+
+
+def _parse_item(group: list[Segment]) -> DeclaredItem:
+    cst = group[0]
+    sequence = element(cst, 0)
+    mea = {element(s, 1): s for s in group if s.tag == "MEA"}
+    moa = next((s for s in group if s.tag == "MOA" and element(s, 0) == "40"), None)
+    ftx = next((s for s in group if s.tag == "FTX" and element(s, 0) == "AAA"), None)
+    description = joined(ftx, 3)
+    if not sequence.isdigit() or moa is None or "N" not in mea:
+        raise EdifactError(f"goods item {sequence or '?'} lacks its number, net mass (MEA+WT+N) or value (MOA+40)")
+    return DeclaredItem(
+        sequence=int(sequence),
+        hs_code=element(cst, 1),
+        description=description,
+        origin_country=_loc(group, "27") or "",
+        net_mass_kg=_decimal(mea["N"], 2, 1, f"item {sequence} net mass"),
+        gross_mass_kg=_decimal(mea.get("G", mea["N"]), 2, 1, f"item {sequence} gross mass"),
+        value=_decimal(moa, 0, 1, f"item {sequence} value"),
+        currency=element(moa, 0, 2),
+        documents=tuple(CitedDocument(element(s, 0), element(s, 1)) for s in group if s.tag == "DOC"),
+    )
