@@ -9,6 +9,7 @@ from starlette.responses import PlainTextResponse
 from singlewindow.registry.api import params
 from singlewindow.registry.api.router import Call, RawPathRouter
 from singlewindow.registry.api.shapes import schema_request, version_payload
+from singlewindow.registry.models import SchemaType
 from singlewindow.registry.service import RegistryService
 from singlewindow.registry.settings import RegistrySettings
 from singlewindow.registry.versions import parse_version
@@ -50,8 +51,12 @@ class SubjectRoutes:
         subject = call.params["subject"]
         schema, schema_type = schema_request(await params.json_body(call.request, self.limit))
         result = await self.service.register(subject, schema, schema_type, credentials=params.credentials(call.request))
-        row = await self.service.get_version(subject, result.version)
-        return version_payload(row)
+        canonical = self.service.parse(schema_type, schema).canonical  # cached: no second parse, no read
+        payload: dict[str, Any] = {"id": result.id, "subject": subject, "version": result.version}
+        payload["schema"] = canonical
+        if schema_type is not SchemaType.AVRO:
+            payload["schemaType"] = schema_type.value
+        return payload
 
     async def list_versions(self, call: Call) -> list[int]:
         request = call.request
