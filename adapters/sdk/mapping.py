@@ -59,8 +59,8 @@ def decision_document(
         "documentId": document_id(f"dec-{agency}-{submission_id}-v{version}-{sequence}"),
         "ucr": ucr,
         "issuedAt": rfc3339_millis(now),
-        "references": [_submission_reference(submission_id)]
-        + [{k: v for k, v in r.model_dump().items() if v is not None} for r in draft.references],
+        "references": [{k: v for k, v in r.model_dump().items() if v is not None} for r in draft.references]
+        + [_submission_reference(submission_id)],
         "submissionId": submission_id,
         "submissionVersion": version,
         "agency": agency,
