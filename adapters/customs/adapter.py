@@ -1,0 +1,134 @@
+"""The customs adapter: permits first, then CUSDEC into the exchange folder, CUSRES back as decisions.
+
+``deliver`` checks the permits the declaration cites against the hub's register (a problem is decided at
+once: QUERY or REJECTED; otherwise the quantities are written off), then writes the CUSDEC and returns.
+A background poller reads CUSRES files: GREEN -> ACCEPTED, YELLOW/RED -> INSPECTION_REQUIRED, the
+inspection result later -> ACCEPTED or REJECTED (a revision). A garbled answer or a temporary error makes
+it send the declaration again (at most ``max_resends`` times). The customs system is down when its
+heartbeat is stale: ``deliver`` raises AgencyUnavailable so documents wait in the broker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+from singlewindow.adapters import Adapter, AdapterContext, AgencyUnavailable, DecisionDraft, Handover, InboundDocument
+from singlewindow.adapters.customs import edifact
+from singlewindow.adapters.customs.config import CustomsConfig
+from singlewindow.adapters.customs.cusdec import build_cusdec, declaration_reference
+from singlewindow.adapters.customs.cusres import parse_cusres
+from singlewindow.adapters.customs.exchange import INBOX, OUTBOX, ExchangeFolder, reference_of, unique_name
+from singlewindow.adapters.customs.permit_checks import check_and_write_off
+from singlewindow.adapters.customs.permits_client import PermitsClient
+from singlewindow.adapters.customs.responses import Resend, to_action
+from singlewindow.adapters.customs.sent import SentRecord
+
+
+class CustomsEdifactAdapter(Adapter[CustomsConfig]):
+    """Customs: permits register check, UN/EDIFACT CUSDEC out and CUSRES in through a file-exchange folder."""
+
+    agency = "customs"
+    config_model = CustomsConfig
+
+    def __init__(self) -> None:
+        self._poller: asyncio.Task[None] | None = None
+        self.permits: PermitsClient | None = None
+
+    async def setup(self, context: AdapterContext[CustomsConfig]) -> None:
+        config = context.config
+        self.folder = ExchangeFolder(config.exchange_dir)
+        self.sent = SentRecord(config.exchange_dir)
+        await asyncio.to_thread(self.sent.prepare)
+        if config.hub_url is not None and config.hub_token is not None:
+            self.permits = PermitsClient(config.hub_url, config.hub_token.get_secret_value())
+        else:
+            context.log.warning("no hub_url/hub_token: cited permits are NOT checked against the register")
+
+    async def start(self) -> None:
+        self._poller = asyncio.create_task(self._poll_forever(), name="customs-cusres-poller")
+
+    async def stop(self) -> None:
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+        if self.permits is not None:
+            await self.permits.close()
+
+    async def health(self) -> bool:
+        age = self.folder.heartbeat_age()
+        return age is not None and age <= self.context.config.heartbeat_timeout_seconds
+
+    async def deliver(self, document: InboundDocument) -> Handover:
+        if not await self.health():
+            raise AgencyUnavailable(f"customs system heartbeat is stale ({self.folder.heartbeat_age()} s)")
+        reference = declaration_reference(document.submission_id, document.version)
+        if self.permits is not None:
+            refused = await check_and_write_off(
+                self.permits, document.body, self.context.config.country, document.submission_id, document.version
+            )
+            if refused is not None:
+                return Handover(reference=f"permits:{reference}", decision=refused)
+        config = self.context.config
+        text = edifact.write(
+            config.sender_id, config.recipient_id, reference[-14:], datetime.now(UTC), "CUSDEC",
+            build_cusdec(document.body, reference),
+        )  # fmt: skip
+        try:
+            await self.sent.remember(reference, document.submission_id, document.version, text)
+            await self.folder.put(INBOX, unique_name("CUSDEC", reference), text)
+        except OSError as exc:
+            raise AgencyUnavailable(f"cannot write to the exchange folder: {exc}") from exc
+        return Handover(reference=reference)
+
+    async def _poll_forever(self) -> None:
+        while True:
+            try:
+                await self.poll_once()
+            except Exception:  # keep polling: one bad pass must not end late decisions for good
+                self.context.log.exception("reading CUSRES files failed")
+            await asyncio.sleep(self.context.config.poll_seconds)
+
+    async def poll_once(self) -> int:
+        """Handle every CUSRES waiting in the outbox; returns how many files were handled."""
+        handled = 0
+        for path in await self.folder.ready(OUTBOX):
+            await self._handle(path)
+            await self.folder.archive(path)  # only after the decision is stored: a crash re-reads the file
+            handled += 1
+        return handled
+
+    async def _handle(self, path: Path) -> None:
+        log = self.context.log.bind(file=path.name)
+        try:
+            response = parse_cusres(edifact.read(await self.folder.text(path), "CUSRES"))
+        except edifact.EdifactError as exc:
+            log.warning("garbled CUSRES", error=str(exc))
+            reference = reference_of(path)
+            if reference is not None:
+                await self._resend(reference, f"garbled answer: {exc}")
+            return
+        action: DecisionDraft | Resend = to_action(response)
+        sent = await self.sent.find(response.declaration)
+        if sent is None:
+            log.error("CUSRES for a declaration this adapter never sent", reference=response.declaration)
+            return
+        if isinstance(action, Resend):
+            await self._resend(sent.reference, action.reason)
+            return
+        sequence = await self.context.decide(sent.submission_id, sent.version, action)
+        log.info("decision", status=action.status.value, sequence=sequence, submission_id=sent.submission_id)
+
+    async def _resend(self, reference: str, why: str) -> None:
+        sent = await self.sent.find(reference)
+        if sent is None:
+            return
+        if sent.resends >= self.context.config.max_resends:
+            self.context.log.error("customs system keeps failing; not sending again", reference=reference, why=why)
+            return
+        await self.sent.count_resend(sent)
+        await self.folder.put(INBOX, unique_name("CUSDEC", reference), await self.sent.cusdec(reference))
+        self.context.log.info("declaration sent again", reference=reference, why=why, resend=sent.resends + 1)

@@ -1,0 +1,77 @@
+"""Before a declaration reaches the customs system: do the permits it cites cover its goods?
+
+Only documents this country's agencies issue are in the register (a foreign phytosanitary certificate is
+the phytosanitary service's business). Every cited permit is checked first, with no side effect; only when
+all cover their items are the quantities written off (idempotent per permit, submission version and item,
+so a redelivery writes nothing twice). An unknown permit or one issued to someone else looks forged:
+REJECTED. Anything the trader can fix (expired, exhausted, wrong HS code or unit): QUERY.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from singlewindow.adapters import DecisionDraft, DecisionStatus, Officer, Query, Reason
+from singlewindow.adapters.customs.permits_client import PermitItem, PermitProblem, PermitsClient, WriteOffRefused
+
+REGISTERED_KINDS = frozenset(
+    {"VETERINARY_CERTIFICATE", "PHYTO_CERTIFICATE", "SANITARY_PERMIT", "CONFORMITY_CERTIFICATE",
+     "IMPORT_LICENCE", "EXPORT_LICENCE", "CITES_PERMIT"}
+)  # fmt: skip
+FORGERY = frozenset({"UNKNOWN", "WRONG_HOLDER", "WRONG_KIND"})
+OFFICER = Officer(id="PERMIT-CHECK", name="Customs permit control")
+
+
+def _holder(view: Mapping[str, Any]) -> str:
+    direction = (view.get("procedure") or {}).get("direction", "IM")
+    party = view.get("exporter") if direction == "EK" else view.get("importer")
+    return str((party or view["declarant"])["identificationNumber"])
+
+
+def cited_items(view: Mapping[str, Any], country: str) -> list[tuple[int, PermitItem]]:
+    """(goods item number, what to ask the register) for every registered permit the view cites."""
+    at = datetime.fromisoformat(view["issuedAt"].replace("Z", "+00:00")).date()
+    holder, out = _holder(view), []
+    for item in view["goodsItems"]:
+        hs = item["commodityCode"].get("nationalCode") or item["commodityCode"]["hsCode"]
+        for document in item.get("supportingDocuments", []):
+            if document["type"] not in REGISTERED_KINDS or document["issuerCountry"] != country:
+                continue
+            quantity = document.get("quantityCovered") or item["quantity"]
+            permit = PermitItem(
+                document["number"], document["type"], holder, hs, Decimal(quantity["value"]), quantity["unit"], at
+            )
+            out.append((int(item["sequenceNumber"]), permit))
+    return out
+
+
+def _decision(problems: list[tuple[int, PermitItem, PermitProblem]]) -> DecisionDraft:
+    reasons = tuple(
+        Reason(code=f"PERMIT-{p.code}"[:20], text=f"Item {n}, {item.kind} {item.number}: {p.message}"[:1000])
+        for n, item, p in problems
+    )
+    if any(p.code in FORGERY for _, _, p in problems):
+        return DecisionDraft(status=DecisionStatus.REJECTED, reasons=reasons, officer=OFFICER)
+    question = "Cited permits do not cover the goods: " + "; ".join(r.text for r in reasons)
+    return DecisionDraft(
+        status=DecisionStatus.QUERY, reasons=reasons, query=Query(question=question[:2000]), officer=OFFICER
+    )
+
+
+async def check_and_write_off(
+    client: PermitsClient, view: Mapping[str, Any], country: str, submission_id: str, version: int
+) -> DecisionDraft | None:
+    """None when every cited permit covers its item and was written off; else the decision to publish."""
+    cited = cited_items(view, country)
+    problems = [(n, item, p) for n, item in cited for p in await client.check(item)]
+    if problems:
+        return _decision(problems)
+    for number, item in cited:
+        try:
+            await client.write_off(item, submission_id, version, number)
+        except WriteOffRefused as refused:  # another declaration took the balance since the check
+            return _decision([(number, item, p) for p in refused.problems])
+    return None
