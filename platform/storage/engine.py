@@ -32,7 +32,8 @@ def open_engine(url: str) -> AsyncEngine:
     """An engine with the settings each backend needs to be safe under concurrent writers."""
     parsed = async_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_async_engine(parsed, connect_args={"timeout": 30})
+        # One connection: writers queue in the pool (asyncio) instead of sleeping in SQLite's busy handler.
+        engine = create_async_engine(parsed, connect_args={"timeout": 30}, pool_size=1, max_overflow=0)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
