@@ -14,7 +14,7 @@ import secrets
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -39,7 +39,7 @@ class DemoVhost:
     vhost: str
     amqp_url: str  # the URL the demo was given, credentials removed
     hub_user: str
-    passwords: dict[str, str]  # user -> generated password, for this run only
+    passwords: dict[str, str] = field(repr=False)  # user -> generated password, for this run only
     catalogue: Catalogue
     routing_dir: Path
 
