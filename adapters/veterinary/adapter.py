@@ -1,0 +1,92 @@
+"""The veterinary adapter: REST/JSON to the CHED system, the decision arriving later by webhook.
+
+``deliver`` posts the view as a CHED notification and returns the CHED reference as the hand-over (the SDK
+reports DELIVERED and acks). Hours later the official veterinarian decides and the system calls the
+adapter's webhook; the adapter finds the hand-over by CHED reference and publishes through
+``context.decide``, keyed by the webhook's event id, so a duplicate webhook changes nothing (the SDK
+returns the first decision's sequence) and a later decision with a new event id is a revision.
+"""
+
+from __future__ import annotations
+
+from singlewindow.adapters import Adapter, AdapterContext, Handover, InboundDocument
+from singlewindow.adapters.veterinary.ched_api import ChedDecision
+from singlewindow.adapters.veterinary.client import ChedClient
+from singlewindow.adapters.veterinary.config import VeterinaryConfig
+from singlewindow.adapters.veterinary.mapping import decision_draft, notification
+from singlewindow.adapters.veterinary.webhook import WEBHOOK_PATH, WebhookServer, webhook_app
+from singlewindow.platform.errors import NotFound  # what context.decide raises for a hand-over it never made
+
+
+class VeterinaryAdapter(Adapter[VeterinaryConfig]):
+    """Veterinary control: CHED notifications over REST/JSON, decisions by webhook."""
+
+    agency = "veterinary"
+    config_model = VeterinaryConfig
+
+    _client: ChedClient | None = None
+    _webhook: WebhookServer | None = None
+
+    async def setup(self, context: AdapterContext[VeterinaryConfig]) -> None:
+        config = context.config
+        self._client = ChedClient(config.ched_url, config.request_timeout_seconds)
+        self._webhook = WebhookServer(
+            webhook_app(self._on_decision, config.webhook_token), config.webhook_host, config.webhook_port
+        )
+
+    async def start(self) -> None:
+        assert self._webhook is not None
+        await self._webhook.start()
+        self.context.log.info("CHED webhook listening", url=self.callback_url)
+
+    async def stop(self) -> None:
+        if self._webhook is not None:
+            await self._webhook.stop()
+        if self._client is not None:
+            await self._client.close()
+
+    @property
+    def callback_url(self) -> str:
+        config = self.context.config
+        if config.webhook_public_url:
+            return config.webhook_public_url
+        assert self._webhook is not None
+        return f"http://{self._webhook.host}:{self._webhook.port}{WEBHOOK_PATH}"
+
+    async def deliver(self, document: InboundDocument) -> Handover:
+        assert self._client is not None
+        reference = local_reference(document.submission_id, document.version, document.attempt)
+        accepted = await self._client.notify(notification(document.body, reference, self.callback_url))
+        self.context.log.info("CHED notified", ched=accepted.chedReference, submission_id=document.submission_id)
+        return Handover(reference=accepted.chedReference)
+
+    async def health(self) -> bool:
+        return self._client is not None and await self._client.healthy()
+
+    async def _on_decision(self, decision: ChedDecision) -> str:
+        """The webhook's sink: publish the decision on the submission version its local reference names."""
+        try:
+            submission_id, version = parse_local_reference(decision.localReference)
+        except ValueError:
+            self.context.log.warning("CHED decision with a foreign local reference", ched=decision.chedReference)
+            return "unknown"
+        draft = decision_draft(decision, self.context.config.issuer_country)
+        try:
+            sequence = await self.context.decide(submission_id, version, draft)
+        except NotFound:
+            self.context.log.warning("CHED decision for nothing handed over", ched=decision.chedReference)
+            return "unknown"
+        self.context.log.info("CHED decision stored", ched=decision.chedReference, sequence=sequence)
+        return "decided"
+
+
+def local_reference(submission_id: str, version: int, attempt: int) -> str:
+    """Our id of one hand-over in the CHED system: it deduplicates on it, and its webhook echoes it."""
+    return f"{submission_id}.v{version}.a{attempt}"
+
+
+def parse_local_reference(reference: str) -> tuple[str, int]:
+    submission_id, version, attempt = reference.rsplit(".", 2)
+    if not (version.startswith("v") and version[1:].isdigit() and attempt.startswith("a") and attempt[1:].isdigit()):
+        raise ValueError(f"not a local reference of this adapter: {reference!r}")
+    return submission_id, int(version[1:])

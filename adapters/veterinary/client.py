@@ -1,0 +1,55 @@
+"""The CHED system's HTTP API, with its failures sorted the SDK's way.
+
+* Cannot connect, timed out, 5xx, or a 2xx whose body is not the documented answer: ``AgencyUnavailable``
+  (retried; safe, because the system deduplicates on ``localReference``, so a retry after a lost or
+  garbled answer returns the CHED already created instead of making a second one).
+* 400/422: the system refuses this notification: ``DocumentRefused`` with its errors.
+"""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+from pydantic import ValidationError
+
+from singlewindow.adapters import AgencyUnavailable, DocumentRefused
+from singlewindow.adapters.veterinary.ched_api import ChedAccepted, ChedNotification
+
+
+class ChedClient:
+    def __init__(self, base_url: str, timeout_seconds: float) -> None:
+        self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout_seconds)
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+    async def notify(self, notification: ChedNotification) -> ChedAccepted:
+        try:
+            answer = await self._http.post("/ched", content=notification.model_dump_json(), headers=_JSON)
+        except httpx.HTTPError as exc:
+            raise AgencyUnavailable(f"CHED system not reachable: {type(exc).__name__}: {exc}") from exc
+        if answer.status_code in (400, 422):
+            raise DocumentRefused(f"CHED system refused the notification: {_errors(answer)}")
+        if answer.is_server_error or not answer.is_success:
+            raise AgencyUnavailable(f"CHED system answered HTTP {answer.status_code}")
+        try:
+            return ChedAccepted.model_validate_json(answer.content)
+        except ValidationError as exc:
+            raise AgencyUnavailable(f"CHED system gave a malformed answer: {exc.error_count()} problem(s)") from exc
+
+    async def healthy(self) -> bool:
+        try:
+            return (await self._http.get("/_health")).is_success
+        except httpx.HTTPError:
+            return False
+
+
+_JSON = {"content-type": "application/json"}
+
+
+def _errors(answer: httpx.Response) -> str:
+    try:
+        return json.dumps(answer.json().get("errors", answer.json()))[:500]
+    except (ValueError, AttributeError):
+        return answer.text[:500]

@@ -1,0 +1,150 @@
+"""The veterinary stand-in's own SQLite database: notifications, their decisions and callback state.
+
+A notification is unique on the sender's ``localReference``: a repeated POST (the adapter retrying after a
+timeout) returns the CHED it already created, so the system never holds one consignment twice.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+metadata = MetaData()
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("ched_reference", String(40), primary_key=True),
+    Column("local_reference", String(120), nullable=False, unique=True),
+    Column("ched_type", String(8), nullable=False),
+    Column("request", JSON, nullable=False),
+    Column("callback_url", String(500), nullable=False),
+    Column("received_at", DateTime, nullable=False),
+    Column("decide_at", DateTime, nullable=False),
+    Column("decision", JSON, nullable=True),
+    Column("callbacks_sent", Integer, nullable=False, default=0),
+    Column("notified_at", DateTime, nullable=True),
+    Column("next_callback_at", DateTime, nullable=True),
+)
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)  # SQLite keeps naive UTC
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    ched_reference: str
+    local_reference: str
+    ched_type: str
+    request: dict[str, Any]
+    callback_url: str
+    decision: dict[str, Any] | None
+    notified: bool
+
+
+def _row(row: Any) -> Notification:
+    return Notification(
+        row.ched_reference,
+        row.local_reference,
+        row.ched_type,
+        row.request,
+        row.callback_url,
+        row.decision,
+        row.notified_at is not None,
+    )
+
+
+class ChedStore:
+    def __init__(self, engine: AsyncEngine, country: str) -> None:
+        self._engine = engine
+        self._country = country
+
+    @classmethod
+    async def open(cls, path: str, country: str = "KZ") -> ChedStore:
+        engine = create_async_engine(f"sqlite+aiosqlite:///{path}")
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+        return cls(engine, country)
+
+    async def close(self) -> None:
+        await self._engine.dispose()
+
+    async def create(self, request: dict[str, Any], decide_after: float) -> tuple[Notification, bool]:
+        """(notification, created); the same ``localReference`` again returns the existing one."""
+        received = now()
+        async with self._engine.begin() as conn:
+            count = (await conn.execute(select(func.count()).select_from(notifications))).scalar_one()
+            kind = "CHEDA" if request["chedType"] == "CHED_A" else "CHEDP"
+            reference = f"{kind}.{self._country}.{received.year}.{count + 1:07d}{secrets.token_hex(1).upper()}"
+            try:
+                async with conn.begin_nested():
+                    await conn.execute(
+                        insert(notifications).values(
+                            ched_reference=reference,
+                            local_reference=request["localReference"],
+                            ched_type=request["chedType"],
+                            request=request,
+                            callback_url=request["callbackUrl"],
+                            received_at=received,
+                            decide_at=received + timedelta(seconds=decide_after),
+                            callbacks_sent=0,
+                        )
+                    )
+                created = True
+            except IntegrityError:
+                created = False
+        return await self.by_local_reference(request["localReference"]), created
+
+    async def by_local_reference(self, local_reference: str) -> Notification:
+        query = select(notifications).where(notifications.c.local_reference == local_reference)
+        async with self._engine.connect() as conn:
+            return _row((await conn.execute(query)).one())
+
+    async def get(self, ched_reference: str) -> Notification | None:
+        query = select(notifications).where(notifications.c.ched_reference == ched_reference)
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        return _row(row) if row is not None else None
+
+    async def due(self) -> list[Notification]:
+        """Notifications whose decision time has come and whose callback has not yet been answered."""
+        moment = now()
+        query = (
+            select(notifications)
+            .where(notifications.c.decide_at <= moment, notifications.c.notified_at.is_(None))
+            .where((notifications.c.next_callback_at.is_(None)) | (notifications.c.next_callback_at <= moment))
+            .order_by(notifications.c.received_at)
+            .limit(50)
+        )
+        async with self._engine.connect() as conn:
+            return [_row(row) for row in await conn.execute(query)]
+
+    async def set_decision(self, ched_reference: str, decision: dict[str, Any]) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(notifications)
+                .where(notifications.c.ched_reference == ched_reference, notifications.c.decision.is_(None))
+                .values(decision=decision)
+            )
+
+    async def callback_result(self, ched_reference: str, delivered: bool, sent: int, retry_after: float) -> None:
+        values: dict[str, Any] = {"callbacks_sent": notifications.c.callbacks_sent + sent}
+        if delivered:
+            values["notified_at"] = now()
+        else:
+            values["next_callback_at"] = now() + timedelta(seconds=retry_after)
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(notifications).where(notifications.c.ched_reference == ched_reference).values(**values)
+            )
+
+    async def callbacks_sent(self, ched_reference: str) -> int:
+        query = select(notifications.c.callbacks_sent).where(notifications.c.ched_reference == ched_reference)
+        async with self._engine.connect() as conn:
+            return int((await conn.execute(query)).scalar_one())

@@ -1,0 +1,128 @@
+"""The veterinary adapter end to end on the embedded hub, against the CHED stand-in as a separate process:
+decisions arrive later by webhook; a duplicate webhook changes nothing; the system down, slow, erroring or
+answering malformed loses and duplicates nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from singlewindow.adapters.standins import StandinProcess
+from singlewindow.adapters.veterinary import VeterinaryAdapter
+from singlewindow.adapters.veterinary.standin import ChedStore
+from singlewindow.platform.settings import HubSettings, Settings
+from singlewindow.platform.testing import adapter_harness, embedded_hub, short_retry_routing
+
+STANDIN = "singlewindow.adapters.veterinary.standin"
+
+
+@pytest.fixture
+async def standin(tmp_path: Path) -> AsyncIterator[StandinProcess]:
+    process = await StandinProcess.start(STANDIN, tmp_path / "ched.db", script={"decide_after_seconds": 0.3})
+    yield process
+    await process.stop()
+
+
+@pytest.fixture
+async def harness(tmp_path: Path, standin: StandinProcess) -> AsyncIterator[Any]:
+    settings = Settings(hub=HubSettings(routing_dir=short_retry_routing(tmp_path / "routing", (1, 2, 3, 4))))
+    config = {"ched_url": standin.url, "webhook_port": 0, "request_timeout_seconds": 1.0}
+    options = {"probe_interval_seconds": 0.3, "failure_threshold": 2}
+    from singlewindow.adapters.sdk.options import RuntimeOptions
+
+    async with (
+        embedded_hub(tmp_path / "hub.db", settings) as embedded,
+        adapter_harness(
+            embedded,
+            VeterinaryAdapter(),
+            store_url=f"sqlite+aiosqlite:///{tmp_path / 'adapter.db'}",
+            config=config,
+            options=RuntimeOptions(**options),
+        ) as running,
+    ):
+        yield running
+
+
+async def notifications(standin: StandinProcess) -> int:
+    store = await ChedStore.open(str(standin.db))
+    try:
+        async with store._engine.connect() as conn:
+            from sqlalchemy import func, select
+
+            from singlewindow.adapters.veterinary.standin.store import notifications as table
+
+            return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())
+    finally:
+        await store.close()
+
+
+async def test_beef_is_accepted_later_by_webhook(harness: Any, standin: StandinProcess) -> None:
+    submission_id = await harness.submit("beef")
+    await harness.wait_recipient(submission_id, "DELIVERED")  # handed over: the CHED system decides later
+    view = await harness.wait_recipient(submission_id, "ACCEPTED")
+    decision = next(r.decision for r in view.recipients if r.recipient == "veterinary")
+    assert decision is not None and decision["references"][0]["id"].startswith("CHEDP.KZ.")
+    assert len(await harness.decisions(submission_id)) == 1
+
+
+async def test_live_sheep_without_certificate_are_rejected(harness: Any) -> None:
+    submission_id = await harness.submit("sheep")
+    view = await harness.wait_recipient(submission_id, "REJECTED")
+    decision = next(r.decision for r in view.recipients if r.recipient == "veterinary")
+    assert "No veterinary certificate" in decision["reasons"][0]["text"]
+
+
+async def test_a_duplicate_webhook_changes_nothing(harness: Any, standin: StandinProcess) -> None:
+    await standin.set_script(decide_after_seconds=0.2, duplicate_webhooks=True)
+    submission_id = await harness.submit("beef")
+    await harness.wait_recipient(submission_id, "ACCEPTED")
+    await asyncio.sleep(0.5)
+    assert len(await harness.decisions(submission_id)) == 1
+    port = harness.runtime.adapter._webhook.port
+    async with httpx.AsyncClient() as http:  # and once more by hand, after the fact
+        ched = (
+            await http.get(f"{standin.url}/ched/{(await harness.decisions(submission_id))[0]['references'][0]['id']}")
+        ).json()
+        again = await http.post(f"http://127.0.0.1:{port}/webhooks/ched", json=ched["decision"])
+    assert again.status_code == 200
+    await asyncio.sleep(0.2)
+    assert len(await harness.decisions(submission_id)) == 1
+
+
+async def test_system_down_for_a_while_and_back_loses_and_duplicates_nothing(
+    harness: Any, standin: StandinProcess
+) -> None:
+    await standin.stop()  # connections refused
+    first = await harness.submit("beef")
+    second = await harness.submit("beef")
+    await asyncio.sleep(1.5)
+    assert (await harness.recipient_status(first)) == "PENDING"
+    await standin.restart()
+    for submission_id in (first, second):
+        await harness.wait_recipient(submission_id, "ACCEPTED", within=20)
+        assert len(await harness.decisions(submission_id)) == 1
+    assert await notifications(standin) == 2
+
+
+@pytest.mark.parametrize("mode", ["down", "error", "malformed-json", "malformed-schema"])
+async def test_bad_answers_are_retried_without_duplicates(harness: Any, standin: StandinProcess, mode: str) -> None:
+    await standin.set_script(mode=mode, times=2, decide_after_seconds=0.2)
+    submission_id = await harness.submit("beef")
+    await harness.wait_recipient(submission_id, "ACCEPTED", within=20)
+    assert len(await harness.decisions(submission_id)) == 1
+    assert await notifications(standin) == 1  # a garbled 2xx that did create a CHED is not created twice
+
+
+async def test_a_slow_system_counts_as_unavailable_then_succeeds(harness: Any, standin: StandinProcess) -> None:
+    await standin.set_script(slow_seconds=1.5, decide_after_seconds=0.2)
+    submission_id = await harness.submit("beef")
+    await asyncio.sleep(1.2)
+    assert (await harness.recipient_status(submission_id)) == "PENDING"
+    await standin.set_script(decide_after_seconds=0.2)
+    await harness.wait_recipient(submission_id, "ACCEPTED", within=20)
+    assert len(await harness.decisions(submission_id)) == 1
