@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,8 +139,18 @@ def _replay_copy(delivery: Delivery, exchange: str, routing_key: str) -> Any:
     return republishable(delivery.properties, exchange=exchange, routing_key=routing_key, headers=headers)
 
 
+Republish = Callable[[Delivery, str, str], Awaitable[bool]]
+"""A special way back for some messages: True if it sent the delivery (with confirm), False to leave it to
+the plain republish to (exchange, routing key). The hub uses it to replay documents through its state."""
+
+
 async def replay(
-    transport: Transport, queue: str, *, limit: int | None = None, idle_seconds: float = 10.0
+    transport: Transport,
+    queue: str,
+    *,
+    limit: int | None = None,
+    idle_seconds: float = 10.0,
+    republish: Republish | None = None,
 ) -> ReplayReport:
     """Republish (with confirm) then ack each message present in ``queue`` now, at most ``limit``.
 
@@ -149,6 +159,11 @@ async def replay(
     left for the next replay, so the command always ends.
     """
     report = ReplayReport(queue)
+
+    async def send(delivery: Delivery, exchange: str, routing_key: str) -> None:
+        if republish is None or not await republish(delivery, exchange, routing_key):
+            await transport.publish(_replay_copy(delivery, exchange, routing_key))
+
     present = (await transport.declare_passive(queue)).message_count
     budget = present if limit is None else min(present, limit)
     if budget == 0:
@@ -168,7 +183,7 @@ async def replay(
             report.skipped.append(delivery.message_id)
         else:
             try:
-                await transport.publish(_replay_copy(delivery, *origin))
+                await send(delivery, *origin)
             except NswError as exc:
                 report.failed.append((delivery.message_id, exc.message))
             else:

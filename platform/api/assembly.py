@@ -85,8 +85,10 @@ def _memory_broker(settings: Settings) -> MemoryBroker:
 
 
 @asynccontextmanager
-async def hub_from_settings(settings: Settings, metrics: HubMetrics | None = None) -> AsyncIterator[Hub]:
-    """A started hub; stopped (in-flight deliveries drained) and closed on exit."""
+async def hub_from_settings(
+    settings: Settings, metrics: HubMetrics | None = None, *, consume: bool = True
+) -> AsyncIterator[Hub]:
+    """A started hub (``consume=False``: publishing only, as operator tools need); stopped and closed on exit."""
     async with AsyncExitStack() as stack:
         engine = open_engine(settings.database.url)
         stack.push_async_callback(engine.dispose)
@@ -107,6 +109,6 @@ async def hub_from_settings(settings: Settings, metrics: HubMetrics | None = Non
         hub = build_hub(engine, transport, codec, DocumentValidator(specs), settings.hub, settings.limits)
         if metrics is not None:
             metrics.instrument(hub)
-        await hub.start()
+        await hub.start(consume=consume)
         stack.push_async_callback(hub.stop)
         yield hub

@@ -84,6 +84,8 @@ def show_(ctx: click.Context, vhost: str | None, queue: str | None, count: int) 
 @click.pass_context
 def replay_(ctx: click.Context, vhost: str | None, queue: str | None, limit: int | None) -> None:
     """Republish each dead-lettered message to its original exchange and routing key, then remove it."""
+    from singlewindow.platform.api.assembly import hub_from_settings
+    from singlewindow.platform.hub.replay import hub_republisher
     from singlewindow.platform.transport import connect
 
     settings = settings_of(ctx)
@@ -92,9 +94,11 @@ def replay_(ctx: click.Context, vhost: str | None, queue: str | None, limit: int
     async def _go() -> list[ReplayReport]:
         reports = []
         transport = await connect(settings.broker, vhost=target, connection_name="nsw-dlq-replay")
-        async with transport:
+        async with transport, hub_from_settings(settings, consume=False) as hub:
+            # Documents of the hub go back through its state: the recipient becomes PENDING again.
+            republish = hub_republisher(hub.recipients, hub.relay, actor="nsw dlq replay")
             for name in _queues(settings, queue):
-                reports.append(await replay(transport, name, limit=limit))
+                reports.append(await replay(transport, name, limit=limit, republish=republish))
         return reports
 
     failed = False
