@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import structlog
 from prometheus_client import make_asgi_app
 
+from singlewindow.platform.api.agency_services import build_agency_services
 from singlewindow.platform.api.assembly import hub_from_settings
 from singlewindow.platform.api.grpc_server import build_grpc_listener
 from singlewindow.platform.api.http_app import build_http_app
@@ -22,6 +23,7 @@ from singlewindow.platform.api.http_server import HttpListener
 from singlewindow.platform.api.metrics import HubMetrics
 from singlewindow.platform.api.operations import SubmissionApi
 from singlewindow.platform.settings import Settings
+from singlewindow.platform.specs import Catalog, DocumentValidator
 
 log = structlog.get_logger(__name__)
 
@@ -47,8 +49,10 @@ async def serve(
         closing = asyncio.Event()
         tls = {"tls_cert_file": hub_settings.tls_cert_file, "tls_key_file": hub_settings.tls_key_file}
         grpc_listener = build_grpc_listener(api, hub_settings)
+        agency_services = build_agency_services(hub, settings, DocumentValidator(Catalog()))
+        http_app = build_http_app(api, closing, extra_routes=agency_services.routes())
         http_listener = HttpListener(
-            build_http_app(api, closing), hub_settings.host, hub_settings.http_port, grace_seconds=grace_seconds, **tls
+            http_app, hub_settings.host, hub_settings.http_port, grace_seconds=grace_seconds, **tls
         )
         metrics_listener = None
         if hub_settings.metrics_port:
