@@ -2,7 +2,7 @@
 
 Only documents this country's agencies issue are in the register (a foreign phytosanitary certificate is
 the phytosanitary service's business). Every cited permit is checked first, with no side effect; only when
-all cover their items are the quantities written off (idempotent per permit, submission version and item,
+nothing but a balance is in doubt are the quantities written off (idempotent per permit, submission version and item,
 so a redelivery writes nothing twice). An unknown permit or one issued to someone else looks forged:
 REJECTED. Anything the trader can fix (expired, exhausted, wrong HS code or unit): QUERY.
 """
@@ -22,6 +22,7 @@ REGISTERED_KINDS = frozenset(
      "IMPORT_LICENCE", "EXPORT_LICENCE", "CITES_PERMIT"}
 )  # fmt: skip
 FORGERY = frozenset({"UNKNOWN", "WRONG_HOLDER", "WRONG_KIND"})
+BALANCE = "QUANTITY_EXCEEDS_BALANCE"
 OFFICER = Officer(id="PERMIT-CHECK", name="Customs permit control")
 
 
@@ -67,7 +68,9 @@ async def check_and_write_off(
     """None when every cited permit covers its item and was written off; else the decision to publish."""
     cited = cited_items(view, country)
     problems = [(n, item, p) for n, item in cited for p in await client.check(item)]
-    if problems:
+    # An exhausted balance may be this very declaration's own earlier write-off (a redelivery): the
+    # idempotent write-off below tells the two apart. Every other problem stops the declaration here.
+    if any(p.code != BALANCE for _, _, p in problems):
         return _decision(problems)
     for number, item in cited:
         try:
