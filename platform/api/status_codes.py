@@ -25,11 +25,11 @@ TABLE: dict[type[errors.NswError], Status] = {
     errors.InvalidInput: Status(grpc.StatusCode.INVALID_ARGUMENT, 422),
     errors.PayloadTooLarge: Status(grpc.StatusCode.INVALID_ARGUMENT, 413),
     errors.NotFound: Status(grpc.StatusCode.NOT_FOUND, 404),
-    errors.Conflict: Status(grpc.StatusCode.ALREADY_EXISTS, 409),
+    errors.Conflict: Status(grpc.StatusCode.FAILED_PRECONDITION, 409),  # state does not allow it
     errors.AccessDenied: Status(grpc.StatusCode.PERMISSION_DENIED, 403),
     errors.Unauthenticated: Status(grpc.StatusCode.UNAUTHENTICATED, 401),
-    errors.ConfigurationError: Status(grpc.StatusCode.FAILED_PRECONDITION, 500),
-    errors.Unroutable: Status(grpc.StatusCode.FAILED_PRECONDITION, 502),
+    errors.ConfigurationError: Status(grpc.StatusCode.INTERNAL, 500),  # the server is misconfigured
+    errors.Unroutable: Status(grpc.StatusCode.INTERNAL, 500),  # a missing inbox: topology, not the caller
     errors.PublishRejected: Status(grpc.StatusCode.RESOURCE_EXHAUSTED, 503),
     errors.TransientError: Status(grpc.StatusCode.UNAVAILABLE, 503),
     errors.BrokerUnavailable: Status(grpc.StatusCode.UNAVAILABLE, 503),

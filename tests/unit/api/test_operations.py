@@ -101,7 +101,7 @@ async def test_a_different_document_under_the_same_reference_is_a_conflict_on_bo
             metadata=env.metadata("trader-a"),
         )
     )
-    assert code is grpc.StatusCode.ALREADY_EXISTS and details is not None and details.error == "conflict"
+    assert code is grpc.StatusCode.FAILED_PRECONDITION and details is not None and details.error == "conflict"
 
 
 async def test_invalid_documents_are_rejected_with_their_pointers_over_both(env: Env) -> None:
@@ -247,7 +247,7 @@ async def test_query_answer_amend_and_cancel_over_both(env: Env) -> None:
             metadata=env.metadata("trader-a"),
         )
     )
-    assert code is grpc.StatusCode.ALREADY_EXISTS, "customs asked nothing: a conflict"
+    assert code is grpc.StatusCode.FAILED_PRECONDITION, "customs asked nothing: a conflict"
     answered = await env.http.post(
         f"/v1/submissions/{submission_id}/answers",
         json={"recipient": "sanitary", "answer": "Cold store 7, Almaty"},

@@ -52,3 +52,12 @@ def test_problems_come_only_from_invalid_input() -> None:
     problem = errors.Problem("/ucr", "required", "missing")
     assert problems_of(errors.InvalidInput("bad", [problem])) == (problem,)
     assert problems_of(errors.Conflict("dup")) == ()
+
+
+def test_the_api_reference_shows_the_table() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[3] / "docs" / "api.md").read_text()
+    for cls, status in TABLE.items():
+        row = f"| `{cls.__name__}` | `{cls.code}` | {status.grpc.name} | {status.http} |"
+        assert row in page, f"docs/api.md lacks: {row}"
