@@ -1,0 +1,85 @@
+"""A fresh RabbitMQ vhost with the hub topology declared and the broker users created, per test.
+
+Broker users are global on a RabbitMQ node, so the test's catalogue (a copy of the shipped routing data
+with short retry tiers) names users with a random suffix; the vhost and those users are deleted after.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from singlewindow.platform.catalogue import Catalogue, load_catalogue
+from singlewindow.platform.errors import NotFound
+from singlewindow.platform.settings import BrokerSettings, HubSettings, Settings, TopologySettings
+from singlewindow.platform.testing import short_retry_routing
+from singlewindow.platform.topology import build_topology
+from singlewindow.platform.topology.apply import declare_rabbitmq
+from singlewindow.platform.topology.management import ManagementClient
+from singlewindow.platform.topology.users import ensure_users_rabbitmq
+
+# Same variables as tests/conftest.py (not importable under --import-mode=importlib).
+RABBITMQ_HOST = os.environ.get("NSW_TEST_RABBITMQ_HOST", "127.0.0.1")
+RABBITMQ_PORT = int(os.environ.get("NSW_TEST_RABBITMQ_PORT", "5672"))
+RABBITMQ_MANAGEMENT_URL = os.environ.get("NSW_TEST_RABBITMQ_MANAGEMENT_URL", "http://127.0.0.1:15672")
+ADMIN = ("guest", "guest")
+
+
+@dataclass(frozen=True)
+class AdapterVhost:
+    vhost: str
+    routing_dir: Path
+    catalogue: Catalogue
+    hub_user: str
+    passwords: dict[str, str]
+
+    def url(self, user: str | None = None, password: str | None = None) -> str:
+        credentials = f"{quote(user, safe='')}:{quote(password or '', safe='')}@" if user else ""
+        return f"amqp://{credentials}{RABBITMQ_HOST}:{RABBITMQ_PORT}/{quote(self.vhost, safe='')}"
+
+    def hub_settings(self) -> Settings:
+        """The embedded hub on this vhost, as its own least-privilege user."""
+        broker = BrokerSettings(
+            url=self.url(self.hub_user, self.passwords[self.hub_user]),
+            vhost=self.vhost,
+            management_url=RABBITMQ_MANAGEMENT_URL,
+            heartbeat_seconds=5,
+            reconnect_max_seconds=1.0,
+        )
+        return Settings(broker=broker, hub=HubSettings(routing_dir=self.routing_dir, outbox_poll_seconds=0.2))
+
+    def password(self, agency: str) -> str:
+        return self.passwords[self.catalogue.get(agency).broker_user]
+
+
+@pytest.fixture
+async def adapter_vhost(
+    rabbitmq_available: None, rabbitmq_management_available: None, tmp_path: Path
+) -> AsyncIterator[AdapterVhost]:
+    suffix = uuid.uuid4().hex[:8]
+    vhost = f"nsw-test-adapters-{suffix}"
+    routing = short_retry_routing(tmp_path / "routing", tiers=(1, 2), user_suffix=suffix)
+    catalogue = load_catalogue(routing / "recipients.json")
+    hub_user = f"nsw-hub-{suffix}"
+    table = build_topology(catalogue, TopologySettings(), hub_user=hub_user)
+    passwords: dict[str, str] = {}
+    async with ManagementClient(RABBITMQ_MANAGEMENT_URL, *ADMIN) as client:
+        await client.put_vhost(vhost)
+        await client.put_permissions(vhost, ADMIN[0], ".*", ".*", ".*")
+        try:
+            await declare_rabbitmq(table, client, vhost)
+            report = await ensure_users_rabbitmq(table, client, vhost)
+            passwords.update({issued.user: issued.password for issued in report.issued})
+            yield AdapterVhost(vhost, routing, catalogue, hub_user, passwords)
+        finally:
+            await client.delete_vhost(vhost)
+            for user in passwords:  # only the users this test created: users are global
+                with contextlib.suppress(NotFound):
+                    await client.delete_user(user)
