@@ -1,23 +1,29 @@
-"""Run the registry: migrate the database, build the service, serve the REST API with uvicorn."""
+"""Run the registry: migrate the database, build the service, serve REST (uvicorn) and gRPC beside it."""
 
 from __future__ import annotations
+
+import asyncio
 
 import structlog
 import uvicorn
 
 from singlewindow.registry.api import create_app
+from singlewindow.registry.grpc_api import GrpcListener, build_grpc_listener
+from singlewindow.registry.guard import WriteGuard
 from singlewindow.registry.service import RegistryService
 from singlewindow.registry.settings import RegistrySettings
 from singlewindow.registry.storage import SchemaStore, create_engine
 
 log = structlog.get_logger(__name__)
+GRPC_GRACE_SECONDS = 5.0
 
 
-async def open_service(settings: RegistrySettings) -> RegistryService:
-    """A migrated store and the service over it; close with ``await service.store.close()``."""
+async def open_service(settings: RegistrySettings, guard: WriteGuard | None = None) -> RegistryService:
+    """A migrated store and the service over it; close with ``await service.store.close()``.
+    Without ``guard`` every write is allowed (embedded use); ``nsw registry serve`` passes the principals'."""
     store = SchemaStore(create_engine(settings.db_url))
     await store.migrate()
-    return RegistryService(store, settings)
+    return RegistryService(store, settings, guard)
 
 
 def build_server(service: RegistryService, settings: RegistrySettings) -> uvicorn.Server:
@@ -33,16 +39,21 @@ def build_server(service: RegistryService, settings: RegistrySettings) -> uvicor
     return uvicorn.Server(config)
 
 
-async def serve(settings: RegistrySettings) -> None:
-    """Serve until interrupted. gRPC (``grpc_port``) is added by issue 4; until then it is only noted."""
-    service = await open_service(settings)
-    if settings.grpc_port is not None:
-        log.warning("registry.grpc_not_available", grpc_port=settings.grpc_port, note="gRPC arrives in issue 4")
-    server = build_server(service, settings)
-    log.info("registry.serving", host=settings.host, http_port=settings.http_port, db=_safe(settings.db_url))
+async def serve(settings: RegistrySettings, guard: WriteGuard | None = None) -> None:
+    """Serve REST, and gRPC when ``grpc_port`` is set, until interrupted; both over one service."""
+    service = await open_service(settings, guard)
+    listener: GrpcListener | None = None
     try:
+        if settings.grpc_port is not None:
+            listener = build_grpc_listener(service, settings.host, settings.grpc_port)
+            await listener.start()
+            log.info("registry.grpc_serving", host=settings.host, grpc_port=listener.port)
+        server = build_server(service, settings)
+        log.info("registry.serving", host=settings.host, http_port=settings.http_port, db=_safe(settings.db_url))
         await server.serve()
     finally:
+        if listener is not None:
+            await asyncio.shield(listener.stop(GRPC_GRACE_SECONDS))
         await service.store.close()
 
 

@@ -20,7 +20,7 @@ class RegistrySettings(BaseSettings):
     )
     host: str = "127.0.0.1"
     http_port: int = Field(default=8081, ge=0, le=65_535, description="Confluent's default port.")
-    grpc_port: int | None = Field(default=None, ge=0, le=65_535, description="gRPC arrives in issue 4.")
+    grpc_port: int | None = Field(default=None, ge=0, le=65_535, description="gRPC port; None serves REST only.")
     max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024, description="Larger bodies get 413.")
     max_schema_bytes: int = Field(default=1024 * 1024, ge=256, description="Larger schemas get 42209.")
     default_compatibility: CompatibilityLevel = DEFAULT_COMPATIBILITY

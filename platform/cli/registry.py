@@ -1,7 +1,9 @@
 """``nsw registry``: serve the schema registry, load the message specs into it, check a schema file.
 
 ``load`` and ``check`` work against a running registry (``--url``, default the hub's NSW_REGISTRY__URL) or
-directly on a registry database (``--db``); ``serve`` runs the Confluent-compatible REST API.
+directly on a registry database (``--db``); ``serve`` runs the Confluent-compatible REST API and, with
+``--grpc-port``, the gRPC RegistryService beside it. The CLI is the outermost ring, so it is where the
+registry (which knows no principals) gets its write guard over the hub's principals store.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from typing import TypeVar
 
 import click
 
+from singlewindow.platform.cli.runtime import hub_database
+from singlewindow.platform.identity import PrincipalStore
+from singlewindow.platform.identity.registry_guard import PrincipalWriteGuard
 from singlewindow.platform.settings import Settings
 from singlewindow.registry.client.http import RegistryClient
 from singlewindow.registry.errors import RegistryError
@@ -33,25 +38,45 @@ class RegistryUnavailable(click.ClickException):
 
 @click.group()
 def registry() -> None:
-    """The schema registry (Confluent-compatible REST API; gRPC arrives with issue 4)."""
+    """The schema registry (Confluent-compatible REST API and gRPC RegistryService)."""
 
 
 @registry.command("serve")
 @click.option("--db", "db_url", help="SQLAlchemy URL (default NSW_REGISTRY_DB_URL or sqlite nsw-registry.db).")
 @click.option("--http-port", type=click.IntRange(0, 65535), help="REST port (default 8081).")
-@click.option("--grpc-port", type=click.IntRange(0, 65535), help="Accepted now; the gRPC API comes in issue 4.")
+@click.option("--grpc-port", type=click.IntRange(0, 65535), help="Also serve gRPC (RegistryService) on this port.")
 @click.option("--host", help="Address to listen on (default 127.0.0.1).")
-def serve_command(db_url: str | None, http_port: int | None, grpc_port: int | None, host: str | None) -> None:
-    """Serve the registry until interrupted."""
+@click.option(
+    "--principals-db", "principals_db", help="Database holding the principals (default: the hub's NSW_DATABASE__URL)."
+)
+@click.pass_context
+def serve_command(
+    ctx: click.Context,
+    db_url: str | None,
+    http_port: int | None,
+    grpc_port: int | None,
+    host: str | None,
+    principals_db: str | None,
+) -> None:
+    """Serve the registry until interrupted. Reads are open; writes need a principal's token."""
     overrides = {"db_url": db_url, "http_port": http_port, "grpc_port": grpc_port, "host": host}
     settings = RegistrySettings().model_copy(update={k: v for k, v in overrides.items() if v is not None})
-    if grpc_port is not None:
-        click.echo(f"note: --grpc-port {grpc_port} accepted; the gRPC API arrives with issue 4", err=True)
-    asyncio.run(serve(settings))
+    hub: Settings | None = ctx.obj if isinstance(ctx.obj, Settings) else None
+    principals_url = principals_db or (hub.database.url if hub else Settings().database.url)
+
+    async def run() -> None:
+        async with hub_database(principals_url) as engine:
+            await serve(settings, PrincipalWriteGuard(PrincipalStore(engine)))
+
+    asyncio.run(run())
 
 
 def _run_on_target(
-    ctx: click.Context, url: str | None, db_url: str | None, job: Callable[[RegistryTarget], Awaitable[T]]
+    ctx: click.Context,
+    url: str | None,
+    db_url: str | None,
+    job: Callable[[RegistryTarget], Awaitable[T]],
+    token: str | None = None,
 ) -> T:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise here
     settings: Settings | None = ctx.obj if isinstance(ctx.obj, Settings) else None
@@ -59,7 +84,7 @@ def _run_on_target(
 
     async def run() -> T:
         if url:
-            async with RegistryClient(url) as client:
+            async with RegistryClient(url, token=token) as client:
                 return await job(HttpTarget(client))
         base = RegistrySettings()
         service = await open_service(base.model_copy(update={"db_url": db_url}) if db_url else base)
@@ -78,10 +103,12 @@ def _run_on_target(
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--url", help="A running registry's URL (default NSW_REGISTRY__URL).")
 @click.option("--db", "db_url", help="Load straight into this registry database instead.")
+@click.option("--token", envvar="NSW_TOKEN", help="Bearer token of an operator (or agency) principal (NSW_TOKEN).")
 @click.pass_context
-def load_command(ctx: click.Context, directory: Path, url: str | None, db_url: str | None) -> None:
-    """Register every documents/<type>/schema.avsc and schema.json under DIRECTORY (idempotent)."""
-    results = _run_on_target(ctx, url, db_url, lambda target: load_specs(target, directory))
+def load_command(ctx: click.Context, directory: Path, url: str | None, db_url: str | None, token: str | None) -> None:
+    """Register every documents/<type>/schema.avsc and schema.json under DIRECTORY (idempotent).
+    Through --url this is a write: it needs --token (or NSW_TOKEN) of a principal allowed to write."""
+    results = _run_on_target(ctx, url, db_url, lambda target: load_specs(target, directory), token)
     failed = [r for r in results if r.error]
     for result in results:
         status = f"id {result.schema_id}" if result.error is None else f"FAILED {result.error}"

@@ -9,7 +9,7 @@ from typing import Any
 from starlette.requests import Request
 
 from singlewindow.registry.errors import BadRequest, PayloadTooLarge
-from singlewindow.registry.guard import Credentials
+from singlewindow.registry.guard import Credentials, token_from_authorization
 
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no", ""}
@@ -77,7 +77,7 @@ async def json_body(request: Request, limit: int) -> dict[str, Any]:
 
 
 def credentials(request: Request) -> Credentials:
-    """The bearer token, if any, for the write guard (issue 4)."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
+    """The caller's token for the write guard: ``Authorization: Bearer <token>``, or, for clients that
+    only speak basic auth (python-schema-registry-client, ``basic.auth.user.info``), HTTP basic with the
+    token as the password (the user name is ignored)."""
+    return token_from_authorization(request.headers.get("authorization", ""))

@@ -37,11 +37,19 @@ class RegisteredSchema:
 
 class RegistryClient:
     def __init__(
-        self, url: str, *, timeout: float = 10.0, latest_ttl: float = 30.0, http: httpx.AsyncClient | None = None
+        self,
+        url: str,
+        *,
+        timeout: float = 10.0,
+        latest_ttl: float = 30.0,
+        http: httpx.AsyncClient | None = None,
+        token: str | None = None,
     ) -> None:
-        self._http = http or httpx.AsyncClient(
-            base_url=url.rstrip("/"), timeout=timeout, headers={"Accept": _MEDIA, "Content-Type": _MEDIA}
-        )
+        """``token``: a principal's bearer token, sent with every call (writes need one; reads do not)."""
+        headers = {"Accept": _MEDIA, "Content-Type": _MEDIA}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        self._http = http or httpx.AsyncClient(base_url=url.rstrip("/"), timeout=timeout, headers=headers)
         self._latest_ttl = latest_ttl
         self._by_id: dict[int, RegisteredSchema] = {}
         self._by_version: dict[tuple[str, int], RegisteredSchema] = {}

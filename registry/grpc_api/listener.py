@@ -1,0 +1,48 @@
+"""The registry's gRPC listener: RegistryService, health checking and reflection (as the hub's listener)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_health.v1._async import HealthServicer as AsyncHealthServicer  # = health.aio; grpc-stubs lacks aio
+from grpc_reflection.v1alpha import reflection
+
+from singlewindow.registry.grpc_api.servicer import RegistryServicer
+from singlewindow.registry.proto import registry_pb2, registry_pb2_grpc
+from singlewindow.registry.service import RegistryService
+
+SERVICE_NAME: str = registry_pb2.DESCRIPTOR.services_by_name["RegistryService"].full_name
+OVERALL = ""  # the health service's name for the whole server
+
+
+@dataclass
+class GrpcListener:
+    server: grpc.aio.Server
+    health: AsyncHealthServicer
+    port: int
+
+    async def start(self) -> None:
+        await self.server.start()
+        for name in (OVERALL, SERVICE_NAME):
+            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+
+    async def stop(self, grace_seconds: float) -> None:
+        """Report NOT_SERVING first (load balancers stop sending), then let running calls finish."""
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(grace_seconds)
+
+
+def build_grpc_listener(service: RegistryService, host: str, port: int) -> GrpcListener:
+    """A server bound to ``host:port`` (0 picks a free port; ``listener.port`` says which)."""
+    server = grpc.aio.server()
+    registry_pb2_grpc.add_RegistryServiceServicer_to_server(RegistryServicer(service), server)  # type: ignore[no-untyped-call]
+    health_servicer = AsyncHealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection((SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+    address = f"{host}:{port}"
+    bound = server.add_insecure_port(address)
+    if bound == 0:
+        raise OSError(f"cannot listen for gRPC on {address}")  # as uvicorn reports a port it cannot bind
+    return GrpcListener(server, health_servicer, bound)
