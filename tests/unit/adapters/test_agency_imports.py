@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ADAPTERS = Path(__file__).resolve().parents[3] / "adapters"
-AGENCIES = ["customs"]
+AGENCIES = ["customs", "sanitary"]
 ALLOWED = {"singlewindow.adapters", "singlewindow.platform.testing"}
 
 

@@ -1,0 +1,113 @@
+"""The legacy system's loop: take undecided rows, decide, write the decision columns; or be down.
+
+Down means maintenance: the system holds an exclusive lock on the shared table, so the adapter's inserts
+fail after its lock timeout. Every answer counts in ``legacy_answers``, which the scripted errors and
+garbled values use, so "the first N answers" is per row and survives restarts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from sqlalchemy import select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from singlewindow.adapters.sanitary.standin.rules import decide
+from singlewindow.adapters.sanitary.standin.script import Script
+from singlewindow.adapters.sanitary.table import metadata, requests
+
+log = structlog.get_logger(__name__)
+OFFICER = "KZ-SES-0107"
+GARBLED = "ACC\x00EPT?ED##"
+
+
+@dataclass
+class SanitarySystem:
+    engine: AsyncEngine
+    register: dict[str, Any]
+    script: Callable[[], Script]
+    poll_seconds: float = 0.2
+    _lock: AsyncConnection | None = field(default=None)
+
+    async def prepare(self) -> None:
+        async with self.engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await self.prepare()
+        try:
+            while not stop.is_set():
+                script = self.script()
+                if script.down:
+                    await self._hold_lock()
+                else:
+                    await self._release_lock()
+                    await self.step(script)
+                try:
+                    await asyncio.wait_for(stop.wait(), self.poll_seconds)
+                except TimeoutError:
+                    continue
+        finally:
+            await self._release_lock()
+
+    async def _hold_lock(self) -> None:
+        if self._lock is not None:
+            return
+        conn = await self.engine.connect()
+        if self.engine.dialect.name == "sqlite":
+            await conn.exec_driver_sql("BEGIN EXCLUSIVE")
+        else:
+            await conn.begin()
+            await conn.execute(text("LOCK TABLE sanitary_requests IN ACCESS EXCLUSIVE MODE"))
+        self._lock = conn
+        log.info("down: shared table locked")
+
+    async def _release_lock(self) -> None:
+        if self._lock is None:
+            return
+        conn, self._lock = self._lock, None
+        if self.engine.dialect.name == "sqlite":
+            await conn.exec_driver_sql("ROLLBACK")
+        else:
+            await conn.rollback()
+        await conn.close()
+        log.info("up: shared table unlocked")
+
+    async def step(self, script: Script) -> int:
+        async with self.engine.connect() as conn:
+            rows = list(await conn.execute(select(requests).where(requests.c.status.is_(None))))
+        for row in rows:
+            if script.slow_seconds:
+                await asyncio.sleep(script.slow_seconds)
+            await self._answer(row, script)
+        return len(rows)
+
+    async def _answer(self, row: Any, script: Script) -> None:
+        answered = int(row.legacy_answers or 0)
+        if answered < script.malformed:
+            values: dict[str, Any] = {"status": GARBLED, "reason": None, "conditions": "\x00\x01"}
+        elif answered < script.malformed + script.errors:
+            values = {"status": "ERROR", "reason": "SGR registry lookup failed (timeout)", "conditions": None}
+        else:
+            verdict = decide(json.loads(row.document), self.register, datetime.now(UTC).date())
+            values = {
+                "status": verdict.status,
+                "reason": verdict.reason,
+                "conditions": "\n".join(verdict.conditions) or None,
+            }
+        values.update(officer=OFFICER, decided_at=datetime.now(UTC), legacy_answers=answered + 1)
+        await self._write(row.request_no, values)
+        if script.duplicate:
+            await asyncio.sleep(self.poll_seconds)
+            await self._write(row.request_no, {**values, "decided_at": datetime.now(UTC)})
+        log.info("decided", request_no=row.request_no, status=values["status"])
+
+    async def _write(self, request_no: int, values: dict[str, Any]) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(update(requests).where(requests.c.request_no == request_no).values(**values))
