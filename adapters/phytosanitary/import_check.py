@@ -1,0 +1,82 @@
+"""Import: find the exporting country's ePhyto among the submission's attachments, validate and read it,
+check it against the declaration, and decide at once.
+
+* No ePhyto attached: INSPECTION_REQUIRED (the paper original is checked at the border post).
+* None of the attached XML files is a readable certificate: REJECTED with the schema's findings.
+* Otherwise the findings of ``checks.check``: REJECTED with reasons, ACCEPTED_WITH_CONDITIONS, or ACCEPTED.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from singlewindow.adapters import Condition, DecisionDraft, DecisionStatus, Officer, Reason, Reference
+from singlewindow.adapters.phytosanitary.checks import Findings, check
+from singlewindow.adapters.phytosanitary.ephyto import CertificateUnreadable, PhytoCertificate, read_certificate
+from singlewindow.platform.api.agency_client import AgencyHubClient
+
+AUTOMATIC = Officer(id="PHY-AUTO", name="Documentary check of the electronic certificate")
+
+
+def _cited(view: Mapping[str, Any]) -> set[str]:
+    return {
+        d["number"]
+        for item in view["goodsItems"]
+        for d in item.get("supportingDocuments", [])
+        if d["type"] == "PHYTO_CERTIFICATE"
+    }
+
+
+async def find_certificates(
+    hub: AgencyHubClient, submission_id: str, version: int, media_types: Sequence[str]
+) -> tuple[list[PhytoCertificate], list[str]]:
+    """The readable certificates among the XML attachments, and what was wrong with the others."""
+    readable: list[PhytoCertificate] = []
+    problems: list[str] = []
+    for entry in await hub.attachments_of(submission_id, version):
+        if entry.get("mediaType") not in media_types:
+            continue
+        try:
+            readable.append(read_certificate(await hub.attachment(entry["sha256"])))
+        except CertificateUnreadable as exc:
+            problems.append(f"{entry.get('fileName', entry['sha256'])}: {exc}; {'; '.join(exc.problems[:2])}")
+    return readable, problems
+
+
+def decide_import(view: Mapping[str, Any], certificates: list[PhytoCertificate], problems: list[str]) -> DecisionDraft:
+    if not certificates and not problems:
+        return DecisionDraft(
+            status=DecisionStatus.INSPECTION_REQUIRED,
+            reasons=(
+                Reason(
+                    code="PHY-NO-EPHYTO",
+                    text="No electronic phytosanitary certificate attached; the original is checked at the border post",
+                ),
+            ),
+            officer=AUTOMATIC,
+        )
+    if not certificates:
+        reasons = tuple(Reason(code="PHY-SCHEMA", text=problem[:1000]) for problem in problems[:5])
+        return DecisionDraft(status=DecisionStatus.REJECTED, reasons=reasons, officer=AUTOMATIC)
+    cited = _cited(view)
+    certificate = next((c for c in certificates if c.number in cited), certificates[0])
+    return draft_from(check(certificate, view), certificate)
+
+
+def draft_from(findings: Findings, certificate: PhytoCertificate) -> DecisionDraft:
+    reference = Reference(type="PHYTO_CERTIFICATE", id=certificate.number[:70], issuer=certificate.export_country)
+    if findings.reasons:
+        reasons = tuple(Reason(code=code, text=text) for code, text in findings.reasons)
+        return DecisionDraft(
+            status=DecisionStatus.REJECTED, reasons=reasons, officer=AUTOMATIC, references=(reference,)
+        )
+    if findings.conditions:
+        conditions = tuple(Condition(code=code, text=text) for code, text in findings.conditions)
+        return DecisionDraft(
+            status=DecisionStatus.ACCEPTED_WITH_CONDITIONS,
+            conditions=conditions,
+            officer=AUTOMATIC,
+            references=(reference,),
+        )
+    return DecisionDraft(status=DecisionStatus.ACCEPTED, officer=AUTOMATIC, references=(reference,))

@@ -1,0 +1,81 @@
+"""The public client of the hub's agency services (attachments, officer queue, border events) over HTTP.
+
+Agency adapters use it with their agency principal's token (attachments a routed submission lists, the
+officer queue of their own agency); officers and the ``nsw border-event`` command with an officer's token.
+Errors come back as the project's exceptions, exactly as ``HubClient`` gives them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from singlewindow.platform import errors
+from singlewindow.platform.api.client import HubClient, error_from_body
+
+
+class AgencyHubClient(HubClient):
+    async def attachments_of(self, submission_id: str, version: int) -> list[dict[str, Any]]:
+        """The ``attachments`` entries of a submission version routed to the caller's agency."""
+        params = {"submissionId": submission_id, "version": version}
+        return (await self._call("GET", "/v1/attachments", params=params))["attachments"]  # type: ignore[no-any-return]
+
+    async def attachment(self, sha256: str) -> bytes:
+        """The file's bytes, checked against its hash (a corrupted transfer is a transient error)."""
+        response = await self._raw("GET", f"/v1/attachments/{sha256}")
+        if hashlib.sha256(response.content).hexdigest() != sha256:
+            raise errors.DependencyUnavailable(f"attachment {sha256} arrived corrupted")
+        return response.content
+
+    async def put_attachment(self, content: bytes, media_type: str, file_name: str) -> dict[str, Any]:
+        params = {"fileName": file_name, "sha256": hashlib.sha256(content).hexdigest()}
+        response = await self._raw(
+            "POST", "/v1/attachments", content=content, params=params, headers={"content-type": media_type}
+        )
+        return response.json()  # type: ignore[no-any-return]
+
+    async def enqueue_for_officers(self, document: Mapping[str, Any], attempt: int) -> dict[str, Any]:
+        body = {"document": dict(document), "attempt": attempt}
+        return await self._call("POST", "/v1/officer/queue", body)  # type: ignore[no-any-return]
+
+    async def unpublished_decisions(self, limit: int = 100) -> list[dict[str, Any]]:
+        params = {"published": "false", "limit": limit}
+        return (await self._call("GET", "/v1/officer/decisions", params=params))["decisions"]  # type: ignore[no-any-return]
+
+    async def mark_published(self, decision_id: int) -> dict[str, Any]:
+        return await self._call("POST", f"/v1/officer/decisions/{decision_id}/published", {})  # type: ignore[no-any-return]
+
+    async def next_document(self) -> dict[str, Any] | None:
+        """For an officer: the next document of its agency's queue, claimed; None when nothing waits."""
+        response = await self._raw("POST", "/v1/officer/next")
+        return None if response.status_code == 204 else response.json()
+
+    async def decide(self, decision: Mapping[str, Any]) -> dict[str, Any]:
+        """For an officer: decide on a pulled document (``ticket``, ``status``, conditions, reasons...)."""
+        return await self._call("POST", "/v1/officer/decisions", dict(decision))  # type: ignore[no-any-return]
+
+    async def record_border_event(self, event: Mapping[str, Any]) -> dict[str, Any]:
+        return await self._call("POST", "/v1/border-events", dict(event))  # type: ignore[no-any-return]
+
+    async def border_events(self, ucr: str) -> list[dict[str, Any]]:
+        return (await self._call("GET", "/v1/border-events", params={"ucr": ucr}))["events"]  # type: ignore[no-any-return]
+
+    async def record_permit(self, permit: Mapping[str, Any]) -> dict[str, Any]:
+        """Record a permit or certificate the caller's agency issued in the hub's permits register."""
+        return await self._call("POST", "/v1/permits", dict(permit))  # type: ignore[no-any-return]
+
+    async def _raw(self, method: str, path: str, **options: Any) -> httpx.Response:
+        try:
+            response = await self._http.request(method, path, **options)
+        except httpx.HTTPError as exc:
+            raise errors.DependencyUnavailable(f"cannot reach the hub at {self._http.base_url}: {exc}") from exc
+        if response.is_error:
+            try:
+                payload: Any = response.json()
+            except ValueError:
+                payload = response.text
+            raise error_from_body(response.status_code, payload)
+        return response
