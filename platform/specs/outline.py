@@ -44,8 +44,9 @@ class _Outliner:
             out += textwrap.wrap(
                 " ".join(description.split()), WIDTH - 2, initial_indent=INDENT, subsequent_indent=INDENT
             )
-        ids = [f"JSON Schema {self.schema.get('$id', '?')}"] + ([f"Avro {avro_name}"] if avro_name else [])
-        out.append(INDENT + " · ".join(ids))
+        out.append(f"{INDENT}JSON Schema {self.schema.get('$id', '?')}")
+        if avro_name:
+            out.append(f"{INDENT}Avro record {avro_name}")
         out.append(f"{INDENT}* required  ? optional  [list] code list  /re/ pattern")
         out.append("")
         out += self._object_lines(self.schema, 0, "")

@@ -224,7 +224,11 @@ def _timestamp_from_avro(datum: Any, pointer: str) -> str:
     if not isinstance(datum, datetime) or datum.tzinfo is None:
         raise DatumConversionError(pointer, "expected an aware datetime or epoch milliseconds")
     moment = datum.astimezone(UTC)
-    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
+    # %Y does not pad years below 1000 on every platform; the pattern needs four digits
+    return (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T"
+        f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}.{moment.microsecond // 1000:03d}Z"
+    )
 
 
 def _date_to_avro(value: Any, pointer: str) -> date:
