@@ -22,6 +22,8 @@ from singlewindow.platform.api.http_app import build_http_app
 from singlewindow.platform.api.http_server import HttpListener
 from singlewindow.platform.api.metrics import HubMetrics
 from singlewindow.platform.api.operations import SubmissionApi
+from singlewindow.platform.api.permits_http import permit_routes
+from singlewindow.platform.permits import PermitService, PermitStore
 from singlewindow.platform.settings import Settings
 from singlewindow.platform.specs import Catalog, DocumentValidator
 
@@ -50,7 +52,8 @@ async def serve(
         tls = {"tls_cert_file": hub_settings.tls_cert_file, "tls_key_file": hub_settings.tls_key_file}
         grpc_listener = build_grpc_listener(api, hub_settings)
         agency_services = build_agency_services(hub, settings, DocumentValidator(Catalog()))
-        http_app = build_http_app(api, closing, extra_routes=agency_services.routes())
+        permits = permit_routes(PermitService(PermitStore(hub.engine)), api.principal)
+        http_app = build_http_app(api, closing, extra_routes=[*agency_services.routes(), *permits])
         http_listener = HttpListener(
             http_app, hub_settings.host, hub_settings.http_port, grace_seconds=grace_seconds, **tls
         )
