@@ -17,6 +17,7 @@ from singlewindow.adapters.sdk.decisions import (
 )
 from singlewindow.adapters.sdk.documents import Handover, InboundDocument, PendingHandover, QueryResponse
 from singlewindow.adapters.sdk.errors import AgencyUnavailable, DocumentRefused
+from singlewindow.adapters.sdk.options import RuntimeOptions
 from singlewindow.platform.aggregation import DecisionStatus
 
 __all__ = [
@@ -37,4 +38,5 @@ __all__ = [
     "QueryResponse",
     "Reason",
     "Reference",
+    "RuntimeOptions",
 ]

@@ -52,6 +52,10 @@ class Handover:
     reference: str
     decision: DecisionDraft | None = None
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.reference, str) or not 0 < len(self.reference) <= 255:
+            raise ValueError(f"a hand-over reference is 1 to 255 characters, got {self.reference!r}")
+
 
 @dataclass(frozen=True, slots=True)
 class QueryResponse:

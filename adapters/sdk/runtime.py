@@ -34,17 +34,17 @@ from singlewindow.adapters.sdk.inbound import (
     read_query_response,
     refuse,
 )
-from singlewindow.adapters.sdk.mapping import decision_document, decision_message_id, delivery_report
+from singlewindow.adapters.sdk.mapping import decision_document, decision_message_id
 from singlewindow.adapters.sdk.options import RuntimeOptions
-from singlewindow.adapters.sdk.store import AdapterStore, DocumentBuilder, HandoverRecord, StoredDecision
+from singlewindow.adapters.sdk.publisher import HubPublisher
+from singlewindow.adapters.sdk.store import AdapterStore, DocumentBuilder, HandoverRecord
 from singlewindow.platform.catalogue import Recipient
 from singlewindow.platform.errors import InvalidInput
 from singlewindow.platform.hub.codec import DocumentCodec
-from singlewindow.platform.hub.messages import AGENCY_DECISION, DELIVERY_REPORT
 from singlewindow.platform.retry import RetryRoute, retry_later
 from singlewindow.platform.state.common import utcnow
 from singlewindow.platform.topology import names
-from singlewindow.platform.transport import Delivery, OutgoingMessage, Subscription, Transport
+from singlewindow.platform.transport import Delivery, Subscription, Transport
 
 
 class AdapterRuntime:
@@ -72,6 +72,8 @@ class AdapterRuntime:
         self._store = store
         self._route = RetryRoute.for_recipient(recipient)
         self.log = structlog.get_logger("singlewindow.adapters").bind(agency=recipient.id, adapter=name)
+        self._publisher = HubPublisher(transport, codec, store, recipient.broker_user, self.log)
+        self._sweeper: asyncio.Task[None] | None = None
         self._subscription: Subscription | None = None
         self._pausing = asyncio.Event()
         self._pause_task: asyncio.Task[None] | None = None
@@ -86,8 +88,10 @@ class AdapterRuntime:
         context = AdapterContext(self.recipient.id, self.name, self._config, self.log, self)
         self.adapter.bind(context)
         await self.adapter.setup(context)
-        for stored in await self._store.unpublished():
-            await self._publish_decision(stored)
+        await self._publisher.republish()
+        self._sweeper = asyncio.create_task(
+            self._publisher.sweep_forever(self._stopping, self.options.republish_seconds), name=f"sweep-{self.name}"
+        )
         await self.adapter.start()
         await self._subscribe()
         self.log.info("adapter started", prefetch=self.options.prefetch)
@@ -103,6 +107,8 @@ class AdapterRuntime:
             await self.adapter.stop()
         except Exception:
             self.log.exception("adapter stop failed")
+        if self._sweeper is not None:
+            await asyncio.gather(self._sweeper, return_exceptions=True)
         self.log.info("adapter stopped")
 
     # AdapterContext backend
@@ -111,7 +117,7 @@ class AdapterRuntime:
             submission_id, version, draft.key(), self._builder(submission_id, version, draft)
         )
         if stored.created or not stored.published:
-            await self._publish_decision(stored)
+            await self._publisher.decision(stored)
         else:
             self.log.info("duplicate decision ignored", submission_id=submission_id, key=draft.key())
         return stored.sequence
@@ -164,11 +170,16 @@ class AdapterRuntime:
         existing = await self._store.handover(message_id_of(delivery))
         if existing is not None:
             bound.info("redelivered document already handed over: report re-sent", reference=existing.reference)
-            await self._publish_report(existing)
+            await self._publisher.report(existing)
+            await self._publisher.republish(submission_id=existing.submission_id, version=existing.version)
             await delivery.ack()
             return
         document = await read_document(delivery, self._codec, self.recipient.id)
-        handover = await self.adapter.deliver(document)
+        try:
+            async with asyncio.timeout(self.options.deliver_timeout_seconds):
+                handover = await self.adapter.deliver(document)
+        except TimeoutError as exc:
+            raise AgencyUnavailable(f"no answer within {self.options.deliver_timeout_seconds} s") from exc
         self.breaker.record_success()
         record = HandoverRecord(
             document.message_id,
@@ -184,15 +195,13 @@ class AdapterRuntime:
         draft = handover.decision
         decision: tuple[str, DocumentBuilder] | None = None
         if draft is not None:
-            decision = (
-                draft.idempotency_key or f"handover:{document.message_id}",
-                self._builder(document.submission_id, document.version, draft),
-            )
-        await self._store.record_handover(record, decision)
+            key = draft.idempotency_key or f"handover:{document.message_id}"
+            decision = (key, self._builder(document.submission_id, document.version, draft))
+        stored = await self._store.record_handover(record, decision)
         bound.info("handed over", reference=handover.reference, decided=draft is not None)
-        await self._publish_report(record)
-        for stored in await self._store.unpublished():
-            await self._publish_decision(stored)
+        await self._publisher.report(record)
+        if stored is not None:
+            await self._publisher.decision(stored)
         await delivery.ack()
 
     async def _on_answer(self, delivery: Delivery, bound: Any) -> None:
@@ -253,27 +262,3 @@ class AdapterRuntime:
             return decision_message_id(agency, submission_id, version, sequence), document
 
         return build
-
-    async def _publish_report(self, record: HandoverRecord) -> None:
-        message_id, document = delivery_report(record)
-        await self._publish(DELIVERY_REPORT, message_id, document)
-
-    async def _publish_decision(self, stored: StoredDecision) -> None:
-        await self._publish(AGENCY_DECISION, stored.message_id, stored.document)
-        await self._store.mark_published(stored.message_id)
-        self.log.info("decision published", sequence=stored.sequence, status=stored.document["status"])
-
-    async def _publish(self, message_type: str, message_id: str, document: dict[str, Any]) -> None:
-        await self._transport.publish(
-            OutgoingMessage(
-                exchange=names.DECISIONS_EXCHANGE,
-                routing_key=names.DECISION_KEY,
-                body=self._codec.encode(message_type, document),
-                message_id=message_id,
-                correlation_id=str(document["submissionId"]),
-                type=message_type,
-                content_type=self._codec.content_type,
-                user_id=self.recipient.broker_user,
-                timestamp=utcnow(),
-            )
-        )

@@ -75,18 +75,21 @@ class AdapterStore:
             row = (await conn.execute(select(handovers).where(handovers.c.message_id == message_id))).first()
         return _record(row._mapping) if row is not None else None
 
-    async def record_handover(self, record: HandoverRecord, decision: tuple[str, DocumentBuilder] | None) -> None:
+    async def record_handover(
+        self, record: HandoverRecord, decision: tuple[str, DocumentBuilder] | None
+    ) -> StoredDecision | None:
         """Store the hand-over and, when the agency decided at once, that decision (key, builder)."""
         for attempt in range(_ATTEMPTS):
             try:
                 async with self._engine.begin() as conn:
                     await conn.execute(insert(handovers).values(**_values(record)))
-                    if decision is not None:
-                        await self._add_decision(conn, record.submission_id, record.version, record.ucr, *decision)
-                return
+                    if decision is None:
+                        return None
+                    return await self._add_decision(conn, record.submission_id, record.version, record.ucr, *decision)
             except IntegrityError:
                 if await self.handover(record.message_id) is not None or attempt == _ATTEMPTS - 1:
                     raise
+        raise AssertionError("unreachable")
 
     async def add_decision(self, submission_id: str, version: int, key: str, build: DocumentBuilder) -> StoredDecision:
         """Store a decision under the next sequence, or return the one already stored under ``key``."""
@@ -147,15 +150,19 @@ class AdapterStore:
         async with self._engine.begin() as conn:
             await conn.execute(update(decisions).where(decisions.c.message_id == message_id).values(published=True))
 
-    async def unpublished(self) -> list[StoredDecision]:
-        """Decisions stored but not confirmed by the broker, oldest first: re-published on start."""
-        query = (
-            select(decisions)
-            .where(decisions.c.agency == self.agency, decisions.c.published.is_(False))
-            .order_by(decisions.c.id)
-        )
+    async def unpublished(
+        self, submission_id: str | None = None, version: int | None = None, *, created_before: datetime | None = None
+    ) -> list[StoredDecision]:
+        """Decisions stored but not confirmed by the broker, oldest first (optionally of one version)."""
+        query = select(decisions).where(decisions.c.agency == self.agency, decisions.c.published.is_(False))
+        if submission_id is not None:
+            query = query.where(decisions.c.submission_id == submission_id)
+        if version is not None:
+            query = query.where(decisions.c.version == version)
+        if created_before is not None:
+            query = query.where(decisions.c.created_at < created_before)
         async with self._engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
+            rows = (await conn.execute(query.order_by(decisions.c.id))).all()
         return [StoredDecision(r.sequence, r.message_id, json.loads(r.document), False, False) for r in rows]
 
     async def pending(self) -> list[PendingHandover]:

@@ -24,6 +24,7 @@ EXPECTED = [
     "QueryResponse",
     "Reason",
     "Reference",
+    "RuntimeOptions",
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,9 @@ from singlewindow.adapters import (
     Officer,
     Reason,
 )
+from singlewindow.adapters.sdk.options import RuntimeOptions
 from singlewindow.platform.aggregation import Consolidated
-from singlewindow.platform.errors import NotFound
+from singlewindow.platform.errors import BrokerUnavailable, NotFound
 from singlewindow.platform.hub.messages import HEADER_ATTEMPT, HEADER_RECIPIENT, HEADER_VERSION
 from singlewindow.platform.topology import names
 from singlewindow.platform.transport import OutgoingMessage
@@ -177,3 +179,56 @@ async def test_a_refused_document_is_dead_lettered_and_ends_delivery_failed(
     assert dead.headers["x-nsw-last-error"] == "HS code 080810 unknown to the sanitary register"
     assert dead.message_id is not None and dead.message_id.startswith(submission)
     assert await harness.reports(submission) == []
+
+
+class Hangs(Recorder):
+    async def deliver(self, document: InboundDocument) -> Handover:
+        self.calls.append("deliver")
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+
+async def test_a_deliver_slower_than_the_timeout_counts_as_an_unavailable_agency(adapter_harness: Any) -> None:
+    adapter = Hangs()
+    options = RuntimeOptions(deliver_timeout_seconds=0.1, failure_threshold=10)
+    harness = await adapter_harness(adapter, options=options, others=None)
+    submission = await harness.submit("apples")
+
+    async def counted() -> bool:
+        return harness.runtime.breaker.failures == 1
+
+    await harness.until(counted)
+    assert await harness.recipient_status(submission) == "PENDING" and harness.runtime.consuming
+
+
+async def test_a_decision_whose_publish_failed_is_re_sent_by_the_sweep(adapter_harness: Any) -> None:
+    adapter = Recorder()
+    harness = await adapter_harness(adapter, options=RuntimeOptions(republish_seconds=0.1), others=None)
+    submission = await harness.submit("apples")
+    await harness.wait_recipient(submission, "DELIVERED")
+    real_publish = harness.capture.publish
+    failures = 0
+
+    async def broker_down_once(message: OutgoingMessage) -> None:
+        nonlocal failures
+        if message.type == "agency-decision" and failures == 0:
+            failures += 1
+            raise BrokerUnavailable("connection lost")
+        await real_publish(message)
+
+    harness.capture.publish = broker_down_once  # type: ignore[method-assign]
+    draft = DecisionDraft(status=DecisionStatus.ACCEPTED, officer=OFFICER, idempotency_key="evt-9")
+    with pytest.raises(BrokerUnavailable):
+        await adapter.context.decide(submission, 1, draft)  # stored, not confirmed
+    await harness.wait_recipient(submission, "ACCEPTED")  # the sweep sent it
+    (decision,) = await harness.decisions(submission)
+    assert decision["decisionSequence"] == 1
+    assert await adapter.context.decide(submission, 1, draft) == 1  # now a plain duplicate
+    assert len(await harness.decisions(submission)) == 1
+
+
+def test_a_handover_reference_must_fit_the_store() -> None:
+    with pytest.raises(ValueError, match="1 to 255"):
+        Handover(reference="")
+    with pytest.raises(ValueError, match="1 to 255"):
+        Handover(reference="x" * 256)
