@@ -7,20 +7,13 @@ node: a silent approximation would let the two schemas accept different document
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from singlewindow.registry.jsonavro.errors import SchemaMappingError
-from singlewindow.registry.jsonavro.patterns import (
-    DATE_PATTERN,
-    TIMESTAMP_PATTERN,
-    decimal_pattern_digits,
-    pascal_case,
-)
+from singlewindow.registry.jsonavro.patterns import pascal_case
+from singlewindow.registry.jsonavro.scalars import AVRO_NAME, enum_type, integer_type, pointer_to, string_type
 
-INT_MIN, INT_MAX = -(2**31), 2**31 - 1
-AVRO_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 ANNOTATIONS = frozenset(
     {"title", "description", "$comment", "examples", "deprecated", "readOnly", "writeOnly", "default"}
 )
@@ -54,10 +47,6 @@ def avro_schema_from_json_schema(json_schema: Mapping[str, Any], name: str, name
     return _Generator(json_schema, name, namespace).root_record()
 
 
-def _pointer(parent: str, *tokens: str) -> str:
-    return parent + "".join("/" + token.replace("~", "~0").replace("/", "~1") for token in tokens)
-
-
 class _Generator:
     def __init__(self, schema: Mapping[str, Any], name: str, namespace: str) -> None:
         self.schema = schema
@@ -70,13 +59,13 @@ class _Generator:
         self.taken: set[str] = {name}  # every Avro short name already used or reserved
         self.def_names: dict[str, str] = {}  # $defs entry -> short name, once defined
         for def_name, definition in defs.items():
-            if self._is_named(definition, _pointer("/$defs", def_name), set()):
+            if self._is_named(definition, pointer_to("/$defs", def_name), set()):
                 if not AVRO_NAME.match(def_name):
                     raise SchemaMappingError(
-                        _pointer("/$defs", def_name), "a $defs name that becomes an Avro type must be a valid name"
+                        pointer_to("/$defs", def_name), "a $defs name that becomes an Avro type must be a valid name"
                     )
                 if def_name in self.taken:
-                    raise SchemaMappingError(_pointer("/$defs", def_name), f"name {def_name!r} is used twice")
+                    raise SchemaMappingError(pointer_to("/$defs", def_name), f"name {def_name!r} is used twice")
                 self.taken.add(def_name)
 
     def full(self, short: str) -> str:
@@ -110,7 +99,7 @@ class _Generator:
             def_name, target = self._resolve(node["$ref"], pointer)
             if def_name in seen:
                 raise SchemaMappingError(pointer, f"$ref {node['$ref']!r} is a circular alias")
-            return self._is_named(target, _pointer("/$defs", def_name), seen | {def_name})
+            return self._is_named(target, pointer_to("/$defs", def_name), seen | {def_name})
         return node.get("type") == "object" or "enum" in node
 
     # -- mapping -------------------------------------------------------------------------------------
@@ -124,7 +113,7 @@ class _Generator:
 
     def _refuse(self, key: str, pointer: str) -> None:
         hint = REFUSED_HINTS.get(key, "keyword outside the JSON/Avro mapping table")
-        raise SchemaMappingError(_pointer(pointer, key), f"{key!r} is not allowed here: {hint}")
+        raise SchemaMappingError(pointer_to(pointer, key), f"{key!r} is not allowed here: {hint}")
 
     def map(self, node: object, pointer: str, suggested: str, parent: str) -> Any:
         """The Avro type of ``node``; ``suggested`` names an inline record or enum, ``parent`` its owner."""
@@ -135,7 +124,7 @@ class _Generator:
             return self._map_ref(node["$ref"], pointer)
         kind = node.get("type")
         if isinstance(kind, list):
-            raise SchemaMappingError(_pointer(pointer, "type"), "type arrays are not allowed: use one type")
+            raise SchemaMappingError(pointer_to(pointer, "type"), "type arrays are not allowed: use one type")
         if kind is None:
             for key in REFUSED_HINTS:
                 if key in node:
@@ -143,16 +132,16 @@ class _Generator:
             raise SchemaMappingError(pointer, "every schema needs a 'type' (or a local '$ref')")
         if kind == "string" and "enum" in node:
             self._check_keys(node, "enum", pointer)
-            return self._enum(node, pointer, self._inline_name(suggested, parent, pointer))
+            return enum_type(node, pointer, self._inline_name(suggested, parent, pointer))
         if "enum" in node:
-            raise SchemaMappingError(_pointer(pointer, "enum"), "enums must be of type string")
+            raise SchemaMappingError(pointer_to(pointer, "enum"), "enums must be of type string")
         if kind not in ALLOWED or kind in {"enum", "$ref"}:
-            raise SchemaMappingError(_pointer(pointer, "type"), f"type {kind!r} has no Avro twin")
+            raise SchemaMappingError(pointer_to(pointer, "type"), f"type {kind!r} has no Avro twin")
         self._check_keys(node, kind, pointer)
         if kind == "string":
-            return self._string(node, pointer)
+            return string_type(node, pointer)
         if kind == "integer":
-            return self._integer(node)
+            return integer_type(node)
         if kind == "number":
             return "double"
         if kind == "boolean":
@@ -160,12 +149,12 @@ class _Generator:
         if kind == "array":
             if "items" not in node:
                 raise SchemaMappingError(pointer, "an array needs 'items'")
-            return {"type": "array", "items": self.map(node["items"], _pointer(pointer, "items"), suggested, parent)}
+            return {"type": "array", "items": self.map(node["items"], pointer_to(pointer, "items"), suggested, parent)}
         return self._record(node, pointer, self._inline_name(suggested, parent, pointer))
 
     def _map_ref(self, ref: object, pointer: str) -> Any:
         def_name, target = self._resolve(ref, pointer)
-        target_pointer = _pointer("/$defs", def_name)
+        target_pointer = pointer_to("/$defs", def_name)
         if def_name in self.def_names:
             return self.full(self.def_names[def_name])
         if not self._is_named(target, target_pointer, set()):
@@ -178,8 +167,8 @@ class _Generator:
             return self._record(target, target_pointer, def_name)
         self._check_keys(target, "enum", target_pointer)
         if target.get("type") != "string":
-            raise SchemaMappingError(_pointer(target_pointer, "enum"), "enums must be of type string")
-        return self._enum(target, target_pointer, def_name)
+            raise SchemaMappingError(pointer_to(target_pointer, "enum"), "enums must be of type string")
+        return enum_type(target, target_pointer, def_name)
 
     def _inline_name(self, suggested: str, parent: str, pointer: str) -> str:
         base = pascal_case(suggested)
@@ -189,89 +178,22 @@ class _Generator:
                 return candidate
         raise SchemaMappingError(pointer, f"cannot name this inline type: {base!r} is taken; move it to $defs")
 
-    def _string(self, node: Mapping[str, Any], pointer: str) -> Any:
-        if "x-decimal" in node:
-            return self._decimal(node, pointer)
-        fmt = node.get("format")
-        if fmt == "date-time":
-            if node.get("pattern") != TIMESTAMP_PATTERN:
-                raise SchemaMappingError(
-                    _pointer(pointer, "pattern"),
-                    f"a date-time must be UTC with milliseconds: pattern {TIMESTAMP_PATTERN!r}",
-                )
-            return {"type": "long", "logicalType": "timestamp-millis"}
-        if fmt == "date":
-            if node.get("pattern") != DATE_PATTERN:
-                raise SchemaMappingError(_pointer(pointer, "pattern"), f"a date needs pattern {DATE_PATTERN!r}")
-            return {"type": "int", "logicalType": "date"}
-        return "string"
-
-    def _decimal(self, node: Mapping[str, Any], pointer: str) -> dict[str, Any]:
-        spec = node["x-decimal"]
-        where = _pointer(pointer, "x-decimal")
-        if not isinstance(spec, Mapping) or set(spec) != {"precision", "scale"}:
-            raise SchemaMappingError(where, "x-decimal must be {'precision': P, 'scale': S}")
-        precision, scale = spec["precision"], spec["scale"]
-        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (precision, scale)):
-            raise SchemaMappingError(where, "precision and scale must be integers")
-        if not 1 <= scale < precision:
-            raise SchemaMappingError(where, "x-decimal needs 1 <= scale < precision")
-        if "format" in node:
-            raise SchemaMappingError(_pointer(pointer, "format"), "a decimal string takes no format")
-        digits = decimal_pattern_digits(node.get("pattern"))
-        if digits is None or digits[1] != scale or digits[0] > precision - scale:
-            raise SchemaMappingError(
-                _pointer(pointer, "pattern"),
-                f"a decimal needs pattern '^-?[0-9]{{1,{precision - scale}}}\\.[0-9]{{{scale}}}$' "
-                "(at most precision-scale integer digits, exactly scale fraction digits)",
-            )
-        return {"type": "bytes", "logicalType": "decimal", "precision": precision, "scale": scale}
-
-    @staticmethod
-    def _integer(node: Mapping[str, Any]) -> str:
-        low, high = node.get("minimum"), node.get("maximum")
-        if low is None and node.get("exclusiveMinimum") is not None:
-            low = node["exclusiveMinimum"] + 1
-        if high is None and node.get("exclusiveMaximum") is not None:
-            high = node["exclusiveMaximum"] - 1
-        if low is not None and high is not None and low >= INT_MIN and high <= INT_MAX:
-            return "int"
-        return "long"
-
-    def _enum(self, node: Mapping[str, Any], pointer: str, name: str) -> dict[str, Any]:
-        symbols = node["enum"]
-        where = _pointer(pointer, "enum")
-        if not isinstance(symbols, list) or not symbols:
-            raise SchemaMappingError(where, "enum must be a non-empty list")
-        for index, symbol in enumerate(symbols):
-            if not isinstance(symbol, str) or not AVRO_NAME.match(symbol):
-                raise SchemaMappingError(
-                    _pointer(where, str(index)), f"enum value {symbol!r} is not a valid Avro symbol (UPPER_SNAKE)"
-                )
-        if len(set(symbols)) != len(symbols):
-            raise SchemaMappingError(where, "enum values must be unique")
-        enum: dict[str, Any] = {"type": "enum", "name": name}
-        if isinstance(node.get("description"), str):
-            enum["doc"] = node["description"]
-        enum["symbols"] = list(symbols)
-        return enum
-
     def _record(self, node: Mapping[str, Any], pointer: str, name: str) -> dict[str, Any]:
         if node.get("additionalProperties") is not False:
             raise SchemaMappingError(
-                _pointer(pointer, "additionalProperties"), "objects must be closed: additionalProperties false"
+                pointer_to(pointer, "additionalProperties"), "objects must be closed: additionalProperties false"
             )
         properties = node.get("properties", {})
         required = node.get("required", [])
         if not isinstance(properties, Mapping):
-            raise SchemaMappingError(_pointer(pointer, "properties"), "properties must be an object")
+            raise SchemaMappingError(pointer_to(pointer, "properties"), "properties must be an object")
         if not isinstance(required, list) or any(key not in properties for key in required):
-            raise SchemaMappingError(_pointer(pointer, "required"), "required must list declared properties only")
+            raise SchemaMappingError(pointer_to(pointer, "required"), "required must list declared properties only")
         record: dict[str, Any] = {"type": "record", "name": name}
         if isinstance(node.get("description"), str):
             record["doc"] = node["description"]
         record["fields"] = [
-            self._field(prop, schema, _pointer(pointer, "properties", prop), prop in required, name)
+            self._field(prop, schema, pointer_to(pointer, "properties", prop), prop in required, name)
             for prop, schema in properties.items()
         ]
         return record

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from singlewindow.registry.jsonavro.generator import INT_MAX, INT_MIN
 from singlewindow.registry.jsonavro.names import NameIndex, child_namespace
 from singlewindow.registry.jsonavro.patterns import DATE_PATTERN, TIMESTAMP_PATTERN
+from singlewindow.registry.jsonavro.scalars import INT_MAX, INT_MIN
 
 
 def twin_mismatches(json_schema: Mapping[str, Any], avro_schema: Any) -> list[str]:
