@@ -69,6 +69,10 @@ class AdapterHarness:
     async def amend(self, submission_id: str, document: Mapping[str, Any]) -> SubmissionView:
         return await self.embedded.hub.intake.amend(self.trader, submission_id, document)
 
+    async def respond(self, submission_id: str, answer: str) -> SubmissionView:
+        """The trader answers the adapter's agency's open QUERY (it reaches ``Adapter.answer``)."""
+        return await self.embedded.hub.intake.respond_to_query(self.trader, submission_id, self.agency, answer)
+
     async def status(self, submission_id: str) -> SubmissionView:
         return await self.embedded.hub.intake.get(self.trader, submission_id)
 

@@ -18,6 +18,8 @@ from singlewindow.adapters import (
     InboundDocument,
     NoConfig,
     Officer,
+    Query,
+    QueryResponse,
     Reason,
 )
 from singlewindow.adapters.sdk.options import RuntimeOptions
@@ -232,3 +234,34 @@ def test_a_handover_reference_must_fit_the_store() -> None:
         Handover(reference="")
     with pytest.raises(ValueError, match="1 to 255"):
         Handover(reference="x" * 256)
+
+
+class Asks(Recorder):
+    """Asks the trader a question at once and accepts once the answer arrives."""
+
+    def __init__(self) -> None:
+        question = DecisionDraft(status=DecisionStatus.QUERY, query=Query(question="Cold chain log?"), officer=OFFICER)
+        super().__init__(immediate=question)
+        self.answers: list[QueryResponse] = []
+
+    async def answer(self, response: QueryResponse) -> None:
+        self.answers.append(response)
+        accepted = DecisionDraft(status=DecisionStatus.ACCEPTED, officer=OFFICER, idempotency_key=response.message_id)
+        await self.context.decide(response.submission_id, response.version, accepted)
+
+
+async def test_the_traders_answer_to_a_query_reaches_the_adapter(adapter_harness: Any) -> None:
+    adapter = Asks()
+    harness = await adapter_harness(adapter)
+    submission = await harness.submit("apples")
+    await harness.wait_recipient(submission, "QUERY")
+    await harness.respond(submission, "Logger file attached to the CMR")
+    final = await harness.wait_for(submission, lambda view: view.terminal)
+    assert final.status is Consolidated.CLEARED
+    (answer,) = adapter.answers
+    assert (answer.submission_id, answer.query_sequence, answer.answer) == (
+        submission,
+        1,
+        "Logger file attached to the CMR",
+    )
+    assert [d["status"] for d in await harness.decisions(submission)] == ["QUERY", "ACCEPTED"]
