@@ -8,7 +8,6 @@ Problems are collected, never raised, so one run reports all of them as ``file: 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from singlewindow.platform.errors import InvalidInput
 from singlewindow.platform.specs.build import avro_name, default_specs_dir
 from singlewindow.platform.specs.catalog import Catalog, DocumentType, read_json
 from singlewindow.platform.specs.codelists import CODELISTS, CodeList, code_list_shape_problems, codelist_ids
+from singlewindow.platform.specs.conventions import convention_problems
 from singlewindow.platform.specs.examples import (
     ExampleProblem,
     apply_invalid_example,
@@ -130,7 +130,7 @@ class _TypeChecker:
             Draft202012Validator.check_schema(schema)
         except SchemaError as exc:
             self.problem(path, pointer(exc.absolute_path), f"not a valid draft 2020-12 schema: {exc.message}")
-        for where, message in _reference_problems(schema):
+        for where, message in convention_problems(schema):
             self.problem(path, where, message)
         for where, list_id in codelist_ids(schema):
             if list_id not in self.validator.code_lists:
@@ -219,35 +219,3 @@ class _TypeChecker:
             self.problem(path, "/expect/path", f"no failure at {expected_path}")
         elif expected_code not in codes:
             self.problem(path, "/expect/code", f"fails at {expected_path} with {', '.join(codes)}, not {expected_code}")
-
-
-def _reference_problems(schema: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
-    """Every $ref must be local ('#/...') and resolve inside the schema: nothing is fetched at run time."""
-
-    def walk(node: Any, where: str) -> Iterator[tuple[str, str]]:
-        if isinstance(node, Mapping):
-            ref = node.get("$ref")
-            if ref is not None:
-                if not isinstance(ref, str) or not ref.startswith("#"):
-                    yield f"{where}/$ref", f"remote or invalid $ref {ref!r}: the schema must be self-contained"
-                elif not _resolves(schema, ref[1:]):
-                    yield f"{where}/$ref", f"$ref {ref!r} points at nothing in this schema"
-            for key, value in node.items():
-                yield from walk(value, f"{where}/{key}")
-        elif isinstance(node, list):
-            for index, value in enumerate(node):
-                yield from walk(value, f"{where}/{index}")
-
-    yield from walk(schema, "")
-
-
-def _resolves(schema: Any, ref_pointer: str) -> bool:
-    node = schema
-    for token in [t.replace("~1", "/").replace("~0", "~") for t in ref_pointer.split("/")[1:]]:
-        if isinstance(node, Mapping) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return False
-    return True
