@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from singlewindow.registry.client.http import RegistryClient
-from singlewindow.registry.errors import RegistryError
+from singlewindow.registry.errors import RegistryError, Unauthenticated
 from singlewindow.registry.models import CompatibilityLevel, SchemaType
 from singlewindow.registry.service import RegistryService
 
@@ -88,13 +88,16 @@ def spec_files(directory: Path) -> Iterator[SpecFile]:
 
 
 async def load_specs(target: RegistryTarget, directory: Path) -> list[LoadResult]:
-    """Register every spec; one failing spec is reported and the others still load."""
+    """Register every spec; one failing spec is reported and the others still load. A missing or bad
+    token (40101) stops at once: no spec could load."""
     results = []
     for spec in spec_files(directory):
         try:
             await target.set_level(spec.subject, SPEC_LEVEL)
             schema_id = await target.register(spec.subject, spec.path.read_text(), spec.schema_type)
             results.append(LoadResult(spec, schema_id, None))
+        except Unauthenticated:
+            raise
         except RegistryError as exc:
             results.append(LoadResult(spec, None, f"{exc.error_code}: {exc.message}"))
     return results

@@ -45,7 +45,7 @@ V2 = {
 @pytest.fixture
 def registry(tmp_path: Path) -> Iterator[RunningRegistry]:
     """SQLite is enough here: the server's storage is exercised on both backends elsewhere."""
-    running = start_registry(f"sqlite:///{tmp_path / 'client.db'}")
+    running = start_registry(f"sqlite:///{tmp_path / 'client.db'}", tmp_path)
     try:
         yield running
     finally:
@@ -54,7 +54,7 @@ def registry(tmp_path: Path) -> Iterator[RunningRegistry]:
 
 @pytest.fixture
 async def client(registry: RunningRegistry) -> AsyncIterator[RegistryClient]:
-    async with RegistryClient(registry.url) as client:
+    async with RegistryClient(registry.url, token=registry.operator_token) as client:
         yield client
 
 
@@ -100,7 +100,7 @@ async def test_avro_round_trip_and_resolution(client: RegistryClient, registry: 
     with pytest.raises(errors.DocumentInvalid):
         await codec.encode("goods", {"hsCode": 8, "netMassKg": Decimal(1), "packages": 1}, schema=json.dumps(V1))
     await client.register("goods", json.dumps(V2))
-    async with RegistryClient(registry.url, latest_ttl=0) as fresh:
+    async with RegistryClient(registry.url, latest_ttl=0) as fresh:  # reads need no token
         client_latest = await AvroCodec(fresh).encode("goods", {**record, "marks": "KZ"})
     assert unframe(client_latest)[0] != schema_id  # no schema given: the subject's latest version
 

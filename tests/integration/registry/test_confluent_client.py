@@ -35,8 +35,19 @@ def avro(schema: dict[str, Any]) -> Schema:
 
 @pytest.fixture
 def client(registry: RunningRegistry) -> Iterator[SchemaRegistryClient]:
-    with SchemaRegistryClient({"url": registry.url, "max.retries": 0}) as client:
+    with SchemaRegistryClient(
+        {"url": registry.url, "max.retries": 0, **bearer_conf(registry.operator_token)}
+    ) as client:
         yield client
+
+
+def bearer_conf(token: str) -> dict[str, str]:
+    """confluent-kafka's static bearer token; it also sends ``target-sr-cluster`` (required, ignored here)."""
+    return {
+        "bearer.auth.credentials.source": "STATIC_TOKEN",
+        "bearer.auth.token": token,
+        "bearer.auth.logical.cluster": "nsw",
+    }
 
 
 def error_of(call: Any, *args: Any, **kwargs: Any) -> SchemaRegistryError:

@@ -18,7 +18,7 @@ CT = {"Content-Type": "application/vnd.schemaregistry.v1+json"}
 
 @pytest.fixture
 def http(registry: RunningRegistry) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=registry.url, headers=CT) as client:
+    with httpx.Client(base_url=registry.url, headers={**CT, **registry.operator_auth}) as client:
         yield client
 
 

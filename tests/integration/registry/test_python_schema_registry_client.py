@@ -19,7 +19,7 @@ BREAKING = {"type": "record", "name": "Seal", "fields": [{"name": "number", "typ
 
 
 def test_sync_client_round_trip(registry: RunningRegistry) -> None:
-    client = SchemaRegistryClient(registry.url)
+    client = SchemaRegistryClient(registry.operator_url)  # basic auth from the URL: the token as password
     first = client.register("seal", schema.AvroSchema(V1))
     assert client.register("seal", schema.AvroSchema(V1)) == first
     assert client.register("seal-copy", schema.AvroSchema(V1)) == first
@@ -44,7 +44,7 @@ def test_sync_client_round_trip(registry: RunningRegistry) -> None:
 
 
 async def test_async_client_json_and_incompatible(registry: RunningRegistry) -> None:
-    client = AsyncSchemaRegistryClient(registry.url)
+    client = AsyncSchemaRegistryClient(registry.operator_url)
     json_schema = schema.JsonSchema({"type": "object", "properties": {"ucr": {"type": "string"}}})
     json_id = await client.register("ucr-json", json_schema, schema_type="JSON")
     fetched = await client.get_by_id(json_id)
