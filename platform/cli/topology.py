@@ -17,7 +17,9 @@ _VHOST = click.option("--vhost", default=None, help="Virtual host (default: the 
 
 
 def _table(settings: Settings) -> Topology:
-    return build_topology(load_catalogue(), settings.topology)
+    # The catalogue the hub routes with: hub.routing_dir's when set (a new agency is added there), else the shipped.
+    routing_dir = settings.hub.routing_dir
+    return build_topology(load_catalogue(routing_dir / "recipients.json" if routing_dir else None), settings.topology)
 
 
 @click.group()

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import site
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -30,6 +34,39 @@ RABBITMQ_HOST = os.environ.get("NSW_TEST_RABBITMQ_HOST", "127.0.0.1")
 RABBITMQ_PORT = int(os.environ.get("NSW_TEST_RABBITMQ_PORT", "5672"))
 RABBITMQ_MANAGEMENT_URL = os.environ.get("NSW_TEST_RABBITMQ_MANAGEMENT_URL", "http://127.0.0.1:15672")
 ADMIN = ("guest", "guest")
+THIRDPARTY = Path(__file__).parent / "thirdparty"
+NO_NETWORK = {"PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+
+
+def run_in(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    command = [str(a) for a in args]
+    environment = {**os.environ, **NO_NETWORK, **(env or {})}
+    return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False, env=environment)
+
+
+@pytest.fixture(scope="session")
+def thirdparty_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The python of a temporary venv holding the third-party adapter distribution (and seeing this one).
+
+    ``--system-site-packages`` reaches the base interpreter's packages, not this venv's, so a ``.pth`` file
+    adds this environment's site-packages (processing their ``.pth`` files: the editable singlewindow).
+    Installed with ``--no-deps --no-build-isolation`` from a scratch copy: no network, nothing written
+    into the repository.
+    """
+    root = tmp_path_factory.mktemp("thirdparty")
+    venv = root / "venv"
+    created = run_in(sys.executable, "-m", "venv", "--system-site-packages", venv)
+    assert created.returncode == 0, created.stderr
+    python = venv / "bin" / "python"
+    found = run_in(python, "-c", "import site; print(site.getsitepackages()[0])")
+    (Path(found.stdout.strip()) / "nsw-parent-env.pth").write_text(
+        "".join(f"import site; site.addsitedir({path!r})\n" for path in site.getsitepackages())
+    )
+    source = root / "src"
+    shutil.copytree(THIRDPARTY, source)
+    installed = run_in(python, "-m", "pip", "install", "--no-deps", "--no-build-isolation", "--quiet", source)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    return python
 
 
 @dataclass(frozen=True)
