@@ -24,7 +24,7 @@ from singlewindow.adapters.sanitary.table import metadata, requests
 
 log = structlog.get_logger(__name__)
 OFFICER = "KZ-SES-0107"
-GARBLED = "ACC\x00EPT?ED##"
+GARBLED = "ACC�EPT?ED##"  # no NUL bytes: PostgreSQL text refuses them
 
 
 @dataclass
@@ -91,7 +91,7 @@ class SanitarySystem:
     async def _answer(self, row: Any, script: Script) -> None:
         answered = int(row.legacy_answers or 0)
         if answered < script.malformed:
-            values: dict[str, Any] = {"status": GARBLED, "reason": None, "conditions": "\x00\x01"}
+            values: dict[str, Any] = {"status": GARBLED, "reason": None, "conditions": "¿¿ ##"}
         elif answered < script.malformed + script.errors:
             values = {"status": "ERROR", "reason": "SGR registry lookup failed (timeout)", "conditions": None}
         else:
