@@ -173,3 +173,19 @@ def test_json_schema_serde(client: SchemaRegistryClient) -> None:
     assert client.get_schema(schema_id).schema_type == "JSON"
     assert JSONDeserializer(schema, schema_registry_client=client)(payload, ctx) == {"number": "KZ-000123"}
     assert client.get_latest_version("seals-value").schema_id == schema_id
+
+
+def test_writes_need_a_token_and_an_agency_writes_only_its_prefix(registry: RunningRegistry) -> None:
+    seal = avro({"type": "record", "name": "Seal", "fields": [{"name": "number", "type": "string"}]})
+    with SchemaRegistryClient({"url": registry.url, "max.retries": 0}) as anonymous:
+        refused = error_of(anonymous.register_schema, "nsw.view-veterinary.avro", seal)
+        assert (refused.http_status_code, refused.error_code) == (401, 40101)
+        assert anonymous.get_subjects() == []  # reads stay open
+    # basic.auth.user.info for clients configured for basic auth: the token is the password.
+    basic = {"basic.auth.user.info": f"vet:{registry.agency_token}"}
+    with SchemaRegistryClient({"url": registry.url, "max.retries": 0, **basic}) as agency:
+        assert agency.register_schema("nsw.view-veterinary.avro", seal) >= 1
+        refused = error_of(agency.register_schema, "nsw.view-customs.avro", seal)
+        assert (refused.http_status_code, refused.error_code) == (403, 40301)
+        refused = error_of(agency.set_compatibility, level="NONE")  # the global level: operators only
+        assert (refused.http_status_code, refused.error_code) == (403, 40301)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from schema_registry.client import AsyncSchemaRegistryClient, SchemaRegistryClient, schema
+from schema_registry.client.errors import ClientError
 
 from .conftest import RunningRegistry
 
@@ -60,3 +61,12 @@ async def test_async_client_json_and_incompatible(registry: RunningRegistry) -> 
     assert await client.delete_version("seal-async", 2) == 2
     assert await client.get_versions("seal-async") == [1]
     assert sorted(await client.get_subjects()) == ["seal-async", "ucr-json"]
+
+
+def test_without_credentials_writes_are_refused_and_reads_open(registry: RunningRegistry) -> None:
+    anonymous = SchemaRegistryClient(registry.url)
+    with pytest.raises(ClientError) as caught:
+        anonymous.register("seal", schema.AvroSchema(V1))
+    assert caught.value.http_code == 401 and caught.value.server_traceback["error_code"] == 40101
+    assert SchemaRegistryClient(registry.operator_url).register("seal", schema.AvroSchema(V1)) >= 1
+    assert anonymous.get_subjects() == ["seal"]
