@@ -13,6 +13,7 @@ import hashlib
 import json
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
@@ -61,10 +62,27 @@ class Officer(_Value):
     name: str | None = Field(default=None, min_length=1, max_length=70)
 
 
+ReferenceType = Literal[
+    "MANIFEST",
+    "DECLARATION",
+    "PHYTO_CERTIFICATE",
+    "VETERINARY_CERTIFICATE",
+    "SANITARY_PERMIT",
+    "TIR_CARNET",
+    "TRANSIT_DECLARATION",
+    "CONTROL_RESULT",
+    "SUBMISSION",
+    "PERMIT",
+    "INVOICE",
+    "OTHER",
+]
+"""The kinds of related document the specs know (``Reference`` in message_specs/documents)."""
+
+
 class Reference(_Value):
     """A document the decision produced or relies on (a certificate issued, a control result)."""
 
-    type: str = Field(pattern=r"^[A-Z_]+$", description="MANIFEST, PHYTO_CERTIFICATE, CONTROL_RESULT, PERMIT...")
+    type: ReferenceType
     id: str = Field(min_length=1, max_length=70)
     issuer: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
 

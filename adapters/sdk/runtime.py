@@ -26,7 +26,7 @@ from singlewindow.adapters.sdk.breaker import CircuitBreaker
 from singlewindow.adapters.sdk.context import AdapterContext
 from singlewindow.adapters.sdk.decisions import DecisionDraft
 from singlewindow.adapters.sdk.documents import PendingHandover
-from singlewindow.adapters.sdk.errors import AgencyUnavailable, DocumentRefused
+from singlewindow.adapters.sdk.errors import AgencyUnavailable
 from singlewindow.adapters.sdk.inbound import (
     is_query_response,
     message_id_of,
@@ -41,10 +41,24 @@ from singlewindow.adapters.sdk.store import AdapterStore, DocumentBuilder, Hando
 from singlewindow.platform.catalogue import Recipient
 from singlewindow.platform.errors import InvalidInput
 from singlewindow.platform.hub.codec import DocumentCodec
+from singlewindow.platform.hub.messages import AGENCY_DECISION
 from singlewindow.platform.retry import RetryRoute, retry_later
 from singlewindow.platform.state.common import utcnow
 from singlewindow.platform.topology import names
 from singlewindow.platform.transport import Delivery, Subscription, Transport
+
+
+class _Refused(Exception):
+    """Control flow: the document itself is wrong (unreadable, or refused by the agency): dead-letter it.
+
+    Raised only around reading and ``deliver``/``answer``, so an ``InvalidInput`` from anything later (a
+    decision that does not encode) is treated as a bug and retried, never as the document's fault.
+    """
+
+    def __init__(self, error: InvalidInput, *, by_agency: bool) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.by_agency = by_agency
 
 
 class AdapterRuntime:
@@ -148,13 +162,10 @@ class AdapterRuntime:
                 await self._on_answer(delivery, bound)
             else:
                 await self._on_document(delivery, bound)
-        except InvalidInput as exc:  # DocumentRefused, or a message nobody can read
-            bound.error(
-                "document refused: dead-lettered",
-                reason=exc.message,
-                refused_by_agency=isinstance(exc, DocumentRefused),
-            )
-            await refuse(self._transport, delivery, self._route, exc.message)
+        except _Refused as refused:  # DocumentRefused, or a message nobody can read
+            reason = refused.error.message
+            bound.error("document refused: dead-lettered", reason=reason, by_agency=refused.by_agency)
+            await refuse(self._transport, delivery, self._route, reason)
         except AgencyUnavailable as exc:
             if self.breaker.record_failure():
                 self._trip()
@@ -174,12 +185,17 @@ class AdapterRuntime:
             await self._publisher.republish(submission_id=existing.submission_id, version=existing.version)
             await delivery.ack()
             return
-        document = await read_document(delivery, self._codec, self.recipient.id)
+        try:
+            document = await read_document(delivery, self._codec, self.recipient.id)
+        except InvalidInput as exc:
+            raise _Refused(exc, by_agency=False) from exc
         try:
             async with asyncio.timeout(self.options.deliver_timeout_seconds):
                 handover = await self.adapter.deliver(document)
         except TimeoutError as exc:
             raise AgencyUnavailable(f"no answer within {self.options.deliver_timeout_seconds} s") from exc
+        except InvalidInput as exc:  # DocumentRefused (anything later is the adapter's or the SDK's fault)
+            raise _Refused(exc, by_agency=True) from exc
         self.breaker.record_success()
         record = HandoverRecord(
             document.message_id,
@@ -208,8 +224,14 @@ class AdapterRuntime:
         if await self._store.answered(message_id_of(delivery)):
             await delivery.ack()
             return
-        response = await read_query_response(delivery, self._codec, self.recipient.id)
-        await self.adapter.answer(response)
+        try:
+            response = await read_query_response(delivery, self._codec, self.recipient.id)
+        except InvalidInput as exc:
+            raise _Refused(exc, by_agency=False) from exc
+        try:
+            await self.adapter.answer(response)
+        except InvalidInput as exc:
+            raise _Refused(exc, by_agency=True) from exc
         await self._store.record_answer(response.message_id)
         bound.info("query response passed on", sequence=response.query_sequence)
         await delivery.ack()
@@ -259,6 +281,7 @@ class AdapterRuntime:
 
         def build(sequence: int, ucr: str) -> tuple[str, dict[str, Any]]:
             document = decision_document(agency, submission_id, version, ucr, sequence, draft, utcnow())
+            self._codec.encode(AGENCY_DECISION, document)  # fails here, before it is stored, if it cannot travel
             return decision_message_id(agency, submission_id, version, sequence), document
 
         return build

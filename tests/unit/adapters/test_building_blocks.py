@@ -140,3 +140,8 @@ async def test_the_store_migrates_once_and_keeps_rows(tmp_path: Path) -> None:
         assert await store.handover("nothing") is None
     finally:
         await store.close()
+
+
+def test_a_reference_kind_the_specs_do_not_know_is_refused() -> None:
+    with pytest.raises(ValidationError, match="CONTROL_RESULT"):
+        Reference(type="BILL_OF_HEALTH", id="B-1")  # type: ignore[arg-type]
