@@ -16,7 +16,9 @@ from singlewindow.adapters.standins import StandinProcess
 from singlewindow.adapters.veterinary import VeterinaryAdapter
 from singlewindow.adapters.veterinary.standin import ChedStore
 from singlewindow.platform.settings import HubSettings, Settings
-from singlewindow.platform.testing import adapter_harness, embedded_hub, short_retry_routing
+from singlewindow.platform.testing.adapter_harness import adapter_harness
+from singlewindow.platform.testing.embedded import embedded_hub
+from singlewindow.platform.testing.routing_copy import short_retry_routing
 
 STANDIN = "singlewindow.adapters.veterinary.standin"
 

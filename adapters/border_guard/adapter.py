@@ -1,0 +1,88 @@
+"""The border guard adapter: the border guard has no system of its own, so its "agency system" is the hub's
+officer queue.
+
+``deliver`` queues the border guard's view through the hub's API (idempotent per hand-over) and returns the
+queue ticket: the SDK reports DELIVERED and acks. Officers pull documents from the queue and decide over
+the hub's API; a poller started in ``start`` collects their decisions and publishes each through
+``context.decide`` (so under the border guard's own broker user), then marks it published in the queue.
+
+Built as an ordinary adapter rather than a hub built-in so the border guard gets what every agency gets
+from the SDK: retry tiers and the circuit breaker when the queue is unreachable, DELIVERED reporting, and
+decisions under its own broker user that the hub verifies like any other agency's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from singlewindow.adapters import Adapter, AdapterContext, AgencyUnavailable, DocumentRefused, Handover, InboundDocument
+from singlewindow.adapters.border_guard.config import BorderGuardConfig
+from singlewindow.adapters.border_guard.decisions import draft_of
+from singlewindow.platform.api.agency_client import AgencyHubClient
+from singlewindow.platform.errors import InvalidInput, TransientError  # the hub client's answers
+
+
+class BorderGuardAdapter(Adapter[BorderGuardConfig]):
+    """Border guard: documents wait in the hub's officer queue; officers pull and decide."""
+
+    agency = "border-guard"
+    config_model = BorderGuardConfig
+
+    _hub: AgencyHubClient | None = None
+    _poller: asyncio.Task[None] | None = None
+    _stopping: asyncio.Event | None = None
+
+    async def setup(self, context: AdapterContext[BorderGuardConfig]) -> None:
+        config = context.config
+        token = config.hub_token.get_secret_value()
+        self._hub = AgencyHubClient(config.hub_url, token, timeout=config.request_timeout_seconds)
+
+    async def start(self) -> None:
+        self._stopping = asyncio.Event()
+        self._poller = asyncio.create_task(self._collect_decisions(self._stopping), name="officer-decisions")
+
+    async def stop(self) -> None:
+        if self._stopping is not None:
+            self._stopping.set()
+        if self._poller is not None:
+            await asyncio.gather(self._poller, return_exceptions=True)
+        if self._hub is not None:
+            await self._hub.__aexit__(None, None, None)
+
+    async def deliver(self, document: InboundDocument) -> Handover:
+        assert self._hub is not None
+        try:
+            queued = await self._hub.enqueue_for_officers(document.body, document.attempt)
+        except TransientError as exc:
+            raise AgencyUnavailable(f"officer queue unreachable: {exc}") from exc
+        except InvalidInput as exc:
+            raise DocumentRefused(f"the officer queue refused the document: {exc}") from exc
+        return Handover(reference=f"officer-queue:{queued['ticket']}")
+
+    async def health(self) -> bool:
+        assert self._hub is not None
+        try:
+            await self._hub.unpublished_decisions(limit=1)
+        except TransientError:
+            return False
+        return True
+
+    async def publish_decisions(self) -> int:
+        """Publish every officer decision not yet published; returns how many."""
+        assert self._hub is not None
+        published = 0
+        for recorded in await self._hub.unpublished_decisions():
+            await self.context.decide(recorded["submissionId"], int(recorded["version"]), draft_of(recorded))
+            await self._hub.mark_published(int(recorded["id"]))
+            published += 1
+        return published
+
+    async def _collect_decisions(self, stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
+            try:
+                await self.publish_decisions()
+            except Exception as exc:  # the hub or the broker is away: try again next round
+                self.context.log.warning("collecting officer decisions failed", error=str(exc))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), timeout=self.context.config.poll_seconds)

@@ -1,0 +1,131 @@
+"""The border guard adapter end to end on the embedded hub: documents wait in the hub's officer queue,
+officers pull the border guard's view and decide, the adapter publishes the decisions under the border
+guard's broker user; the border guard's broker user can neither read another agency's inbox nor decide in
+another agency's name."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from singlewindow.adapters.border_guard import BorderGuardAdapter
+from singlewindow.platform.api.agency_client import AgencyHubClient
+from singlewindow.platform.errors import Conflict
+from singlewindow.platform.identity import Role
+from singlewindow.platform.settings import AttachmentSettings, Settings
+from singlewindow.platform.testing.adapter_harness import AdapterHarness, adapter_harness
+from singlewindow.platform.testing.agency_http import served_agency_services
+from singlewindow.platform.testing.embedded import embedded_hub
+from singlewindow.platform.topology import names
+from singlewindow.platform.transport import OutgoingMessage
+
+
+@dataclass
+class Env:
+    harness: AdapterHarness
+    officers: list[AgencyHubClient]
+
+
+@pytest.fixture
+async def env(tmp_path: Path) -> AsyncIterator[Env]:
+    settings = Settings(attachments=AttachmentSettings(folder=tmp_path / "blobs"))
+    async with (
+        embedded_hub(tmp_path / "hub.db", settings) as embedded,
+        served_agency_services(embedded, settings) as served,
+    ):
+        _, token = await served.principal(embedded, "bg-adapter", Role.AGENCY, "border-guard")
+        officer_tokens = [
+            (await served.principal(embedded, f"bg-officer-{n}", Role.OFFICER, "border-guard"))[1] for n in (1, 2)
+        ]
+        config = {"hub_url": served.url, "hub_token": token, "poll_seconds": 0.1}
+        store = f"sqlite+aiosqlite:///{tmp_path / 'adapter.db'}"
+        async with adapter_harness(embedded, BorderGuardAdapter(), store_url=store, config=config) as harness:
+            officers = [AgencyHubClient(served.url, t) for t in officer_tokens]
+            try:
+                yield Env(harness, officers)
+            finally:
+                for officer in officers:
+                    await officer.__aexit__(None, None, None)
+
+
+async def test_an_officer_pulls_the_view_and_decides(env: Env) -> None:
+    submission_id = await env.harness.submit("apples")
+    await env.harness.wait_recipient(submission_id, "DELIVERED")
+    pulled = await env.officers[0].next_document()
+    assert pulled is not None and pulled["submissionId"] == submission_id
+    assert pulled["view"] == "view-border-guard" and "goodsItems" not in pulled["document"]
+    assert pulled["document"]["transport"]["transportMeans"]["registrationNumber"]
+    await env.officers[0].decide({"ticket": pulled["ticket"], "status": "ACCEPTED", "officerName": "S. Tulegenov"})
+    view = await env.harness.wait_recipient(submission_id, "ACCEPTED")
+    decision = next(r.decision for r in view.recipients if r.recipient == "border-guard")
+    assert decision is not None and decision["officer"] == {"id": "bg-officer-1", "name": "S. Tulegenov"}
+    await asyncio.sleep(0.3)
+    assert len(await env.harness.decisions(submission_id)) == 1  # published once, then marked published
+
+
+async def test_an_inspection_and_its_revision_are_both_published(env: Env) -> None:
+    submission_id = await env.harness.submit("beef")
+    await env.harness.wait_recipient(submission_id, "DELIVERED")
+    pulled = await env.officers[1].next_document()
+    assert pulled is not None
+    inspection = {"ticket": pulled["ticket"], "status": "INSPECTION_REQUIRED",
+                  "reasons": [{"code": "SEAL", "text": "Seal number differs from the manifest"}]}  # fmt: skip
+    await env.officers[1].decide(inspection)
+    await env.harness.wait_recipient(submission_id, "INSPECTION_REQUIRED")
+    await env.officers[0].decide({"ticket": pulled["ticket"], "status": "ACCEPTED"})
+    await env.harness.wait_recipient(submission_id, "ACCEPTED")
+    sequences = [d["decisionSequence"] for d in await env.harness.decisions(submission_id)]
+    assert sequences == [1, 2]
+
+
+async def test_two_officers_never_get_the_same_document(env: Env) -> None:
+    submitted = [await env.harness.submit(stem) for stem in ("apples", "beef", "laptops", "apples")]
+    for submission_id in submitted:
+        await env.harness.wait_recipient(submission_id, "DELIVERED")
+    first, second = await asyncio.gather(*(officer.next_document() for officer in env.officers))
+    assert first is not None and second is not None
+    assert first["ticket"] != second["ticket"]
+    with pytest.raises(Conflict):  # an officer cannot decide on a document the other one holds
+        await env.officers[0].decide({"ticket": second["ticket"], "status": "ACCEPTED"})
+
+
+async def test_the_border_guard_user_cannot_read_or_decide_for_another_agency(env: Env) -> None:
+    embedded = env.harness.embedded
+    transport = await embedded.agency_transport("border-guard")
+    try:
+        from singlewindow.platform.errors import AccessDenied as Refused
+
+        async def ignore(delivery: Any) -> None:
+            await delivery.ack()
+
+        with pytest.raises(Refused):
+            await transport.consume(names.inbox_queue("veterinary"), ignore, prefetch=1)
+        submission_id = await env.harness.submit("beef")
+        await env.harness.wait_recipient(submission_id, "DELIVERED")
+        forged = {
+            "documentId": "forged-1", "ucr": "X", "issuedAt": "2026-11-28T05:00:00.000Z", "references": [],
+            "submissionId": submission_id, "submissionVersion": 1, "agency": "veterinary", "decisionSequence": 9,
+            "status": "REJECTED", "conditions": [], "reasons": [{"code": "X", "text": "forged"}],
+            "officer": {"id": "nobody"}, "decidedAt": "2026-11-28T05:00:00.000Z",
+        }  # fmt: skip
+        await transport.publish(
+            OutgoingMessage(
+                exchange=names.DECISIONS_EXCHANGE,
+                routing_key=names.DECISION_KEY,
+                body=embedded.hub.codec.encode("agency-decision", forged),
+                message_id="forged-1",
+                correlation_id=submission_id,
+                type="agency-decision",
+                content_type=embedded.hub.codec.content_type,
+                user_id=embedded.catalogue.get("border-guard").broker_user,
+            )
+        )
+        await asyncio.sleep(0.5)
+        assert await env.harness.recipient_status(submission_id, "veterinary") != "REJECTED"
+    finally:
+        await transport.close()
