@@ -11,11 +11,14 @@ from grpc_reflection.v1alpha import reflection
 
 from singlewindow.platform.api.grpc_service import SubmissionServicer
 from singlewindow.platform.api.operations import SubmissionApi
-from singlewindow.platform.api.proto import submission_pb2, submission_pb2_grpc
+from singlewindow.platform.api.permits_grpc import PermitServicer
+from singlewindow.platform.api.proto import permits_pb2, permits_pb2_grpc, submission_pb2, submission_pb2_grpc
 from singlewindow.platform.errors import ConfigurationError
+from singlewindow.platform.permits import PermitService, PermitStore
 from singlewindow.platform.settings import HubSettings
 
 SERVICE_NAME: str = submission_pb2.DESCRIPTOR.services_by_name["SubmissionService"].full_name
+PERMITS_SERVICE_NAME: str = permits_pb2.DESCRIPTOR.services_by_name["PermitService"].full_name
 OVERALL = ""  # the health service's name for the whole server
 
 
@@ -52,9 +55,12 @@ def build_grpc_listener(api: SubmissionApi, settings: HubSettings, port: int | N
     """A server bound to ``settings.host`` and ``port`` (``settings.grpc_port`` when None; 0 picks a free one)."""
     server = grpc.aio.server()
     submission_pb2_grpc.add_SubmissionServiceServicer_to_server(SubmissionServicer(api), server)  # type: ignore[no-untyped-call]
+    permits = PermitServicer(PermitService(PermitStore(api.hub.engine)), api.principal)
+    permits_pb2_grpc.add_PermitServiceServicer_to_server(permits, server)  # type: ignore[no-untyped-call]
     health_servicer = AsyncHealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    reflection.enable_server_reflection((SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+    names = (SERVICE_NAME, PERMITS_SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME)
+    reflection.enable_server_reflection(names, server)
     address = f"{settings.host}:{settings.grpc_port if port is None else port}"
     credentials = server_credentials(settings)
     bound = server.add_secure_port(address, credentials) if credentials else server.add_insecure_port(address)
