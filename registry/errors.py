@@ -39,10 +39,11 @@ class UnsupportedMediaType(RegistryError):
     error_code = 415
 
 
-# 401 / 403: the seam issue 4's guarded writes fill in.
+# 401 / 403: guarded writes. Confluent's security plugins answer {"error_code": 401, "message": "Unauthorized"}
+# for missing or bad credentials and 403/40301 "User is denied operation Write on Subject: ..." for a refusal.
 class Unauthenticated(RegistryError):
     http_status = 401
-    error_code = 40101
+    error_code = 401
 
 
 class AccessDenied(RegistryError):

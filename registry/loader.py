@@ -89,7 +89,7 @@ def spec_files(directory: Path) -> Iterator[SpecFile]:
 
 async def load_specs(target: RegistryTarget, directory: Path) -> list[LoadResult]:
     """Register every spec; one failing spec is reported and the others still load. A missing or bad
-    token (40101) stops at once: no spec could load."""
+    token (401) stops at once: no spec could load."""
     results = []
     for spec in spec_files(directory):
         try:

@@ -7,7 +7,7 @@ The registry stands alone and only defines the ``WriteGuard`` seam; this module 
 - an agency principal: register, delete and change the compatibility level of subjects under its own
   prefixes (``agency_prefixes``), never a mode and never a global setting;
 - everyone else, and an agency outside its prefixes: refused (40301 / PERMISSION_DENIED).
-A missing, unknown or revoked token is 40101 / UNAUTHENTICATED.
+A missing, unknown or revoked token is 401 (Confluent's code for it) / UNAUTHENTICATED.
 """
 
 from __future__ import annotations
@@ -58,9 +58,9 @@ class PrincipalWriteGuard:
         except (hub_errors.NswError, SQLAlchemyError) as exc:
             raise StoreError(f"Principals store unavailable: {exc}") from exc
         if not may_write(principal, subject, action):
-            target = f"subject '{subject}'" if subject else "the global scope"
-            raise AccessDenied(
-                f"Principal '{principal.name}' ({principal.role.value}) may not {action} {target}: "
+            target = f"Subject: {subject}" if subject else "the global scope"
+            raise AccessDenied(  # worded as Confluent's refusal, then why
+                f"User {principal.name} ({principal.role.value}) is denied operation {action} on {target}; "
                 + _why(principal, subject, action)
             )
 

@@ -1,4 +1,4 @@
-"""Principals and guarded writes, over REST (Confluent's 40101/40301 shapes) and gRPC (UNAUTHENTICATED /
+"""Principals and guarded writes, over REST (Confluent's 401/40301 shapes) and gRPC (UNAUTHENTICATED /
 PERMISSION_DENIED): writes need a token, an agency writes only under its own prefixes, an operator writes
 anything and alone changes modes; READONLY refuses writes until an operator opens a release; reads stay open."""
 
@@ -50,10 +50,10 @@ def code_in(error: grpc.aio.AioRpcError) -> int | None:
 # ---- no token ----------------------------------------------------------------------------------------------
 
 
-async def test_rest_write_without_token_is_40101_and_nothing_is_written(rest: httpx.AsyncClient) -> None:
+async def test_rest_write_without_token_is_401_and_nothing_is_written(rest: httpx.AsyncClient) -> None:
     refused = await rest_register(rest, VET_VIEW)
     assert refused.status_code == 401
-    assert refused.json() == {"error_code": 40101, "message": refused.json()["message"]}
+    assert refused.json() == {"error_code": 401, "message": refused.json()["message"]}
     for method, path, body in [
         ("PUT", "/config", {"compatibility": "NONE"}),
         ("PUT", "/mode", {"mode": "READONLY"}),
@@ -61,23 +61,23 @@ async def test_rest_write_without_token_is_40101_and_nothing_is_written(rest: ht
         ("DELETE", "/config", None),
     ]:
         answer = await rest.request(method, path, json=body)
-        assert (answer.status_code, answer.json()["error_code"]) == (401, 40101), (method, path)
+        assert (answer.status_code, answer.json()["error_code"]) == (401, 401), (method, path)
     assert (await rest.get("/subjects")).json() == []
 
 
-async def test_rest_write_with_an_unknown_or_revoked_token_is_40101(
+async def test_rest_write_with_an_unknown_or_revoked_token_is_401(
     rest: httpx.AsyncClient, tokens: Tokens, principals: PrincipalStore
 ) -> None:
     assert (await rest_register(rest, VET_VIEW, auth("nsw_not-a-token"))).status_code == 401
     await principals.revoke("vet-specs")
     refused = await rest_register(rest, VET_VIEW, auth(tokens.veterinary))
-    assert (refused.status_code, refused.json()["error_code"]) == (401, 40101)
+    assert (refused.status_code, refused.json()["error_code"]) == (401, 401)
 
 
 async def test_grpc_write_without_token_is_unauthenticated(stub: Stub) -> None:
     request = pb.CreateVersionRequest(subject=VET_VIEW, schema=SCHEMA)
     error = await grpc_error(stub.CreateVersion(request))
-    assert error.code() is grpc.StatusCode.UNAUTHENTICATED and code_in(error) == 40101
+    assert error.code() is grpc.StatusCode.UNAUTHENTICATED and code_in(error) == 401
     error = await grpc_error(stub.UpdateSchemaMode(pb.UpdateSchemaModeRequest(mode=pb.READONLY)))
     assert error.code() is grpc.StatusCode.UNAUTHENTICATED
     assert (await stub.ListSubjects(pb.ListSubjectsRequest())).subjects == []
