@@ -15,7 +15,15 @@ import contextlib
 from datetime import UTC, datetime
 from pathlib import Path
 
-from singlewindow.adapters import Adapter, AdapterContext, AgencyUnavailable, DecisionDraft, Handover, InboundDocument
+from singlewindow.adapters import (
+    Adapter,
+    AdapterContext,
+    AgencyUnavailable,
+    DecisionDraft,
+    DocumentRefused,
+    Handover,
+    InboundDocument,
+)
 from singlewindow.adapters.customs import edifact
 from singlewindow.adapters.customs.config import CustomsConfig
 from singlewindow.adapters.customs.cusdec import build_cusdec, declaration_reference
@@ -73,10 +81,13 @@ class CustomsEdifactAdapter(Adapter[CustomsConfig]):
             if refused is not None:
                 return Handover(reference=f"permits:{reference}", decision=refused)
         config = self.context.config
+        try:
+            segments = build_cusdec(document.body, reference)
+        except (KeyError, TypeError, ValueError) as exc:  # the view lacks what a CUSDEC must carry
+            raise DocumentRefused(f"cannot be written as a CUSDEC: missing or bad {exc}") from exc
         text = edifact.write(
-            config.sender_id, config.recipient_id, reference[-14:], datetime.now(UTC), "CUSDEC",
-            build_cusdec(document.body, reference),
-        )  # fmt: skip
+            config.sender_id, config.recipient_id, reference[-14:], datetime.now(UTC), "CUSDEC", segments
+        )
         try:
             await self.sent.remember(reference, document.submission_id, document.version, text)
             await self.folder.put(INBOX, unique_name("CUSDEC", reference), text)

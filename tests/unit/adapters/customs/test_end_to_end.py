@@ -15,6 +15,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from singlewindow.adapters import DocumentRefused, InboundDocument
 from singlewindow.adapters.customs import CustomsConfig, CustomsEdifactAdapter
 from singlewindow.adapters.customs.permit_checks import check_and_write_off
 from singlewindow.adapters.customs.permits_client import PermitsClient
@@ -150,3 +153,19 @@ async def test_slow_erroring_garbled_and_duplicated_answers_end_in_one_decision(
         records = [json.loads(p.read_text()) for p in (customs_system.folder / "sent").glob("*.json")]
         # Sent again after the garbage and after each copy of the (duplicated) error answer.
         assert sorted(r["resends"] for r in records) == [3, 3]
+
+
+async def test_a_view_that_cannot_be_written_as_cusdec_is_refused(
+    fast_hub: EmbeddedHub, customs_system: Any, tmp_path: Path
+) -> None:
+    store = f"sqlite+aiosqlite:///{tmp_path / 'customs-adapter.db'}"
+    adapter = CustomsEdifactAdapter()
+    async with adapter_harness(fast_hub, adapter, store_url=store, config=config(customs_system.folder)):
+        view = json.loads(
+            next(p for p in Catalog().get("view-customs").valid_examples if "apples" in p.name).read_text()
+        )
+        del view["transport"]["transportMeans"]
+        document = InboundDocument("m-1", "customs", "view-customs", "s_x", 1, view["ucr"], 1, view)
+        with pytest.raises(DocumentRefused, match="transportMeans"):
+            await adapter.deliver(document)
+        assert not list((customs_system.folder / "inbox").glob("*.edi"))
