@@ -28,6 +28,7 @@ SUBCOMMANDS: dict[str, str] = {
     "cancel": "singlewindow.platform.cli.client:cancel",
     "answer": "singlewindow.platform.cli.client:answer",
     "demo": "singlewindow.platform.cli.demo:demo",
+    "bench": "singlewindow.platform.cli.bench:bench",
 }
 
 

@@ -93,7 +93,17 @@ class ManagementClient:
             return None
         return response.json()
 
-    # vhosts
+    # node and vhosts
+    async def overview(self) -> dict[str, Json]:
+        """The node's overview: ``rabbitmq_version``, ``erlang_version``, totals (benchmarks report these)."""
+        result: dict[str, Json] = await self._call("GET", "/overview", "read the overview")
+        return result
+
+    async def get_vhost(self, vhost: str) -> dict[str, Json]:
+        """One vhost with its ``message_stats`` counters (publish, deliver_get...), up to 5 s behind."""
+        result: dict[str, Json] = await self._call("GET", f"/vhosts/{_seg(vhost)}", f"read vhost {vhost!r}")
+        return result
+
     async def put_vhost(self, vhost: str) -> None:
         await self._call("PUT", f"/vhosts/{_seg(vhost)}", f"create vhost {vhost!r}", {})
 
