@@ -71,6 +71,12 @@ class PermitsClient:
     async def close(self) -> None:
         await self._http.aclose()
 
+    async def __aenter__(self) -> PermitsClient:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.close()
+
     async def _post(self, path: str, body: dict[str, Any]) -> httpx.Response:
         try:
             response = await self._http.post(path, json=body)
