@@ -2,6 +2,8 @@
 
 .. code-block:: toml
 
+    agency = "customs"   # optional: another catalogue entry than the adapter's own (one system per agency)
+
     [adapter]            # the adapter's own config model (Adapter.config_model)
     outbox_dir = "/srv/agency/outbox"
 
@@ -41,6 +43,7 @@ class AdapterFile(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    agency: str | None = None  # serve this catalogue entry instead of the adapter class's own
     adapter: dict[str, Any] = {}
     runtime: RuntimeOptions = RuntimeOptions()
     broker: BrokerLogin = BrokerLogin()

@@ -34,7 +34,8 @@ async def open_runtime(
     if settings.broker.url is None:
         raise ConfigurationError("nsw adapter run needs the broker: set NSW_BROKER__URL (amqp://host:5672/vhost)")
     routing_dir = settings.hub.routing_dir
-    recipient = load_catalogue(routing_dir / "recipients.json" if routing_dir else None).get(entry.agency)
+    catalogue = load_catalogue(routing_dir / "recipients.json" if routing_dir else None)
+    recipient = catalogue.get(file.agency or entry.agency)
     config = adapter_config(entry.adapter_class.config_model, file.adapter, source)
     async with AsyncExitStack() as stack:
         codec = await stack.enter_async_context(open_codec(settings.registry))

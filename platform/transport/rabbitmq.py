@@ -399,12 +399,13 @@ class RabbitMqTransport(Transport):
             reason = await link.closed
             self._connected.clear()
             self._publish_chan = None
-            self._tracker.reset_channel()
+            requeued = self._tracker.reset_channel()
             for subscription in self._subscriptions:
                 subscription.current_channel = None
             if self.closing:
                 return
-            log.warning("broker connection lost (%r); reconnecting", reason)
+            # The count is what the fault harness reads to prove a fault struck publishes in flight.
+            log.warning("broker connection lost (%r); reconnecting, %d unconfirmed to resend", reason, requeued)
             while not self.closing:
                 await asyncio.sleep(backoff.next_delay())
                 try:
@@ -419,6 +420,7 @@ class RabbitMqTransport(Transport):
                     with contextlib.suppress(pika_errors.AMQPError):
                         link.connection.close()
                 self.reconnects += 1
+                log.warning("reconnected to the broker; publish counters %s", self._tracker.stats)
                 backoff.reset()
                 break
 

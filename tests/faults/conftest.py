@@ -1,0 +1,122 @@
+"""Fault harness fixtures: a private RabbitMQ node and PostgreSQL cluster, and the system on top of them.
+
+``pytest tests/faults`` runs the short set (three faults and the negative control, processes reused);
+``--long`` runs every fault. Rates and outage lengths are options (or ``NSW_FAULT_*`` variables).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))  # the nswfaults helper package beside this file
+
+from nswfaults.faults import FAULTS, SHORT
+from nswfaults.harness import Params
+from nswfaults.processes import System
+from nswfaults.services import PrivatePostgres, PrivateRabbit, can_run_private_services
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("faults", "fault harness (tests/faults)")
+    group.addoption("--long", action="store_true", default=False, help="Run every fault, not the short CI set.")
+    group.addoption("--fault-rate", type=float, default=None, help="Submissions offered per second.")
+    group.addoption("--fault-stream-seconds", type=float, default=None, help="Seconds of offered load per fault.")
+    group.addoption("--fault-outage-seconds", type=float, default=None, help="Seconds a service stays down.")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "faults: the fault harness (private RabbitMQ node and PostgreSQL cluster)")
+
+
+def _option(config: pytest.Config, name: str, variable: str, default: float) -> float:
+    try:
+        value = config.getoption(name)
+    except ValueError:  # the option is registered only when this conftest is an initial one
+        value = None
+    return float(value if value is not None else os.environ.get(variable, default))
+
+
+def long_run(config: pytest.Config) -> bool:
+    try:
+        return bool(config.getoption("--long")) or os.environ.get("NSW_FAULT_LONG") == "1"
+    except ValueError:
+        return os.environ.get("NSW_FAULT_LONG") == "1"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "fault_name" in metafunc.fixturenames:
+        names = list(FAULTS) if long_run(metafunc.config) else list(SHORT)
+        metafunc.parametrize("fault_name", names)
+
+
+@pytest.fixture(scope="session")
+def fault_params(pytestconfig: pytest.Config) -> Params:
+    long = long_run(pytestconfig)
+    return Params(
+        rate=_option(pytestconfig, "--fault-rate", "NSW_FAULT_RATE", 4.0),
+        stream_seconds=_option(
+            pytestconfig, "--fault-stream-seconds", "NSW_FAULT_STREAM_SECONDS", 30.0 if long else 16.0
+        ),
+        strike_after=4.0,
+        outage_seconds=_option(
+            pytestconfig, "--fault-outage-seconds", "NSW_FAULT_OUTAGE_SECONDS", 8.0 if long else 3.0
+        ),
+    )
+
+
+def _require_private_services() -> None:
+    why = can_run_private_services()
+    if why is None:
+        return
+    if IN_CI:
+        pytest.fail(f"{why} (CI=true: the fault harness must not skip)")
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def private_rabbit() -> Iterator[PrivateRabbit]:
+    _require_private_services()
+    rabbit = PrivateRabbit()
+    try:
+        rabbit.prepare()
+        rabbit.start()
+        yield rabbit
+    finally:
+        rabbit.remove()
+
+
+@pytest.fixture(scope="session")
+def private_postgres() -> Iterator[PrivatePostgres]:
+    _require_private_services()
+    postgres = PrivatePostgres()
+    try:
+        postgres.prepare()
+        postgres.start()
+        yield postgres
+    finally:
+        postgres.remove()
+
+
+@pytest.fixture(scope="session")
+def fault_system(private_rabbit: PrivateRabbit, private_postgres: PrivatePostgres) -> Iterator[System]:
+    root = Path(tempfile.mkdtemp(prefix="nswfault-system-"))
+    system = System(root, private_rabbit, private_postgres)
+    try:
+        system.build()
+        yield system
+    finally:
+        system.stop()
+        if os.environ.get("NSW_FAULT_KEEP"):
+            print(f"fault harness files kept in {root}")
+        else:
+            import shutil
+
+            shutil.rmtree(root, ignore_errors=True)

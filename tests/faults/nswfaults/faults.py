@@ -1,0 +1,177 @@
+"""The faults, one at a time. Each strikes while work is in flight, heals, and returns its evidence.
+
+Every fault reads the broker (or the agency folder) *before* striking and records what was in flight; the
+harness adds redeliveries and republishes afterwards, and ``assert_struck`` turns a fault that hit nothing
+into a void run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import time
+from typing import Any
+
+from nswfaults.harness import FaultContext, VoidRun
+from nswfaults.processes import Proc
+
+KILLED_AGENCY = "customs"  # every consignment goes to customs: the busiest inbox
+DOWN_AGENCY = "border-guard"  # every consignment goes there too
+
+
+def _ports_of(pid: int, amqp_port: int) -> set[int]:
+    """Local ports of ``pid``'s connections to the private node (the management API shows them as peer_port)."""
+    out = subprocess.run(
+        ["ss", "-tnpH", "state", "established", f"dport = :{amqp_port}"], capture_output=True, text=True, check=False
+    ).stdout
+    ports = set()
+    for line in out.splitlines():
+        if f"pid={pid}," in line:
+            local = line.split()[2]
+            ports.add(int(local.rsplit(":", 1)[1]))
+    return ports
+
+
+async def _unacked_of(ctx: FaultContext, proc: Proc) -> int:
+    ports = _ports_of(proc.pid, ctx.system.rabbit.amqp_port)
+    held = await ctx.management.unacked_by_connection()
+    return sum(n for key, n in held.items() if key.rsplit("@", 1)[1].isdigit() and int(key.rsplit("@", 1)[1]) in ports)
+
+
+async def _wait_unacked(ctx: FaultContext, read: Any, within: float = 15) -> int:
+    """Poll until something is delivered and not yet acknowledged; returns that count (0 if never)."""
+    deadline = time.monotonic() + within
+    best = 0
+    while time.monotonic() < deadline:
+        best = await read()
+        if best > 0:
+            return best
+        await asyncio.sleep(0.05)
+    return best
+
+
+async def _total_unacked(ctx: FaultContext) -> int:
+    return sum(q.unacked for q in (await ctx.management.queues()).values())
+
+
+async def broker_restart(ctx: FaultContext) -> dict[str, Any]:
+    unacked = await _wait_unacked(ctx, lambda: _total_unacked(ctx))
+    rabbit = ctx.system.rabbit
+    await asyncio.to_thread(rabbit.stop_node)
+    await asyncio.sleep(ctx.params.outage_seconds)
+    await asyncio.to_thread(rabbit.start)
+    for agency in ctx.system.adapters:
+        await asyncio.to_thread(ctx.system.wait_adapter, agency, 120)
+    return {"unacked_before": unacked}
+
+
+async def close_connections(ctx: FaultContext) -> dict[str, Any]:
+    unacked = await _wait_unacked(ctx, lambda: _total_unacked(ctx))
+    closed = await ctx.management.close_all_connections()
+    for agency in ctx.system.adapters:
+        await asyncio.to_thread(ctx.system.wait_adapter, agency, 60)
+    return {"unacked_before": unacked, "connections_closed": closed}
+
+
+async def _kill_and_restart(ctx: FaultContext, proc: Proc, ready: Any) -> dict[str, Any]:
+    unacked = await _wait_unacked(ctx, lambda: _unacked_of(ctx, proc))
+    proc.kill()
+    await asyncio.sleep(ctx.params.outage_seconds)
+    proc.start()
+    await asyncio.to_thread(ready)
+    return {"unacked_before": unacked, "killed": proc.name}
+
+
+async def kill_hub(ctx: FaultContext) -> dict[str, Any]:
+    return await _kill_and_restart(ctx, ctx.system.hubs[0], lambda: ctx.system.wait_hub(0))
+
+
+async def kill_adapter(ctx: FaultContext) -> dict[str, Any]:
+    proc = ctx.system.adapters[KILLED_AGENCY]
+    return await _kill_and_restart(ctx, proc, lambda: ctx.system.wait_adapter(KILLED_AGENCY))
+
+
+def _undecided(ctx: FaultContext, agency: str) -> int:
+    system = ctx.system
+    handed = {p.stem for p in system.outbox(agency).glob("*.json") if not p.name.startswith(".")}
+    decided = set(system.ledger(agency).read_text().split()) if system.ledger(agency).exists() else set()
+    return len(handed - decided)
+
+
+async def kill_standin(ctx: FaultContext) -> dict[str, Any]:
+    proc = ctx.system.standins[KILLED_AGENCY]
+    pending = await _wait_unacked(ctx, lambda: asyncio.to_thread(_undecided, ctx, KILLED_AGENCY))
+    proc.kill()
+    await asyncio.sleep(ctx.params.outage_seconds)
+    proc.start()
+    return {"received_not_answered_before": pending, "killed": proc.name}
+
+
+async def postgres_restart(ctx: FaultContext) -> dict[str, Any]:
+    unacked = await _wait_unacked(ctx, lambda: _total_unacked(ctx))
+    postgres = ctx.system.postgres
+    await asyncio.to_thread(postgres.stop)
+    await asyncio.sleep(ctx.params.outage_seconds)
+    await asyncio.to_thread(postgres.start)
+    return {"unacked_before": unacked}
+
+
+async def agency_down(ctx: FaultContext) -> dict[str, Any]:
+    """The agency system goes away (process stopped, its exchange folder unmounted) and comes back."""
+    system, agency = ctx.system, DOWN_AGENCY
+    waits_before = sum(
+        q.published for n, q in (await ctx.management.queues()).items() if n.startswith(f"agency.{agency}.wait")
+    )
+    system.standins[agency].stop()
+    away = system.outbox(agency).with_name("outbox.unmounted")
+    system.outbox(agency).rename(away)
+    await asyncio.sleep(ctx.params.outage_seconds)
+    queues = await ctx.management.queues()
+    held = queues[f"agency.{agency}.inbox"].ready
+    waits = sum(q.published for n, q in queues.items() if n.startswith(f"agency.{agency}.wait")) - waits_before
+    away.rename(system.outbox(agency))
+    system.standins[agency].start()
+    return {"inbox_ready_while_down": held, "retry_tier_publishes": waits, "agency": agency}
+
+
+async def memory_alarm(ctx: FaultContext) -> dict[str, Any]:
+    rabbit = ctx.system.rabbit
+    await asyncio.to_thread(rabbit.ctl, "set_vm_memory_high_watermark", "0")
+    blocked = 0
+    deadline = time.monotonic() + ctx.params.outage_seconds
+    while time.monotonic() < deadline:
+        connections = await ctx.management._get(f"/api/vhosts/{ctx.management.vhost}/connections")
+        blocked = max(blocked, sum(1 for c in connections if c.get("state") in ("blocked", "blocking")))
+        await asyncio.sleep(0.5)
+    await asyncio.to_thread(rabbit.ctl, "set_vm_memory_high_watermark", "0.4")
+    return {"connections_blocked": blocked}
+
+
+FAULTS = {
+    "broker-restart": broker_restart,
+    "close-connections": close_connections,
+    "kill-hub": kill_hub,
+    "kill-adapter": kill_adapter,
+    "kill-standin": kill_standin,
+    "postgres-restart": postgres_restart,
+    "agency-down": agency_down,
+    "memory-alarm": memory_alarm,
+}
+SHORT = ("close-connections", "kill-hub", "kill-adapter")
+
+
+def assert_struck(name: str, evidence: dict[str, Any]) -> None:
+    """A fault that found nothing in flight, or left no trace of redelivery or republishing, voids the run."""
+    raw = evidence.get("broker_redelivered", 0) + evidence.get("transport_republished", 0)
+    if name in ("broker-restart", "close-connections", "kill-hub", "kill-adapter", "postgres-restart"):
+        struck = evidence.get("unacked_before", 0) > 0 and raw > 0
+    elif name == "kill-standin":
+        struck = evidence.get("received_not_answered_before", 0) > 0
+    elif name == "agency-down":
+        struck = evidence.get("inbox_ready_while_down", 0) + evidence.get("retry_tier_publishes", 0) > 0
+    elif name == "memory-alarm":
+        struck = evidence.get("connections_blocked", 0) > 0
+    else:
+        raise ValueError(f"unknown fault {name!r}")
+    if not struck:
+        raise VoidRun(f"VOID run: fault {name} did not strike anything in flight (evidence {evidence})")
