@@ -43,10 +43,10 @@ def consolidate(recipients: Iterable[RecipientState], cancelled: bool = False, r
     return Consolidated.CLEARED
 
 
-def collected_conditions(recipients: Iterable[RecipientState]) -> tuple[str, ...]:
-    """Conditions of every acceptance with conditions, in recipient order, without repeats."""
-    seen: dict[str, None] = {}
+def collected_conditions(recipients: Iterable[RecipientState]) -> tuple[tuple[str, str, str], ...]:
+    """(recipient, code, text) of every acceptance with conditions, in recipient order, without repeats."""
+    seen: dict[tuple[str, str, str], None] = {}
     for state in sorted(recipients, key=lambda s: s.recipient):
         if state.decision is not None and state.decision.status is DecisionStatus.ACCEPTED_WITH_CONDITIONS:
-            seen.update(dict.fromkeys(state.decision.conditions))
+            seen.update(dict.fromkeys((state.recipient, code, text) for code, text in state.decision.conditions))
     return tuple(seen)

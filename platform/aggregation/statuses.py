@@ -70,14 +70,14 @@ class Decision:
     status: DecisionStatus
     sequence: int
     channel: str | None = None
-    conditions: tuple[str, ...] = ()
+    conditions: tuple[tuple[str, str], ...] = ()  # (code, text), as the agency-decision spec has them
 
     def __post_init__(self) -> None:
         if self.sequence < 1:
             raise ValueError("an agency's decision sequence starts at 1")
 
     @property
-    def order_key(self) -> tuple[int, int, str, tuple[str, ...]]:
+    def order_key(self) -> tuple[int, int, str, tuple[tuple[str, str], ...]]:
         """Total order for the join. Sequence first; two different decisions under one sequence number are
         an agency fault, and the more severe one wins so the outcome still does not depend on arrival order."""
         return (self.sequence, _SEVERITY[self.status], self.channel or "", self.conditions)

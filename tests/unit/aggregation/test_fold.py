@@ -32,7 +32,10 @@ decisions = st.builds(
     Decision,
     status=st.sampled_from(DecisionStatus),
     sequence=st.integers(min_value=1, max_value=6),
-    conditions=st.lists(st.sampled_from(["cold-chain", "sample-lab", "seal-check"]), max_size=2).map(tuple),
+    conditions=st.lists(
+        st.sampled_from([("COLD-CHAIN", "Keep at -18 C"), ("LAB", "Sample to the lab"), ("SEAL", "Check seals")]),
+        max_size=2,
+    ).map(tuple),
 )
 transport_events = st.builds(
     TransportEvent, state=st.sampled_from(TransportState), attempt=st.integers(min_value=1, max_value=3)
@@ -122,8 +125,12 @@ def test_replay_starts_a_new_attempt_and_ignores_the_old_one() -> None:
 
 def test_conditions_are_collected_once_in_recipient_order() -> None:
     states = [
-        RecipientState("vet", decision=Decision(DecisionStatus.ACCEPTED_WITH_CONDITIONS, 1, None, ("cold-chain",))),
-        RecipientState("phyto", decision=Decision(DecisionStatus.ACCEPTED_WITH_CONDITIONS, 2, None, ("fumigate",))),
+        RecipientState(
+            "vet", decision=Decision(DecisionStatus.ACCEPTED_WITH_CONDITIONS, 1, None, (("COLD", "Keep frozen"),))
+        ),
+        RecipientState(
+            "phyto", decision=Decision(DecisionStatus.ACCEPTED_WITH_CONDITIONS, 2, None, (("FUM", "Fumigate"),) * 2)
+        ),
         RecipientState("customs", decision=Decision(DecisionStatus.ACCEPTED, 1)),
     ]
-    assert collected_conditions(states) == ("fumigate", "cold-chain")
+    assert collected_conditions(states) == (("phyto", "FUM", "Fumigate"), ("vet", "COLD", "Keep frozen"))

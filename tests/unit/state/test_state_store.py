@@ -109,13 +109,13 @@ async def test_routing_then_decisions_reach_one_terminal_status(engine: AsyncEng
         "s_1",
         1,
         "phytosanitary",
-        Decision(DecisionStatus.ACCEPTED_WITH_CONDITIONS, 1, None, ("fumigate",)),
+        Decision(DecisionStatus.ACCEPTED_WITH_CONDITIONS, 1, None, (("FUM", "fumigate"),)),
         {},
         "nsw-agency-phytosanitary",
         "m2",
     )
     assert change is not None and change.status is Consolidated.CLEARED and change.terminal
-    assert change.conditions == ("fumigate",) and change.message_id == "s_1.v1.terminal"
+    assert change.conditions == (("phytosanitary", "FUM", "fumigate"),) and change.message_id == "s_1.v1.terminal"
 
     late = Decision(DecisionStatus.REJECTED, 2)
     assert await recipients.apply_decision("s_1", 1, "customs", late, {}, "nsw-agency-customs", "m3") == (None, [])
