@@ -5,6 +5,7 @@ schema) and answers with its number and its UN/CEFACT SPS XML. Scriptable like e
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pydantic import ValidationError
 from starlette.applications import Starlette
@@ -28,23 +29,20 @@ def build_app(store: CertificateStore, faults: ScriptedFaults, country: str) -> 
             ask = CertificateRequest.model_validate_json(await request.body())
         except ValidationError as exc:
             return JSONResponse({"errors": exc.errors(include_url=False, include_context=False)}, status_code=422)
-        existing = await store.by_local_reference(ask.localReference)
-        if existing is None:
-            now = datetime.now(UTC)
-            number = f"{country}-PHY-{now.year}-{await store.next_serial():07d}"
-            issued_at = now.isoformat(timespec="seconds").replace("+00:00", "Z")
-            xml = certificate_xml(ask, number, issued_at, AUTHORITY, "Inspector A. Tulegenova").decode()
-            row = {
+        now = datetime.now(UTC)
+        issued_at = now.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+        def build(serial: int) -> dict[str, Any]:
+            number = f"{country}-PHY-{now.year}-{serial:07d}"
+            return {
                 "number": number,
-                "local_reference": ask.localReference,
                 "request": ask.model_dump(mode="json"),
-                "xml": xml,
+                "xml": certificate_xml(ask, number, issued_at, AUTHORITY, "Inspector A. Tulegenova").decode(),
                 "issued_at": issued_at,
                 "valid_until": (now + VALIDITY).date().isoformat(),
             }
-            existing, created = await store.add(row)
-        else:
-            created = False
+
+        existing, created = await store.issue(ask.localReference, build)
         answer = IssuedCertificate(
             certificateNumber=existing["number"],
             localReference=existing["local_reference"],

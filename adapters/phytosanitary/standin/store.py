@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +24,10 @@ certificates = Table(
 )
 
 
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)  # SQLite keeps naive UTC
+
+
 class CertificateStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -37,23 +42,30 @@ class CertificateStore:
     async def close(self) -> None:
         await self._engine.dispose()
 
-    async def next_serial(self) -> int:
-        async with self._engine.connect() as conn:
-            return int((await conn.execute(select(func.count()).select_from(certificates))).scalar_one()) + 1
+    async def issue(self, local_reference: str, build: Callable[[int], dict[str, Any]]) -> tuple[dict[str, Any], bool]:
+        """Store the certificate ``build(serial)`` makes; the same local reference again returns the first one.
 
-    async def add(self, row: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-        """Store an issued certificate; the same local reference again returns the first one."""
-        try:
-            async with self._engine.begin() as conn:
-                await conn.execute(
-                    insert(certificates).values(**row, created_at=datetime.now(UTC).replace(tzinfo=None))
-                )
-            created = True
-        except IntegrityError:
-            created = False
-        found = await self.by_local_reference(row["local_reference"])
+        Concurrent requests may pick the same serial: the loser of the primary key tries the next one.
+        """
+        for _ in range(20):
+            existing = await self.by_local_reference(local_reference)
+            if existing is not None:
+                return existing, False
+            async with self._engine.connect() as conn:
+                serial = int((await conn.execute(select(func.count()).select_from(certificates))).scalar_one()) + 1
+            try:
+                async with self._engine.begin() as conn:
+                    values = {**build(serial), "local_reference": local_reference}
+                    await conn.execute(insert(certificates).values(**values, created_at=_now()))
+                return await self._require(local_reference), True
+            except IntegrityError:
+                continue  # another request took this serial or this local reference: look again
+        raise RuntimeError("could not allocate a certificate number")
+
+    async def _require(self, local_reference: str) -> dict[str, Any]:
+        found = await self.by_local_reference(local_reference)
         assert found is not None
-        return found, created
+        return found
 
     async def by_local_reference(self, local_reference: str) -> dict[str, Any] | None:
         query = select(certificates).where(certificates.c.local_reference == local_reference)

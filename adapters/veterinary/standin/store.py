@@ -76,18 +76,24 @@ class ChedStore:
         await self._engine.dispose()
 
     async def create(self, request: dict[str, Any], decide_after: float) -> tuple[Notification, bool]:
-        """(notification, created); the same ``localReference`` again returns the existing one."""
-        received = now()
-        async with self._engine.begin() as conn:
-            count = (await conn.execute(select(func.count()).select_from(notifications))).scalar_one()
-            kind = "CHEDA" if request["chedType"] == "CHED_A" else "CHEDP"
+        """(notification, created); the same ``localReference`` again returns the existing one. Concurrent
+        requests may pick the same CHED number: the loser of the primary key tries again."""
+        local = request["localReference"]
+        kind = "CHEDA" if request["chedType"] == "CHED_A" else "CHEDP"
+        for _ in range(20):
+            existing = await self._find(local)
+            if existing is not None:
+                return existing, False
+            received = now()
+            async with self._engine.connect() as conn:
+                count = (await conn.execute(select(func.count()).select_from(notifications))).scalar_one()
             reference = f"{kind}.{self._country}.{received.year}.{count + 1:07d}{secrets.token_hex(1).upper()}"
             try:
-                async with conn.begin_nested():
+                async with self._engine.begin() as conn:
                     await conn.execute(
                         insert(notifications).values(
                             ched_reference=reference,
-                            local_reference=request["localReference"],
+                            local_reference=local,
                             ched_type=request["chedType"],
                             request=request,
                             callback_url=request["callbackUrl"],
@@ -96,10 +102,16 @@ class ChedStore:
                             callbacks_sent=0,
                         )
                     )
-                created = True
+                return await self.by_local_reference(local), True
             except IntegrityError:
-                created = False
-        return await self.by_local_reference(request["localReference"]), created
+                continue  # another request took this number or this local reference: look again
+        raise RuntimeError("could not allocate a CHED reference")
+
+    async def _find(self, local_reference: str) -> Notification | None:
+        query = select(notifications).where(notifications.c.local_reference == local_reference)
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        return _row(row) if row is not None else None
 
     async def by_local_reference(self, local_reference: str) -> Notification:
         query = select(notifications).where(notifications.c.local_reference == local_reference)
@@ -148,3 +160,7 @@ class ChedStore:
         query = select(notifications.c.callbacks_sent).where(notifications.c.ched_reference == ched_reference)
         async with self._engine.connect() as conn:
             return int((await conn.execute(query)).scalar_one())
+
+    async def count(self) -> int:
+        async with self._engine.connect() as conn:
+            return int((await conn.execute(select(func.count()).select_from(notifications))).scalar_one())

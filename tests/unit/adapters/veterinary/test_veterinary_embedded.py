@@ -53,12 +53,7 @@ async def harness(tmp_path: Path, standin: StandinProcess) -> AsyncIterator[Any]
 async def notifications(standin: StandinProcess) -> int:
     store = await ChedStore.open(str(standin.db))
     try:
-        async with store._engine.connect() as conn:
-            from sqlalchemy import func, select
-
-            from singlewindow.adapters.veterinary.standin.store import notifications as table
-
-            return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())
+        return await store.count()
     finally:
         await store.close()
 
