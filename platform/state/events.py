@@ -7,11 +7,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from singlewindow.platform.state.common import aware, utcnow
 from singlewindow.platform.storage.tables import events, submissions
+
+# PostgreSQL hands out sequence numbers at insert but transactions commit in any order, so a reader paging
+# "after token N" could pass N+1 before N commits and never see N (the fault harness caught a Watch stream
+# missing a terminal status that way). Appends therefore take one transaction-scoped advisory lock: event
+# sequence numbers then become visible in order. SQLite has a single writer already.
+EVENT_APPEND_LOCK = 0x4E5357_0001
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +44,8 @@ async def append_event(
     status: str | None = None,
     detail: Mapping[str, Any] | None = None,
 ) -> None:
+    if conn.dialect.name == "postgresql":
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_APPEND_LOCK})
     await conn.execute(
         insert(events).values(
             submission_id=submission_id,
