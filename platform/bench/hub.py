@@ -12,6 +12,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from sqlalchemy.engine import make_url
+
 from singlewindow.platform.bench.broker_stats import settled_counts
 from singlewindow.platform.bench.environment import environment
 from singlewindow.platform.bench.hub_embedded import BenchTarget, embedded_target
@@ -106,6 +108,8 @@ async def run_hub_bench(options: HubBenchOptions, settings: Settings) -> BenchRe
         "amqp_url": redact_password(options.amqp_url) if options.amqp_url else None,
         "database_url": redact_password(options.database_url) if options.database_url else None,
         "agencies": "auto-deciding, accept all",
+        "vhost": target.vhost,
+        "database": make_url(target.database_url).database if target.database_url else "SQLite (temporary file)",
     }
     notes = [f"refused: {failure}" for failure in load.failures[:5]]
     if load.terminal < len(load.submitted_at):

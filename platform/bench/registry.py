@@ -7,6 +7,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 from singlewindow.platform.bench.environment import environment
 from singlewindow.platform.bench.limits import MAX_CONCURRENCY, bounded
 from singlewindow.platform.bench.loopback import redact_password, require_loopback
@@ -43,7 +45,7 @@ async def run_registry_bench(options: RegistryBenchOptions) -> BenchReport:
         async with scratch_database(options.database_url) as url:
             found = await environment(database_url=url)
             figures = await registry_throughput(url, options.count, options.concurrency)
-        where = redact_password(options.database_url)
+        where = f"{make_url(url).database} on {redact_password(options.database_url)} (dropped afterwards)"
     settings = {"database": where, "count": options.count, "concurrency": options.concurrency}
     return BenchReport(
         "registry",
