@@ -9,6 +9,8 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer as AsyncHealthServicer  # = health.aio; grpc-stubs lacks aio
 from grpc_reflection.v1alpha import reflection
 
+from singlewindow.platform.api.agency_grpc import add_agency_services
+from singlewindow.platform.api.agency_services import AgencyServices
 from singlewindow.platform.api.grpc_service import SubmissionServicer
 from singlewindow.platform.api.operations import SubmissionApi
 from singlewindow.platform.api.permits_grpc import PermitServicer
@@ -51,15 +53,20 @@ def server_credentials(settings: HubSettings) -> grpc.ServerCredentials | None:
     return grpc.ssl_server_credentials([(key, cert)])
 
 
-def build_grpc_listener(api: SubmissionApi, settings: HubSettings, port: int | None = None) -> GrpcListener:
-    """A server bound to ``settings.host`` and ``port`` (``settings.grpc_port`` when None; 0 picks a free one)."""
+def build_grpc_listener(
+    api: SubmissionApi, settings: HubSettings, port: int | None = None, agency: AgencyServices | None = None
+) -> GrpcListener:
+    """A server bound to ``settings.host`` and ``port`` (``settings.grpc_port`` when None; 0 picks a free one);
+    with ``agency``, also the attachment and officer services (nsw.agency.v1)."""
     server = grpc.aio.server()
     submission_pb2_grpc.add_SubmissionServiceServicer_to_server(SubmissionServicer(api), server)  # type: ignore[no-untyped-call]
     permits = PermitServicer(PermitService(PermitStore(api.hub.engine)), api.principal)
     permits_pb2_grpc.add_PermitServiceServicer_to_server(permits, server)  # type: ignore[no-untyped-call]
     health_servicer = AsyncHealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    names = (SERVICE_NAME, PERMITS_SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME)
+    names: tuple[str, ...] = (SERVICE_NAME, PERMITS_SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME)
+    if agency is not None:
+        names += add_agency_services(server, agency, api.principal)
     reflection.enable_server_reflection(names, server)
     address = f"{settings.host}:{settings.grpc_port if port is None else port}"
     credentials = server_credentials(settings)

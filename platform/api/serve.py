@@ -50,8 +50,8 @@ async def serve(
         api = SubmissionApi(hub, settings.limits.max_document_bytes)
         closing = asyncio.Event()
         tls = {"tls_cert_file": hub_settings.tls_cert_file, "tls_key_file": hub_settings.tls_key_file}
-        grpc_listener = build_grpc_listener(api, hub_settings)
         agency_services = build_agency_services(hub, settings, DocumentValidator(Catalog()))
+        grpc_listener = build_grpc_listener(api, hub_settings, agency=agency_services)
         permits = permit_routes(PermitService(PermitStore(hub.engine)), api.principal)
         http_app = build_http_app(api, closing, extra_routes=[*agency_services.routes(), *permits])
         http_listener = HttpListener(

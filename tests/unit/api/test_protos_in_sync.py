@@ -17,6 +17,7 @@ def test_regenerating_gives_the_committed_files(tmp_path: Path) -> None:
     subprocess.run([sys.executable, str(ROOT / "scripts" / "gen-protos"), "--out", str(tmp_path)], check=True)
     generated = sorted(p.name for p in tmp_path.iterdir())
     assert generated == [
+        "agency_pb2.py", "agency_pb2.pyi", "agency_pb2_grpc.py",
         "permits_pb2.py", "permits_pb2.pyi", "permits_pb2_grpc.py",
         "submission_pb2.py", "submission_pb2.pyi", "submission_pb2_grpc.py",
     ]  # fmt: skip
