@@ -29,6 +29,8 @@ SUBCOMMANDS: dict[str, str] = {
     "answer": "singlewindow.platform.cli.client:answer",
     "demo": "singlewindow.platform.cli.demo:demo",
     "bench": "singlewindow.platform.cli.bench:bench",
+    "border-event": "singlewindow.platform.cli.agency:border_event",
+    "officer": "singlewindow.platform.cli.agency:officer",
 }
 
 
