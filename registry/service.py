@@ -19,7 +19,6 @@ from singlewindow.registry.compatibility import check_compatibility
 from singlewindow.registry.deletes import delete_subject, delete_version
 from singlewindow.registry.errors import (
     IncompatibleSchema,
-    OperationNotPermitted,
     SchemaNotFound,
     SchemaTooLarge,
     StoreError,
@@ -226,11 +225,6 @@ class RegistryService(SettingsOps):
         deleted = await self._retrying(attempt)
         log.info("registry.version_deleted", subject=subject, version=deleted, permanent=permanent)
         return deleted
-
-    async def _require_writable(self, tx: StoreTransaction, subject: str) -> None:
-        mode = await self._mode(tx, subject)
-        if mode.value != "READWRITE":
-            raise OperationNotPermitted(f"Subject '{subject}' is in {mode.value} mode; writes are refused")
 
     async def _level(self, tx: StoreTransaction, subject: str) -> CompatibilityLevel:
         stored = await tx.setting(subject, "compatibility") or await tx.setting("", "compatibility")

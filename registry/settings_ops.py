@@ -2,11 +2,18 @@
 
 A subject's own setting wins; without one the global setting applies, and without that the default.
 Reading a subject's setting that was never set is 40408/40409 unless ``default_to_global`` is asked.
+In ``READONLY`` mode a compatibility level cannot change either (42205): outside a release nothing that
+decides what gets registered moves. Modes stay writable, so an operator can open the release window.
 """
 
 from __future__ import annotations
 
-from singlewindow.registry.errors import SubjectConfigNotFound, SubjectModeNotFound, SubjectNotFound
+from singlewindow.registry.errors import (
+    OperationNotPermitted,
+    SubjectConfigNotFound,
+    SubjectModeNotFound,
+    SubjectNotFound,
+)
 from singlewindow.registry.guard import Credentials, WriteGuard
 from singlewindow.registry.models import DEFAULT_MODE, CompatibilityLevel, Mode
 from singlewindow.registry.settings import RegistrySettings
@@ -41,6 +48,7 @@ class SettingsOps:
             check_subject(subject)
         await self.guard.authorize_write(credentials, subject, "config")
         async with self.store.transaction() as tx:
+            await self._require_writable(tx, subject or GLOBAL_SCOPE)
             await tx.set_setting(subject or GLOBAL_SCOPE, "compatibility", level.value)
         return level
 
@@ -48,6 +56,7 @@ class SettingsOps:
         """Remove the subject's own level (40401 if it has none); for global, reset to the default."""
         await self.guard.authorize_write(credentials, subject, "config")
         async with self.store.transaction() as tx:
+            await self._require_writable(tx, subject or GLOBAL_SCOPE)
             old = await tx.setting(subject or GLOBAL_SCOPE, "compatibility")
             if subject and old is None:
                 raise SubjectNotFound(f"Subject '{subject}' not found.")
@@ -81,6 +90,13 @@ class SettingsOps:
                 raise SubjectNotFound(f"Subject '{subject}' not found.")
             await tx.set_setting(subject or GLOBAL_SCOPE, "mode", None)
         return Mode(old) if old else DEFAULT_MODE
+
+    async def _require_writable(self, tx: StoreTransaction, subject: str) -> None:
+        """42205 unless the subject's own mode, else the global one, is READWRITE ("" = the global scope)."""
+        mode = await self._mode(tx, subject)
+        if mode is not Mode.READWRITE:
+            where = f"Subject '{subject}'" if subject else "The registry"
+            raise OperationNotPermitted(f"{where} is in {mode.value} mode; writes are refused")
 
     async def _mode(self, tx: StoreTransaction, subject: str) -> Mode:
         stored = await tx.setting(subject, "mode") or await tx.setting(GLOBAL_SCOPE, "mode")

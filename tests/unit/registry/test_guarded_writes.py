@@ -177,6 +177,11 @@ async def test_readonly_until_an_operator_opens_a_release(rest: httpx.AsyncClien
         stub.CreateVersion(pb.CreateVersionRequest(subject=VET_VIEW, schema=v2), metadata=bearer(tokens.veterinary))
     )
     assert error.code() is grpc.StatusCode.FAILED_PRECONDITION and code_in(error) == 42205
+    # Compatibility levels are frozen too, so nothing that decides the next registration moves.
+    frozen = await rest.put(f"/config/{VET_VIEW}", json={"compatibility": "NONE"}, headers=auth(tokens.veterinary))
+    assert (frozen.status_code, frozen.json()["error_code"]) == (422, 42205)
+    frozen = await rest.put("/config", json={"compatibility": "NONE"}, headers=auth(tokens.operator))
+    assert (frozen.status_code, frozen.json()["error_code"]) == (422, 42205)
     # Reads stay open without a token.
     assert (await rest.get(f"/subjects/{VET_VIEW}/versions/latest")).json()["version"] == 1
     assert (await stub.GetSchemaMode(pb.GetSchemaModeRequest())).mode == pb.READONLY
