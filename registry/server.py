@@ -8,7 +8,7 @@ import structlog
 import uvicorn
 
 from singlewindow.registry.api import create_app
-from singlewindow.registry.grpc_api import GrpcListener, build_grpc_listener
+from singlewindow.registry.grpc_api import GrpcListener, build_grpc_listener, server_credentials
 from singlewindow.registry.guard import WriteGuard
 from singlewindow.registry.service import RegistryService
 from singlewindow.registry.settings import RegistrySettings
@@ -35,6 +35,8 @@ def build_server(service: RegistryService, settings: RegistrySettings) -> uvicor
         access_log=False,
         lifespan="off",
         server_header=False,
+        ssl_certfile=settings.tls_cert_file,
+        ssl_keyfile=settings.tls_key_file,
     )
     return uvicorn.Server(config)
 
@@ -45,7 +47,8 @@ async def serve(settings: RegistrySettings, guard: WriteGuard | None = None) -> 
     listener: GrpcListener | None = None
     try:
         if settings.grpc_port is not None:
-            listener = build_grpc_listener(service, settings.host, settings.grpc_port)
+            credentials = server_credentials(settings)
+            listener = build_grpc_listener(service, settings.host, settings.grpc_port, credentials)
             await listener.start()
             log.info("registry.grpc_serving", host=settings.host, grpc_port=listener.port)
         server = build_server(service, settings)

@@ -5,7 +5,10 @@ Values come from ``NSW_REGISTRY_`` environment variables or are passed explicitl
 
 from __future__ import annotations
 
-from pydantic import Field
+from pathlib import Path
+from typing import Self
+
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from singlewindow.registry.models import DEFAULT_COMPATIBILITY, CompatibilityLevel
@@ -25,3 +28,11 @@ class RegistrySettings(BaseSettings):
     max_schema_bytes: int = Field(default=1024 * 1024, ge=256, description="Larger schemas get 42209.")
     default_compatibility: CompatibilityLevel = DEFAULT_COMPATIBILITY
     conflict_retries: int = Field(default=8, ge=1, description="Retries when two writers collide.")
+    tls_cert_file: Path | None = Field(default=None, description="PEM certificate: REST and gRPC serve TLS.")
+    tls_key_file: Path | None = Field(default=None, description="PEM private key of tls_cert_file.")
+
+    @model_validator(mode="after")
+    def _tls_pair(self) -> Self:
+        if (self.tls_cert_file is None) != (self.tls_key_file is None):
+            raise ValueError("TLS needs both tls_cert_file and tls_key_file")
+        return self

@@ -49,6 +49,8 @@ def registry() -> None:
 @click.option(
     "--principals-db", "principals_db", help="Database holding the principals (default: the hub's NSW_DATABASE__URL)."
 )
+@click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="PEM certificate.")
+@click.option("--tls-key", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="PEM private key.")
 @click.pass_context
 def serve_command(
     ctx: click.Context,
@@ -57,10 +59,23 @@ def serve_command(
     grpc_port: int | None,
     host: str | None,
     principals_db: str | None,
+    tls_cert: Path | None,
+    tls_key: Path | None,
 ) -> None:
     """Serve the registry until interrupted. Reads are open; writes need a principal's token."""
-    overrides = {"db_url": db_url, "http_port": http_port, "grpc_port": grpc_port, "host": host}
-    settings = RegistrySettings().model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    overrides = {
+        "db_url": db_url,
+        "http_port": http_port,
+        "grpc_port": grpc_port,
+        "host": host,
+        "tls_cert_file": tls_cert,
+        "tls_key_file": tls_key,
+    }
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:  # validated again (model_copy would not), so a lone --tls-cert is refused
+        settings = RegistrySettings.model_validate({**RegistrySettings().model_dump(), **given})
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
     hub: Settings | None = ctx.obj if isinstance(ctx.obj, Settings) else None
     principals_url = principals_db or (hub.database.url if hub else Settings().database.url)
 

@@ -1,6 +1,6 @@
 """The registry's gRPC API (``nsw.registry.v1.RegistryService``), beside the REST API over one service."""
 
-from singlewindow.registry.grpc_api.listener import SERVICE_NAME, GrpcListener, build_grpc_listener
+from singlewindow.registry.grpc_api.listener import SERVICE_NAME, GrpcListener, build_grpc_listener, server_credentials
 from singlewindow.registry.grpc_api.servicer import RegistryServicer
 from singlewindow.registry.grpc_api.status import TABLE, code_of, confluent_code, error_status
 
@@ -13,4 +13,5 @@ __all__ = [
     "code_of",
     "confluent_code",
     "error_status",
+    "server_credentials",
 ]
