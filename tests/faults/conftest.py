@@ -63,7 +63,7 @@ def fault_params(pytestconfig: pytest.Config) -> Params:
     return Params(
         rate=_option(pytestconfig, "--fault-rate", "NSW_FAULT_RATE", 4.0),
         stream_seconds=_option(
-            pytestconfig, "--fault-stream-seconds", "NSW_FAULT_STREAM_SECONDS", 30.0 if long else 16.0
+            pytestconfig, "--fault-stream-seconds", "NSW_FAULT_STREAM_SECONDS", 30.0 if long else 12.0
         ),
         strike_after=4.0,
         outage_seconds=_option(
@@ -111,6 +111,7 @@ def fault_system(private_rabbit: PrivateRabbit, private_postgres: PrivatePostgre
     system = System(root, private_rabbit, private_postgres)
     try:
         system.build()
+        print(f"fault system up: {system.timings} s")
         yield system
     finally:
         system.stop()

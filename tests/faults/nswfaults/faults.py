@@ -73,9 +73,29 @@ async def close_connections(ctx: FaultContext) -> dict[str, Any]:
     return {"unacked_before": unacked, "connections_closed": closed}
 
 
-async def _kill_and_restart(ctx: FaultContext, proc: Proc, ready: Any) -> dict[str, Any]:
-    unacked = await _wait_unacked(ctx, lambda: _unacked_of(ctx, proc))
+async def _strike_frozen(ctx: FaultContext, proc: Proc, held: Any, within: float = 20) -> int:
+    """SIGKILL ``proc`` while it holds received, unacknowledged work; returns how much it held.
+
+    The process is frozen (SIGSTOP) first, so the broker's figure (statistics are up to half a second old)
+    is read while nothing can be acknowledged; if it holds nothing it is thawed and tried again.
+    """
+    deadline = time.monotonic() + within
+    found = 0
+    while time.monotonic() < deadline:
+        proc.freeze()
+        await asyncio.sleep(2.0)  # four statistics intervals: the reading now shows the frozen state
+        found = await held()
+        if found > 0:
+            proc.kill()
+            return found
+        proc.thaw()
+        await asyncio.sleep(0.3)
     proc.kill()
+    return found
+
+
+async def _kill_and_restart(ctx: FaultContext, proc: Proc, ready: Any) -> dict[str, Any]:
+    unacked = await _strike_frozen(ctx, proc, lambda: _unacked_of(ctx, proc))
     await asyncio.sleep(ctx.params.outage_seconds)
     proc.start()
     await asyncio.to_thread(ready)
@@ -100,8 +120,7 @@ def _undecided(ctx: FaultContext, agency: str) -> int:
 
 async def kill_standin(ctx: FaultContext) -> dict[str, Any]:
     proc = ctx.system.standins[KILLED_AGENCY]
-    pending = await _wait_unacked(ctx, lambda: asyncio.to_thread(_undecided, ctx, KILLED_AGENCY))
-    proc.kill()
+    pending = await _strike_frozen(ctx, proc, lambda: asyncio.to_thread(_undecided, ctx, KILLED_AGENCY))
     await asyncio.sleep(ctx.params.outage_seconds)
     proc.start()
     return {"received_not_answered_before": pending, "killed": proc.name}

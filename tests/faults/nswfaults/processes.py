@@ -55,6 +55,15 @@ class Proc:
         assert self.process is not None
         return self.process.pid
 
+    def freeze(self) -> None:
+        """SIGSTOP: the process holds what it received and acknowledges nothing until thawed or killed."""
+        if self.alive:
+            os.kill(self.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        if self.alive:
+            os.kill(self.pid, signal.SIGCONT)
+
     def kill(self) -> None:
         """SIGKILL: no clean-up, no acks, no confirms waited for."""
         if self.alive:
@@ -106,6 +115,12 @@ class System:
     hub_urls: list[str] = field(default_factory=list)
     adapters: dict[str, Proc] = field(default_factory=dict)
     standins: dict[str, Proc] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def _mark(self, step: str, since: float) -> float:
+        now = time.monotonic()
+        self.timings[step] = round(now - since, 1)
+        return now
 
     def base_env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("NSW_")}
@@ -128,6 +143,7 @@ class System:
 
     def build(self) -> None:
         (self.root / "logs").mkdir(parents=True, exist_ok=True)
+        mark = time.monotonic()
         self.routing_dir = short_retry_routing(self.root / "routing", tiers=(1, 2))
         admin = self.base_env() | {"NSW_BROKER__URL": self.rabbit.amqp_url()}
         _nsw("topology", "declare", "--vhost", VHOST, env=admin)
@@ -135,6 +151,7 @@ class System:
             user, _, password = line.partition("\t")
             if password:
                 self.passwords[user] = password
+        mark = self._mark("topology", mark)
         self.database_url = self.postgres.create_database("nsw")
         hub_env = self.base_env() | {
             "NSW_BROKER__URL": self.rabbit.amqp_url("nsw-hub", self.passwords["nsw-hub"], VHOST),
@@ -149,9 +166,6 @@ class System:
             )
             self.hubs.append(hub)
             self.hub_urls.append(f"http://127.0.0.1:{http_port}")
-        self.hubs[0].start()
-        self.wait_hub(0)  # alone first: it migrates the database and loads the registry
-        self.hubs[1].start()
         for agency in AGENCIES:
             self.outbox(agency).mkdir(parents=True)
             self.adapters[agency] = self._adapter(agency)
@@ -168,11 +182,16 @@ class System:
                 self._log(f"standin-{agency}"),
             )
             self.standins[agency].start()
+        self.hubs[0].start()
+        self.wait_hub(0)  # before the second: it migrates the database and loads the registry
+        mark = self._mark("first hub", mark)
+        self.hubs[1].start()
         issued = _nsw("principals", "add", "fault-trader", "--role", "trader", "--db", self.database_url, env=hub_env)
         self.token = next(line.split(": ", 1)[1] for line in issued.splitlines() if line.startswith("token: "))
         self.wait_hub(1)
         for agency in AGENCIES:
             self.wait_adapter(agency)
+        self._mark("second hub, adapters, stand-ins", mark)
 
     def _log(self, name: str) -> Path:
         return self.root / "logs" / f"{name}.log"
