@@ -1,10 +1,11 @@
-"""The registry's public names are pinned: the hub, the CLI and issue 4's gRPC service build on them."""
+"""The registry's public names are pinned: the hub, the CLI and the gRPC service build on them."""
 
 from __future__ import annotations
 
 import inspect
 
-from singlewindow.registry import api, client, storage
+from singlewindow.registry import api, client, grpc_api, storage
+from singlewindow.registry.proto import registry_pb2
 from singlewindow.registry.service import RegistryService
 
 
@@ -14,6 +15,19 @@ def test_package_exports() -> None:
     )
     assert sorted(api.__all__) == ["MEDIA_TYPE", "create_app"]
     assert sorted(storage.__all__) == ["SchemaStore", "StoreTransaction", "WriteConflict", "create_engine"]
+    assert sorted(grpc_api.__all__) == sorted(
+        [
+            "SERVICE_NAME", "TABLE", "GrpcListener", "RegistryServicer", "build_grpc_listener", "code_of",
+            "confluent_code", "error_status", "server_credentials",
+        ]
+    )  # fmt: skip
+
+
+def test_grpc_servicer_has_every_rpc_and_nothing_else() -> None:
+    """The servicer implements each RPC of the proto: none missing, none invented."""
+    rpcs = {m.name for m in registry_pb2.DESCRIPTOR.services_by_name["RegistryService"].methods}
+    implemented = {name for name in vars(grpc_api.RegistryServicer) if name[:1].isupper()}
+    assert implemented == rpcs
 
 
 def test_service_operations_one_implementation_for_every_transport() -> None:
