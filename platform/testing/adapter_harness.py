@@ -83,7 +83,7 @@ class AdapterHarness:
         return next(r.effective_status for r in view.recipients if r.recipient == wanted)
 
     async def wait_for(
-        self, submission_id: str, check: Callable[[SubmissionView], bool], within: float = 10.0
+        self, submission_id: str, check: Callable[[SubmissionView], bool], within: float = 30.0
     ) -> SubmissionView:
         """Poll the hub until ``check`` holds; AssertionError with the last view when it never does."""
         view = await self.status(submission_id)
@@ -96,7 +96,7 @@ class AdapterHarness:
             raise AssertionError(f"condition not met within {within}s: {view.as_dict()}") from None
         return view
 
-    async def until(self, condition: Callable[[], Awaitable[bool]], within: float = 10.0) -> None:
+    async def until(self, condition: Callable[[], Awaitable[bool]], within: float = 30.0) -> None:
         """Poll ``condition`` until it is true; AssertionError after ``within`` seconds."""
         try:
             async with asyncio.timeout(within):
@@ -107,7 +107,7 @@ class AdapterHarness:
         except TimeoutError:
             raise AssertionError(f"condition not met within {within}s") from None
 
-    async def wait_recipient(self, submission_id: str, status: str, within: float = 10.0) -> SubmissionView:
+    async def wait_recipient(self, submission_id: str, status: str, within: float = 30.0) -> SubmissionView:
         """Wait until the adapter's own recipient has effective ``status`` (DELIVERED, ACCEPTED...)."""
 
         def reached(view: SubmissionView) -> bool:
