@@ -24,6 +24,8 @@ from singlewindow.platform.testing.embedded import embedded_hub
 from singlewindow.platform.topology import names
 from singlewindow.platform.transport import OutgoingMessage
 
+WAIT = 40.0  # seconds; generous because CI machines run many suites at once
+
 
 @dataclass
 class Env:
@@ -55,13 +57,13 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
 
 async def test_an_officer_pulls_the_view_and_decides(env: Env) -> None:
     submission_id = await env.harness.submit("apples")
-    await env.harness.wait_recipient(submission_id, "DELIVERED")
+    await env.harness.wait_recipient(submission_id, "DELIVERED", within=WAIT)
     pulled = await env.officers[0].next_document()
     assert pulled is not None and pulled["submissionId"] == submission_id
     assert pulled["view"] == "view-border-guard" and "goodsItems" not in pulled["document"]
     assert pulled["document"]["transport"]["transportMeans"]["registrationNumber"]
     await env.officers[0].decide({"ticket": pulled["ticket"], "status": "ACCEPTED", "officerName": "S. Tulegenov"})
-    view = await env.harness.wait_recipient(submission_id, "ACCEPTED")
+    view = await env.harness.wait_recipient(submission_id, "ACCEPTED", within=WAIT)
     decision = next(r.decision for r in view.recipients if r.recipient == "border-guard")
     assert decision is not None and decision["officer"] == {"id": "bg-officer-1", "name": "S. Tulegenov"}
     await asyncio.sleep(0.3)
@@ -70,15 +72,15 @@ async def test_an_officer_pulls_the_view_and_decides(env: Env) -> None:
 
 async def test_an_inspection_and_its_revision_are_both_published(env: Env) -> None:
     submission_id = await env.harness.submit("beef")
-    await env.harness.wait_recipient(submission_id, "DELIVERED")
+    await env.harness.wait_recipient(submission_id, "DELIVERED", within=WAIT)
     pulled = await env.officers[1].next_document()
     assert pulled is not None
     inspection = {"ticket": pulled["ticket"], "status": "INSPECTION_REQUIRED",
                   "reasons": [{"code": "SEAL", "text": "Seal number differs from the manifest"}]}  # fmt: skip
     await env.officers[1].decide(inspection)
-    await env.harness.wait_recipient(submission_id, "INSPECTION_REQUIRED")
+    await env.harness.wait_recipient(submission_id, "INSPECTION_REQUIRED", within=WAIT)
     await env.officers[0].decide({"ticket": pulled["ticket"], "status": "ACCEPTED"})
-    await env.harness.wait_recipient(submission_id, "ACCEPTED")
+    await env.harness.wait_recipient(submission_id, "ACCEPTED", within=WAIT)
     sequences = [d["decisionSequence"] for d in await env.harness.decisions(submission_id)]
     assert sequences == [1, 2]
 
@@ -86,7 +88,7 @@ async def test_an_inspection_and_its_revision_are_both_published(env: Env) -> No
 async def test_two_officers_never_get_the_same_document(env: Env) -> None:
     submitted = [await env.harness.submit(stem) for stem in ("apples", "beef", "laptops", "apples")]
     for submission_id in submitted:
-        await env.harness.wait_recipient(submission_id, "DELIVERED")
+        await env.harness.wait_recipient(submission_id, "DELIVERED", within=WAIT)
     first, second = await asyncio.gather(*(officer.next_document() for officer in env.officers))
     assert first is not None and second is not None
     assert first["ticket"] != second["ticket"]
@@ -106,7 +108,7 @@ async def test_the_border_guard_user_cannot_read_or_decide_for_another_agency(en
         with pytest.raises(Refused):
             await transport.consume(names.inbox_queue("veterinary"), ignore, prefetch=1)
         submission_id = await env.harness.submit("beef")
-        await env.harness.wait_recipient(submission_id, "DELIVERED")
+        await env.harness.wait_recipient(submission_id, "DELIVERED", within=WAIT)
         forged = {
             "documentId": "forged-1", "ucr": "X", "issuedAt": "2026-11-28T05:00:00.000Z", "references": [],
             "submissionId": submission_id, "submissionVersion": 1, "agency": "veterinary", "decisionSequence": 9,

@@ -13,6 +13,8 @@ from singlewindow.adapters.phytosanitary.standin import CertificateStore
 from singlewindow.platform.identity import Role
 from singlewindow.platform.testing.adapter_harness import consignment_example
 
+WAIT = 40.0  # seconds; generous because CI machines run many suites at once
+
 SAMPLES = schema_folder().parent / "samples"
 
 
@@ -41,25 +43,25 @@ def certificate_of(decision: dict[str, Any]) -> dict[str, Any]:
 
 async def test_a_matching_ephyto_is_accepted(phyto: Any) -> None:
     submission_id = await phyto.harness.submit(await with_ephyto(phyto, "valid-apples-cn-to-kz.xml"))
-    decision = decision_of(await phyto.harness.wait_recipient(submission_id, "ACCEPTED"))
+    decision = decision_of(await phyto.harness.wait_recipient(submission_id, "ACCEPTED", within=WAIT))
     assert certificate_of(decision) == {"type": "PHYTO_CERTIFICATE", "id": "CN650000-2026-0113457", "issuer": "CN"}
 
 
 async def test_a_schema_invalid_ephyto_is_rejected(phyto: Any) -> None:
     submission_id = await phyto.harness.submit(await with_ephyto(phyto, "invalid-no-scientific-name.xml"))
-    decision = decision_of(await phyto.harness.wait_recipient(submission_id, "REJECTED"))
+    decision = decision_of(await phyto.harness.wait_recipient(submission_id, "REJECTED", within=WAIT))
     assert decision["reasons"][0]["code"] == "PHY-SCHEMA" and "TypeCode" in decision["reasons"][0]["text"]
 
 
 async def test_an_ephyto_for_other_goods_is_rejected(phyto: Any) -> None:
     submission_id = await phyto.harness.submit(await with_ephyto(phyto, "valid-mismatching-pears.xml"))
-    decision = decision_of(await phyto.harness.wait_recipient(submission_id, "REJECTED"))
+    decision = decision_of(await phyto.harness.wait_recipient(submission_id, "REJECTED", within=WAIT))
     assert [r["code"] for r in decision["reasons"]] == ["PHY-SPECIES"]
 
 
 async def test_no_ephyto_means_inspection_at_the_border(phyto: Any) -> None:
     submission_id = await phyto.harness.submit("apples")
-    decision = decision_of(await phyto.harness.wait_recipient(submission_id, "INSPECTION_REQUIRED"))
+    decision = decision_of(await phyto.harness.wait_recipient(submission_id, "INSPECTION_REQUIRED", within=WAIT))
     assert decision["reasons"][0]["code"] == "PHY-NO-EPHYTO"
 
 
@@ -67,7 +69,7 @@ async def test_export_certificate_is_issued_kept_and_registered(phyto: Any) -> N
     from .conftest import export_consignment
 
     submission_id = await phyto.harness.submit(export_consignment())
-    decision = decision_of(await phyto.harness.wait_recipient(submission_id, "ACCEPTED"))
+    decision = decision_of(await phyto.harness.wait_recipient(submission_id, "ACCEPTED", within=WAIT))
     reference = certificate_of(decision)
     assert reference["id"].startswith("KZ-PHY-") and reference["issuer"] == "KZ"
     operator = await phyto.harness.embedded.hub.principals.add("operator", Role.OPERATOR)
@@ -88,7 +90,7 @@ async def test_plant_protection_system_down_for_a_while_and_back(phyto: Any) -> 
     await phyto.standin.restart()
     numbers = set()
     for submission_id in (first, second):
-        decision = decision_of(await phyto.harness.wait_recipient(submission_id, "ACCEPTED", within=20))
+        decision = decision_of(await phyto.harness.wait_recipient(submission_id, "ACCEPTED", within=WAIT))
         numbers.add(certificate_of(decision)["id"])
         assert len(await phyto.harness.decisions(submission_id)) == 1
     store = await CertificateStore.open(str(phyto.standin.db))
@@ -104,7 +106,7 @@ async def test_malformed_and_erroring_answers_are_retried_without_duplicates(phy
     for mode in ("malformed-json", "malformed-schema", "error"):
         await phyto.standin.set_script(mode=mode, times=1)
         submission_id = await phyto.harness.submit(export_consignment())
-        await phyto.harness.wait_recipient(submission_id, "ACCEPTED", within=20)
+        await phyto.harness.wait_recipient(submission_id, "ACCEPTED", within=WAIT)
         assert len(await phyto.harness.decisions(submission_id)) == 1
     store = await CertificateStore.open(str(phyto.standin.db))
     try:
