@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
-import time
 from importlib.resources import files
 from typing import Any
 
@@ -112,7 +111,11 @@ def test_non_schema_input_is_refused() -> None:
 
 
 @pytest.mark.parametrize("name", ["consignment", "view-customs", "goods-declaration"])
-def test_thousand_line_schemas_compare_well_under_100_ms(name: str) -> None:
+def test_thousand_line_schemas_every_max_length_loosened(name: str) -> None:
+    """Widening every maxLength of a real spec is BACKWARD compatible and FORWARD incompatible.
+
+    How long this takes is measured by ``nsw bench registry``, not asserted here (no timed tests).
+    """
     old = spec(name)
     new = copy.deepcopy(old)
 
@@ -128,10 +131,5 @@ def test_thousand_line_schemas_compare_well_under_100_ms(name: str) -> None:
                 loosen(item)
 
     loosen(new)
-    timings = []
-    for _ in range(5):
-        started = time.perf_counter()
-        assert check(new, old) == []
-        assert check(old, new)
-        timings.append(time.perf_counter() - started)
-    assert min(timings) < 0.1
+    assert check(new, old) == []
+    assert {finding.rule for finding in check(old, new)} == {"max-length-decreased"}
