@@ -19,8 +19,7 @@ import contextlib
 from singlewindow.adapters import Adapter, AdapterContext, AgencyUnavailable, DocumentRefused, Handover, InboundDocument
 from singlewindow.adapters.border_guard.config import BorderGuardConfig
 from singlewindow.adapters.border_guard.decisions import draft_of
-from singlewindow.platform.api.agency_client import AgencyHubClient
-from singlewindow.platform.errors import InvalidInput, TransientError  # the hub client's answers
+from singlewindow.platform.api.agency_client import AgencyHubClient, InvalidInput, TransientError
 
 
 class BorderGuardAdapter(Adapter[BorderGuardConfig]):

@@ -39,7 +39,7 @@ class PhytosanitaryAdapter(Adapter[PhytosanitaryConfig]):
 
     def exporting(self, document: InboundDocument) -> bool:
         procedure = document.body.get("procedure") or {}
-        return procedure.get("direction") == "EX" or document.body["exportCountry"] == self.context.config.country
+        return procedure.get("direction") == "EK" or document.body["exportCountry"] == self.context.config.country
 
     async def deliver(self, document: InboundDocument) -> Handover:
         assert self._hub is not None and self._system is not None

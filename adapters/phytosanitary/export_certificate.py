@@ -14,8 +14,7 @@ from singlewindow.adapters import AgencyUnavailable, DecisionDraft, DecisionStat
 from singlewindow.adapters.phytosanitary.ephyto import CertificateUnreadable, read_certificate
 from singlewindow.adapters.phytosanitary.plant_protection import PlantProtectionClient
 from singlewindow.adapters.phytosanitary.ppp_api import CertificateRequest, IssuedCertificate
-from singlewindow.platform.api.agency_client import AgencyHubClient
-from singlewindow.platform.errors import Conflict, NotFound  # the hub client's answers (409, 404)
+from singlewindow.platform.api.agency_client import AgencyHubClient, Conflict, NotFound
 
 log = structlog.get_logger(__name__)
 

@@ -15,7 +15,6 @@ from singlewindow.adapters.veterinary.client import ChedClient
 from singlewindow.adapters.veterinary.config import VeterinaryConfig
 from singlewindow.adapters.veterinary.mapping import decision_draft, notification
 from singlewindow.adapters.veterinary.webhook import WEBHOOK_PATH, WebhookServer, webhook_app
-from singlewindow.platform.errors import NotFound  # what context.decide raises for a hand-over it never made
 
 
 class VeterinaryAdapter(Adapter[VeterinaryConfig]):
@@ -73,7 +72,11 @@ class VeterinaryAdapter(Adapter[VeterinaryConfig]):
         draft = decision_draft(decision, self.context.config.issuer_country)
         try:
             sequence = await self.context.decide(submission_id, version, draft)
-        except NotFound:
+        except Exception as exc:
+            # context.decide raises the hub's NotFound (error code "not_found") for a hand-over this adapter
+            # never made: answer so that the system stops calling. Anything else: 503, it calls again.
+            if getattr(exc, "code", None) != "not_found":
+                raise
             self.context.log.warning("CHED decision for nothing handed over", ched=decision.chedReference)
             return "unknown"
         self.context.log.info("CHED decision stored", ched=decision.chedReference, sequence=sequence)

@@ -15,6 +15,12 @@ import httpx
 
 from singlewindow.platform import errors
 from singlewindow.platform.api.client import HubClient, error_from_body
+from singlewindow.platform.errors import AccessDenied, Conflict, InvalidInput, NotFound, TransientError
+
+# The errors this client raises, exported with it so adapters handle them without importing hub modules:
+# TransientError (the hub is unreachable: retry), InvalidInput (the request was refused as bad data),
+# AccessDenied, NotFound, Conflict (the same thing recorded earlier with other content).
+__all__ = ["AccessDenied", "AgencyHubClient", "Conflict", "InvalidInput", "NotFound", "TransientError"]
 
 
 class AgencyHubClient(HubClient):
