@@ -3,40 +3,15 @@ registry loaded from the shipped specs), simple auto-deciding agencies, and the 
 authors use the same (the pytest fixtures are in ``pytest_plugin``, loaded through the ``pytest11`` entry
 point).
 
-The names are imported on first use (PEP 562): pytest loads ``pytest_plugin`` in every run of every
-project that has this package installed, and that must cost neither the hub's import time nor a failure
-when some hub module is broken.
+Imported eagerly on purpose: the function ``adapter_harness`` shares its name with its module, and only an
+eager ``from ... import`` here keeps the package attribute the function once the module is loaded.
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from singlewindow.platform.testing.adapter_harness import (
-        AdapterHarness,
-        adapter_harness,
-        consignment_example,
-    )
-    from singlewindow.platform.testing.autodecide import AutoDecider, DecisionPolicy, RevisionPolicy, accept_all
-    from singlewindow.platform.testing.capture import CapturingTransport
-    from singlewindow.platform.testing.embedded import EmbeddedHub, embedded_hub
-    from singlewindow.platform.testing.routing_copy import short_retry_routing
-
-_HOME = {
-    "AdapterHarness": "adapter_harness",
-    "adapter_harness": "adapter_harness",
-    "consignment_example": "adapter_harness",
-    "AutoDecider": "autodecide",
-    "DecisionPolicy": "autodecide",
-    "RevisionPolicy": "autodecide",
-    "accept_all": "autodecide",
-    "CapturingTransport": "capture",
-    "EmbeddedHub": "embedded",
-    "embedded_hub": "embedded",
-    "short_retry_routing": "routing_copy",
-}
+from singlewindow.platform.testing.adapter_harness import AdapterHarness, adapter_harness, consignment_example
+from singlewindow.platform.testing.autodecide import AutoDecider, DecisionPolicy, RevisionPolicy, accept_all
+from singlewindow.platform.testing.capture import CapturingTransport
+from singlewindow.platform.testing.embedded import EmbeddedHub, embedded_hub
+from singlewindow.platform.testing.routing_copy import short_retry_routing
 
 __all__ = [
     "AdapterHarness",
@@ -51,12 +26,3 @@ __all__ = [
     "embedded_hub",
     "short_retry_routing",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
