@@ -70,15 +70,10 @@ class VeterinaryAdapter(Adapter[VeterinaryConfig]):
             self.context.log.warning("CHED decision with a foreign local reference", ched=decision.chedReference)
             return "unknown"
         draft = decision_draft(decision, self.context.config.issuer_country)
-        try:
-            sequence = await self.context.decide(submission_id, version, draft)
-        except Exception as exc:
-            # context.decide raises the hub's NotFound (error code "not_found") for a hand-over this adapter
-            # never made: answer so that the system stops calling. Anything else: 503, it calls again.
-            if getattr(exc, "code", None) != "not_found":
-                raise
-            self.context.log.warning("CHED decision for nothing handed over", ched=decision.chedReference)
-            return "unknown"
+        # context.decide raises NotFound while the hand-over is not recorded yet (the system may decide
+        # before deliver() returned): the webhook then answers 503 and the system calls again, so the
+        # decision is never dropped.
+        sequence = await self.context.decide(submission_id, version, draft)
         self.context.log.info("CHED decision stored", ched=decision.chedReference, sequence=sequence)
         return "decided"
 

@@ -88,7 +88,15 @@ async def test_a_duplicate_webhook_changes_nothing(harness: Any, standin: Standi
             await http.get(f"{standin.url}/ched/{(await harness.decisions(submission_id))[0]['references'][0]['id']}")
         ).json()
         again = await http.post(f"http://127.0.0.1:{port}/webhooks/ched", json=ched["decision"])
-    assert again.status_code == 200
+        assert again.status_code == 200
+        early = await http.post(  # a decision for a hand-over not recorded (yet): the system must call again
+            f"http://127.0.0.1:{port}/webhooks/ched", json={**ched["decision"], "localReference": "s_unknown.v1.a1"}
+        )
+        assert early.status_code == 503
+        foreign = await http.post(
+            f"http://127.0.0.1:{port}/webhooks/ched", json={**ched["decision"], "localReference": "X"}
+        )
+        assert foreign.json() == {"status": "unknown"}
     await asyncio.sleep(0.2)
     assert len(await harness.decisions(submission_id)) == 1
 
