@@ -46,6 +46,14 @@ def overhead_percent(raw: PhaseResult, through: PhaseResult) -> float | None:
     return (through.seconds / through.operations) / (raw.seconds / raw.operations) * 100 - 100
 
 
+def cpu_overhead_percent(raw: PhaseResult, through: PhaseResult) -> float | None:
+    """Extra client CPU per message through the transport, as a percentage of the baseline's."""
+    base, extra = raw.cpu_micros_per_operation, through.cpu_micros_per_operation
+    if base is None or extra is None or base <= 0:
+        return None
+    return extra / base * 100 - 100
+
+
 async def run_broker_bench(options: BrokerBenchOptions, broker: BrokerSettings) -> BenchReport:
     """Both runs in one fresh vhost (one quorum queue each), deleted afterwards."""
     options = options.checked()
@@ -65,8 +73,14 @@ async def run_broker_bench(options: BrokerBenchOptions, broker: BrokerSettings) 
         Figure("raw consume+ack", raw_con.per_second, "msg/s", f"{raw_con.seconds:.2f} s"),
         Figure("transport publish+confirm", tr_pub.per_second, "msg/s", f"{tr_pub.seconds:.2f} s"),
         Figure("transport consume+ack", tr_con.per_second, "msg/s", f"{tr_con.seconds:.2f} s"),
-        Figure("transport overhead publish", overhead_percent(raw_pub, tr_pub), "%", "time per message vs raw"),
-        Figure("transport overhead consume", overhead_percent(raw_con, tr_con), "%", "time per message vs raw"),
+        Figure("raw publish CPU", raw_pub.cpu_micros_per_operation, "us/msg", "client process CPU"),
+        Figure("raw consume CPU", raw_con.cpu_micros_per_operation, "us/msg", "client process CPU"),
+        Figure("transport publish CPU", tr_pub.cpu_micros_per_operation, "us/msg", "client process CPU"),
+        Figure("transport consume CPU", tr_con.cpu_micros_per_operation, "us/msg", "client process CPU"),
+        Figure("transport overhead publish", overhead_percent(raw_pub, tr_pub), "%", "wall time per message vs raw"),
+        Figure("transport overhead consume", overhead_percent(raw_con, tr_con), "%", "wall time per message vs raw"),
+        Figure("transport CPU overhead publish", cpu_overhead_percent(raw_pub, tr_pub), "%", "CPU per message vs raw"),
+        Figure("transport CPU overhead consume", cpu_overhead_percent(raw_con, tr_con), "%", "CPU per message vs raw"),
         Figure("transport republished", float(republished), "msgs", "sent again after a channel reset"),
     )
     settings = {

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import time
 from typing import Any
 
 import pika
 from pika.adapters.asyncio_connection import AsyncioConnection
 from pika.spec import Basic, BasicProperties
 
-from singlewindow.platform.bench.phases import PhaseResult
+from singlewindow.platform.bench.phases import PhaseResult, Stopwatch
 from singlewindow.platform.errors import BrokerUnavailable, PublishRejected, Unroutable
 
 
@@ -114,15 +113,15 @@ async def publish_confirmed(
     channel.add_on_return_callback(on_return)
     channel.confirm_delivery(ack_nack_callback=on_confirm, callback=lambda _frame: selected.set_result(None))
     await asyncio.wait_for(selected, 30)
-    started = time.perf_counter()
+    watch = Stopwatch()
     pump()
     await asyncio.wait_for(finished, limit_seconds)
-    seconds = time.perf_counter() - started
+    result = watch.result(count)
     if state["returned"]:
         raise Unroutable(f"raw baseline: {state['returned']} messages returned unroutable from queue {queue!r}")
     if state["nacked"]:
         raise PublishRejected(f"raw baseline: the broker refused {state['nacked']} of {count} messages")
-    return PhaseResult(count, seconds)
+    return result
 
 
 async def consume_acked(client: RawClient, queue: str, count: int, prefetch: int, limit_seconds: float) -> PhaseResult:
@@ -142,12 +141,12 @@ async def consume_acked(client: RawClient, queue: str, count: int, prefetch: int
         if received >= count and not finished.done():
             finished.set_result(None)
 
-    started = time.perf_counter()
+    watch = Stopwatch()
     tag = channel.basic_consume(queue, on_message, auto_ack=False)
     await asyncio.wait_for(finished, limit_seconds)
-    seconds = time.perf_counter() - started
+    result = watch.result(received)
     channel.basic_cancel(tag)
-    return PhaseResult(received, seconds)
+    return result
 
 
 async def raw_baseline(

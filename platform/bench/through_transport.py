@@ -5,9 +5,8 @@ published with ``Transport.publish`` (pipelined under ``broker.confirm_window``)
 from __future__ import annotations
 
 import asyncio
-import time
 
-from singlewindow.platform.bench.phases import PhaseResult
+from singlewindow.platform.bench.phases import PhaseResult, Stopwatch
 from singlewindow.platform.settings import BrokerSettings
 from singlewindow.platform.transport import Delivery, OutgoingMessage, connect
 
@@ -21,9 +20,9 @@ async def transport_run(
     try:
         body = b"x" * size
         messages = [OutgoingMessage("", queue, body, message_id=str(n)) for n in range(count)]
-        started = time.perf_counter()
+        watch = Stopwatch()
         await asyncio.wait_for(asyncio.gather(*(transport.publish(m) for m in messages)), limit_seconds)
-        published = PhaseResult(count, time.perf_counter() - started)
+        published = watch.result(count)
 
         finished = asyncio.Event()
         received = 0
@@ -35,10 +34,10 @@ async def transport_run(
             if received >= count:
                 finished.set()
 
-        started = time.perf_counter()
+        watch = Stopwatch()
         subscription = await transport.consume(queue, handle, prefetch=window)
         await asyncio.wait_for(finished.wait(), limit_seconds)
-        consumed = PhaseResult(received, time.perf_counter() - started)
+        consumed = watch.result(received)
         await subscription.cancel()
         return published, consumed, int(transport.stats.republished)
     finally:

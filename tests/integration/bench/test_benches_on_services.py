@@ -44,6 +44,8 @@ async def test_broker_bench_measures_raw_and_transport_and_removes_its_vhost(
         value = report.figure(name).value
         assert value is not None and value > 0, name
     assert report.figure("transport overhead publish").value is not None
+    assert report.figure("transport publish CPU").value > 0  # type: ignore[operator]
+    assert report.figure("transport CPU overhead consume").value is not None
     assert report.environment["rabbitmq"]  # read from the management API
     assert report.settings["messages"] == 50 and "***" in report.settings["amqp_url"]
     assert report.settings["vhost"] not in _vhosts()

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from singlewindow.platform.bench.broker import BrokerBenchOptions, overhead_percent
+from singlewindow.platform.bench.broker import BrokerBenchOptions, cpu_overhead_percent, overhead_percent
 from singlewindow.platform.bench.hub import HubBenchOptions
 from singlewindow.platform.bench.loopback import redact_password, require_loopback
 from singlewindow.platform.bench.phases import PhaseResult
@@ -59,6 +59,13 @@ def test_overhead_is_extra_time_per_message() -> None:
     assert overhead_percent(PhaseResult(100, 1.0), PhaseResult(100, 1.5)) == pytest.approx(50.0)
     assert overhead_percent(PhaseResult(100, 1.0), PhaseResult(100, 0.5)) == pytest.approx(-50.0)
     assert overhead_percent(PhaseResult(0, 0.0), PhaseResult(100, 1.0)) is None
+
+
+def test_cpu_overhead_is_extra_client_cpu_per_message() -> None:
+    raw, through = PhaseResult(1000, 2.0, cpu_seconds=0.1), PhaseResult(1000, 9.0, cpu_seconds=0.3)
+    assert raw.cpu_micros_per_operation == pytest.approx(100.0)
+    assert cpu_overhead_percent(raw, through) == pytest.approx(200.0)
+    assert cpu_overhead_percent(PhaseResult(0, 1.0), through) is None
 
 
 @pytest.mark.parametrize(
