@@ -102,6 +102,12 @@ class OutboxRelay:
             except TransientError as exc:
                 log.warning("outbox publish postponed", error=str(exc))
                 delay = min(delay * 2, 30.0)
+            except Exception as exc:
+                # The relay must outlive any one pass: a database restart surfaces here as the driver's own
+                # error, and a relay task that ended on it left every later outbox row unpublished (found by
+                # the fault harness: submissions routed but never delivered after PostgreSQL restarted).
+                log.warning("outbox relay pass failed; retrying", error=repr(exc))
+                delay = min(delay * 2, 30.0)
             waiters = [asyncio.create_task(self._wake.wait()), asyncio.create_task(stop.wait())]
             await asyncio.wait(waiters, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:
