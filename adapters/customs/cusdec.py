@@ -73,7 +73,8 @@ def _header(view: Mapping[str, Any], reference: str) -> list[Segment]:
             "CST",
             None,
             [procedure["direction"] + procedure["procedureCode"], "117", "ZZZ"],
-            [procedure["previousProcedureCode"], "117", "ZZZ"],
+            # A first procedure (a transit straight from the border) has none: "00", as the codes say.
+            [procedure.get("previousProcedureCode") or "00", "117", "ZZZ"],
         ),
     ]
     if "customsOfficeOfDeclaration" in view:

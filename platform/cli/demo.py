@@ -31,15 +31,21 @@ from singlewindow.platform.settings import LogSettings
     metavar="DIR",
     help="Keep the demo's SQLite database in DIR (and, with --amqp-url, its vhost and users).",
 )
+@click.option(
+    "--auto-deciders",
+    is_flag=True,
+    help="Answer for the agencies with simple rules (fast, nothing else started) instead of their real "
+    "adapters against their agency systems' stand-ins.",
+)
 @click.pass_context
-def demo(ctx: click.Context, amqp_url: str | None, as_json: bool, keep: Path | None) -> None:
-    """Submit example consignments once each; stand-in agencies decide; print what the hub recorded."""
+def demo(ctx: click.Context, amqp_url: str | None, as_json: bool, keep: Path | None, auto_deciders: bool) -> None:
+    """Submit example consignments once each; the agencies' adapters decide; print what the hub recorded."""
     settings = settings_of(ctx)
     # Warnings only: the timeline is the output, and per-message info logs would bury it.
     if settings.log.level in ("debug", "info"):
         configure_logging(LogSettings(level="warning", format=settings.log.format))
         logging.getLogger("httpx").setLevel(logging.WARNING)
-    result = run(run_demo(settings, amqp_url, keep=keep))
+    result = run(run_demo(settings, amqp_url, keep=keep, auto_deciders=auto_deciders))
     if as_json:
         click.echo(json.dumps(render_json(result), indent=2))
     else:

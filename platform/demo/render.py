@@ -8,8 +8,10 @@ listed in the order they happened.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
+from singlewindow.platform.demo.agencies import AUTO
 from singlewindow.platform.demo.run import DemoResult
 from singlewindow.platform.demo.timeline import DecisionEntry, Note, Timeline
 
@@ -20,22 +22,32 @@ def _ms(value: float | None) -> str:
     return "never" if value is None else f"+{value:.0f} ms"
 
 
-def _decision_line(decision: DecisionEntry, width: int) -> list[str]:
+def _source(agency: str, sources: Mapping[str, str]) -> str:
+    """``customs (EDIFACT CUSRES)``: the agency and the system its decisions came from."""
+    source = sources.get(agency)
+    return f"{agency} ({source})" if source else agency
+
+
+def _decision_line(decision: DecisionEntry, width: int, sources: Mapping[str, str]) -> list[str]:
     channel = f" channel {decision.channel}" if decision.channel else ""
     late = "  (after the final status: kept, not applied)" if decision.after_terminal else ""
+    officer = f"  by {decision.officer}" if decision.officer else ""
     user = f"  [user {decision.user}]" if decision.user else ""
     lines = [
-        f"{_INDENT * 2}{_ms(decision.at_ms):>9}  {decision.agency:<{width}}  "
-        f"#{decision.sequence} {decision.status}{channel}{user}{late}"
+        f"{_INDENT * 2}{_ms(decision.at_ms):>9}  {_source(decision.agency, sources):<{width}}  "
+        f"#{decision.sequence} {decision.status}{channel}{officer}{user}{late}"
     ]
     for kind, notes in (("condition", decision.conditions), ("reason", decision.reasons)):
         lines += [f"{_INDENT * 2}{'':>9}  {'':<{width}}    {kind} {n.code}: {n.text}" for n in notes]
     return lines
 
 
-def render_timeline(index: int, count: int, timeline: Timeline) -> str:
+def render_timeline(index: int, count: int, timeline: Timeline, sources: Mapping[str, str] | None = None) -> str:
     c = timeline.consignment
-    width = max([len(r.agency) for r in timeline.recipients] + [len(d.agency) for d in timeline.decisions] + [8])
+    sources = sources or {}
+    agencies = [r.agency for r in timeline.recipients] + [d.agency for d in timeline.decisions]
+    width = max([len(a) for a in agencies] + [8])
+    column = max([len(_source(a, sources)) for a in agencies] + [8])
     lines = [
         f"[{index}/{count}] {c.title}",
         f"{_INDENT}submission {timeline.submission_id}  UCR {timeline.ucr}",
@@ -48,7 +60,7 @@ def render_timeline(index: int, count: int, timeline: Timeline) -> str:
     lines.append(f"{_INDENT}decisions:")
     order = {r.agency: i for i, r in enumerate(timeline.recipients)}
     for decision in sorted(timeline.decisions, key=lambda d: (order.get(d.agency, len(order)), d.sequence)):
-        lines += _decision_line(decision, width)
+        lines += _decision_line(decision, column, sources)
     path = " -> ".join(f"{s.status} {_ms(s.at_ms)}" for s in timeline.statuses)
     lines.append(f"{_INDENT}consolidated: {path}")
     verdict = "as expected" if timeline.ok else "NOT AS EXPECTED: " + "; ".join(timeline.problems)
@@ -62,8 +74,8 @@ def render_timeline(index: int, count: int, timeline: Timeline) -> str:
 
 def render_human(result: DemoResult) -> str:
     count = len(result.timelines)
-    blocks = [f"nsw demo: {count} consignments, each submitted once; {result.where}"]
-    blocks += [render_timeline(i, count, t) for i, t in enumerate(result.timelines, start=1)]
+    blocks = [f"nsw demo: {count} consignments, each submitted once; {result.where}\n{_agencies(result)}"]
+    blocks += [render_timeline(i, count, t, result.sources) for i, t in enumerate(result.timelines, start=1)]
     by_status = Counter(t.consolidated_status for t in result.timelines)
     tally = ", ".join(f"{n} {status}" for status, n in sorted(by_status.items()))
     good = sum(t.ok for t in result.timelines)
@@ -71,6 +83,16 @@ def render_human(result: DemoResult) -> str:
     summary = f"{count} submissions: {tally}; {verdict}. Total {result.wall_ms / 1000:.1f} s."
     blocks.append(summary + "".join(f"\nkept: {k}" for k in result.kept))
     return "\n\n".join(blocks) + "\n"
+
+
+def _agencies(result: DemoResult) -> str:
+    if not result.sources:
+        return "agencies: none"
+    if all(source == AUTO for source in result.sources.values()):
+        return "agencies: simple auto-deciders (--auto-deciders), no agency systems"
+    lines = ["agencies: each its adapter (SDK runtime, own broker user) against its agency system's stand-in:"]
+    lines += [f"{_INDENT}{agency:<14} {source}" for agency, source in sorted(result.sources.items())]
+    return "\n".join(lines)
 
 
 def _notes(notes: tuple[Note, ...]) -> list[dict[str, str]]:
@@ -96,6 +118,7 @@ def timeline_json(timeline: Timeline) -> dict[str, Any]:
                 "conditions": _notes(d.conditions),
                 "reasons": _notes(d.reasons),
                 "user_id": d.user,
+                "officer": d.officer,
                 "after_terminal": d.after_terminal,
                 "at_ms": d.at_ms,
             }
@@ -121,6 +144,8 @@ def render_json(result: DemoResult) -> dict[str, Any]:
         "mode": result.mode,
         "where": result.where,
         "vhost": result.vhost,
+        "agencies": dict(result.sources),
+        "workdir": result.workdir,
         "submissions": [timeline_json(t) for t in result.timelines],
         "summary": {
             "submissions": len(result.timelines),

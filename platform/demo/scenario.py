@@ -51,7 +51,7 @@ SCENARIO: tuple[DemoConsignment, ...] = (
         "01-apples-cn-to-kz-khorgos.json",
         "CLEARED",
         ("customs", "border-guard", "phytosanitary", "sanitary"),
-        "plant products: phytosanitary and sanitary control; fresh fruit released under conditions",
+        "plant products: the exporting country's ePhyto matches the goods; phytosanitary and sanitary control",
     ),
     DemoConsignment(
         "beef",
@@ -59,7 +59,7 @@ SCENARIO: tuple[DemoConsignment, ...] = (
         "02-frozen-beef-kg-to-kz-kordai.json",
         "CLEARED",
         ("customs", "border-guard", "veterinary", "sanitary"),
-        "animal-origin food with its veterinary certificate: veterinary and sanitary control",
+        "animal-origin food with its veterinary certificate: CHED acceptable; sanitary takes lab samples",
     ),
     DemoConsignment(
         "laptops",
@@ -67,7 +67,7 @@ SCENARIO: tuple[DemoConsignment, ...] = (
         "03-laptops-cn-to-kz-rail-dostyk.json",
         "CLEARED",
         ("customs", "border-guard"),
-        "industrial goods: customs and the border guard only",
+        "industrial goods: customs (conformity certificate written off in the permits register) and the border guard",
     ),
     DemoConsignment(
         "sheep",
@@ -75,7 +75,7 @@ SCENARIO: tuple[DemoConsignment, ...] = (
         "04-live-sheep-kg-no-veterinary-certificate.json",
         "REJECTED",
         ("customs", "border-guard", "veterinary"),
-        "live animals without the exporting country's veterinary certificate: veterinary rejects",
+        "live animals without the exporting country's veterinary certificate: the CHED is not acceptable",
     ),
     DemoConsignment(
         "transit",
@@ -83,7 +83,7 @@ SCENARIO: tuple[DemoConsignment, ...] = (
         "05-tir-transit-cn-kz-uz.json",
         "CLEARED",
         ("customs", "border-guard", "phytosanitary", "sanitary"),
-        "customs sends the transit to the RED channel, inspects it, then accepts: HELD, then CLEARED",
+        "customs' risk profile sends TIR textiles to the RED channel; inspected, then released: HELD, then CLEARED",
         passes_through=("HELD",),
     ),
 )

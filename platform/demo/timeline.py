@@ -31,6 +31,7 @@ class DecisionEntry:
     conditions: tuple[Note, ...]
     reasons: tuple[Note, ...]
     user: str | None  # the broker-validated user_id the decision arrived with
+    officer: str | None  # who decided, as the agency system says (an officer's name, a risk engine's id)
     after_terminal: bool  # arrived after the final status: kept in the history, flagged, not applied
     at_ms: float
 
@@ -76,6 +77,12 @@ def _notes(values: Sequence[Mapping[str, Any]] | None) -> tuple[Note, ...]:
     return tuple(Note(str(v.get("code", "")), str(v.get("text", ""))) for v in values or [])
 
 
+def _officer(officer: Mapping[str, Any] | None) -> str | None:
+    if not officer:
+        return None
+    return str(officer.get("name") or officer.get("id") or "") or None
+
+
 def _decision(event: HubEvent, start: datetime) -> DecisionEntry:
     document: Mapping[str, Any] = event.detail.get("decision") or {}
     return DecisionEntry(
@@ -86,6 +93,7 @@ def _decision(event: HubEvent, start: datetime) -> DecisionEntry:
         conditions=_notes(document.get("conditions")),
         reasons=_notes(document.get("reasons")),
         user=event.actor,
+        officer=_officer(document.get("officer")),
         after_terminal=bool(event.detail.get("late_after_terminal")),
         at_ms=_offset_ms(event.at, start),
     )
