@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,11 +44,20 @@ class HttpListener:
             timeout_graceful_shutdown=int(grace_seconds) or 1,
         )
         self._server = _Server(config)
+        self._host = host
         self._task: asyncio.Task[None] | None = None
         self.port = port
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._server.serve(), name="http-listener")
+        """Bind here, so a port in use is a clear ConfigurationError (uvicorn itself would exit the process)."""
+        listening = socket.socket(socket.AF_INET6 if ":" in self._host else socket.AF_INET, socket.SOCK_STREAM)
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            listening.bind((self._host, self.port))
+        except OSError as exc:
+            listening.close()
+            raise ConfigurationError(f"cannot listen for HTTP on {self._host}:{self.port}: {exc}") from exc
+        self._task = asyncio.create_task(self._server.serve(sockets=[listening]), name="http-listener")
         while not self._server.started:
             if self._task.done():
                 error = self._task.exception() if not self._task.cancelled() else None

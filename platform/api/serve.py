@@ -64,34 +64,40 @@ async def serve(
             )
         metrics_stop = asyncio.Event()
         refresher = asyncio.create_task(metrics.run(hub, metrics_stop), name="metrics-refresh")
-        await grpc_listener.start()
-        await http_listener.start()
-        if metrics_listener is not None:
-            await metrics_listener.start()
-        endpoints = Endpoints(
-            grpc_listener.port,
-            http_listener.port,
-            metrics_listener.port if metrics_listener else None,
-            settings.broker.url is None,
-        )
-        log.info(
-            "hub serving",
-            grpc_port=endpoints.grpc_port,
-            http_port=endpoints.http_port,
-            metrics_port=endpoints.metrics_port,
-            in_memory_broker=endpoints.in_memory_broker,
-        )
-        if on_ready is not None:
-            on_ready(endpoints)
+        started: list[str] = []
         try:
+            await grpc_listener.start()
+            started.append("grpc")
+            await http_listener.start()
+            started.append("http")
+            if metrics_listener is not None:
+                await metrics_listener.start()
+                started.append("metrics")
+            endpoints = Endpoints(
+                grpc_listener.port,
+                http_listener.port,
+                metrics_listener.port if metrics_listener else None,
+                settings.broker.url is None,
+            )
+            log.info(
+                "hub serving",
+                grpc_port=endpoints.grpc_port,
+                http_port=endpoints.http_port,
+                metrics_port=endpoints.metrics_port,
+                in_memory_broker=endpoints.in_memory_broker,
+            )
+            if on_ready is not None:
+                on_ready(endpoints)
             await stop.wait()
         finally:
             log.info("hub stopping: draining calls and in-flight deliveries")
             closing.set()
-            await grpc_listener.stop(grace_seconds)
-            await http_listener.stop()
+            if "grpc" in started:
+                await grpc_listener.stop(grace_seconds)
+            if "http" in started:
+                await http_listener.stop()
             metrics_stop.set()
             await refresher
             # hub_from_settings' exit stops the hub (consumers cancelled after their handlers finish)
-            if metrics_listener is not None:
+            if metrics_listener is not None and "metrics" in started:
                 await metrics_listener.stop()
