@@ -19,8 +19,8 @@ import pytest_asyncio
 
 if TYPE_CHECKING:
     from singlewindow.adapters import Adapter
-    from singlewindow.platform.testing.adapter_harness import AdapterHarness
     from singlewindow.platform.testing.embedded import EmbeddedHub
+    from singlewindow.platform.testing.harness import AdapterHarness
 
 HarnessFactory = Callable[..., Awaitable["AdapterHarness"]]
 
@@ -35,7 +35,7 @@ async def embedded_hub(tmp_path: Path) -> AsyncIterator[EmbeddedHub]:
 
 @pytest_asyncio.fixture
 async def adapter_harness(embedded_hub: EmbeddedHub, tmp_path: Path) -> AsyncIterator[HarnessFactory]:
-    from singlewindow.platform.testing.adapter_harness import adapter_harness as start_harness
+    from singlewindow.platform.testing.harness import adapter_harness as start_harness
 
     async with AsyncExitStack() as stack:
         count = 0

@@ -18,9 +18,9 @@ from singlewindow.adapters.standins import StandinProcess
 from singlewindow.platform.api.agency_client import AgencyHubClient
 from singlewindow.platform.identity import Role
 from singlewindow.platform.settings import AttachmentSettings
-from singlewindow.platform.testing.adapter_harness import consignment_example
 from singlewindow.platform.testing.agency_http import served_agency_services
 from singlewindow.platform.testing.embedded import embedded_hub
+from singlewindow.platform.testing.harness import consignment_example
 
 from .agency_run import adapter_process, other_deciders, recipient, status_is, wait_for
 

@@ -14,8 +14,8 @@ import pytest
 from singlewindow.adapters.standins import StandinProcess
 from singlewindow.adapters.veterinary.standin import ChedStore
 from singlewindow.platform.identity import Role
-from singlewindow.platform.testing.adapter_harness import consignment_example
 from singlewindow.platform.testing.embedded import embedded_hub
+from singlewindow.platform.testing.harness import consignment_example
 
 from .agency_run import adapter_process, other_deciders, recipient, status_is, wait_for
 

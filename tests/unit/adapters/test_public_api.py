@@ -53,7 +53,7 @@ def test_author_errors_sit_in_the_hub_tree_by_what_the_runtime_does() -> None:
 def test_the_testing_helpers_stay_functions_whatever_was_imported_first() -> None:
     import singlewindow.platform.testing.pytest_plugin as plugin
     from singlewindow.platform.testing import adapter_harness, embedded_hub
-    from singlewindow.platform.testing.adapter_harness import adapter_harness as defined_in_module
+    from singlewindow.platform.testing.harness import adapter_harness as defined_in_module
 
     assert adapter_harness is defined_in_module  # not the module of the same name
     assert callable(embedded_hub)

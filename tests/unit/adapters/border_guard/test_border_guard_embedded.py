@@ -18,9 +18,9 @@ from singlewindow.platform.api.agency_client import AgencyHubClient
 from singlewindow.platform.errors import Conflict
 from singlewindow.platform.identity import Role
 from singlewindow.platform.settings import AttachmentSettings, Settings
-from singlewindow.platform.testing.adapter_harness import AdapterHarness, adapter_harness
 from singlewindow.platform.testing.agency_http import served_agency_services
 from singlewindow.platform.testing.embedded import embedded_hub
+from singlewindow.platform.testing.harness import AdapterHarness, adapter_harness
 from singlewindow.platform.topology import names
 from singlewindow.platform.transport import OutgoingMessage
 

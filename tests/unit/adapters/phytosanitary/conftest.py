@@ -17,9 +17,9 @@ from singlewindow.adapters.standins import StandinProcess
 from singlewindow.platform.api.agency_client import AgencyHubClient
 from singlewindow.platform.identity import Role
 from singlewindow.platform.settings import AttachmentSettings, HubSettings, Settings
-from singlewindow.platform.testing.adapter_harness import AdapterHarness, adapter_harness, consignment_example
 from singlewindow.platform.testing.agency_http import ServedAgencyServices, served_agency_services
 from singlewindow.platform.testing.embedded import embedded_hub
+from singlewindow.platform.testing.harness import AdapterHarness, adapter_harness, consignment_example
 from singlewindow.platform.testing.routing_copy import short_retry_routing
 
 STANDIN = "singlewindow.adapters.phytosanitary.standin"

@@ -11,7 +11,7 @@ from typing import Any
 from singlewindow.adapters.phytosanitary.ephyto import schema_folder
 from singlewindow.adapters.phytosanitary.standin import CertificateStore
 from singlewindow.platform.identity import Role
-from singlewindow.platform.testing.adapter_harness import consignment_example
+from singlewindow.platform.testing.harness import consignment_example
 
 WAIT = 40.0  # seconds; generous because CI machines run many suites at once
 

@@ -16,8 +16,8 @@ from singlewindow.adapters.standins import StandinProcess
 from singlewindow.adapters.veterinary import VeterinaryAdapter
 from singlewindow.adapters.veterinary.standin import ChedStore
 from singlewindow.platform.settings import HubSettings, Settings
-from singlewindow.platform.testing.adapter_harness import adapter_harness
 from singlewindow.platform.testing.embedded import embedded_hub
+from singlewindow.platform.testing.harness import adapter_harness
 from singlewindow.platform.testing.routing_copy import short_retry_routing
 
 WAIT = 40.0  # seconds; generous because CI machines run many suites at once
