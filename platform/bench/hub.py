@@ -93,7 +93,10 @@ async def run_hub_bench(options: HubBenchOptions, settings: Settings) -> BenchRe
     options = options.checked()
     docs = documents(options.submissions, secrets.token_hex(3))
     async with _target(options, settings) as target:
+        cpu_before = target.hub_cpu()
         load = await run_load(target.submit, target.engine, docs, options.concurrency, PHASE_TIMEOUT_SECONDS)
+        cpu_after = target.hub_cpu()
+        cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
         counts = None
         if target.vhost is not None and target.broker is not None:
             found = await settled_counts(target.broker, target.vhost)
@@ -114,4 +117,11 @@ async def run_hub_bench(options: HubBenchOptions, settings: Settings) -> BenchRe
     notes = [f"refused: {failure}" for failure in load.failures[:5]]
     if load.terminal < len(load.submitted_at):
         notes.append(f"only {load.terminal} of {len(load.submitted_at)} terminal within {PHASE_TIMEOUT_SECONDS:.0f} s")
-    return BenchReport("hub", run_settings, found_env, _figures(options, load, counts), tuple(notes))
+    cpu_figure = Figure(
+        "hub CPU per submission",
+        None if cpu is None or not load.terminal else cpu / load.terminal * 1000,
+        "ms",
+        target.hub_cpu_counts,
+    )
+    figures = (*_figures(options, load, counts), cpu_figure)
+    return BenchReport("hub", run_settings, found_env, figures, tuple(notes))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from singlewindow.platform.api.client import HubClient
+from singlewindow.platform.bench.cpu import processes_clock
 from singlewindow.platform.bench.hub_embedded import BenchTarget
 from singlewindow.platform.bench.hub_processes import hub_environment, hub_processes
 from singlewindow.platform.bench.loopback import require_loopback
@@ -83,5 +84,12 @@ async def cluster_target(settings: Settings, amqp_url: str, server_url: str, hub
 
             where = f"{hubs} nsw hub run processes over HTTP, RabbitMQ vhost {vhost.vhost}, PostgreSQL"
             yield BenchTarget(
-                submit, engine, where, vhost.vhost, broker.model_copy(update={"url": amqp_url}), database_url
+                submit,
+                engine,
+                where,
+                vhost.vhost,
+                broker.model_copy(update={"url": amqp_url}),
+                database_url,
+                processes_clock([p.process.pid for p in processes]),
+                f"the {hubs} hub processes only",
             )

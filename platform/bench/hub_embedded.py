@@ -4,6 +4,7 @@ folder), auto-deciding agencies under their own broker users, submissions straig
 from __future__ import annotations
 
 import tempfile
+import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from singlewindow.platform.bench.cpu import CpuClock
 from singlewindow.platform.bench.hub_load import SubmitOne
 from singlewindow.platform.identity import Role
 from singlewindow.platform.settings import BrokerSettings, Settings
@@ -31,6 +33,8 @@ class BenchTarget:
     vhost: str | None = None  # RabbitMQ vhost, for the broker's rates (None: in-memory broker)
     broker: BrokerSettings | None = None  # management API of that broker
     database_url: str | None = None  # PostgreSQL, for its version (None: SQLite)
+    hub_cpu: CpuClock = time.process_time  # cumulative CPU seconds of the hub side
+    hub_cpu_counts: str = "this whole process: hub, agencies and load"
 
 
 @asynccontextmanager

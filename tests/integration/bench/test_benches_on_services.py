@@ -72,6 +72,7 @@ async def test_hub_bench_through_two_hub_processes_removes_vhost_users_and_datab
     assert report.figure("submit->terminal p99").value is not None
     published = report.figure("broker publish rate").value
     assert published is not None and published > 0  # counters read from the management API
+    assert report.figure("hub CPU per submission").value > 0  # type: ignore[operator]  # read from /proc
     assert report.environment["rabbitmq"] and report.environment["postgresql"]
     assert report.settings["mode"] == "processes" and report.settings["hubs"] == 2
     vhost, database = report.settings["vhost"], report.settings["database"]

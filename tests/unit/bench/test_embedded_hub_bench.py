@@ -24,6 +24,7 @@ async def test_embedded_hub_bench_brings_every_submission_to_a_terminal_status()
         assert value is not None and value > 0, name
     assert report.figure("submit->terminal p50").value <= report.figure("submit->terminal max").value  # type: ignore[operator]
     assert report.figure("outbox backlog peak").value is not None
+    assert report.figure("hub CPU per submission").value > 0  # type: ignore[operator]
     assert report.figure("broker publish rate").value is None  # the in-memory broker has no management API
     assert report.settings["mode"] == "embedded"
     assert report.environment["cores"] >= 1 and report.environment["python"]
