@@ -1,6 +1,7 @@
-"""``nsw demo --amqp-url ... --json`` as an operator runs it, on the real RabbitMQ: every consignment ends
-as expected, each decision arrived under its agency's own (demo) broker user, and the demo leaves no vhost
-and no user behind."""
+"""``nsw demo --amqp-url ... --json`` as an operator runs it, on the real RabbitMQ with the real adapters
+against their stand-ins: every consignment ends as expected, each decision came from its agency system and
+arrived under its agency's own (demo) broker user, and the demo leaves no vhost, no user, no stand-in
+process and no folder behind."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,6 +26,20 @@ def _names(what: str) -> set[str]:
     return {str(entry["name"]) for entry in response.json()}
 
 
+def processes_using(folder: str) -> list[str]:
+    """Command lines of running processes that name ``folder`` (the stand-ins get their files there)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if folder in command:
+                found.append(command)
+    return found
+
+
 def test_demo_on_rabbitmq_succeeds_and_cleans_up(rabbitmq_available: None, rabbitmq_management_available: None) -> None:
     env = {
         **os.environ,
@@ -37,13 +53,20 @@ def test_demo_on_rabbitmq_succeeds_and_cleans_up(rabbitmq_available: None, rabbi
         capture_output=True,
         text=True,
         env=env,
-        timeout=120,
+        timeout=180,
         check=False,
     )
     assert finished.returncode == 0, finished.stdout + finished.stderr
     report: dict[str, Any] = json.loads(finished.stdout)
 
     assert report["mode"] == "rabbitmq" and report["summary"]["ok"] is True
+    assert report["agencies"] == {
+        "customs": "EDIFACT CUSRES",
+        "veterinary": "CHED webhook",
+        "sanitary": "shared table",
+        "phytosanitary": "ePhyto",
+        "border-guard": "officer",
+    }
     assert {s["key"]: s["consolidated_status"] for s in report["submissions"]} == {
         "apples": "CLEARED",
         "beef": "CLEARED",
@@ -56,6 +79,11 @@ def test_demo_on_rabbitmq_succeeds_and_cleans_up(rabbitmq_available: None, rabbi
     assert vhost.startswith("nsw-demo-") and suffix
     decisions = [d for s in report["submissions"] for d in s["decisions"]]
     assert decisions and all(d["user_id"] == f"nsw-agency-{d['agency']}-demo-{suffix}" for d in decisions)
+    (sheep,) = [s for s in report["submissions"] if s["key"] == "sheep"]
+    (veterinary,) = [d for d in sheep["decisions"] if d["agency"] == "veterinary"]
+    assert veterinary["status"] == "REJECTED" and [r["code"] for r in veterinary["reasons"]] == ["VET-R1"]
 
     assert vhost not in _names("vhosts")
     assert not {name for name in _names("users") if name.endswith(f"-demo-{suffix}")}
+    assert report["workdir"] and not Path(report["workdir"]).exists()
+    assert processes_using(report["workdir"]) == []

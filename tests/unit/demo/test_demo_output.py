@@ -1,24 +1,29 @@
-"""The readable timeline, compared with a golden file once times and ids are masked; and the self-check:
-a run that ends otherwise than the scenario expects says so and is not ok."""
+"""The readable timeline of a run with the real adapters, compared with a golden file once times and ids are
+masked; the run leaves no stand-in process and no folder behind, also when it fails half-way; and the
+self-check: a run that ends otherwise than the scenario expects says so and is not ok."""
 
 from __future__ import annotations
 
 import dataclasses
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from singlewindow.platform.demo import SCENARIO, render_human, run_demo
+from singlewindow.platform.demo import SCENARIO, DemoResult, render_human, run_demo
+from singlewindow.platform.errors import ConfigurationError
 from singlewindow.platform.settings import Settings
+
+from .conftest import processes_using
 
 GOLDEN = Path(__file__).parent / "golden" / "demo.txt"
 
 # What differs between two runs: times, submission ids, whether a decision happened to arrive after the
-# final status (the rejected sheep: the other agencies may still be deciding when veterinary rejects), and
-# whether every other agency had decided on the transit by the end of the customs inspection (if not, the
-# hub rightly shows UNDER_REVIEW between HELD and CLEARED).
+# final status (the rejected sheep: the border guard officer may still be deciding when veterinary
+# rejects), and whether every other agency had decided on the transit by the end of the customs inspection
+# (if not, the hub rightly shows UNDER_REVIEW between HELD and CLEARED).
 _MASKS = (
     (re.compile(r"( {2,})\+\d+ ms"), lambda m: "+N ms".rjust(len(m.group(0)))),
     (re.compile(r"\+\d+ ms"), lambda m: "+N ms"),
@@ -36,24 +41,47 @@ def masked(text: str) -> str:
     return text
 
 
-async def test_the_timeline_matches_the_golden_file(tmp_path: Path) -> None:
-    result = await run_demo(Settings())
-    text = masked(render_human(result))
+def test_the_timeline_matches_the_golden_file(real_demo: DemoResult) -> None:
+    text = masked(render_human(real_demo))
     if os.environ.get("NSW_UPDATE_GOLDEN") == "1":
         GOLDEN.write_text(text, encoding="utf-8")
     assert text == GOLDEN.read_text(encoding="utf-8")
     for consignment in SCENARIO:
         assert consignment.title in text
     assert "result: REJECTED in N ms (expected REJECTED: as expected)" in text
-    assert "reason VET-NO-CERT: Live animals (HS 01) need the exporting country's veterinary certificate" in text
+    assert re.search(r"veterinary \(CHED webhook\) +#1 REJECTED", text)
+    assert "reason VET-R1: No veterinary certificate of the exporting country for: Live sheep" in text
     assert text.count("(expected CLEARED: as expected)") == 4
+    for source in ("customs (EDIFACT CUSRES)", "sanitary (shared table)", "phytosanitary (ePhyto)",
+                   "border-guard (officer)"):  # fmt: skip
+        assert re.search(rf"{re.escape(source)} +#1 ", text), source
+
+
+def test_the_run_left_no_stand_in_process_and_no_folder(real_demo: DemoResult) -> None:
+    assert real_demo.workdir and not Path(real_demo.workdir).exists()
+    assert processes_using(real_demo.workdir) == []
+
+
+async def test_a_failure_half_way_stops_every_stand_in_and_removes_the_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def broken() -> None:
+        raise RuntimeError("adapter discovery broke")
+
+    # discovery runs once the stand-ins are up: the run fails with four processes to stop
+    monkeypatch.setattr("singlewindow.platform.demo.agencies.discover", broken)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with pytest.raises(RuntimeError, match="adapter discovery broke"):
+        await run_demo(Settings())
+    assert processes_using(tmp_path) == []
+    assert os.listdir(tmp_path) == []
 
 
 async def test_a_run_that_misses_its_expectation_is_not_ok(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     laptops = next(c for c in SCENARIO if c.key == "laptops")
     wrong = dataclasses.replace(laptops, expected_status="REJECTED", expected_recipients=("customs",))
     monkeypatch.setattr("singlewindow.platform.demo.run.SCENARIO", (wrong,))
-    result = await run_demo(Settings(), keep=tmp_path / "kept")
+    result = await run_demo(Settings(), keep=tmp_path / "kept", auto_deciders=True)
     assert not result.ok
     (timeline,) = result.timelines
     assert timeline.consolidated_status == "CLEARED"
@@ -61,13 +89,13 @@ async def test_a_run_that_misses_its_expectation_is_not_ok(monkeypatch: pytest.M
         "consolidated status CLEARED, expected REJECTED",
         "routed to border-guard, customs; expected customs",
     )
-    assert "NOT AS EXPECTED: consolidated status CLEARED, expected REJECTED" in render_human(result)
+    text = render_human(result)
+    assert "NOT AS EXPECTED: consolidated status CLEARED, expected REJECTED" in text
+    assert "agencies: simple auto-deciders (--auto-deciders)" in text
     assert (tmp_path / "kept" / "hub.db").is_file() and result.kept == (f"database {tmp_path / 'kept' / 'hub.db'}",)
 
 
 async def test_keep_refuses_a_folder_that_already_holds_a_demo(tmp_path: Path) -> None:
-    from singlewindow.platform.errors import ConfigurationError
-
     (tmp_path / "hub.db").write_bytes(b"")
     with pytest.raises(ConfigurationError, match="already holds a demo database"):
         await run_demo(Settings(), keep=tmp_path)
