@@ -11,20 +11,20 @@ import json
 import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import structlog
 
-from singlewindow.platform.aggregation import DecisionStatus
-from singlewindow.platform.errors import Conflict, InvalidInput, PayloadTooLarge, Problem
+from singlewindow.platform.aggregation import Consolidated, DecisionStatus
+from singlewindow.platform.errors import AccessDenied, Conflict, InvalidInput, NotFound, PayloadTooLarge, Problem
 from singlewindow.platform.hub.access import Access
 from singlewindow.platform.hub.codec import DocumentCodec
 from singlewindow.platform.hub.messages import intake_message, query_response_message, rfc3339_millis
 from singlewindow.platform.hub.views import SubmissionView, read_submission
 from singlewindow.platform.identity import GrantScope, Principal
 from singlewindow.platform.specs import DocumentValidator
-from singlewindow.platform.state import NewVersion, OutboxRelay, RecipientStore, SubmissionStore
+from singlewindow.platform.state import NewVersion, OutboxRelay, RecipientStore, SubmissionRecord, SubmissionStore
 from singlewindow.platform.state.common import utcnow
 
 log = structlog.get_logger(__name__)
@@ -93,14 +93,14 @@ class IntakeService:
         new = self._new_version(submission_id, declarant_id, principal, trader_reference, document_type, document)
         record, created, rows = await self._submissions.create(new)
         log.info("submission received", submission_id=record.id, created=created, actor=principal.name)
-        received = await self.get(principal, record.id)  # the answer is what was stored: RECEIVED
+        view = await self.get(principal, record.id)
         await self._publish(rows)
-        return received, created
+        # A new submission's answer is what intake stored (RECEIVED), even if the router was quicker than us.
+        return (replace(view, status=Consolidated.RECEIVED, recipients=()) if created else view), created
 
     async def amend(self, principal: Principal, submission_id: str, document: Mapping[str, Any]) -> SubmissionView:
         """A new version; its recipients are evaluated afresh by the router."""
-        record = await self._submissions.get(submission_id)
-        await self._access.require(principal, record.declarant_id, GrantScope.SUBMIT)
+        record = await self._record(principal, submission_id, GrantScope.SUBMIT)
         self._check(record.document_type, document)
         if document.get("ucr") != (await self._submissions.version(submission_id, 1)).document.get("ucr"):
             raise InvalidInput(
@@ -111,13 +111,12 @@ class IntakeService:
             submission_id, record.declarant_id, principal, record.trader_reference, record.document_type, document
         )
         _, rows = await self._submissions.amend(new)
-        received = await self.get(principal, submission_id)
+        view = await self.get(principal, submission_id)
         await self._publish(rows)
-        return received
+        return replace(view, status=Consolidated.RECEIVED, recipients=()) if rows else view
 
     async def cancel(self, principal: Principal, submission_id: str, reason: str) -> SubmissionView:
-        record = await self._submissions.get(submission_id)
-        await self._access.require(principal, record.declarant_id, GrantScope.SUBMIT)
+        await self._record(principal, submission_id, GrantScope.SUBMIT)
         _, rows = await self._submissions.cancel(submission_id, principal.id, reason)
         await self._publish(rows)
         return await self.get(principal, submission_id)
@@ -126,8 +125,7 @@ class IntakeService:
         self, principal: Principal, submission_id: str, recipient: str, answer: str
     ) -> SubmissionView:
         """Send the trader's answer to the agency that asked; the agency decides again afterwards."""
-        record = await self._submissions.get(submission_id)
-        await self._access.require(principal, record.declarant_id, GrantScope.SUBMIT)
+        record = await self._record(principal, submission_id, GrantScope.SUBMIT)
         if not answer.strip():
             raise InvalidInput("empty answer", [Problem("/answer", "minLength", "the answer must not be empty")])
         version = record.current_version
@@ -162,15 +160,23 @@ class IntakeService:
         return await self.get(principal, submission_id)
 
     async def get(self, principal: Principal, submission_id: str) -> SubmissionView:
-        record = await self._submissions.get(submission_id)
-        await self._access.require(principal, record.declarant_id, GrantScope.READ)
+        record = await self._record(principal, submission_id, GrantScope.READ)
         return await read_submission(self._submissions, self._recipients, record)
+
+    async def _record(self, principal: Principal, submission_id: str, scope: GrantScope) -> SubmissionRecord:
+        """The submission if ``principal`` may use it in ``scope``. One it may not even read is NotFound, the
+        same answer as for an id that does not exist, so ids cannot be probed."""
+        try:
+            record = await self._submissions.get(submission_id)
+            await self._access.require(principal, record.declarant_id, GrantScope.READ)
+        except (NotFound, AccessDenied):
+            raise NotFound(f"no submission {submission_id}") from None
+        await self._access.require(principal, record.declarant_id, scope)
+        return record
 
     async def list_submissions(
         self, principal: Principal, status: str | None = None, limit: int = 100
     ) -> list[SubmissionView]:
-        from singlewindow.platform.aggregation import Consolidated
-
         declarants = await self._access.declarants(principal, GrantScope.READ)
         if declarants == []:
             return []
