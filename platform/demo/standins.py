@@ -13,7 +13,7 @@ import contextlib
 import re
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,11 +108,10 @@ def _table_exists(database: Path, table: str) -> Callable[[], Awaitable[bool]]:
 
 
 class StandinGroup:
-    """Starts stand-ins in the demo's folder; ``running`` stops every one it started on the way out."""
+    """Starts stand-ins in the demo's folder; ``standin_group`` stops every one it started on the way out."""
 
-    def __init__(self, folder: Path, stack: AsyncExitStack) -> None:
+    def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._stack = stack
         self.started: list[Standin] = []
 
     async def spawn(self, agency: str, module: str, *arguments: str) -> Standin:
@@ -121,9 +120,8 @@ class StandinGroup:
             process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", module, *arguments, stdout=output, stderr=asyncio.subprocess.STDOUT
             )
-        self._stack.push_async_callback(_stop, process)
         standin = Standin(agency, module, log, process)
-        self.started.append(standin)
+        self.started.append(standin)  # from here on it is stopped with the group
         return standin
 
     async def customs(self, profile: Path, traders: Path, inspection_seconds: float) -> Standin:
@@ -181,5 +179,8 @@ class StandinGroup:
 async def standin_group(folder: Path) -> AsyncIterator[StandinGroup]:
     """A group whose processes are all stopped when the block ends, even on failure or cancellation."""
     await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
-    async with AsyncExitStack() as stack:
-        yield StandinGroup(folder, stack)
+    group = StandinGroup(folder)
+    try:
+        yield group
+    finally:  # all at once: each takes a moment to shut down cleanly
+        await asyncio.gather(*(_stop(standin.process) for standin in group.started))
