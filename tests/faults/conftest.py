@@ -10,6 +10,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -82,27 +83,33 @@ def _require_private_services() -> None:
 
 
 @pytest.fixture(scope="session")
-def private_rabbit() -> Iterator[PrivateRabbit]:
+def private_services() -> Iterator[tuple[PrivateRabbit, PrivatePostgres]]:
+    """Both private services, started side by side (each takes seconds); removed whatever happened."""
     _require_private_services()
-    rabbit = PrivateRabbit()
+    rabbit, postgres = PrivateRabbit(), PrivatePostgres()
+
+    def up(service: PrivateRabbit | PrivatePostgres) -> None:
+        service.prepare()
+        service.start()
+
     try:
-        rabbit.prepare()
-        rabbit.start()
-        yield rabbit
+        with ThreadPoolExecutor(2) as pool:
+            for started in [pool.submit(up, rabbit), pool.submit(up, postgres)]:
+                started.result()
+        yield rabbit, postgres
     finally:
         rabbit.remove()
+        postgres.remove()
 
 
 @pytest.fixture(scope="session")
-def private_postgres() -> Iterator[PrivatePostgres]:
-    _require_private_services()
-    postgres = PrivatePostgres()
-    try:
-        postgres.prepare()
-        postgres.start()
-        yield postgres
-    finally:
-        postgres.remove()
+def private_rabbit(private_services: tuple[PrivateRabbit, PrivatePostgres]) -> PrivateRabbit:
+    return private_services[0]
+
+
+@pytest.fixture(scope="session")
+def private_postgres(private_services: tuple[PrivateRabbit, PrivatePostgres]) -> PrivatePostgres:
+    return private_services[1]
 
 
 @pytest.fixture(scope="session")
