@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -17,7 +18,18 @@ def _config(connection: Connection) -> Config:
     return config
 
 
+# Any constant works; it only has to be the same in every hub process (pg_advisory_xact_lock takes a bigint).
+_MIGRATION_LOCK = 0x6E73775F6D6967  # "nsw_mig"
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the database to ``revision``; safe to call on every start (a no-op when current)."""
+    """Bring the database to ``revision``; safe to call on every start (a no-op when current).
+
+    Hub processes started together migrate one at a time: on PostgreSQL the first takes a transaction-scoped
+    advisory lock and the others wait for it, then find the schema current (PostgreSQL DDL is transactional).
+    SQLite serialises writers anyway (the transaction begins IMMEDIATE).
+    """
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         await connection.run_sync(lambda sync: command.upgrade(_config(sync), revision))

@@ -95,3 +95,17 @@ async def test_concurrent_decisions_from_two_processes_record_one_terminal_each(
     assert sorted(changed) == late
     await first.dispose()
     await second.dispose()
+
+
+async def test_hub_processes_started_together_migrate_once(fresh_postgres_url: str) -> None:
+    engines = [open_engine(fresh_postgres_url) for _ in range(4)]
+    try:
+        await asyncio.gather(*(upgrade(engine) for engine in engines))  # without the lock: duplicate tables
+        async with engines[0].connect() as conn:
+            from sqlalchemy import text
+
+            heads = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalars().all()
+        assert len(heads) == 1
+    finally:
+        for engine in engines:
+            await engine.dispose()
