@@ -113,3 +113,20 @@ async def test_malformed_and_erroring_answers_are_retried_without_duplicates(phy
         assert await store.count() == 3
     finally:
         await store.close()
+
+
+async def test_a_slow_system_counts_as_unavailable_then_succeeds_once(phyto: Any) -> None:
+    from .conftest import export_consignment
+
+    await phyto.standin.set_script(slow_seconds=1.5)  # the adapter waits 1 s
+    submission_id = await phyto.harness.submit(export_consignment())
+    await asyncio.sleep(1.2)
+    assert await phyto.harness.recipient_status(submission_id) == "PENDING"
+    await phyto.standin.set_script()
+    await phyto.harness.wait_recipient(submission_id, "ACCEPTED", within=WAIT)
+    assert len(await phyto.harness.decisions(submission_id)) == 1
+    store = await CertificateStore.open(str(phyto.standin.db))
+    try:
+        assert await store.count() == 1  # the slow answer's certificate is the one the retry got back
+    finally:
+        await store.close()
