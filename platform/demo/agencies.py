@@ -161,34 +161,48 @@ async def real_agencies(
             for permit in seeds.permits(documents):
                 await operator.record_permit(permit)
 
-        group = await stack.enter_async_context(standin_group(folder / "agency-systems"))
-        profile = seeds.write_json(group.folder / "risk-profile.json", seeds.risk_profile())
-        traders = seeds.write_json(group.folder / "traders.json", seeds.traders(documents))
-        customs = await group.customs(profile, traders, INSPECTION_SECONDS)
-        sanitary = await group.sanitary()
-        veterinary = await group.veterinary(VETERINARIAN_SECONDS)
-        phytosanitary = await group.phytosanitary()
-        await group.ready()
-
-        configs: dict[str, dict[str, Any]] = {
-            "customs": {"exchange_dir": str(customs.extra["exchange_dir"]), "poll_seconds": 0.1,
-                        "hub_url": served.url, "hub_token": tokens["customs"]},
-            "sanitary": {"database_url": f"sqlite:///{sanitary.extra['database']}", "poll_seconds": 0.1},
-            "veterinary": {"ched_url": veterinary.url, "webhook_port": 0},
-            "phytosanitary": {"hub_url": served.url, "hub_token": tokens["phytosanitary"],
-                              "plant_protection_url": phytosanitary.url},
-            "border-guard": {"hub_url": served.url, "hub_token": tokens["border-guard"], "poll_seconds": 0.1},
-        }  # fmt: skip
-        systems = AgencySystems({}, list(group.started), hub_url=served.url)
         installed = {entry.name: entry for entry in discover().adapters}
+        adapters = {
+            agency.id: installed[ADAPTERS[agency.id][0]]
+            for agency in embedded.catalogue.agencies()
+            if agency.id in ADAPTERS and ADAPTERS[agency.id][0] in installed
+        }
+        group = await stack.enter_async_context(standin_group(folder / "agency-systems"))
+        configs: dict[str, dict[str, Any]] = {
+            "border-guard": {"hub_url": served.url, "hub_token": tokens["border-guard"], "poll_seconds": 0.1},
+        }
+        if "customs" in adapters:
+            profile = seeds.write_json(group.folder / "risk-profile.json", seeds.risk_profile())
+            traders = seeds.write_json(group.folder / "traders.json", seeds.traders(documents))
+            customs = await group.customs(profile, traders, INSPECTION_SECONDS)
+        if "sanitary" in adapters:
+            sanitary = await group.sanitary()
+        if "veterinary" in adapters:
+            veterinary = await group.veterinary(VETERINARIAN_SECONDS)
+        if "phytosanitary" in adapters:
+            phytosanitary = await group.phytosanitary()
+        await group.ready()  # all at once: each takes seconds to import on a busy machine
+        if "customs" in adapters:
+            configs["customs"] = {"exchange_dir": str(customs.extra["exchange_dir"]), "poll_seconds": 0.1,
+                                  "hub_url": served.url, "hub_token": tokens["customs"]}  # fmt: skip
+        if "sanitary" in adapters:
+            configs["sanitary"] = {"database_url": f"sqlite:///{sanitary.extra['database']}", "poll_seconds": 0.1}
+        if "veterinary" in adapters:
+            configs["veterinary"] = {"ched_url": veterinary.url, "webhook_port": 0}
+        if "phytosanitary" in adapters:
+            configs["phytosanitary"] = {"hub_url": served.url, "hub_token": tokens["phytosanitary"],
+                                        "plant_protection_url": phytosanitary.url}  # fmt: skip
+
+        systems = AgencySystems({}, list(group.started), hub_url=served.url)
         for agency in embedded.catalogue.agencies():
-            name, source = ADAPTERS.get(agency.id, ("", ""))
-            if name in installed:
-                await _runtime(stack, embedded, installed[name], configs[agency.id], folder, passwords)
-                systems.sources[agency.id] = source
+            entry = adapters.get(agency.id)
+            if entry is not None:
+                await _runtime(stack, embedded, entry, configs[agency.id], folder, passwords)
+                systems.sources[agency.id] = ADAPTERS[agency.id][1]
             else:
                 systems.deciders.append(await _auto_decider(stack, embedded, agency.id, passwords))
-                systems.sources[agency.id] = f"{AUTO}: no {name or 'adapter'} installed"
+                wanted = ADAPTERS.get(agency.id, ("its adapter", ""))[0]
+                systems.sources[agency.id] = f"{AUTO} ({wanted} not installed)"
         if systems.sources.get("border-guard") == ADAPTERS["border-guard"][1]:
             stop = asyncio.Event()
             officer = asyncio.create_task(_officer(served.url, officer_token, stop), name="demo-officer")

@@ -90,7 +90,11 @@ def _agencies(result: DemoResult) -> str:
         return "agencies: none"
     if all(source == AUTO for source in result.sources.values()):
         return "agencies: simple auto-deciders (--auto-deciders), no agency systems"
-    lines = ["agencies: each its adapter (SDK runtime, own broker user) against its agency system's stand-in:"]
+    fallback = any(source.startswith(AUTO) for source in result.sources.values())
+    lines = [
+        "agencies: each its adapter (SDK runtime, own broker user) against its agency system's stand-in"
+        + (", or an auto-decider where the adapter is not installed:" if fallback else ":")
+    ]
     lines += [f"{_INDENT}{agency:<14} {source}" for agency, source in sorted(result.sources.items())]
     return "\n".join(lines)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from singlewindow.adapters.sdk.discovery import Discovery
 from singlewindow.platform.demo import SCENARIO, DemoResult, render_human, run_demo
 from singlewindow.platform.errors import ConfigurationError
 from singlewindow.platform.settings import Settings
@@ -65,16 +66,30 @@ def test_the_run_left_no_stand_in_process_and_no_folder(real_demo: DemoResult) -
 async def test_a_failure_half_way_stops_every_stand_in_and_removes_the_folder(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    def broken() -> None:
-        raise RuntimeError("adapter discovery broke")
+    async def broken(*_: object) -> None:
+        raise RuntimeError("an adapter broke while starting")
 
-    # discovery runs once the stand-ins are up: the run fails with four processes to stop
-    monkeypatch.setattr("singlewindow.platform.demo.agencies.discover", broken)
+    # the adapters start once the stand-ins are up: the run fails with four processes to stop
+    monkeypatch.setattr("singlewindow.platform.demo.agencies._runtime", broken)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    with pytest.raises(RuntimeError, match="adapter discovery broke"):
+    with pytest.raises(RuntimeError, match="an adapter broke while starting"):
         await run_demo(Settings())
     assert processes_using(tmp_path) == []
     assert os.listdir(tmp_path) == []
+
+
+async def test_an_agency_whose_adapter_is_not_installed_keeps_its_auto_decider_and_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("singlewindow.platform.demo.agencies.discover", lambda: Discovery((), ()))
+    result = await run_demo(Settings())
+    assert result.ok
+    assert result.sources["veterinary"] == "auto-decider (veterinary-ched not installed)"
+    assert set(result.sources) == {"customs", "veterinary", "sanitary", "phytosanitary", "border-guard"}
+    text = render_human(result)
+    assert "    customs        auto-decider (customs-edifact not installed)" in text
+    assert "or an auto-decider where the adapter is not installed:" in text
+    assert re.search(r"veterinary \(auto-decider \(veterinary-ched not installed\)\) +#1 REJECTED", text)
 
 
 async def test_a_run_that_misses_its_expectation_is_not_ok(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
