@@ -136,6 +136,8 @@ async def run_demo(
     with _workdir(keep) as folder:
         database = folder / "hub.db"
         kept: tuple[str, ...] = (f"database {database}",) if keep else ()
+        if keep and not auto_deciders:
+            kept += (f"the adapters' stores and the agency systems' files in {folder}",)
         base = settings.model_copy(
             update={"attachments": settings.attachments.model_copy(update={"folder": folder / "attachments"})}
         )
