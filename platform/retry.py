@@ -18,7 +18,7 @@ from singlewindow.platform.catalogue import Recipient
 from singlewindow.platform.topology import names
 from singlewindow.platform.transport import Delivery, OutgoingMessage, Transport
 
-ATTEMPT_HEADER = "x-nsw-attempt"
+ATTEMPT_HEADER = "x-nsw-retries"  # not x-nsw-attempt: that is the hub's delivery attempt
 """Transient failures of this message so far (1 after the first)."""
 LAST_ERROR_HEADER = "x-nsw-last-error"
 REASON_HEADER = "x-nsw-reason"

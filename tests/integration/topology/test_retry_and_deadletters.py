@@ -63,7 +63,7 @@ async def test_retry_tiers_come_back_after_their_ttl_then_dead_letter(topology_v
     attempts: list[tuple[float, Any]] = []
 
     async def always_fails(delivery: Delivery) -> None:
-        attempts.append((loop.time(), delivery.headers.get("x-nsw-attempt")))
+        attempts.append((loop.time(), delivery.headers.get("x-nsw-retries")))
         await retry_later(customs, delivery, route, "customs system timed out")
 
     subscription = await customs.consume("agency.customs.inbox", always_fails, prefetch=5)
@@ -76,7 +76,7 @@ async def test_retry_tiers_come_back_after_their_ttl_then_dead_letter(topology_v
     assert attempts[2][0] - attempts[1][0] >= 1.9, "back before the 2 s tier's TTL"
     headers = dead[0].headers
     assert dead[0].message_id == "doc-1"
-    assert headers["x-nsw-attempt"] == 3
+    assert headers["x-nsw-retries"] == 3
     assert headers["x-nsw-reason"] == "retries-exhausted"
     assert headers["x-nsw-last-error"] == "customs system timed out"
     assert (headers["x-nsw-original-exchange"], headers["x-nsw-original-routing-key"]) == ("nsw.agency", "customs")

@@ -72,12 +72,36 @@ async def test_a_failed_delivery_waits_in_its_tier_then_returns_then_dead_letter
     await _wait_for(lambda: world.broker.queue_state(VHOST, "agency.customs.dlq").message_count == 1)
     await subscription.cancel()
     assert len(seen) == 2
-    assert seen[1][1]["x-nsw-attempt"] == 1
+    assert seen[1][1]["x-nsw-retries"] == 1
     assert seen[1][2] - seen[0][2] >= 0.9, "came back before the tier's TTL"
     [dead] = world.broker.queue_messages(VHOST, "agency.customs.dlq")
     assert dead.message_id == "doc-1"
-    assert dead.headers["x-nsw-attempt"] == 2
+    assert dead.headers["x-nsw-retries"] == 2
     assert dead.headers["x-nsw-reason"] == "retries-exhausted"
+    assert "x-nsw-attempt" not in dead.headers  # retries never pose as the hub's delivery attempt
+
+
+async def test_retries_keep_the_hubs_delivery_attempt(world: World) -> None:
+    """After an operator replay the hub sends attempt 2; the retry tiers must not rewrite it, or the
+    adapter's delivery report would name an older attempt and the hub would ignore it."""
+    seen: list[dict[str, object]] = []
+
+    async def fails_once(delivery: Delivery) -> None:
+        seen.append(dict(delivery.headers))
+        if len(seen) == 1:
+            await retry_later(world.customs, delivery, world.route, "agency system answered 503")
+        else:
+            await delivery.ack()
+
+    replayed = OutgoingMessage(
+        "nsw.agency", "customs", b"{}", message_id="s_1.v1.customs.a2", user_id="nsw-hub", headers={"x-nsw-attempt": 2}
+    )
+    await world.hub.publish(replayed)
+    subscription = await world.customs.consume("agency.customs.inbox", fails_once, prefetch=5)
+    await _wait_for(lambda: len(seen) == 2)
+    await subscription.cancel()
+    assert [headers["x-nsw-attempt"] for headers in seen] == [2, 2]
+    assert seen[1]["x-nsw-retries"] == 1
     assert dead.headers["x-nsw-last-error"] == "agency system answered 503"
     assert dead.headers["x-nsw-failed-queue"] == "agency.customs.inbox"
     assert [m.message_id for m in world.broker.queue_messages(VHOST, "nsw.deadletters")] == ["doc-1"]
