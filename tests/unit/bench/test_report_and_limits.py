@@ -97,3 +97,20 @@ def test_bounds_are_enforced() -> None:
         HubBenchOptions(submissions=10**9).checked()
     with pytest.raises(InvalidInput, match="both --amqp-url and --database-url"):
         HubBenchOptions(amqp_url="amqp://127.0.0.1:5672/").checked()
+
+
+def test_cpu_of_a_process_is_read_from_proc() -> None:
+    import os
+
+    from singlewindow.platform.bench.cpu import process_cpu_seconds, processes_clock
+
+    own = process_cpu_seconds(os.getpid())
+    assert own is not None and own > 0
+    assert processes_clock([os.getpid(), os.getpid()])() == pytest.approx(2 * own, rel=0.5)
+    assert process_cpu_seconds(2**22 + 12345) is None  # no such process: unknown, not zero
+
+
+def test_public_api_of_the_bench_package() -> None:
+    import singlewindow.platform.bench as bench
+
+    assert bench.__all__ == ["BenchReport", "Figure", "render_table"]
