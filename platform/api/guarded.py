@@ -1,5 +1,5 @@
-"""Small HTTP helpers the hub's agency-service routes share: errors as the one table says, bearer auth,
-bounded JSON bodies. Kept apart from the submission API's app so each set of routes mounts on its own."""
+"""Small HTTP helpers the hub's agency-service routes share: the submission API's error bodies (the one
+table), bearer auth, bounded JSON bodies."""
 
 from __future__ import annotations
 
@@ -7,29 +7,15 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import structlog
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from singlewindow.platform.api.auth import authenticate
-from singlewindow.platform.api.status_codes import error_code, error_message, problems_of, status_of
-from singlewindow.platform.errors import InvalidInput, NswError, PayloadTooLarge, Problem
+from singlewindow.platform.api.http_app import error_response
+from singlewindow.platform.errors import InvalidInput, PayloadTooLarge, Problem
 from singlewindow.platform.identity import Principal, PrincipalStore
 
-log = structlog.get_logger(__name__)
 Endpoint = Callable[[Request], Awaitable[Response]]
-
-
-def error_json(error: BaseException) -> JSONResponse:
-    """``{"error", "message", "problems"}`` with the HTTP status of the one table."""
-    if not isinstance(error, NswError):
-        log.exception("http call failed", exc_info=error)
-    body = {
-        "error": error_code(error),
-        "message": error_message(error),
-        "problems": [p.as_dict() for p in problems_of(error)],
-    }
-    return JSONResponse(body, status_code=status_of(error).http)
 
 
 def guarded(endpoint: Endpoint) -> Endpoint:
@@ -37,7 +23,7 @@ def guarded(endpoint: Endpoint) -> Endpoint:
         try:
             return await endpoint(request)
         except Exception as error:
-            return error_json(error)
+            return error_response(error)
 
     return run
 
