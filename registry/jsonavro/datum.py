@@ -26,12 +26,29 @@ _EPOCH_DATE = date(1970, 1, 1)
 
 def to_avro_datum(avro_schema: Any, document: Any) -> Any:
     """The Avro datum (for fastavro) of a JSON document valid under the schema's JSON twin."""
-    return _Walker(avro_schema).to_avro(avro_schema, None, document, "")
+    return _walker(avro_schema).to_avro(avro_schema, None, document, "")
 
 
 def from_avro_datum(avro_schema: Any, datum: Any) -> Any:
     """The JSON document of an Avro datum as fastavro reads it (logical types on or off)."""
-    return _Walker(avro_schema).from_avro(avro_schema, None, datum, "")
+    return _walker(avro_schema).from_avro(avro_schema, None, datum, "")
+
+
+_WALKERS: dict[int, tuple[Any, _Walker]] = {}
+_MAX_WALKERS = 256
+
+
+def _walker(schema: Any) -> _Walker:
+    """One walker (its name index) per schema object: callers convert many documents with few schemas, and
+    indexing a large schema on every call cost the hub about a fifth of its CPU (nsw bench hub, py-spy).
+    The entry keeps the schema alive, so its id cannot be reused while cached. Schemas are never mutated."""
+    entry = _WALKERS.get(id(schema))
+    if entry is None or entry[0] is not schema:
+        if len(_WALKERS) >= _MAX_WALKERS:
+            _WALKERS.clear()
+        entry = (schema, _Walker(schema))
+        _WALKERS[id(schema)] = entry
+    return entry[1]
 
 
 def _child(pointer: str, token: str | int) -> str:
