@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import grpc
-from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_health.v1 import health, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer as AsyncHealthServicer  # = health.aio; grpc-stubs lacks aio
 from grpc_reflection.v1alpha import reflection
 
@@ -18,29 +16,10 @@ from singlewindow.platform.api.proto import permits_pb2, permits_pb2_grpc, submi
 from singlewindow.platform.errors import ConfigurationError
 from singlewindow.platform.permits import PermitService, PermitStore
 from singlewindow.platform.settings import HubSettings
+from singlewindow.registry.grpc_api.listener import GrpcListener
 
 SERVICE_NAME: str = submission_pb2.DESCRIPTOR.services_by_name["SubmissionService"].full_name
 PERMITS_SERVICE_NAME: str = permits_pb2.DESCRIPTOR.services_by_name["PermitService"].full_name
-OVERALL = ""  # the health service's name for the whole server
-
-
-@dataclass
-class GrpcListener:
-    server: grpc.aio.Server
-    health: AsyncHealthServicer
-    port: int
-
-    async def start(self) -> None:
-        await self.server.start()
-        for name in (OVERALL, SERVICE_NAME):
-            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
-
-    async def stop(self, grace_seconds: float) -> None:
-        """Report NOT_SERVING first (load balancers stop sending), then let running calls finish."""
-        await self.health.enter_graceful_shutdown()
-        await self.server.stop(grace_seconds)
-
-
 def server_credentials(settings: HubSettings) -> grpc.ServerCredentials | None:
     if settings.tls_cert_file is None and settings.tls_key_file is None:
         return None
@@ -73,4 +52,4 @@ def build_grpc_listener(
     bound = server.add_secure_port(address, credentials) if credentials else server.add_insecure_port(address)
     if bound == 0:
         raise ConfigurationError(f"cannot listen for gRPC on {address}")
-    return GrpcListener(server, health_servicer, bound)
+    return GrpcListener(server, health_servicer, bound, (SERVICE_NAME,))

@@ -20,13 +20,16 @@ OVERALL = ""  # the health service's name for the whole server
 
 @dataclass
 class GrpcListener:
+    """A started-on-demand gRPC server with health checking; the hub's listener is one too."""
+
     server: grpc.aio.Server
     health: AsyncHealthServicer
     port: int
+    services: tuple[str, ...] = (SERVICE_NAME,)
 
     async def start(self) -> None:
         await self.server.start()
-        for name in (OVERALL, SERVICE_NAME):
+        for name in (OVERALL, *self.services):
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
 
     async def stop(self, grace_seconds: float) -> None:
