@@ -11,13 +11,44 @@ import contextlib
 import json
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Self
 
 import httpx
 
 _LISTENING = re.compile(rb"listening on (http://\S+?):(\d+)")
+
+
+async def terminate(process: asyncio.subprocess.Process, grace_seconds: float = 10.0) -> None:
+    """SIGTERM, then SIGKILL if it has not stopped within the grace: no stand-in outlives its test or demo."""
+    if process.returncode is not None:
+        return
+    process.terminate()
+    try:
+        async with asyncio.timeout(grace_seconds):
+            await process.wait()
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+
+
+@contextlib.asynccontextmanager
+async def running(
+    module: str, arguments: Sequence[str], ready: Callable[[], Awaitable[bool]] | None, within: float = 20.0
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """``python -m module arguments``, yielded once ``ready()`` holds (at once when None); stopped on exit."""
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", module, *arguments)
+    try:
+        if ready is not None:
+            async with asyncio.timeout(within):
+                while not await ready():
+                    if process.returncode is not None:
+                        raise RuntimeError(f"{module} exited with {process.returncode}")
+                    await asyncio.sleep(0.05)
+        yield process
+    finally:
+        await terminate(process)
 
 
 class StandinProcess:
@@ -58,15 +89,8 @@ class StandinProcess:
     async def stop(self) -> None:
         """SIGTERM and wait: from now on its port refuses connections."""
         process, self._process = self._process, None
-        if process is None or process.returncode is not None:
-            return
-        process.terminate()
-        try:
-            async with asyncio.timeout(10):
-                await process.wait()
-        except TimeoutError:
-            process.kill()
-            await process.wait()
+        if process is not None:
+            await terminate(process)
 
     async def set_script(self, **script: Any) -> None:
         """Replace the fault script of the running stand-in (and remember it for restarts)."""

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 from singlewindow.adapters.customs.exchange import ExchangeFolder
+from singlewindow.adapters.standins.process import running
 
 
 @contextlib.asynccontextmanager
@@ -22,21 +22,10 @@ async def running_standin(
     args = ["--folder", str(folder), "--db", str(db), *options]
     if control is not None:
         args += ["--control", str(control)]
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "singlewindow.adapters.customs.standin", *args)
-    try:
-        if "--down" not in options:
-            async with asyncio.timeout(ready_within):
-                while ExchangeFolder(folder).heartbeat_age() is None:
-                    if process.returncode is not None:
-                        raise RuntimeError(f"customs stand-in exited with {process.returncode}")
-                    await asyncio.sleep(0.05)
+
+    async def heartbeat() -> bool:
+        return ExchangeFolder(folder).heartbeat_age() is not None
+
+    ready = None if "--down" in options else heartbeat
+    async with running("singlewindow.adapters.customs.standin", args, ready, ready_within) as process:
         yield process
-    finally:
-        if process.returncode is None:
-            process.terminate()
-            try:
-                async with asyncio.timeout(10):
-                    await process.wait()
-            except TimeoutError:
-                process.kill()
-                await process.wait()

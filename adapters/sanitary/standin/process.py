@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 from sqlalchemy import inspect
 
 from singlewindow.adapters.sanitary.database import agency_engine
+from singlewindow.adapters.standins.process import running
 
 
 async def _table_exists(url: str) -> bool:
@@ -28,22 +28,7 @@ async def running_standin(
 ) -> AsyncIterator[asyncio.subprocess.Process]:
     """``python -m singlewindow.adapters.sanitary.standin --db URL`` with ``options``; SIGTERM on exit."""
     args = ["--db", db_url, *options, *(["--control", str(control)] if control is not None else [])]
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "singlewindow.adapters.sanitary.standin", *args
-    )
-    try:
-        async with asyncio.timeout(ready_within):
-            while not await _table_exists(db_url):
-                if process.returncode is not None:
-                    raise RuntimeError(f"sanitary stand-in exited with {process.returncode}")
-                await asyncio.sleep(0.05)
+    async with running(
+        "singlewindow.adapters.sanitary.standin", args, lambda: _table_exists(db_url), ready_within
+    ) as process:
         yield process
-    finally:
-        if process.returncode is None:
-            process.terminate()
-            try:
-                async with asyncio.timeout(10):
-                    await process.wait()
-            except TimeoutError:
-                process.kill()
-                await process.wait()
