@@ -1,26 +1,16 @@
 """Two ``nsw hub run`` processes on RabbitMQ and one PostgreSQL database: competing consumers.
 
-The vhost is declared with ``nsw topology declare --vhost``; its users are made as ``nsw topology users``
-makes them, under per-test names (broker users are global to the node, so fixed names would clash with
-other runs). Auto-deciding agencies connect as those agency users; submissions go in through both
-processes' HTTP APIs and each reaches exactly one terminal status.
+The environment (vhost, per-test broker users, two hub processes, auto-deciding agencies) is the one of
+tests/integration/hub/two_hubs.py; submissions go in through both processes' HTTP APIs and each reaches
+exactly one terminal status.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import os
-import secrets
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,207 +18,24 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from singlewindow.platform.catalogue import Catalogue, load_catalogue
-from singlewindow.platform.errors import NotFound
-from singlewindow.platform.hub.schemas import ServiceSchemaSource, build_codec
 from singlewindow.platform.identity import PrincipalStore, Role
-from singlewindow.platform.routing.loading import shipped_dir
-from singlewindow.platform.routing.tables import CATALOGUE_FILE, FILES
-from singlewindow.platform.settings import BrokerSettings, Settings
 from singlewindow.platform.specs import Catalog
 from singlewindow.platform.storage import open_engine
 from singlewindow.platform.storage.tables import terminal_statuses
-from singlewindow.platform.testing import AutoDecider, accept_all
-from singlewindow.platform.topology import build_topology
-from singlewindow.platform.topology.management import ManagementClient
-from singlewindow.platform.topology.users import ensure_users_rabbitmq
-from singlewindow.platform.transport import open_transport
-from singlewindow.registry.service import RegistryService
-from singlewindow.registry.settings import RegistrySettings
-from singlewindow.registry.storage.engine import create_engine as create_registry_engine
-from singlewindow.registry.storage.store import SchemaStore
+
+from ..hub.two_hubs import Cluster, deciders, two_hub_cluster
 
 pytestmark = pytest.mark.integration
-AMQP = "amqp://127.0.0.1:5672"
 EXAMPLES = Catalog().get("consignment").valid_examples
 SUBMISSIONS = 12
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def routing_dir_with_users(target: Path, suffix: str) -> tuple[Path, Catalogue]:
-    """The shipped rules and views, with a catalogue whose broker users carry this test's suffix."""
-    target.mkdir(parents=True)
-    for name in FILES:
-        if name != CATALOGUE_FILE:
-            shutil.copyfile(shipped_dir() / name, target / name)
-    shipped = json.loads((shipped_dir() / CATALOGUE_FILE).read_text())
-    for entry in shipped["recipients"]:
-        entry["brokerUser"] = f"{entry['brokerUser']}-t{suffix}"
-    (target / CATALOGUE_FILE).write_text(json.dumps(shipped, indent=2))
-    return target, load_catalogue(target / CATALOGUE_FILE)
-
-
-@dataclass
-class HubProcess:
-    process: subprocess.Popen[str]
-    http_url: str
-    log: Path
-    handle: Any
-
-    def output(self) -> str:
-        return self.log.read_text()
-
-
-@dataclass
-class Cluster:
-    vhost: str
-    database_url: str
-    hubs: list[HubProcess]
-    passwords: dict[str, str]
-    catalogue: Catalogue
-    environment: dict[str, str]
-
-
-def _nsw(*args: str, environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "singlewindow.platform.cli", *args],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def _start_hub(environment: dict[str, str], log: Path) -> HubProcess:
-    http_port = free_port()
-    handle = log.open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "singlewindow.platform.cli",
-            "hub",
-            "run",
-            "--http-port",
-            str(http_port),
-            "--grpc-port",
-            str(free_port()),
-            "--metrics-port",
-            "0",
-            "--grace",
-            "5",
-        ],
-        env=environment,
-        stdout=handle,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    hub = HubProcess(process, f"http://127.0.0.1:{http_port}", log, handle)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            handle.close()
-            raise AssertionError(f"hub exited with {process.returncode}:\n{hub.output()}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{hub.http_url}/healthz", timeout=1).status_code == 200:
-                return hub
-        time.sleep(0.2)
-    process.kill()
-    process.wait(10)
-    handle.close()
-    raise AssertionError(f"hub did not start:\n{hub.output()}")
-
-
-def _stop(hub: HubProcess) -> int:
-    if hub.process.poll() is None:
-        hub.process.send_signal(signal.SIGTERM)
-        try:
-            hub.process.wait(30)
-        except subprocess.TimeoutExpired:
-            hub.process.kill()
-            hub.process.wait(10)
-    hub.handle.close()
-    return hub.process.returncode
 
 
 @pytest.fixture
 def cluster(
     rabbitmq_available: None, rabbitmq_management_available: None, fresh_postgres_url: str, tmp_path: Path
 ) -> Iterator[Cluster]:
-    suffix = secrets.token_hex(4)
-    vhost = f"nsw-api-{suffix}"
-    routing_dir, catalogue = routing_dir_with_users(tmp_path / "routing", suffix)
-    hub_user = f"nsw-hub-t{suffix}"
-    base = {k: v for k, v in os.environ.items() if not k.startswith("NSW_")}
-    admin = base | {"NSW_LOG__FORMAT": "json", "NSW_BROKER__URL": AMQP}
-    declared = _nsw("topology", "declare", "--vhost", vhost, environment=admin)
-    table = build_topology(catalogue, Settings().topology, hub_user=hub_user)
-
-    async def users() -> dict[str, str]:
-        async with ManagementClient.from_settings(BrokerSettings()) as client:
-            report = await ensure_users_rabbitmq(table, client, vhost)
-        assert report.unchanged == ()
-        return {c.user: c.password for c in report.issued}
-
-    async def remove() -> None:
-        async with ManagementClient.from_settings(BrokerSettings()) as client:
-            with contextlib.suppress(NotFound):
-                await client.delete_vhost(vhost)
-            for user in table.users:
-                with contextlib.suppress(NotFound):
-                    await client.delete_user(user.name)
-
-    hubs: list[HubProcess] = []
-    try:
-        assert declared.returncode == 0, declared.stderr
-        passwords = asyncio.run(users())
-        environment = base | {
-            "NSW_LOG__FORMAT": "json",
-            "NSW_BROKER__URL": f"amqp://{hub_user}:{passwords[hub_user]}@127.0.0.1:5672/{vhost}",
-            "NSW_DATABASE__URL": fresh_postgres_url,
-            "NSW_HUB__ROUTING_DIR": str(routing_dir),
-            "NSW_HUB__OUTBOX_POLL_SECONDS": "0.5",
-        }
-        # One after the other: the first brings the database schema and the registry tables up to date.
-        for index in range(2):
-            hubs.append(_start_hub(environment, tmp_path / f"hub-{index}.log"))
-        yield Cluster(vhost, fresh_postgres_url, hubs, passwords, catalogue, environment)
-    finally:
-        codes = [_stop(hub) for hub in hubs]
-        asyncio.run(remove())
-        for hub, code in zip(hubs, codes, strict=True):
-            assert code == 0, f"hub exited with {code}:\n{hub.output()[-4000:]}"
-            assert "hub stopped" in hub.output()
-
-
-@contextlib.asynccontextmanager
-async def deciders(cluster: Cluster) -> AsyncIterator[list[AutoDecider]]:
-    store = SchemaStore(create_registry_engine(cluster.database_url))
-    codec = await build_codec(ServiceSchemaSource(RegistryService(store, RegistrySettings())), Catalog().names())
-    started: list[AutoDecider] = []
-    try:
-        for agency in cluster.catalogue.agencies():
-            transport = await open_transport(
-                BrokerSettings(url=f"{AMQP}/{cluster.vhost}"),
-                username=agency.broker_user,
-                password=cluster.passwords[agency.broker_user],
-                connection_name=f"test-{agency.id}",
-            )
-            decider = AutoDecider(agency.id, agency.broker_user, transport, codec, accept_all)
-            await decider.start()
-            started.append(decider)
+    with two_hub_cluster(fresh_postgres_url, tmp_path, name="nsw-api") as started:
         yield started
-    finally:
-        for decider in started:
-            await decider.stop()
-            await decider.transport.close()
-        await store.close()
 
 
 def _document(index: int) -> dict[str, Any]:
