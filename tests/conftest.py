@@ -62,9 +62,7 @@ async def _admin_sql(statement: str) -> None:
         await connection.close()
 
 
-@pytest.fixture
-def fresh_postgres_url(postgres_available: None) -> Iterator[str]:
-    """A PostgreSQL database of its own for one test, dropped afterwards (plain ``postgresql://`` URL)."""
+def _fresh_database() -> Iterator[str]:
     import asyncio
     import uuid
 
@@ -74,3 +72,15 @@ def fresh_postgres_url(postgres_available: None) -> Iterator[str]:
         yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
     finally:
         asyncio.run(_admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_available: None) -> Iterator[str]:
+    """A PostgreSQL database of its own for one test, dropped afterwards (plain ``postgresql://`` URL)."""
+    yield from _fresh_database()
+
+
+@pytest.fixture(scope="module")
+def module_postgres_url(postgres_available: None) -> Iterator[str]:
+    """The same for all tests of one module that share an expensive environment (hub processes)."""
+    yield from _fresh_database()

@@ -1,0 +1,286 @@
+"""Issue 6's scenarios end to end: two ``nsw hub run`` processes on RabbitMQ and PostgreSQL, agencies as
+auto-deciders under their own broker users, traders and brokers over HTTP.
+
+One environment serves the whole module (starting hub processes is the slow part); every test uses
+consignments of its own (a fresh UCR and trader reference), and the agencies' script says, per UCR, what
+each agency decides.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from singlewindow.platform.hub.messages import AGENCY_DECISION, rfc3339_millis
+from singlewindow.platform.identity import GrantScope, PrincipalStore, Role
+from singlewindow.platform.routing import decide, load_tables, project
+from singlewindow.platform.specs import Catalog
+from singlewindow.platform.state.common import utcnow
+from singlewindow.platform.storage import open_engine
+from singlewindow.platform.topology import names
+from singlewindow.platform.transport import OutgoingMessage
+
+from .two_hubs import Cluster, Script, ScriptedDecider, deciders, two_hub_cluster, wait_until
+
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
+CONSIGNMENT = Catalog().get("consignment")
+WHO = ("trader-a", "trader-b", "broker-granted", "broker-without")
+
+
+def consignment(stem: str) -> dict[str, Any]:
+    """A shipped example under a fresh UCR and trader reference (unique per call)."""
+    document: dict[str, Any] = json.loads(next(p for p in CONSIGNMENT.valid_examples if stem in p.name).read_text())
+    tag = secrets.token_hex(4).upper()
+    document["ucr"] = f"{document['ucr'][:-8]}{tag}"
+    document["traderReference"] = f"{document['traderReference'][:20]}-{tag}"
+    return document
+
+
+def accept(agency: str) -> tuple[str, dict[str, Any]]:
+    return "ACCEPTED", ({"channel": "GREEN"} if agency == "customs" else {})
+
+
+def customs_inspects(agency: str, view: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    return ("INSPECTION_REQUIRED", {"channel": "RED"}) if agency == "customs" else accept(agency)
+
+
+@dataclass
+class Env:
+    cluster: Cluster
+    script: Script
+    agencies: dict[str, ScriptedDecider]
+    http: httpx.AsyncClient
+    engine: AsyncEngine
+    tokens: dict[str, str]
+
+    def headers(self, who: str) -> dict[str, str]:
+        return {"authorization": f"Bearer {self.tokens[who]}"}
+
+    def url(self, hub: int) -> str:
+        return self.cluster.hubs[hub].http_url
+
+    async def submit(self, document: Mapping[str, Any], who: str = "trader-a", hub: int = 0) -> httpx.Response:
+        return await self.http.post(
+            f"{self.url(hub)}/v1/submissions",
+            json={"documentType": "consignment", "document": document},
+            headers=self.headers(who),
+        )
+
+    async def submitted(self, document: Mapping[str, Any], hub: int = 0) -> str:
+        response = await self.submit(document, hub=hub)
+        assert response.status_code == 201, response.text
+        return str(response.json()["submission"]["submissionId"])
+
+    async def get(self, submission_id: str, who: str = "trader-a", hub: int = 1) -> httpx.Response:
+        return await self.http.get(f"{self.url(hub)}/v1/submissions/{submission_id}", headers=self.headers(who))
+
+    async def wait_for(self, submission_id: str, status: str, version: int = 1, seconds: float = 20) -> dict[str, Any]:
+        """The submission once its current version ``version`` has consolidated ``status`` (read via hub 1)."""
+        seen: dict[str, Any] = {}
+
+        async def reached() -> bool:
+            nonlocal seen
+            seen = (await self.get(submission_id)).json()
+            return bool(seen["status"] == status and seen["version"] == version)
+
+        try:
+            await wait_until(reached, seconds, f"{submission_id} v{version} {status}")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; last seen: {json.dumps(seen)[:1500]}") from None
+        return seen
+
+    async def publish_decision(self, sender: str, decision: dict[str, Any]) -> None:
+        """Publish ``decision`` on the decisions exchange under ``sender``'s broker user (validated user_id)."""
+        agency = self.agencies[sender]
+        await agency.transport.publish(
+            OutgoingMessage(
+                exchange=names.DECISIONS_EXCHANGE,
+                routing_key=names.DECISION_KEY,
+                body=agency.codec.encode(AGENCY_DECISION, decision),
+                message_id=decision["documentId"],
+                correlation_id=decision["submissionId"],
+                type=AGENCY_DECISION,
+                content_type=agency.codec.content_type,
+                user_id=agency.broker_user,
+                timestamp=utcnow(),
+            )
+        )
+
+
+def recipients_of(submission: Mapping[str, Any]) -> dict[str, str]:
+    return {r["recipient"]: r["effectiveStatus"] for r in submission["recipients"]}
+
+
+def decision(submission: Mapping[str, Any], agency: str, sequence: int, status: str, **extra: Any) -> dict[str, Any]:
+    now = rfc3339_millis(utcnow())
+    return {
+        "documentId": f"dec-{agency}-{secrets.token_hex(6)}",
+        "ucr": submission["ucr"],
+        "issuedAt": now,
+        "references": [{"type": "SUBMISSION", "id": submission["submissionId"]}],
+        "submissionId": submission["submissionId"],
+        "submissionVersion": submission["version"],
+        "agency": agency,
+        "decisionSequence": sequence,
+        "status": status,
+        "conditions": [],
+        "reasons": [],
+        "officer": {"id": f"{agency}-officer-7", "name": "A. Officer"},
+        "decidedAt": now,
+        **extra,
+    }
+
+
+@pytest.fixture(scope="module")
+def cluster(
+    rabbitmq_available: None,
+    rabbitmq_management_available: None,
+    module_postgres_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Cluster]:
+    with two_hub_cluster(module_postgres_url, tmp_path_factory.mktemp("hubs"), name="nsw-scenarios") as started:
+        yield started
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def env(cluster: Cluster) -> AsyncIterator[Env]:
+    engine = open_engine(cluster.database_url)
+    principals = PrincipalStore(engine)
+    tokens = {}
+    for who in WHO:
+        tokens[who] = (await principals.add(who, Role.BROKER if who.startswith("broker") else Role.TRADER)).token
+    await principals.grant("broker-granted", "trader-a", GrantScope.READ)
+    script = Script()
+    try:
+        async with deciders(cluster, script) as agencies, httpx.AsyncClient(timeout=30) as http:
+            yield Env(cluster, script, agencies, http, engine, tokens)
+    finally:
+        await engine.dispose()
+
+
+ROUTES = {
+    "apples": {"border-guard", "customs", "phytosanitary", "sanitary"},
+    "beef": {"border-guard", "customs", "sanitary", "veterinary"},
+    "laptops": {"border-guard", "customs"},
+}
+
+
+async def test_routing_examples_clear_and_each_agency_receives_exactly_its_view(env: Env) -> None:
+    documents = {stem: consignment(stem) for stem in ROUTES}
+    ids = {
+        stem: await env.submitted(document, hub=index % 2) for index, (stem, document) in enumerate(documents.items())
+    }
+    tables = load_tables(env.cluster.routing_dir)
+    for stem, submission_id in ids.items():
+        final = await env.wait_for(submission_id, "CLEARED")
+        assert final["terminal"] is True
+        assert recipients_of(final) == dict.fromkeys(ROUTES[stem], "ACCEPTED"), stem
+        routed = decide(tables, "consignment", documents[stem]).recipients
+        assert {route.recipient for route in routed} == ROUTES[stem]
+        for route in routed:
+            expected = project(
+                tables.views.get(route.view), documents[stem], route.items, submission_id, 1, route.recipient
+            )
+            received = [v for v in env.agencies[route.recipient].seen if v["submissionId"] == submission_id]
+            assert received and all(view == expected for view in received), (stem, route.recipient)
+        for agency in set(env.agencies) - ROUTES[stem]:
+            assert not [v for v in env.agencies[agency].seen if v["submissionId"] == submission_id], (stem, agency)
+
+
+async def test_a_rejection_is_terminal_rejected(env: Env) -> None:
+    document = consignment("apples")
+
+    def phyto_rejects(agency: str, view: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        if agency == "phytosanitary":
+            return "REJECTED", {"reasons": [{"code": "PEST-FOUND", "text": "Codling moth in sample 3"}]}
+        return accept(agency)
+
+    env.script.policies[document["ucr"]] = phyto_rejects
+    submission_id = await env.submitted(document)
+    final = await env.wait_for(submission_id, "REJECTED")
+    assert final["terminal"] is True
+    assert recipients_of(final)["phytosanitary"] == "REJECTED"
+    reasons = next(r for r in final["recipients"] if r["recipient"] == "phytosanitary")["decision"]["reasons"]
+    assert reasons == [{"code": "PEST-FOUND", "text": "Codling moth in sample 3"}]
+
+
+async def test_an_inspection_holds_and_a_cancel_over_http_ends_cancelled(env: Env) -> None:
+    document = consignment("laptops")
+    env.script.policies[document["ucr"]] = customs_inspects
+    submission_id = await env.submitted(document)
+
+    async def held_with_every_decision() -> bool:
+        body = (await env.get(submission_id)).json()
+        return bool(recipients_of(body) == {"customs": "INSPECTION_REQUIRED", "border-guard": "ACCEPTED"})
+
+    await wait_until(held_with_every_decision, 20, "customs inspects, border guard accepts")
+    held = (await env.get(submission_id)).json()
+    assert held["status"] == "HELD" and held["terminal"] is False
+    cancelled = await env.http.post(
+        f"{env.url(0)}/v1/submissions/{submission_id}/cancel",
+        json={"reason": "wrong truck"},
+        headers=env.headers("trader-a"),
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    final = await env.wait_for(submission_id, "CANCELLED")
+    assert final["terminal"] is True
+
+
+async def test_amend_reroutes_to_the_agencies_of_the_new_goods(env: Env) -> None:
+    document = consignment("laptops")
+    env.script.policies[document["ucr"]] = customs_inspects
+    submission_id = await env.submitted(document)
+    first = await env.wait_for(submission_id, "HELD")
+    assert set(recipients_of(first)) == ROUTES["laptops"]
+    del env.script.policies[document["ucr"]]  # the new version is accepted by everyone
+
+    apples = consignment("apples")["goodsItems"][0]
+    amended = {**document, "goodsItems": [*document["goodsItems"], {**apples, "sequenceNumber": 3}]}
+    response = await env.http.post(
+        f"{env.url(1)}/v1/submissions/{submission_id}/amend",
+        json={"document": amended},
+        headers=env.headers("trader-a"),
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["version"] == 2
+    final = await env.wait_for(submission_id, "CLEARED", version=2)
+    assert recipients_of(final) == dict.fromkeys(ROUTES["laptops"] | {"phytosanitary", "sanitary"}, "ACCEPTED")
+    phyto = [v for v in env.agencies["phytosanitary"].seen if v["submissionId"] == submission_id]
+    assert {v["submissionVersion"] for v in phyto} == {2}
+    assert [item["sequenceNumber"] for item in phyto[0]["goodsItems"]] == [3]
+
+
+async def test_a_query_answered_reaches_the_asking_agency_which_decides_again(env: Env) -> None:
+    document = consignment("beef")
+
+    def sanitary_asks(agency: str, view: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        if agency == "sanitary":
+            return "QUERY", {"query": {"question": "Which cold store receives the goods?"}}
+        return accept(agency)
+
+    env.script.policies[document["ucr"]] = sanitary_asks
+    submission_id = await env.submitted(document)
+
+    async def asked() -> bool:
+        return recipients_of((await env.get(submission_id)).json()).get("sanitary") == "QUERY"
+
+    await wait_until(asked, 20, "sanitary asks its question")
+    held = (await env.get(submission_id)).json()
+    assert held["status"] == "HELD"
+    answered = await env.http.post(
+        f"{env.url(0)}/v1/submissions/{submission_id}/answers",
+        json={"recipient": "sanitary", "answer": "Cold store 7, Almaty"},
+        headers=env.headers("trader-a"),
+    )
+    assert answered.status_code == 200, answered.text
+    final = await env.wait_for(submission_id, "CLEARED")
+    sanitary = next(r for r in final["recipients"] if r["recipient"] == "sanitary")["decision"]
+    assert (sanitary["status"], sanitary["decisionSequence"]) == ("ACCEPTED", 2), "decided again after the answer"
