@@ -15,17 +15,23 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import jsonpatch
 import pytest
 import pytest_asyncio
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from singlewindow.platform.dlq import show
 from singlewindow.platform.hub.messages import AGENCY_DECISION, rfc3339_millis
 from singlewindow.platform.identity import GrantScope, PrincipalStore, Role
 from singlewindow.platform.routing import decide, load_tables, project
+from singlewindow.platform.settings import BrokerSettings
 from singlewindow.platform.specs import Catalog
 from singlewindow.platform.state.common import utcnow
 from singlewindow.platform.storage import open_engine
+from singlewindow.platform.storage.tables import events, submissions, terminal_statuses
 from singlewindow.platform.topology import names
+from singlewindow.platform.topology.management import ManagementClient
 from singlewindow.platform.transport import OutgoingMessage
 
 from .two_hubs import Cluster, Script, ScriptedDecider, deciders, two_hub_cluster, wait_until
@@ -284,3 +290,135 @@ async def test_a_query_answered_reaches_the_asking_agency_which_decides_again(en
     final = await env.wait_for(submission_id, "CLEARED")
     sanitary = next(r for r in final["recipients"] if r["recipient"] == "sanitary")["decision"]
     assert (sanitary["status"], sanitary["decisionSequence"]) == ("ACCEPTED", 2), "decided again after the answer"
+
+
+async def test_resubmitting_is_idempotent_and_a_changed_payload_under_the_same_reference_conflicts(env: Env) -> None:
+    document = consignment("apples")
+    submission_id = await env.submitted(document, hub=0)
+    again = await env.submit(document, hub=1)  # the other process answers the same
+    assert again.status_code == 200, again.text
+    assert again.json()["created"] is False and again.json()["submission"]["submissionId"] == submission_id
+    changed = await env.submit({**document, "ucr": document["ucr"][:-1] + "Z"}, hub=1)
+    assert changed.status_code == 409 and changed.json()["error"] == "conflict", changed.text
+    await env.wait_for(submission_id, "CLEARED")
+    async with env.engine.connect() as conn:
+        stored = (
+            await conn.execute(
+                select(func.count())
+                .select_from(submissions)
+                .where(submissions.c.trader_reference == document["traderReference"])
+            )
+        ).scalar_one()
+    assert stored == 1
+
+
+async def test_the_same_decision_published_twice_is_applied_once(env: Env) -> None:
+    document = consignment("laptops")
+    env.script.policies[document["ucr"]] = customs_inspects
+    submission_id = await env.submitted(document)
+    held = await env.wait_for(submission_id, "HELD")
+    inspected = decision(held, "customs", 2, "ACCEPTED", channel="GREEN")
+    await env.publish_decision("customs", inspected)
+    await env.publish_decision("customs", inspected)  # a redelivery, or an adapter that sent it again
+
+    def applications() -> int:
+        """Log lines of either hub saying it handled a customs decision of sequence 2 for this submission."""
+        lines = [line for hub in env.cluster.hubs for line in hub.output().splitlines()]
+        return sum(submission_id in line and '"decision applied"' in line and '"sequence": 2' in line for line in lines)
+
+    async def both_handled() -> bool:
+        return applications() >= 2
+
+    final = await env.wait_for(submission_id, "CLEARED")
+    await wait_until(both_handled, 10, "the hubs handled both copies")
+    assert next(r for r in final["recipients"] if r["recipient"] == "customs")["decision"]["decisionSequence"] == 2
+    async with env.engine.connect() as conn:
+        decided = (
+            (
+                await conn.execute(
+                    select(events.c.detail).where(
+                        events.c.submission_id == submission_id,
+                        events.c.kind == "DECISION",
+                        events.c.recipient == "customs",
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+        terminal = (
+            await conn.execute(select(func.count()).where(terminal_statuses.c.submission_id == submission_id))
+        ).scalar_one()
+    assert [d["message_id"] for d in decided].count(inspected["documentId"]) == 1
+    assert terminal == 1
+
+
+async def test_a_decision_in_another_agencys_name_is_refused_and_parked(env: Env) -> None:
+    document = consignment("laptops")
+    env.script.policies[document["ucr"]] = customs_inspects
+    submission_id = await env.submitted(document)
+    held = await env.wait_for(submission_id, "HELD")
+    forged = decision(held, "customs", 2, "ACCEPTED", channel="GREEN")
+    await env.publish_decision("border-guard", forged)  # border guard's user, customs' name
+
+    async with ManagementClient.from_settings(BrokerSettings()) as client:
+
+        async def parked() -> bool:
+            shown = await show(client, env.cluster.vhost, names.HUB_DLQ, 50)
+            return forged["documentId"] in {message.message_id for message in shown}
+
+        await wait_until(parked, 20, "the forged decision reaches nsw.hub.dlq")
+    after = (await env.get(submission_id)).json()
+    assert after["status"] == "HELD"
+    assert recipients_of(after)["customs"] == "INSPECTION_REQUIRED"
+    async with env.engine.connect() as conn:
+        applied = (
+            await conn.execute(
+                select(func.count()).where(
+                    events.c.submission_id == submission_id,
+                    events.c.recipient == "customs",
+                    events.c.actor == env.agencies["border-guard"].broker_user,
+                )
+            )
+        ).scalar_one()
+    assert applied == 0
+    refused = [line for hub in env.cluster.hubs for line in hub.output().splitlines() if "decision refused" in line]
+    assert any(env.agencies["border-guard"].broker_user in line for line in refused), refused
+
+
+INVALID_CASES = ("01-hs-code-five-digits", "02-seal-type-unknown", "05-route-without-border-crossings", "13-origin")
+
+
+@pytest.mark.parametrize("stem", INVALID_CASES)
+async def test_an_invalid_document_is_rejected_with_its_pointer_and_not_stored(env: Env, stem: str) -> None:
+    path = next(p for p in CONSIGNMENT.invalid_examples if p.name.startswith(stem))
+    case = json.loads(path.read_text())
+    base = json.loads((path.parent.parent / case["base"]).read_text())
+    document = jsonpatch.apply_patch(base, case["patch"])
+    document["traderReference"] = f"INVALID-{secrets.token_hex(4).upper()}"
+    for hub in (0, 1):
+        response = await env.submit(document, hub=hub)
+        body = response.json()
+        assert response.status_code == 422 and body["error"] == "invalid_input", body
+        assert (case["expect"]["path"], case["expect"]["code"]) in {(p["path"], p["code"]) for p in body["problems"]}
+    async with env.engine.connect() as conn:
+        stored = (
+            await conn.execute(
+                select(func.count()).where(submissions.c.trader_reference == document["traderReference"])
+            )
+        ).scalar_one()
+    assert stored == 0, "nothing invalid is stored"
+
+
+async def test_another_trader_cannot_read_a_submission_a_granted_broker_can(env: Env) -> None:
+    submission_id = await env.submitted(consignment("laptops"))
+    missing = await env.get("s_0123456789abcdef", who="trader-b")
+    assert missing.status_code == 404
+    for who, expected in (("trader-a", 200), ("broker-granted", 200), ("trader-b", 404), ("broker-without", 404)):
+        for hub in (0, 1):
+            response = await env.get(submission_id, who=who, hub=hub)
+            assert response.status_code == expected, (who, hub, response.text)
+            if expected == 404:
+                assert response.json()["error"] == missing.json()["error"], "ids cannot be probed"
+        listed = await env.http.get(f"{env.url(0)}/v1/submissions?limit=1000", headers=env.headers(who))
+        assert (submission_id in {s["submissionId"] for s in listed.json()["submissions"]}) is (expected == 200), who
