@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import click
 
@@ -15,7 +16,7 @@ from singlewindow.platform.settings import Settings
 from singlewindow.platform.topology import build_topology
 from singlewindow.platform.topology.management import ManagementClient
 
-_VHOST = click.option("--vhost", default=None, help="Virtual host (default: the broker.vhost setting).")
+_VHOST = click.option("--vhost", default=None, help="Virtual host (default: the broker URL's, else broker.vhost).")
 _QUEUE = click.option("--queue", "queue", default=None, help="One dead-letter queue (default: all of them).")
 
 
@@ -26,6 +27,19 @@ def _queues(settings: Settings, queue: str | None) -> list[str]:
     if queue not in known:
         raise ConfigurationError(f"{queue!r} is not a dead-letter queue; known: {', '.join(known)}")
     return [queue]
+
+
+def _vhost(settings: Settings, option: str | None) -> str:
+    """``--vhost``, else the broker URL's vhost (as the transport connects), else the broker.vhost setting."""
+    return option or unquote(urlsplit(settings.broker.url or "").path.lstrip("/")) or settings.broker.vhost
+
+
+def _on_vhost(settings: Settings, vhost: str) -> Settings:
+    """The same settings with the broker URL pointing at ``vhost``: the replaying hub works where the DLQ is."""
+    if not settings.broker.url:
+        return settings
+    url = urlunsplit(urlsplit(settings.broker.url)._replace(path="/" + quote(vhost, safe="")))
+    return settings.model_copy(update={"broker": settings.broker.model_copy(update={"url": url, "vhost": vhost})})
 
 
 @click.group()
@@ -43,7 +57,7 @@ def list_(ctx: click.Context, vhost: str | None, queue: str | None) -> None:
 
     async def _go() -> None:
         async with ManagementClient.from_settings(settings.broker) as client:
-            for count in await list_counts(client, vhost or settings.broker.vhost, _queues(settings, queue)):
+            for count in await list_counts(client, _vhost(settings, vhost), _queues(settings, queue)):
                 click.echo(f"{count.queue}\t{count.messages}\t{count.consumers} consumer(s)")
 
     run(_go())
@@ -57,7 +71,7 @@ def list_(ctx: click.Context, vhost: str | None, queue: str | None) -> None:
 def show_(ctx: click.Context, vhost: str | None, queue: str | None, count: int) -> None:
     """Messages at the head of each dead-letter queue, left in place (JSON lines)."""
     settings = settings_of(ctx)
-    target = vhost or settings.broker.vhost
+    target = _vhost(settings, vhost)
 
     async def _go() -> None:
         async with ManagementClient.from_settings(settings.broker) as client:
@@ -89,12 +103,12 @@ def replay_(ctx: click.Context, vhost: str | None, queue: str | None, limit: int
     from singlewindow.platform.transport import connect
 
     settings = settings_of(ctx)
-    target = vhost or settings.broker.vhost
+    target = _vhost(settings, vhost)
 
     async def _go() -> list[ReplayReport]:
         reports = []
         transport = await connect(settings.broker, vhost=target, connection_name="nsw-dlq-replay")
-        async with transport, hub_from_settings(settings, consume=False) as hub:
+        async with transport, hub_from_settings(_on_vhost(settings, target), consume=False) as hub:
             # Documents of the hub go back through its state: the recipient becomes PENDING again.
             republish = hub_republisher(hub.recipients, hub.relay, actor="nsw dlq replay")
             for name in _queues(settings, queue):
