@@ -8,6 +8,7 @@ each agency decides.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 from collections.abc import AsyncIterator, Iterator, Mapping
@@ -34,7 +35,7 @@ from singlewindow.platform.topology import names
 from singlewindow.platform.topology.management import ManagementClient
 from singlewindow.platform.transport import OutgoingMessage
 
-from .two_hubs import Cluster, Script, ScriptedDecider, deciders, two_hub_cluster, wait_until
+from .two_hubs import Cluster, Script, ScriptedDecider, deciders, nsw, two_hub_cluster, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 CONSIGNMENT = Catalog().get("consignment")
@@ -422,3 +423,44 @@ async def test_another_trader_cannot_read_a_submission_a_granted_broker_can(env:
                 assert response.json()["error"] == missing.json()["error"], "ids cannot be probed"
         listed = await env.http.get(f"{env.url(0)}/v1/submissions?limit=1000", headers=env.headers(who))
         assert (submission_id in {s["submissionId"] for s in listed.json()["submissions"]}) is (expected == 200), who
+
+
+async def test_a_poison_document_fails_delivery_and_once_replayed_reaches_its_decision(env: Env) -> None:
+    document = consignment("laptops")
+    env.script.poisoned.add(("customs", document["ucr"]))  # the customs system refuses it: dead-lettered
+    submission_id = await env.submitted(document)
+
+    async def failed() -> bool:
+        return recipients_of((await env.get(submission_id)).json())["customs"] == "DELIVERY_FAILED"
+
+    await wait_until(failed, 20, "customs marked DELIVERY_FAILED")
+    assert (await env.get(submission_id)).json()["status"] == "HELD"
+    env.script.poisoned.clear()  # the agency system is fixed; the operator replays
+    replayed = await asyncio.to_thread(
+        nsw, "dlq", "replay", "--queue", names.dlq("customs"), environment=env.cluster.admin_environment()
+    )
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+    assert f"{submission_id}.v1.customs.a1" in replayed.stdout
+    final = await env.wait_for(submission_id, "CLEARED")
+    customs = next(r for r in final["recipients"] if r["recipient"] == "customs")
+    assert (customs["effectiveStatus"], customs["attempt"]) == ("ACCEPTED", 2)
+
+
+async def test_a_hub_killed_mid_batch_and_restarted_loses_nothing(env: Env) -> None:
+    documents = [consignment(("apples", "beef", "laptops")[index % 3]) for index in range(20)]
+    ids = list(await asyncio.gather(*(env.submitted(d, hub=i % 2) for i, d in enumerate(documents[:10]))))
+    await asyncio.to_thread(env.cluster.kill, 0)  # SIGKILL while both processes route and aggregate the batch
+    ids += [await env.submitted(document, hub=1) for document in documents[10:15]]
+    await asyncio.to_thread(env.cluster.restart, 0)
+    ids += [await env.submitted(document, hub=index % 2) for index, document in enumerate(documents[15:])]
+    for submission_id in ids:
+        await env.wait_for(submission_id, "CLEARED", seconds=60)
+    async with env.engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                select(terminal_statuses.c.submission_id, func.count())
+                .where(terminal_statuses.c.submission_id.in_(ids))
+                .group_by(terminal_statuses.c.submission_id)
+            )
+        ).all()
+    assert dict(rows) == dict.fromkeys(ids, 1), "exactly one terminal status per submission"
