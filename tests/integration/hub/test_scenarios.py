@@ -448,19 +448,24 @@ async def test_a_poison_document_fails_delivery_and_once_replayed_reaches_its_de
 
 async def test_a_hub_killed_mid_batch_and_restarted_loses_nothing(env: Env) -> None:
     documents = [consignment(("apples", "beef", "laptops")[index % 3]) for index in range(20)]
+
+    def inspection_done(agency: str, view: Mapping[str, Any], status: str) -> tuple[float, str, dict[str, Any]] | None:
+        return (1.5, "ACCEPTED", {"channel": "GREEN"}) if status == "INSPECTION_REQUIRED" else None
+
+    for document in documents:  # customs inspects, then revises: decisions keep arriving across the restart
+        env.script.policies[document["ucr"]] = customs_inspects
+        env.script.revisions[document["ucr"]] = inspection_done
     ids = list(await asyncio.gather(*(env.submitted(d, hub=i % 2) for i, d in enumerate(documents[:10]))))
     await asyncio.to_thread(env.cluster.kill, 0)  # SIGKILL while both processes route and aggregate the batch
+    terminal = select(terminal_statuses.c.submission_id, func.count()).group_by(terminal_statuses.c.submission_id)
+    async with env.engine.connect() as conn:
+        assert (await conn.execute(terminal.where(terminal_statuses.c.submission_id.in_(ids)))).all() == []
     ids += [await env.submitted(document, hub=1) for document in documents[10:15]]
     await asyncio.to_thread(env.cluster.restart, 0)
     ids += [await env.submitted(document, hub=index % 2) for index, document in enumerate(documents[15:])]
     for submission_id in ids:
-        await env.wait_for(submission_id, "CLEARED", seconds=60)
+        final = await env.wait_for(submission_id, "CLEARED", seconds=60)
+        assert next(r for r in final["recipients"] if r["recipient"] == "customs")["decision"]["decisionSequence"] == 2
     async with env.engine.connect() as conn:
-        rows = (
-            await conn.execute(
-                select(terminal_statuses.c.submission_id, func.count())
-                .where(terminal_statuses.c.submission_id.in_(ids))
-                .group_by(terminal_statuses.c.submission_id)
-            )
-        ).all()
+        rows = (await conn.execute(terminal.where(terminal_statuses.c.submission_id.in_(ids)))).all()
     assert dict(rows) == dict.fromkeys(ids, 1), "exactly one terminal status per submission"
