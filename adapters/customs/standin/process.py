@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from singlewindow.adapters.customs.exchange import ExchangeFolder
-from singlewindow.adapters.standins.process import running
+from singlewindow.adapters.standins import running
 
 
 @contextlib.asynccontextmanager

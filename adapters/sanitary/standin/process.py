@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import inspect
 
 from singlewindow.adapters.sanitary.database import agency_engine
-from singlewindow.adapters.standins.process import running
+from singlewindow.adapters.standins import running
 
 
 async def _table_exists(url: str) -> bool:
