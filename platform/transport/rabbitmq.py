@@ -208,17 +208,18 @@ class RabbitSubscription(Subscription):
         self._active = True
         self._consumer_tag: str | None = None
         self._retry: asyncio.Task[None] | None = None
-        self._starting = False
+        self._start_lock = asyncio.Lock()
 
     async def start(self, link: _Link) -> None:
-        """Open a channel, set prefetch, (declare and bind a private queue,) and consume."""
-        if self._starting or self.current_channel is not None:
-            return
-        self._starting = True
-        try:
-            await self._start(link)
-        finally:
-            self._starting = False
+        """Open a channel, set prefetch, (declare and bind a private queue,) and consume.
+
+        A start already under way (a channel-level re-subscribe racing the reconnect) is waited for, not
+        skipped: if it failed on the old link, this one must still subscribe (seen in the fault harness: an
+        adapter reconnected, published, and never consumed again).
+        """
+        async with self._start_lock:
+            if self.current_channel is None:
+                await self._start(link)
 
     async def _start(self, link: _Link) -> None:
         chan = await self._transport.open_channel(link, on_close=self._on_channel_closed)
@@ -280,8 +281,8 @@ class RabbitSubscription(Subscription):
                 continue
             try:
                 await self.start(link)
-            except NswError as exc:
-                log.warning("re-subscribing to %s failed: %s", self.queue, exc)
+            except Exception as exc:
+                log.warning("re-subscribing to %s failed: %r", self.queue, exc)
 
     async def cancel(self) -> None:
         self._active = False

@@ -66,18 +66,25 @@ async def broker_restart(ctx: FaultContext) -> dict[str, Any]:
 
 
 async def close_connections(ctx: FaultContext) -> dict[str, Any]:
-    unacked = await _wait_unacked(ctx, lambda: _total_unacked(ctx))
-    closed = await ctx.management.close_all_connections()
+    """Close every connection while the customs adapter holds received, unacknowledged work (it is frozen
+    until the broker shows that, so the fault always strikes something in flight), then let it go on."""
+    proc = ctx.system.adapters[KILLED_AGENCY]
+    unacked = await _freeze_holding(ctx, proc, lambda: _unacked_of(ctx, proc))
+    try:
+        closed = await ctx.management.close_all_connections()
+    finally:
+        proc.thaw()
     for agency in ctx.system.adapters:
         await asyncio.to_thread(ctx.system.wait_adapter, agency, 60)
     return {"unacked_before": unacked, "connections_closed": closed}
 
 
-async def _strike_frozen(ctx: FaultContext, proc: Proc, held: Any, within: float = 20) -> int:
-    """SIGKILL ``proc`` while it holds received, unacknowledged work; returns how much it held.
+async def _freeze_holding(ctx: FaultContext, proc: Proc, held: Any, within: float = 20) -> int:
+    """Freeze ``proc`` (SIGSTOP) until the broker shows it holding unacknowledged work; returns that count
+    with the process still frozen (0 after ``within``: still frozen, and the run will be VOID).
 
-    The process is frozen (SIGSTOP) first, so the broker's figure (statistics are up to half a second old)
-    is read while nothing can be acknowledged; if it holds nothing it is thawed and tried again.
+    Frozen, nothing can be acknowledged, so the broker's figure (statistics are up to half a second old) is
+    read while it holds; if it holds nothing the process is thawed and tried again.
     """
     deadline = time.monotonic() + within
     found = 0
@@ -86,10 +93,16 @@ async def _strike_frozen(ctx: FaultContext, proc: Proc, held: Any, within: float
         await asyncio.sleep(2.0)  # four statistics intervals: the reading now shows the frozen state
         found = await held()
         if found > 0:
-            proc.kill()
             return found
         proc.thaw()
         await asyncio.sleep(0.3)
+    proc.freeze()
+    return found
+
+
+async def _strike_frozen(ctx: FaultContext, proc: Proc, held: Any, within: float = 20) -> int:
+    """SIGKILL ``proc`` while it holds received, unacknowledged work; returns how much it held."""
+    found = await _freeze_holding(ctx, proc, held, within)
     proc.kill()
     return found
 
