@@ -70,7 +70,8 @@ class ShownMessage:
     payload: str
 
 
-def _death_reason(headers: Mapping[str, Any]) -> str | None:
+def death_reason(headers: Mapping[str, Any]) -> str | None:
+    """Why a message was dead-lettered: the hub's own reason header, else the broker's first non-TTL death."""
     if headers.get(REASON_HEADER):
         return str(headers[REASON_HEADER])
     deaths = [d for d in headers.get("x-death") or [] if isinstance(d, Mapping) and d.get("reason") != "expired"]
@@ -111,7 +112,7 @@ async def show(client: ManagementClient, vhost: str, queue: str, count: int) -> 
             ShownMessage(
                 message_id=props.get("message_id"),
                 origin=origin_of(headers),
-                reason=_death_reason(headers),
+                reason=death_reason(headers),
                 attempts=int(attempts) if attempts is not None else None,
                 last_error=headers.get(LAST_ERROR_HEADER),
                 headers=headers,

@@ -16,6 +16,7 @@ import structlog
 
 from singlewindow.platform.aggregation import Decision, DecisionStatus, TransportState
 from singlewindow.platform.catalogue import Catalogue
+from singlewindow.platform.dlq import death_reason
 from singlewindow.platform.errors import AccessDenied, InvalidInput, Problem
 from singlewindow.platform.hub.codec import DocumentCodec
 from singlewindow.platform.hub.consumer import settle
@@ -83,7 +84,7 @@ class AggregatorService:
             if not delivery.correlation_id or version is None or not isinstance(recipient, str):
                 log.error("dead letter without hub headers", message_id=delivery.message_id)
                 return  # nothing to mark; it stays visible in the agency's own DLQ
-            reason = _death_reason(delivery.headers)
+            reason = death_reason(delivery.headers) or "unknown"
             _, rows = await self._recipients.apply_transport(
                 delivery.correlation_id,
                 version,
@@ -170,9 +171,3 @@ class AggregatorService:
         if rows:
             self._relay.kick()
 
-
-def _death_reason(headers: Any) -> str:
-    deaths = headers.get("x-death") or []
-    if deaths and isinstance(deaths[0], dict):
-        return str(deaths[0].get("reason", "unknown"))
-    return str(headers.get("x-first-death-reason", headers.get("x-nsw-last-error", "unknown")))
