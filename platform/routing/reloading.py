@@ -3,6 +3,7 @@ with the last good generation when a new one is invalid, so a bad edit never sto
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import structlog
@@ -29,15 +30,18 @@ def _stamp(directory: Path) -> Stamp:
 
 
 class ReloadingTables:
-    """Call ``current()`` before each routing decision; it costs three ``stat`` calls when nothing changed
-    (synchronous and await-free, so concurrent tasks of one event loop never interleave inside it).
+    """Call ``current()`` before each routing decision. The files are looked at (three ``stat`` calls) at
+    most every ``check_seconds``, not per message: the router and the aggregator call it for every delivery.
+    Synchronous and await-free, so concurrent tasks of one event loop never interleave inside it.
 
     The first load must succeed (a router without rules must not start); later failures are logged with
     every problem and the previous tables stay in force until the files are fixed.
     """
 
-    def __init__(self, directory: Path | None = None) -> None:
+    def __init__(self, directory: Path | None = None, check_seconds: float = 1.0) -> None:
         self._directory = directory or shipped_dir()
+        self._check_seconds = check_seconds
+        self._next_check = time.monotonic() + check_seconds
         self._stamp = _stamp(self._directory)
         self._tables = load_tables(self._directory)
         self._failed_stamp: Stamp | None = None
@@ -49,6 +53,10 @@ class ReloadingTables:
 
     def current(self) -> RoutingTables:
         """The newest valid tables (reloaded if the files changed since the last look)."""
+        now = time.monotonic()
+        if now < self._next_check:
+            return self._tables
+        self._next_check = now + self._check_seconds
         stamp = _stamp(self._directory)
         if stamp == self._stamp or stamp == self._failed_stamp:
             return self._tables

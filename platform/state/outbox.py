@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from singlewindow.platform.errors import PermanentError, TransientError
@@ -86,9 +86,9 @@ class OutboxRelay:
         await self._publish(row_ids)
 
     async def backlog(self) -> int:
+        query = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
         async with self._engine.connect() as conn:
-            rows = await conn.execute(select(outbox.c.id).where(outbox.c.published_at.is_(None)))
-            return len(rows.all())
+            return int((await conn.execute(query)).scalar_one())
 
     async def run(self, stop: asyncio.Event) -> None:
         """Drain the backlog whenever kicked, and every ``poll_seconds`` (rows left by a crash or an outage)."""

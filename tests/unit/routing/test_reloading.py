@@ -51,7 +51,7 @@ def _with_laptop_rule(directory: Path, version: int) -> dict[str, Any]:
 
 
 def test_change_is_picked_up(routing_dir: Path) -> None:
-    reloading = ReloadingTables(routing_dir)
+    reloading = ReloadingTables(routing_dir, check_seconds=0)
     router = Router(reloading)
     assert router.route("consignment", LAPTOPS).recipient_ids() == ("customs", "border-guard")
     _write_rules(routing_dir, _with_laptop_rule(routing_dir, 2))
@@ -61,7 +61,7 @@ def test_change_is_picked_up(routing_dir: Path) -> None:
 
 
 def test_invalid_new_version_keeps_the_old_rules_and_logs(routing_dir: Path) -> None:
-    reloading = ReloadingTables(routing_dir)
+    reloading = ReloadingTables(routing_dir, check_seconds=0)
     before = reloading.current()
     broken = _with_laptop_rule(routing_dir, 2)
     broken["rules"][-1]["when"]["hsPrefixes"] = ["847"]
@@ -91,7 +91,7 @@ def _shipped_rules(version: int) -> dict[str, Any]:
 
 
 def test_unknown_recipient_in_a_new_version_is_refused_too(routing_dir: Path) -> None:
-    reloading = ReloadingTables(routing_dir)
+    reloading = ReloadingTables(routing_dir, check_seconds=0)
     data = _with_laptop_rule(routing_dir, 2)
     data["rules"][-1]["recipients"] = ["fisheries"]
     _write_rules(routing_dir, data)
@@ -101,4 +101,4 @@ def test_unknown_recipient_in_a_new_version_is_refused_too(routing_dir: Path) ->
 def test_first_load_must_succeed(routing_dir: Path) -> None:
     _write_rules(routing_dir, {"version": 1, "rules": []})
     with pytest.raises(ConfigurationError, match="/rules"):
-        ReloadingTables(routing_dir)
+        ReloadingTables(routing_dir, check_seconds=0)
