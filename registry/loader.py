@@ -19,7 +19,13 @@ from singlewindow.registry.models import CompatibilityLevel, SchemaType
 from singlewindow.registry.service import RegistryService
 
 SPEC_LEVEL = CompatibilityLevel.BACKWARD_TRANSITIVE
-_FILES = {"schema.avsc": (SchemaType.AVRO, "avro"), "schema.json": (SchemaType.JSON, "json")}
+_FILES = {"schema.avsc": SchemaType.AVRO, "schema.json": SchemaType.JSON}
+_SUFFIX = {SchemaType.AVRO: "avro", SchemaType.JSON: "json"}
+
+
+def spec_subject(document_type: str, schema_type: SchemaType) -> str:
+    """The registry subject of a document type's schema: the one naming rule loaders and readers share."""
+    return f"nsw.{document_type}.{_SUFFIX[schema_type]}"
 
 
 class RegistryTarget(Protocol):
@@ -82,9 +88,9 @@ def spec_files(directory: Path) -> Iterator[SpecFile]:
     """Every spec schema under ``directory`` (message_specs/ or its documents/ folder), sorted."""
     documents = directory / "documents" if (directory / "documents").is_dir() else directory
     for folder in sorted(p for p in documents.iterdir() if p.is_dir()):
-        for name, (schema_type, suffix) in _FILES.items():
+        for name, schema_type in _FILES.items():
             if (folder / name).is_file():
-                yield SpecFile(folder / name, f"nsw.{folder.name}.{suffix}", schema_type)
+                yield SpecFile(folder / name, spec_subject(folder.name, schema_type), schema_type)
 
 
 async def load_specs(target: RegistryTarget, directory: Path) -> list[LoadResult]:

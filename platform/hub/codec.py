@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from singlewindow.registry.loader import spec_subject
+from singlewindow.registry.models import SchemaType
+
 CONTENT_TYPE = "application/vnd.nsw.avro+confluent"
 
 
@@ -28,9 +31,5 @@ class DocumentCodec(Protocol):
 
 
 def avro_subject(document_type: str) -> str:
-    """Registry subject of a document type's Avro schema (``nsw registry load`` uses the same names)."""
-    return f"nsw.{document_type}.avro"
-
-
-def json_subject(document_type: str) -> str:
-    return f"nsw.{document_type}.json"
+    """Registry subject of a document type's Avro schema (the loader's naming rule)."""
+    return spec_subject(document_type, SchemaType.AVRO)

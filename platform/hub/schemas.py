@@ -16,6 +16,7 @@ from singlewindow.platform.hub.avro_codec import AvroCodec
 from singlewindow.platform.hub.codec import avro_subject
 from singlewindow.platform.specs import Catalog
 from singlewindow.registry.errors import RegistryError
+from singlewindow.registry.loader import spec_files
 from singlewindow.registry.models import SchemaType
 from singlewindow.registry.service import RegistryService
 
@@ -47,14 +48,15 @@ class ServiceSchemaSource:
 
 
 async def load_specs_into(service: RegistryService, catalog: Catalog) -> int:
-    """Register every shipped Avro schema (idempotent); returns how many types were registered."""
-    for name in catalog.names():
-        text = json.dumps(catalog.get(name).avro_schema)
+    """Register every Avro schema of ``catalog`` (idempotent), found and named as ``nsw registry load`` does;
+    the hub reads only the Avro subjects, so the JSON ones are left to ``nsw registry load``."""
+    avro = [spec for spec in spec_files(catalog.specs_dir) if spec.schema_type is SchemaType.AVRO]
+    for spec in avro:
         try:
-            await service.register(avro_subject(name), text, SchemaType.AVRO)
+            await service.register(spec.subject, spec.path.read_text(), SchemaType.AVRO)
         except RegistryError as exc:
-            raise ConfigurationError(f"cannot register the {name} spec: {exc}") from exc
-    return len(catalog.names())
+            raise ConfigurationError(f"cannot register {spec.path}: {exc}") from exc
+    return len(avro)
 
 
 async def build_codec(source: SchemaSource, document_types: Iterable[str]) -> AvroCodec:
