@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -21,17 +21,12 @@ def aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
-def for_update(query: Select[tuple[object, ...]], conn: AsyncConnection) -> Select[tuple[object, ...]]:
-    """Row lock on PostgreSQL; SQLite already holds the database write lock (BEGIN IMMEDIATE)."""
-    return query.with_for_update() if conn.dialect.name == "postgresql" else query
-
-
 async def lock_version(conn: AsyncConnection, submission_id: str, version: int) -> Row[tuple[object, ...]]:
     """Lock one submission version for the rest of the transaction; every state change starts here."""
     query = select(submission_versions).where(
         submission_versions.c.submission_id == submission_id, submission_versions.c.version == version
     )
-    row = (await conn.execute(for_update(query, conn))).first()
+    row = (await conn.execute(query.with_for_update())).first()  # no-op on SQLite: BEGIN IMMEDIATE holds it
     if row is None:
         raise NotFound(f"no version {version} of submission {submission_id}")
     return row

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from singlewindow.platform.state.common import aware, utcnow
@@ -89,11 +89,6 @@ class EventLog:
         if kinds is not None:
             query = query.where(events.c.kind.in_(list(kinds)))
         return await self._fetch(query)
-
-    async def last_sequence(self) -> int:
-        async with self._engine.connect() as conn:
-            value = (await conn.execute(select(func.max(events.c.sequence)))).scalar()
-        return int(value or 0)
 
     async def _fetch(self, query: Any) -> list[HubEvent]:
         async with self._engine.connect() as conn:
