@@ -4,7 +4,6 @@ hub's HTTP API (the agency services), with the officer's token."""
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
@@ -12,8 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from singlewindow.platform.api.agency_client import AgencyHubClient
-from singlewindow.platform.cli.runtime import echo_json, run, settings_of
-from singlewindow.platform.errors import InvalidInput, NswError
+from singlewindow.platform.cli.runtime import call_hub, echo_json
 
 T = TypeVar("T")
 
@@ -28,25 +26,7 @@ def _connection(command: Callable[..., Any]) -> Callable[..., Any]:
 def _call(
     ctx: click.Context, url: str | None, token: str | None, work: Callable[[AgencyHubClient], Coroutine[Any, Any, T]]
 ) -> T:
-    settings = settings_of(ctx)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    if not token:
-        raise click.UsageError("no token: pass --token or set NSW_TOKEN")
-
-    async def _go() -> T:
-        async with AgencyHubClient(url or f"http://{settings.hub.host}:{settings.hub.http_port}", token) as client:
-            return await work(client)
-
-    try:
-        return run(_go())
-    except InvalidInput as exc:
-        click.echo(f"error: {exc.message}", err=True)
-        for problem in exc.problems:
-            click.echo(f"  {problem.path or '/'}: {problem.message} ({problem.code})", err=True)
-        raise SystemExit(1) from exc
-    except NswError as exc:
-        click.echo(f"error: {exc.message}", err=True)
-        raise SystemExit(1) from exc
+    return call_hub(ctx, url, token, AgencyHubClient, work)
 
 
 def _json_file(path: Path) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
@@ -11,8 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from singlewindow.platform.api.client import HubClient
-from singlewindow.platform.cli.runtime import echo_json, run, settings_of
-from singlewindow.platform.errors import InvalidInput, NswError
+from singlewindow.platform.cli.runtime import call_hub, echo_json
 
 T = TypeVar("T")
 TERMINAL = {"CLEARED", "REJECTED", "CANCELLED"}
@@ -29,26 +27,7 @@ def _connection(command: Callable[..., Any]) -> Callable[..., Any]:
 def _call(
     ctx: click.Context, url: str | None, token: str | None, work: Callable[[HubClient], Coroutine[Any, Any, T]]
 ) -> T:
-    settings = settings_of(ctx)
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise in a CLI
-    base = url or f"http://{settings.hub.host}:{settings.hub.http_port}"
-    if not token:
-        raise click.UsageError("no token: pass --token or set NSW_TOKEN")
-
-    async def _go() -> T:
-        async with HubClient(base, token) as client:
-            return await work(client)
-
-    try:
-        return run(_go())
-    except InvalidInput as exc:
-        click.echo(f"error: {exc.message}", err=True)
-        for problem in exc.problems:
-            click.echo(f"  {problem.path or '/'}: {problem.message} ({problem.code})", err=True)
-        raise SystemExit(1) from exc
-    except NswError as exc:
-        click.echo(f"error: {exc.message}", err=True)
-        raise SystemExit(1) from exc
+    return call_hub(ctx, url, token, HubClient, work)
 
 
 def print_submission(submission: dict[str, Any]) -> None:

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Coroutine
-from contextlib import asynccontextmanager
+import logging
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, TypeVar
 
 import click
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from singlewindow.platform.errors import InvalidInput, NswError
 from singlewindow.platform.settings import Settings
 from singlewindow.platform.storage import open_engine, upgrade
 
 T = TypeVar("T")
+C = TypeVar("C")
 
 
 def settings_of(ctx: click.Context) -> Settings:
@@ -40,3 +43,33 @@ async def hub_database(url: str) -> AsyncIterator[AsyncEngine]:
 
 def echo_json(value: Any) -> None:
     click.echo(json.dumps(value, indent=2, sort_keys=True, default=str))
+
+
+def call_hub(
+    ctx: click.Context,
+    url: str | None,
+    token: str | None,
+    open_client: Callable[[str, str], AbstractAsyncContextManager[C]],
+    work: Callable[[C], Coroutine[Any, Any, T]],
+) -> T:
+    """Run ``work`` with a client of a running hub's HTTP API (``--url``/``--token``); an invalid request
+    prints each problem as ``pointer: message (code)``; any project error is one line and exit code 1."""
+    settings = settings_of(ctx)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise in a CLI
+    if not token:
+        raise click.UsageError("no token: pass --token or set NSW_TOKEN")
+
+    async def _go() -> T:
+        async with open_client(url or f"http://{settings.hub.host}:{settings.hub.http_port}", token) as client:
+            return await work(client)
+
+    try:
+        return run(_go())
+    except InvalidInput as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem.path or '/'}: {problem.message} ({problem.code})", err=True)
+        raise SystemExit(1) from exc
+    except NswError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        raise SystemExit(1) from exc
