@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, insert, select, update
@@ -19,16 +19,12 @@ from singlewindow.platform.identity.models import (
     Role,
 )
 from singlewindow.platform.identity.tokens import hash_token, new_id, new_token
+from singlewindow.platform.state.common import aware, utcnow
 from singlewindow.platform.storage.tables import grants, principals, tokens
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _aware(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything here is UTC."""
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+    return None if value is None else aware(value)
 
 
 def _principal(row: Any) -> Principal:
@@ -46,7 +42,7 @@ class PrincipalStore:
             raise InvalidInput(f"role {role} needs an agency id matching {AGENCY_ID.pattern}")
         if not role.needs_agency and agency is not None:
             raise InvalidInput(f"role {role} takes no agency")
-        principal = Principal(new_id("p"), name, role, agency, _now())
+        principal = Principal(new_id("p"), name, role, agency, utcnow())
         token = new_token()
         try:
             async with self._engine.begin() as conn:
@@ -61,7 +57,7 @@ class PrincipalStore:
                 )
                 await conn.execute(
                     insert(tokens).values(
-                        token_hash=hash_token(token), principal_id=principal.id, created_at=_now()
+                        token_hash=hash_token(token), principal_id=principal.id, created_at=utcnow()
                     )
                 )
         except IntegrityError as exc:
@@ -90,7 +86,7 @@ class PrincipalStore:
 
     async def revoke(self, name_or_id: str) -> Principal:
         principal = await self.get(name_or_id)
-        now = _now()
+        now = utcnow()
         async with self._engine.begin() as conn:
             await conn.execute(
                 update(principals).where(principals.c.id == principal.id).values(revoked_at=now)
@@ -107,7 +103,7 @@ class PrincipalStore:
         principal = await self.get(name_or_id)
         if not principal.active:
             raise Conflict(f"principal {principal.name!r} is revoked")
-        token, now = new_token(), _now()
+        token, now = new_token(), utcnow()
         async with self._engine.begin() as conn:
             await conn.execute(
                 update(tokens)
@@ -140,7 +136,7 @@ class PrincipalStore:
         broker_p, trader_p = await self.get(broker), await self.get(trader)
         if broker_p.role is not Role.BROKER or trader_p.role is not Role.TRADER:
             raise InvalidInput("a grant goes from a trader to a customs broker")
-        grant = Grant(new_id("g"), broker_p.id, trader_p.id, scope, _now(), valid_until)
+        grant = Grant(new_id("g"), broker_p.id, trader_p.id, scope, utcnow(), valid_until)
         async with self._engine.begin() as conn:
             await conn.execute(
                 insert(grants).values(
@@ -165,7 +161,7 @@ class PrincipalStore:
                 r.broker_id,
                 r.trader_id,
                 GrantScope(r.scope),
-                _aware(r.valid_from) or _now(),
+                _aware(r.valid_from) or utcnow(),
                 _aware(r.valid_until),
             )
             for r in rows

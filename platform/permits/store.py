@@ -27,10 +27,7 @@ from singlewindow.platform.permits.models import (
     to_milli,
 )
 from singlewindow.platform.permits.tables import permit_write_offs, permits
-
-
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+from singlewindow.platform.state.common import aware
 
 
 def _permit(row: Any) -> Permit:
@@ -49,14 +46,14 @@ def _permit(row: Any) -> Permit:
         valid_until=row.valid_until,
         status=PermitStatus(row.status),
         issued_by=row.issued_by,
-        issued_at=_aware(row.issued_at),
+        issued_at=aware(row.issued_at),
     )
 
 
 def _entry(number: str, unit: str, row: Any) -> LedgerEntry:
     key = WriteOffKey(row.submission_id, row.submission_version, row.goods_item)
     return LedgerEntry(
-        number, key, from_milli(row.quantity_milli), unit, row.written_off_by, _aware(row.written_off_at)
+        number, key, from_milli(row.quantity_milli), unit, row.written_off_by, aware(row.written_off_at)
     )
 
 
