@@ -1,11 +1,23 @@
 """Who may see and act on which submissions: a trader on its own, a broker on those it holds a grant for,
-an operator on all. Agencies see documents through their views, never through the submission API."""
+an operator on all. Agencies see documents through their views, never through the submission API.
+
+Every refusal to act for a declarant is the same error with the same message (``refused``): whether the
+declarant is unknown, revoked or not a trader, and whether the broker has no grant, an expired one or a
+read-only one, the caller learns only "not allowed". Anything more would let a broker probe who exists.
+"""
 
 from __future__ import annotations
 
-from singlewindow.platform.errors import AccessDenied
+from singlewindow.platform.errors import AccessDenied, NotFound
 from singlewindow.platform.identity import GrantScope, Principal, PrincipalStore, Role
 from singlewindow.platform.state.common import utcnow
+
+REFUSAL = "not allowed to act for this declarant"
+
+
+def refused() -> AccessDenied:
+    """The one refusal (a fresh instance each time; its text never names the caller or the declarant)."""
+    return AccessDenied(REFUSAL)
 
 
 class Access:
@@ -27,16 +39,19 @@ class Access:
         allowed = await self.declarants(principal, scope)
         if allowed is not None and declarant_id not in allowed:
             # Same answer whether the submission exists or not, so ids cannot be probed.
-            raise AccessDenied(f"{principal.name} may not {scope.value} submissions of this declarant")
+            raise refused()
 
     async def declarant_for_submit(self, principal: Principal, declarant: str | None) -> str:
         """The trader a new submission belongs to: the caller itself, or the trader a broker names."""
         if principal.role is Role.TRADER and declarant in (None, principal.id, principal.name):
             return principal.id
         if principal.role in (Role.BROKER, Role.OPERATOR) and declarant is not None:
-            trader = await self._principals.get(declarant)
+            try:
+                trader = await self._principals.get(declarant)
+            except NotFound:
+                raise refused() from None
             if trader.role is not Role.TRADER or not trader.active:
-                raise AccessDenied(f"{declarant!r} is not an active trader")
+                raise refused()
             await self.require(principal, trader.id, GrantScope.SUBMIT)
             return trader.id
-        raise AccessDenied(f"a {principal.role.value} cannot submit for {declarant or 'itself'}")
+        raise refused()
