@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from singlewindow.registry.api.config import ConfigRoutes
-from singlewindow.registry.api.router import RawPathRouter
+from singlewindow.registry.api.openapi import openapi_document
+from singlewindow.registry.api.router import Call, RawPathRouter
 from singlewindow.registry.api.schemas import SchemaRoutes
 from singlewindow.registry.api.subjects import SubjectRoutes
 from singlewindow.registry.service import RegistryService
@@ -18,4 +21,9 @@ def create_app(service: RegistryService, settings: RegistrySettings) -> Starlett
     router = RawPathRouter()
     for routes in (SubjectRoutes, SchemaRoutes, ConfigRoutes):
         routes(service, settings).mount(router)
+
+    async def openapi(call: Call) -> dict[str, Any]:
+        return openapi_document()
+
+    router.add("GET", "/openapi.json", openapi)
     return Starlette(routes=[Mount("", app=router)])
