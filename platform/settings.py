@@ -104,6 +104,21 @@ class HubSettings(_Part):
     prefetch: int = Field(default=20, ge=1, le=1000)
 
 
+class HttpSettings(_Part):
+    """Limits of the hub's HTTP listener against slow and greedy clients (docs/security.md). Only reading a
+    request is timed; a long response (a Watch stream) is never cut."""
+
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=300, description="To receive a request head.")
+    body_timeout_seconds: float = Field(
+        default=120.0, gt=0, le=3600, description="To receive a request body after its head (uploads included)."
+    )
+    keep_alive_seconds: int = Field(default=5, ge=1, le=300, description="Idle time between requests.")
+    max_connections: int = Field(default=1000, ge=1, description="In total; beyond it requests get 503.")
+    max_connections_per_client: int = Field(
+        default=100, ge=1, description="Per client address (a proxy in front counts as one client); then 429."
+    )
+
+
 class LogSettings(_Part):
     level: Literal["debug", "info", "warning", "error"] = "info"
     format: LogFormat = "auto"
@@ -123,6 +138,7 @@ class Settings(BaseSettings):
     hub: HubSettings = HubSettings()
     attachments: AttachmentSettings = AttachmentSettings()
     officers: OfficerSettings = OfficerSettings()
+    http: HttpSettings = HttpSettings()
 
     @classmethod
     def settings_customise_sources(

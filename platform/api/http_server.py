@@ -1,5 +1,8 @@
 """Serve an ASGI app with uvicorn inside the hub's event loop (no signal handlers of its own: the hub
-process owns SIGTERM/SIGINT and stops every listener in order)."""
+process owns SIGTERM/SIGINT and stops every listener in order).
+
+Every listener applies connection limits (request head and body deadlines, connections per client and in
+total): the registry's ``http_limits`` protocol, shared because the registry may not import the hub."""
 
 from __future__ import annotations
 
@@ -13,6 +16,18 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from singlewindow.platform.errors import ConfigurationError
+from singlewindow.platform.settings import HttpSettings
+from singlewindow.registry.http_limits import ConnectionLimits
+
+
+def connection_limits(settings: HttpSettings) -> ConnectionLimits:
+    return ConnectionLimits(
+        header_timeout=settings.header_timeout_seconds,
+        body_timeout=settings.body_timeout_seconds,
+        keep_alive_timeout=settings.keep_alive_seconds,
+        max_connections=settings.max_connections,
+        max_connections_per_client=settings.max_connections_per_client,
+    )
 
 
 class _Server(uvicorn.Server):
@@ -31,7 +46,9 @@ class HttpListener:
         tls_cert_file: Path | None = None,
         tls_key_file: Path | None = None,
         grace_seconds: float = 10.0,
+        limits: HttpSettings | None = None,
     ) -> None:
+        """Without ``limits`` the defaults of ``HttpSettings`` apply: no listener is ever unprotected."""
         config = uvicorn.Config(
             app,
             host=host,
@@ -42,6 +59,7 @@ class HttpListener:
             ssl_certfile=str(tls_cert_file) if tls_cert_file else None,
             ssl_keyfile=str(tls_key_file) if tls_key_file else None,
             timeout_graceful_shutdown=int(grace_seconds) or 1,
+            **connection_limits(limits or HttpSettings()).uvicorn_options(),
         )
         self._server = _Server(config)
         self._host = host

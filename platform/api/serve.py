@@ -55,7 +55,12 @@ async def serve(
         permits = permit_routes(PermitService(PermitStore(hub.engine)), api.principal)
         http_app = build_http_app(api, closing, extra_routes=[*agency_services.routes(), *permits])
         http_listener = HttpListener(
-            http_app, hub_settings.host, hub_settings.http_port, grace_seconds=grace_seconds, **tls
+            http_app,
+            hub_settings.host,
+            hub_settings.http_port,
+            grace_seconds=grace_seconds,
+            limits=settings.http,  # header and body deadlines, connections per client and in total
+            **tls,
         )
         metrics_listener = None
         if hub_settings.metrics_port:
