@@ -78,6 +78,19 @@ def death_reason(headers: Mapping[str, Any]) -> str | None:
     return str(deaths[0].get("reason")) if deaths else None
 
 
+def newest_death(headers: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The newest ``x-death`` entry: the broker's own, even when a publisher forged older ones.
+
+    RabbitMQ keys entries by (queue, reason) and moves the entry of each new death to the front, so the
+    first entry's queue and reason are the broker's. ``x-first-death-*`` are never overwritten once set,
+    so a publisher can forge them: they prove nothing.
+    """
+    deaths = headers.get("x-death")
+    if isinstance(deaths, list | tuple) and deaths and isinstance(deaths[0], Mapping):
+        return deaths[0]
+    return None
+
+
 def origin_of(headers: Mapping[str, Any]) -> tuple[str, str] | None:
     """(exchange, routing key) the message was first published to, before any retry or dead-lettering.
 

@@ -1,7 +1,12 @@
 """Delayed retry of one delivery that failed transiently, through the broker (RabbitMQ 3.10 has no delayed
 retry of its own): republish a copy with confirm into the wait queue of the next delay tier, whose TTL
-dead-letters it back to the agency's inbox, then ack the original. After the last tier the copy goes to the
-agency's dead-letter exchange (its DLQ and ``nsw.deadletters``) with the reason and attempt count.
+dead-letters it back to the agency's inbox, then ack the original.
+
+After the last tier (or when the document is refused) the copy, carrying the reason as data, goes through
+the agency's own retry exchange straight back into its inbox marked with ``x-nsw-dead-letter``; the consumer
+rejects a marked copy without requeue, so the BROKER dead-letters it into the agency's dead-letter exchange
+(its DLQ and ``nsw.deadletters``). Agencies may not write any dead-letter exchange: what reaches
+``nsw.deadletters`` always carries a broker-made ``x-death`` naming the inbox it died in.
 
 A crash between the confirmed republish and the ack duplicates the message; consumers are idempotent on
 ``message_id`` (messaging.md R10). Works on any ``Transport``.
@@ -22,7 +27,10 @@ ATTEMPT_HEADER = "x-nsw-retries"  # not x-nsw-attempt: that is the hub's deliver
 """Transient failures of this message so far (1 after the first)."""
 LAST_ERROR_HEADER = "x-nsw-last-error"
 REASON_HEADER = "x-nsw-reason"
-"""Why the hub dead-lettered it itself (the broker's own reasons are in ``x-death``)."""
+"""Why it was dead-lettered, as data (the broker's own reasons are in ``x-death``): the last error of an
+exhausted retry, ``document-refused``, or the hub's reason on what it parks in ``nsw.hub.dlq``."""
+DEAD_LETTER_MARK_HEADER = "x-nsw-dead-letter"
+"""On an inbox copy: reject me without requeue, so the broker dead-letters me (value: why, in one word)."""
 ORIGINAL_EXCHANGE_HEADER = "x-nsw-original-exchange"
 ORIGINAL_ROUTING_KEY_HEADER = "x-nsw-original-routing-key"
 FAILED_QUEUE_HEADER = "x-nsw-failed-queue"
@@ -40,15 +48,14 @@ copied ``x-delivery-count`` would make a fresh message look redelivered."""
 
 @dataclass(frozen=True, slots=True)
 class RetryRoute:
-    """Where one agency's failed deliveries go: its own retry and dead-letter exchanges, nobody else's."""
+    """Where one agency's failed deliveries go: its own retry exchange (tiers, and the way to its dead letters)."""
 
     retry_exchange: str
-    dead_letter_exchange: str
     tiers: tuple[timedelta, ...]
 
     @classmethod
     def for_recipient(cls, recipient: Recipient) -> RetryRoute:
-        return cls(names.retry_exchange(recipient.id), names.dead_letter_exchange(recipient.id), recipient.retry_tiers)
+        return cls(names.retry_exchange(recipient.id), recipient.retry_tiers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,28 +98,57 @@ def republishable(
     )
 
 
-async def retry_later(transport: Transport, delivery: Delivery, route: RetryRoute, error: str) -> RetryOutcome:
-    """Move ``delivery`` to its next delay tier (or dead-letter it), with confirm, then ack it.
+def marked_for_dead_letter(delivery: Delivery) -> bool:
+    """A copy the runtime sent back to its own inbox to be rejected (only the agency and the hub write
+    into an inbox, and the hub never sets the mark)."""
+    return bool(delivery.headers.get(DEAD_LETTER_MARK_HEADER))
 
-    If the publish fails the delivery is left unsettled and the error propagates, so the transport
-    requeues it: nothing is lost, the retry is merely not scheduled.
-    """
-    attempt = attempts_so_far(delivery.headers) + 1
+
+def _copy_headers(delivery: Delivery) -> dict[str, Any]:
     headers = {k: v for k, v in delivery.headers.items() if k not in BROKER_HEADERS}
-    headers[ATTEMPT_HEADER] = attempt
-    headers[LAST_ERROR_HEADER] = error[:MAX_ERROR_CHARS]
     headers.setdefault(ORIGINAL_EXCHANGE_HEADER, delivery.exchange)
     headers.setdefault(ORIGINAL_ROUTING_KEY_HEADER, delivery.routing_key)
-    if attempt <= len(route.tiers):
-        delay = route.tiers[attempt - 1]
-        tier: str | None = names.tier_name(delay)
-        target = (route.retry_exchange, names.wait_routing_key(delay))
-    else:
-        tier = None
-        headers[REASON_HEADER] = RETRIES_EXHAUSTED
-        headers[FAILED_QUEUE_HEADER] = delivery.queue
-        target = (route.dead_letter_exchange, delivery.routing_key)
-    copy = republishable(delivery.properties, exchange=target[0], routing_key=target[1], headers=headers)
+    return headers
+
+
+async def dead_letter_later(
+    transport: Transport, delivery: Delivery, route: RetryRoute, kind: str, headers: dict[str, Any]
+) -> None:
+    """Send a copy marked ``kind`` back into the inbox through the retry exchange (confirm), then ack.
+
+    The consumer rejects the marked copy, and the broker dead-letters it with its reason headers: the hub
+    trusts only broker-made dead letters, so the runtime never publishes into a dead-letter exchange.
+    """
+    headers = {**headers, DEAD_LETTER_MARK_HEADER: kind, FAILED_QUEUE_HEADER: delivery.queue}
+    copy = republishable(
+        delivery.properties, exchange=route.retry_exchange, routing_key=names.DEAD_LETTER_KEY, headers=headers
+    )
     await transport.publish(copy)
     await delivery.ack()
-    return RetryOutcome(attempt=attempt, tier=tier)
+
+
+async def retry_later(transport: Transport, delivery: Delivery, route: RetryRoute, error: str) -> RetryOutcome:
+    """Move ``delivery`` to its next delay tier (or on to the dead letters), with confirm, then ack it.
+
+    If the publish fails the delivery is left unsettled and the error propagates, so the transport
+    requeues it: nothing is lost, the retry is merely not scheduled. A copy already marked for
+    dead-lettering is rejected here, so the broker dead-letters it.
+    """
+    if marked_for_dead_letter(delivery):
+        await delivery.reject(requeue=False)
+        return RetryOutcome(attempt=attempts_so_far(delivery.headers), tier=None)
+    attempt = attempts_so_far(delivery.headers) + 1
+    headers = _copy_headers(delivery)
+    headers[ATTEMPT_HEADER] = attempt
+    headers[LAST_ERROR_HEADER] = error[:MAX_ERROR_CHARS]
+    if attempt > len(route.tiers):
+        headers[REASON_HEADER] = error[:MAX_ERROR_CHARS]
+        await dead_letter_later(transport, delivery, route, RETRIES_EXHAUSTED, headers)
+        return RetryOutcome(attempt=attempt, tier=None)
+    delay = route.tiers[attempt - 1]
+    copy = republishable(
+        delivery.properties, exchange=route.retry_exchange, routing_key=names.wait_routing_key(delay), headers=headers
+    )
+    await transport.publish(copy)
+    await delivery.ack()
+    return RetryOutcome(attempt=attempt, tier=names.tier_name(delay))

@@ -1,7 +1,9 @@
 """Reading inbox messages: a view document or a query response, decoded and checked for the hub headers.
 
 Anything the runtime cannot read (no message id, no hub headers, a body that is not framed Avro of the
-announced view) is dead-lettered at once with the reason: no agency system can do better with it.
+announced view) is dead-lettered at once with the reason: no agency system can do better with it. The
+runtime never publishes into a dead-letter exchange (it may not): a copy marked for dead-lettering goes
+back into its own inbox and is rejected there, so the broker dead-letters it (``platform.retry``).
 """
 
 from __future__ import annotations
@@ -14,14 +16,13 @@ from singlewindow.platform.hub.codec import DocumentCodec
 from singlewindow.platform.hub.messages import HEADER_ATTEMPT, QUERY_RESPONSE, header_int
 from singlewindow.platform.retry import (
     BROKER_HEADERS,
-    FAILED_QUEUE_HEADER,
     LAST_ERROR_HEADER,
     MAX_ERROR_CHARS,
     ORIGINAL_EXCHANGE_HEADER,
     ORIGINAL_ROUTING_KEY_HEADER,
     REASON_HEADER,
     RetryRoute,
-    republishable,
+    dead_letter_later,
 )
 from singlewindow.platform.transport import Delivery, Transport
 
@@ -84,19 +85,14 @@ async def _decode(codec: DocumentCodec, document_type: str, delivery: Delivery) 
 
 
 async def refuse(transport: Transport, delivery: Delivery, route: RetryRoute, reason: str) -> None:
-    """Dead-letter ``delivery`` now, with ``reason``, through the agency's own dead-letter exchange.
+    """Dead-letter ``delivery`` with ``reason``: a marked copy back into the inbox (confirm), then ack.
 
-    Republished with confirm (the broker's own reject would record only ``rejected``), then acked. The
-    copy keeps the hub's headers, so the aggregator marks the recipient ``DELIVERY_FAILED`` with the reason.
+    The broker's own reject of the original would record only ``rejected``; the copy carries the reason as
+    data, and its rejection (by whichever runtime instance receives it) makes the broker dead-letter it.
     """
     headers = {k: v for k, v in delivery.headers.items() if k not in BROKER_HEADERS}
     headers[REASON_HEADER] = REFUSED
     headers[LAST_ERROR_HEADER] = reason[:MAX_ERROR_CHARS]
-    headers[FAILED_QUEUE_HEADER] = delivery.queue
     headers.setdefault(ORIGINAL_EXCHANGE_HEADER, delivery.exchange)
     headers.setdefault(ORIGINAL_ROUTING_KEY_HEADER, delivery.routing_key)
-    copy = republishable(
-        delivery.properties, exchange=route.dead_letter_exchange, routing_key=delivery.routing_key, headers=headers
-    )
-    await transport.publish(copy)
-    await delivery.ack()
+    await dead_letter_later(transport, delivery, route, REFUSED, headers)

@@ -42,7 +42,7 @@ from singlewindow.platform.catalogue import Recipient
 from singlewindow.platform.errors import InvalidInput
 from singlewindow.platform.hub.codec import DocumentCodec
 from singlewindow.platform.hub.messages import AGENCY_DECISION
-from singlewindow.platform.retry import RetryRoute, retry_later
+from singlewindow.platform.retry import REASON_HEADER, RetryRoute, marked_for_dead_letter, retry_later
 from singlewindow.platform.state.common import utcnow
 from singlewindow.platform.topology import names
 from singlewindow.platform.transport import Delivery, Subscription, Transport
@@ -153,6 +153,10 @@ class AdapterRuntime:
             await subscription.cancel()
 
     async def _on_message(self, delivery: Delivery) -> None:
+        if marked_for_dead_letter(delivery):  # our own copy, back to be dead-lettered by the broker
+            self.log.info("dead-lettered", message_id=delivery.message_id, reason=delivery.headers.get(REASON_HEADER))
+            await delivery.reject(requeue=False)
+            return
         if self.breaker.is_open or self._stopping.is_set():
             await self._give_back(delivery)
             return

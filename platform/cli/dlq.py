@@ -109,8 +109,9 @@ def replay_(ctx: click.Context, vhost: str | None, queue: str | None, limit: int
         reports = []
         transport = await connect(settings.broker, vhost=target, connection_name="nsw-dlq-replay")
         async with transport, hub_from_settings(_on_vhost(settings, target), consume=False) as hub:
-            # Documents of the hub go back through its state: the recipient becomes PENDING again.
-            republish = hub_republisher(hub.recipients, hub.relay, actor="nsw dlq replay")
+            # Documents of the hub go back through its state and its own record of what it sent: the
+            # recipient becomes PENDING again and gets the hub's document, never the dead letter's body.
+            republish = hub_republisher(hub, actor="nsw dlq replay")
             for name in _queues(settings, queue):
                 reports.append(await replay(transport, name, limit=limit, republish=republish))
         return reports

@@ -1,8 +1,13 @@
 """The aggregator: decisions, delivery reports and dead letters in; consolidated statuses out.
 
 A decision counts only if the broker-validated ``user_id`` is the deciding agency's own broker user (the
-catalogue says which); anything else is refused, logged and dead-lettered for operators. Decisions are
+catalogue says which); anything else is refused, logged and parked for operators. Decisions are
 applied once per ``message_id``; an agency's higher sequence number revises its own earlier decision.
+
+A dead letter counts only as far as the broker vouches for it: the newest ``x-death`` entry (the broker's,
+whatever a publisher forged behind it) must name an agency inbox, which gives the agency; its message id
+must be a message the hub itself sent to that agency, which gives submission, version and attempt. So an
+agency can at most mark its OWN recipient failed on a delivery the hub really sent it.
 """
 
 from __future__ import annotations
@@ -16,21 +21,16 @@ import structlog
 
 from singlewindow.platform.aggregation import Decision, DecisionStatus, TransportState
 from singlewindow.platform.catalogue import Catalogue
-from singlewindow.platform.dlq import death_reason
+from singlewindow.platform.dlq import death_reason, newest_death
 from singlewindow.platform.errors import AccessDenied, InvalidInput, Problem
 from singlewindow.platform.hub.codec import DocumentCodec
 from singlewindow.platform.hub.consumer import settle
-from singlewindow.platform.hub.messages import (
-    AGENCY_DECISION,
-    DELIVERY_REPORT,
-    HEADER_ATTEMPT,
-    HEADER_RECIPIENT,
-    HEADER_VERSION,
-    header_int,
-)
+from singlewindow.platform.hub.messages import AGENCY_DECISION, DELIVERY_REPORT
+from singlewindow.platform.hub.sent import SentMessages
 from singlewindow.platform.specs import DocumentValidator
 from singlewindow.platform.state import OutboxRelay, RecipientStore
 from singlewindow.platform.state.common import utcnow
+from singlewindow.platform.topology import names
 from singlewindow.platform.transport import Delivery
 
 log = structlog.get_logger(__name__)
@@ -59,8 +59,10 @@ class AggregatorService:
         validator: DocumentValidator,
         codec: DocumentCodec,
         relay: OutboxRelay,
+        sent: SentMessages,
     ) -> None:
         self._recipients = recipients
+        self._sent = sent
         self._catalogue = catalogue
         self._validator = validator
         self._codec = codec
@@ -76,25 +78,37 @@ class AggregatorService:
                 raise InvalidInput(f"unexpected message type {delivery.type!r} on the decisions queue")
 
     async def handle_dead_letter(self, delivery: Delivery) -> None:
-        """A document an agency's adapter could not deliver: its recipient becomes DELIVERY_FAILED."""
+        """A document an agency's adapter could not deliver: its recipient becomes DELIVERY_FAILED.
+
+        Only what the broker and the hub's own record vouch for is used (module docstring); anything else
+        is refused with the reason and parked in nsw.hub.dlq, never applied.
+        """
         async with settle(delivery, "deadletters"):
-            version = header_int(delivery.headers, HEADER_VERSION)
-            recipient = delivery.headers.get(HEADER_RECIPIENT)
-            attempt = header_int(delivery.headers, HEADER_ATTEMPT) or 1
-            if not delivery.correlation_id or version is None or not isinstance(recipient, str):
-                log.error("dead letter without hub headers", message_id=delivery.message_id)
-                return  # nothing to mark; it stays visible in the agency's own DLQ
-            reason = death_reason(delivery.headers) or "unknown"
+            death = newest_death(delivery.headers)
+            queue = death.get("queue") if death is not None else None
+            agency = self._inbox_agencies().get(queue) if isinstance(queue, str) else None
+            if death is None or agency is None:
+                raise AccessDenied(
+                    f"dead letter {delivery.message_id!r}: its newest x-death names {queue!r}, not an agency inbox"
+                )
+            sent = await self._sent.to_agency(delivery.message_id)
+            if sent is None or sent.agency != names.agency_routing_key(agency):
+                raise AccessDenied(
+                    f"dead letter {delivery.message_id!r} from {queue}: "
+                    f"the hub sent no message with this id to {agency}"
+                )
+            broker_reason = str(death.get("reason") or "unknown")
+            reason = death_reason(delivery.headers) or broker_reason  # the agency's own words: data only
             _, rows = await self._recipients.apply_transport(
-                delivery.correlation_id,
-                version,
-                recipient,
+                sent.submission_id,
+                sent.version,
+                agency,
                 TransportState.DELIVERY_FAILED,
-                attempt,
+                sent.attempt or 1,
                 "dead-letter",
-                {"reason": reason, "message_id": delivery.message_id},
+                {"reason": reason, "broker_reason": broker_reason, "message_id": sent.message.message_id},
             )
-            log.error("delivery failed", submission_id=delivery.correlation_id, recipient=recipient, reason=reason)
+            log.error("delivery failed", submission_id=sent.submission_id, recipient=agency, reason=reason)
             self._kick(rows)
 
     async def run_deadlines(self, stop: asyncio.Event, interval_seconds: float = 5.0) -> None:
@@ -167,7 +181,10 @@ class AggregatorService:
             )
             raise AccessDenied(f"a message in the name of {agency!r} must carry that agency's validated user_id")
 
+    def _inbox_agencies(self) -> dict[str, str]:
+        """Agency inbox -> agency: the queues that dead-letter into nsw.deadletters."""
+        return {names.inbox_queue(a.id): a.id for a in self._catalogue().agencies()}
+
     def _kick(self, rows: list[int]) -> None:
         if rows:
             self._relay.kick()
-

@@ -16,6 +16,7 @@ from singlewindow.platform.errors import PermanentError
 from singlewindow.platform.hub.access import Access
 from singlewindow.platform.hub.aggregator import AggregatorService
 from singlewindow.platform.hub.codec import DocumentCodec
+from singlewindow.platform.hub.consumer import parking
 from singlewindow.platform.hub.intake import IntakeLimits, IntakeService
 from singlewindow.platform.hub.messages import (
     HEADER_ATTEMPT,
@@ -26,6 +27,7 @@ from singlewindow.platform.hub.messages import (
     status_message,
 )
 from singlewindow.platform.hub.router import RouterService
+from singlewindow.platform.hub.sent import SentMessages
 from singlewindow.platform.hub.watch import StatusNotifier, WatchService
 from singlewindow.platform.identity import PrincipalStore
 from singlewindow.platform.routing import ReloadingTables
@@ -83,7 +85,9 @@ class Hub:
                 (names.AGGREGATOR_QUEUE, self.aggregator.handle_decision),
                 (names.DEADLETTERS_QUEUE, self.aggregator.handle_dead_letter),
             ):
-                self._subscriptions.append(await self.transport.consume(queue, handler, prefetch=prefetch))
+                # What a handler refuses is parked in nsw.hub.dlq with the hub's reason (hub.consumer).
+                parked = parking(self.transport, handler)
+                self._subscriptions.append(await self.transport.consume(queue, parked, prefetch=prefetch))
             self._tasks.append(
                 asyncio.create_task(
                     self.aggregator.run_deadlines(self._stop, self.settings.deadline_scan_seconds), name="deadlines"
@@ -158,7 +162,9 @@ def build_hub(
             IntakeLimits(limits.max_document_bytes, frozenset(settings.submittable_types)),
         ),
         router=RouterService(recipients, tables, codec, relay),
-        aggregator=AggregatorService(recipients, lambda: tables().catalogue, validator, codec, relay),
+        aggregator=AggregatorService(
+            recipients, lambda: tables().catalogue, validator, codec, relay, SentMessages(engine)
+        ),
         events=events,
         watch=WatchService(events, access, notifier),
         notifier=notifier,

@@ -93,7 +93,10 @@ def _agency_part(agency: Recipient, settings: TopologySettings) -> Topology:
         Exchange(dead_x, ExchangeType.FANOUT, f"dead letters of {aid}, to its DLQ and nsw.deadletters"),
     )
     queues = [Queue(inbox, f"documents for {agency.name}", names.inbox_policy(aid))]
-    bindings = [Binding(names.AGENCY_EXCHANGE, inbox, names.agency_routing_key(aid))]
+    bindings = [
+        Binding(names.AGENCY_EXCHANGE, inbox, names.agency_routing_key(aid)),
+        Binding(retry_x, inbox, names.DEAD_LETTER_KEY),
+    ]
     policies = [
         Policy(
             names.inbox_policy(aid),
@@ -121,17 +124,26 @@ def _agency_part(agency: Recipient, settings: TopologySettings) -> Topology:
     queues.append(Queue(dlq, f"{aid} dead letters for operators", names.DLQ_POLICY))
     bindings += [Binding(dead_x, dlq, ""), Binding(dead_x, names.DEADLETTERS_QUEUE, "")]
     user = User(agency.broker_user, f"{agency.name} adapter")
+    # No dead-letter exchange is writable by an agency, its own included: nsw.deadletters is fed only by
+    # the broker dead-lettering from an inbox, which is what lets the hub trust the newest x-death entry.
     permission = Permission(
         agency.broker_user,
         configure="^$",
-        write=names.any_of([names.DECISIONS_EXCHANGE, retry_x, dead_x]),
+        write=names.any_of([names.DECISIONS_EXCHANGE, retry_x]),
         read=names.exact(inbox),
     )
     return Topology(exchanges, tuple(queues), tuple(bindings), tuple(policies), (user,), (permission,))
 
 
 def _hub_user(agency_dlqs: list[str], user: str) -> tuple[User, Permission]:
-    hub_exchanges = [names.INTAKE_EXCHANGE, names.AGENCY_EXCHANGE, names.DECISIONS_EXCHANGE, names.STATUS_EXCHANGE]
+    # nsw.dlx.hub: the hub parks what it refuses in nsw.hub.dlq itself, with its reason in a header.
+    hub_exchanges = [
+        names.INTAKE_EXCHANGE,
+        names.AGENCY_EXCHANGE,
+        names.DECISIONS_EXCHANGE,
+        names.STATUS_EXCHANGE,
+        names.HUB_DEAD_LETTER_EXCHANGE,
+    ]
     readable = [names.ROUTER_QUEUE, names.AGGREGATOR_QUEUE, names.DEADLETTERS_QUEUE, names.HUB_DLQ, *agency_dlqs]
     return (
         User(user, "hub processes: intake, router, aggregator, Watch, dlq replay"),
@@ -168,6 +180,14 @@ def build_topology(catalogue: Catalogue, settings: TopologySettings, *, hub_user
             (names.retry_exchange(a.id), names.wait_routing_key(t), f"{a.id} retry after {names.tier_name(t)}")
             for a in agencies
             for t in a.retry_tiers
+        ),
+        *(
+            (
+                names.retry_exchange(a.id),
+                names.DEAD_LETTER_KEY,
+                f"into the {a.id} inbox, marked: rejected there, the broker dead-letters it",
+            )
+            for a in agencies
         ),
     )
     return Topology(

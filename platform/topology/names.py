@@ -31,6 +31,10 @@ HUB_DLQ = "nsw.hub.dlq"
 
 # Routing keys
 SUBMISSION_KEY = "submission"
+DEAD_LETTER_KEY = "dead-letter"
+"""Routing key on an agency's retry exchange leading straight back into its own inbox: the adapter runtime
+sends a copy marked for dead-lettering there, then rejects it, so only the broker ever dead-letters into
+the agency's dead-letter exchange (agency users may not write any dead-letter exchange)."""
 DECISION_KEY = "decision"
 STATUS_BINDING = "status.#"
 

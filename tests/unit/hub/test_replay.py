@@ -57,7 +57,7 @@ async def test_dead_lettered_document_is_failed_then_replayed_to_a_decision(tmp_
             hub.transport,
             names.dlq("customs"),
             idle_seconds=2,
-            republish=hub_republisher(hub.recipients, hub.relay, actor="operator"),
+            republish=hub_republisher(hub, actor="operator"),
         )
         assert [message_id for message_id, *_ in report.replayed] == [f"{sid}.v1.customs.a1"]
         for _ in range(200):

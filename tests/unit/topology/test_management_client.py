@@ -118,6 +118,6 @@ def test_the_users_command_prints_new_passwords_once(monkeypatch: pytest.MonkeyP
     assert "nsw-agency-customs\t(exists; password unchanged" in result.stderr
     assert api.permissions[("kz", "nsw-agency-customs")] == {
         "configure": "^$",
-        "write": r"^(nsw\.decisions|nsw\.retry\.customs|nsw\.dlx\.customs)$",
+        "write": r"^(nsw\.decisions|nsw\.retry\.customs)$",  # no dead-letter exchange, its own neither
         "read": r"^agency\.customs\.inbox$",
     }

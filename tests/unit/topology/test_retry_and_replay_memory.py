@@ -71,13 +71,17 @@ async def test_a_failed_delivery_waits_in_its_tier_then_returns_then_dead_letter
     subscription = await world.customs.consume("agency.customs.inbox", always_fails, prefetch=5)
     await _wait_for(lambda: world.broker.queue_state(VHOST, "agency.customs.dlq").message_count == 1)
     await subscription.cancel()
-    assert len(seen) == 2
+    # the document, its retry after the tier, then the marked copy that comes back only to be rejected
+    assert len(seen) == 3
     assert seen[1][1]["x-nsw-retries"] == 1
     assert seen[1][2] - seen[0][2] >= 0.9, "came back before the tier's TTL"
+    assert seen[2][1]["x-nsw-dead-letter"] == "retries-exhausted"
     [dead] = world.broker.queue_messages(VHOST, "agency.customs.dlq")
     assert dead.message_id == "doc-1"
     assert dead.headers["x-nsw-retries"] == 2
-    assert dead.headers["x-nsw-reason"] == "retries-exhausted"
+    assert dead.headers["x-nsw-reason"] == "agency system answered 503"
+    newest = dead.headers["x-death"][0]  # dead-lettered by the broker, from the inbox, never published there
+    assert (newest["queue"], newest["reason"]) == ("agency.customs.inbox", "rejected")
     assert "x-nsw-attempt" not in dead.headers  # retries never pose as the hub's delivery attempt
     assert dead.headers["x-nsw-last-error"] == "agency system answered 503"
     assert dead.headers["x-nsw-failed-queue"] == "agency.customs.inbox"
@@ -155,7 +159,7 @@ async def test_a_retry_that_cannot_be_published_leaves_the_delivery_unsettled(wo
     """No confirm, no ack: the transport requeues the delivery, so the document is never lost."""
     outcomes: list[BaseException] = []
     settled: list[bool] = []
-    wrong_route = RetryRoute("nsw.retry.nowhere", "nsw.dlx.customs", (timedelta(seconds=1),))
+    wrong_route = RetryRoute("nsw.retry.nowhere", (timedelta(seconds=1),))
 
     async def fails(delivery: Delivery) -> None:
         try:

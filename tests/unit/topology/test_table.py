@@ -39,6 +39,7 @@ def test_every_agency_gets_inbox_wait_tiers_dlq_and_exchanges(table: Topology) -
         assert {f"agency.{aid}.inbox", f"agency.{aid}.dlq"} <= queues
         assert {f"nsw.retry.{aid}", f"nsw.dlx.{aid}"} <= exchanges
         assert ("nsw.agency", aid, f"agency.{aid}.inbox") in bindings
+        assert (f"nsw.retry.{aid}", "dead-letter", f"agency.{aid}.inbox") in bindings
         assert (f"nsw.dlx.{aid}", "", f"agency.{aid}.dlq") in bindings
         assert (f"nsw.dlx.{aid}", "", "nsw.deadletters") in bindings
         for tier, label in zip(agency.retry_tiers, ["5s", "30s", "5m"], strict=True):
@@ -89,10 +90,23 @@ def test_agency_users_are_least_privilege(table: Topology) -> None:
         grant = table.permission(agency.broker_user)
         assert {n for n in every_name | {"amq.gen-x"} if _allowed(grant.configure, n)} == set()
         assert {n for n in every_name if _allowed(grant.read, n)} == {f"agency.{agency.id}.inbox"}
-        assert {n for n in every_name if _allowed(grant.write, n)} == {
-            "nsw.decisions",
-            f"nsw.retry.{agency.id}",
-            f"nsw.dlx.{agency.id}",
+        assert {n for n in every_name if _allowed(grant.write, n)} == {"nsw.decisions", f"nsw.retry.{agency.id}"}
+
+
+def test_nothing_an_agency_writes_leads_into_a_dead_letter_exchange_or_nsw_deadletters(table: Topology) -> None:
+    """The only way into nsw.deadletters is the broker dead-lettering from an inbox (issue 11, defect 1)."""
+    dead_letter_exchanges = {
+        str(p.definition["dead-letter-exchange"]) for p in table.policies if "dead-letter-exchange" in p.definition
+    }
+    for agency in CATALOGUE.agencies():
+        grant = table.permission(agency.broker_user)
+        writable = {e.name for e in table.exchanges if _allowed(grant.write, e.name)}
+        assert writable.isdisjoint(dead_letter_exchanges - {"nsw.agency"})
+        assert not any(_allowed(grant.write, e) for e in dead_letter_exchanges if e.startswith("nsw.dlx."))
+        reached = {b.queue for b in table.bindings if b.exchange in writable}
+        assert "nsw.deadletters" not in reached and "nsw.hub.dlq" not in reached
+        assert reached <= {"nsw.aggregator", f"agency.{agency.id}.inbox"} | {
+            q.name for q in table.queues if q.name.startswith(f"agency.{agency.id}.wait.")
         }
 
 
@@ -107,14 +121,17 @@ def test_the_hub_user_configures_only_server_named_queues(table: Topology) -> No
     }
     assert not any(_allowed(grant.read, f"agency.{a}.inbox") for a in AGENCIES)
     writable = {n for n in every_name if _allowed(grant.write, n)}
-    assert writable == {"nsw.intake", "nsw.agency", "nsw.decisions", "nsw.status"}
+    assert writable == {"nsw.intake", "nsw.agency", "nsw.decisions", "nsw.status", "nsw.dlx.hub"}
 
 
 def test_a_retry_exchange_cannot_reach_another_agency(table: Topology) -> None:
-    """The wait queues fix the dead-letter routing key, so a forged key cannot cross into another inbox."""
+    """The wait queues fix the dead-letter routing key, so a forged key cannot cross into another inbox; the
+    dead-letter key leads straight into the agency's own inbox."""
     for agency in AGENCIES:
         for binding in table.bindings:
-            if binding.exchange == f"nsw.retry.{agency}":
+            if binding.exchange == f"nsw.retry.{agency}" and binding.routing_key == "dead-letter":
+                assert binding.queue == f"agency.{agency}.inbox"
+            elif binding.exchange == f"nsw.retry.{agency}":
                 definition = table.policy(table.queue(binding.queue).policy or "").definition
                 assert definition["dead-letter-routing-key"] == agency
 
