@@ -1,5 +1,5 @@
 """Least-privilege broker users on the real RabbitMQ: each agency reads its own inbox and writes only
-decisions and its own retry and dead-letter exchanges."""
+decisions and its own retry exchange (no dead-letter exchange, its own neither)."""
 
 from __future__ import annotations
 
@@ -47,6 +47,8 @@ async def test_an_agency_user_is_refused_everywhere_but_its_own_lane(topology_vh
         await customs.publish(OutgoingMessage("nsw.retry.border-guard", "1s", b"{}", message_id="x"))
     with pytest.raises(AccessDenied):
         await customs.publish(OutgoingMessage("nsw.dlx.border-guard", "border-guard", b"{}", message_id="x"))
+    with pytest.raises(AccessDenied):  # not even its own dead-letter exchange: only the broker dead-letters
+        await customs.publish(OutgoingMessage("nsw.dlx.customs", "customs", b"{}", message_id="x"))
     with pytest.raises(AccessDenied):
         await customs.publish(OutgoingMessage("nsw.agency", "border-guard", b"{}", message_id="x"))
     with pytest.raises(AccessDenied):  # a decision claiming to be another agency's
