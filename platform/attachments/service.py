@@ -3,6 +3,11 @@
 Reading is allowed to the uploader, to operators, and to an agency (its adapter or officers) only when a
 submission version routed to that agency lists the hash among its ``attachments``: a hash alone is not a
 capability. A refusal looks the same whether the file exists or not, so hashes cannot be probed.
+
+The bytes are shared by hash; the metadata is not. Each reader is shown the upload it is entitled to: an
+uploader its own; an agency the upload made by the declarant or the submitter of the routed document (or,
+when neither uploaded the bytes, what that document itself says of the file); an operator its own or else
+the first upload. Another uploader's file name, media type and time are never shown.
 """
 
 from __future__ import annotations
@@ -64,25 +69,59 @@ class AttachmentService:
         media_type, name = media_type_of(content_type), file_name_of(file_name)
         blob = await self.blobs.write(chunks, expected_sha256)
         created = await self.store.record(blob.sha256, blob.size_bytes, media_type, name, principal.id)
-        return await self.store.get(blob.sha256), created
+        info = await self.store.upload(blob.sha256, principal.id)
+        assert info is not None  # just recorded
+        return info, created
 
     async def open(self, principal: Principal, sha256: str) -> tuple[AttachmentInfo, Path]:
-        """The file's metadata and path, if ``principal`` may read it."""
+        """The file's metadata as ``principal`` may see it, and its path, if ``principal`` may read it."""
         check_sha256(sha256)
-        if not await self.may_read(principal, sha256):
+        info = await self.info_for(principal, sha256)
+        if info is None:
             raise AccessDenied(f"{principal.name} may not read attachment {sha256}")
         try:
-            info = await self.store.get(sha256)
+            return info, self.blobs.require(sha256)
         except NotFound:
             raise AccessDenied(f"{principal.name} may not read attachment {sha256}") from None
-        return info, self.blobs.require(sha256)
 
     async def may_read(self, principal: Principal, sha256: str) -> bool:
-        if principal.role is Role.OPERATOR or await self.store.uploaded_by(sha256, principal.id):
-            return True
+        return await self.info_for(principal, sha256) is not None
+
+    async def info_for(self, principal: Principal, sha256: str) -> AttachmentInfo | None:
+        """The upload ``principal`` is entitled to see; None when it may not read the file at all."""
+        own = await self.store.upload(sha256, principal.id)
+        if own is not None:
+            return own
+        if principal.role is Role.OPERATOR:
+            return await self.store.earliest_upload(sha256)
         if principal.role in (Role.AGENCY, Role.OFFICER) and principal.agency is not None:
-            return await self.store.referred_to(principal.agency, sha256)
-        return False
+            return await self._for_agency(principal.agency, sha256)
+        return None
+
+    async def _for_agency(self, agency: str, sha256: str) -> AttachmentInfo | None:
+        referrers = await self.store.referrers(agency, sha256)
+        if not referrers:
+            return None
+        parties = {r.declarant_id for r in referrers} | {r.created_by for r in referrers}
+        upload = await self.store.latest_upload_by(sha256, parties)
+        if upload is not None:
+            return upload
+        # Nobody on the submitting side uploaded these bytes: describe them as the newest routed document does.
+        size = await self.store.size_of(sha256)
+        if size is None:
+            return None
+        newest = referrers[0]
+        listed = newest.document.get("attachments") or []
+        entry = next((e for e in listed if isinstance(e, Mapping) and e.get("sha256") == sha256), {})
+        media_type, file_name = str(entry.get("mediaType") or ""), str(entry.get("fileName") or "")
+        return AttachmentInfo(
+            sha256,
+            size,
+            media_type if MEDIA_TYPE.match(media_type) else "application/octet-stream",
+            file_name if FILE_NAME.match(file_name) else sha256,
+            newest.created_by,
+            newest.created_at,
+        )
 
     async def of_submission(self, principal: Principal, submission_id: str, version: int) -> list[Mapping[str, Any]]:
         """The ``attachments`` a submission version lists, for an agency it was routed to (the views leave

@@ -1,7 +1,9 @@
-"""The attachment store's tables, on the hub's one MetaData: file metadata and who uploaded each file.
+"""The attachment store's tables, on the hub's one MetaData: the stored contents and every upload of them.
 
-The bytes live on disk under their SHA-256 (``blobs.py``); the same content uploaded twice is stored once,
-and every uploader gets a row in ``attachment_uploads`` (the uploader may always read it back).
+The bytes live on disk under their SHA-256 (``blobs.py``) and are kept once, however many principals upload
+them: ``attachments`` holds only what the content itself determines (its size, when it first arrived).
+What an uploader says about a file (its name, its media type) and when they uploaded it belong to that
+upload: one ``attachment_uploads`` row per (content, uploader), which nobody else is shown.
 """
 
 from __future__ import annotations
@@ -15,10 +17,7 @@ attachments = Table(
     metadata,
     Column("sha256", String(64), primary_key=True),
     Column("size_bytes", BigInteger, nullable=False),
-    Column("media_type", String(127), nullable=False),
-    Column("file_name", String(255), nullable=False),
-    Column("uploaded_by", String(40), nullable=False),
-    Column("uploaded_at", DateTime(timezone=True), nullable=False),
+    Column("stored_at", DateTime(timezone=True), nullable=False),
 )
 
 attachment_uploads = Table(
@@ -26,6 +25,7 @@ attachment_uploads = Table(
     metadata,
     Column("sha256", String(64), primary_key=True),
     Column("principal_id", String(40), primary_key=True),
+    Column("media_type", String(127), nullable=False),
     Column("file_name", String(255), nullable=False),
     Column("uploaded_at", DateTime(timezone=True), nullable=False),
 )
