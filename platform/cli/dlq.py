@@ -10,8 +10,9 @@ import click
 
 from singlewindow.platform.catalogue import load_catalogue
 from singlewindow.platform.cli.runtime import run, settings_of
-from singlewindow.platform.dlq import ReplayReport, dead_letter_queues, list_counts, replay, show
+from singlewindow.platform.dlq import ReplayReport, dead_letter_queues, list_counts, newest_death, replay, show
 from singlewindow.platform.errors import ConfigurationError
+from singlewindow.platform.hub.consumer import PARKED_BY_HEADER
 from singlewindow.platform.settings import Settings
 from singlewindow.platform.topology import build_topology
 from singlewindow.platform.topology.management import ManagementClient
@@ -69,7 +70,10 @@ def list_(ctx: click.Context, vhost: str | None, queue: str | None) -> None:
 @click.option("--count", default=10, show_default=True, type=click.IntRange(1, 1000))
 @click.pass_context
 def show_(ctx: click.Context, vhost: str | None, queue: str | None, count: int) -> None:
-    """Messages at the head of each dead-letter queue, left in place (JSON lines)."""
+    """Messages at the head of each dead-letter queue, left in place (JSON lines).
+
+    ``reason`` is ``x-nsw-reason`` (the hub's own on what it parked; an agency's words on its dead letters)
+    else the broker's; ``broker_reason`` is the newest ``x-death`` entry's, ``parked_by`` the hub consumer."""
     settings = settings_of(ctx)
     target = _vhost(settings, vhost)
 
@@ -82,6 +86,8 @@ def show_(ctx: click.Context, vhost: str | None, queue: str | None, count: int) 
                         "message_id": message.message_id,
                         "origin": list(message.origin) if message.origin else None,
                         "reason": message.reason,
+                        "broker_reason": (newest_death(message.headers) or {}).get("reason"),
+                        "parked_by": message.headers.get(PARKED_BY_HEADER),
                         "attempts": message.attempts,
                         "last_error": message.last_error,
                         "payload": message.payload[:200],

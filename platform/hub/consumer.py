@@ -43,6 +43,9 @@ log = structlog.get_logger(__name__)
 
 PARKED_BY_HEADER = "x-nsw-parked-by"
 """The hub consumer that refused the message (router, aggregator, deadletters)."""
+SENDER_HEADER = "x-nsw-user-id"
+"""The broker-validated ``user_id`` the refused message arrived with: a copy cannot carry it as its own
+``user_id`` (the broker accepts only the publisher's), so the hub records it for operators."""
 
 
 class ParkableDelivery(Delivery):
@@ -82,6 +85,8 @@ class ParkableDelivery(Delivery):
             ORIGINAL_EXCHANGE_HEADER: self.exchange,
             ORIGINAL_ROUTING_KEY_HEADER: self.routing_key,
         }
+        if self.user_id:
+            headers[SENDER_HEADER] = self.user_id
         copy = republishable(
             self.properties, exchange=names.HUB_DEAD_LETTER_EXCHANGE, routing_key=self.routing_key, headers=headers
         )

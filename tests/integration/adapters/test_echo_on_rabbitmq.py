@@ -134,7 +134,9 @@ async def test_echo_adapter_under_its_own_user_on_rabbitmq(adapter_vhost: Any, t
                 refused = await _one_from(admin, names.HUB_DLQ)
             finally:
                 await admin.close()
-            assert (refused.message_id, refused.user_id) == ("forged-1", sanitary_user)
+            # Parked by the hub with its reason (issue 11): the sender's validated user_id travels as a header.
+            assert (refused.message_id, refused.headers["x-nsw-user-id"]) == ("forged-1", sanitary_user)
+            assert refused.headers["x-nsw-reason"].startswith("AccessDenied: ")
             assert _effective(await hub.hub.intake.get(trader, submission), "customs") == "PENDING"
 
             deciders.append(await _decider(hub, adapter_vhost, "customs"))

@@ -13,8 +13,10 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from click.testing import CliRunner
 
 from singlewindow.platform.catalogue import load_catalogue
+from singlewindow.platform.cli.main import cli
 from singlewindow.platform.errors import AccessDenied
 from singlewindow.platform.hub.messages import HEADER_ATTEMPT, HEADER_RECIPIENT, HEADER_VERSION
 from singlewindow.platform.identity import Role
@@ -72,7 +74,7 @@ async def hub_on_rabbitmq(topology_vhost: Any, tmp_path: Path) -> AsyncIterator[
 
 
 async def test_a_forged_dead_letter_is_refused_or_parked_and_changes_nothing(
-    hub_on_rabbitmq: tuple[EmbeddedHub, Any],
+    hub_on_rabbitmq: tuple[EmbeddedHub, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     embedded, vhost = hub_on_rabbitmq
     hub = embedded.hub
@@ -142,6 +144,16 @@ async def test_a_forged_dead_letter_is_refused_or_parked_and_changes_nothing(
 
     await _eventually(parked_by_the_hub)
     await rejecting.cancel()
+
+    monkeypatch.setenv("NSW_BROKER__URL", vhost.broker.url)
+    monkeypatch.setenv("NSW_BROKER__MANAGEMENT_URL", vhost.broker.management_url)
+    command = ["dlq", "show", "--vhost", vhost.vhost, "--queue", names.HUB_DLQ]
+    shown = await asyncio.to_thread(CliRunner().invoke, cli, command)
+    assert shown.exit_code == 0, shown.output
+    record = json.loads(shown.output.strip().splitlines()[0])
+    assert record["message_id"] == forged.message_id
+    assert "the hub sent no message with this id to veterinary" in record["reason"]
+    assert (record["parked_by"], record["origin"]) == ("deadletters", ["nsw.dlx.veterinary", names.DEAD_LETTER_KEY])
 
     parked = await _take(admin, names.HUB_DLQ)
     assert parked.message_id == forged.message_id
