@@ -55,7 +55,8 @@ async def _rows(database_url: str, query: str, *args: Any) -> list[Any]:
 
 
 def plant_poison(system: System, tag: str, count: int = 2) -> list[str]:
-    """Documents no adapter can read (not Avro), straight into an inbox: they must end in its DLQ, nowhere else."""
+    """Documents no adapter can read (not Avro), straight into an inbox: they must end in its DLQ and, parked by
+    the hub as dead letters of no delivery it sent, in nsw.hub.dlq; nowhere else."""
     ids = [f"poison-{tag}-{n}" for n in range(count)]
     connection = pika.BlockingConnection(pika.URLParameters(system.rabbit.amqp_url(vhost=VHOST)))
     try:
@@ -115,6 +116,9 @@ async def run_fault(system: System, name: str, fault: Fault, params: Params, *, 
     planted = {q: n for q, n in planted_before.items() if n}  # earlier runs' parked poison stays put
     ids = plant_poison(system, tag, poison) if poison else []
     planted[f"agency.{POISON_AGENCY}.dlq"] = planted.get(f"agency.{POISON_AGENCY}.dlq", 0) + len(ids)
+    # Their copies in nsw.deadletters name no delivery the hub sent: the hub refuses and parks each one,
+    # with its reason, in nsw.hub.dlq (issue 11, defect 1), so they end there too.
+    planted["nsw.hub.dlq"] = planted.get("nsw.hub.dlq", 0) + len(ids)
 
     stop_stream = asyncio.Event()
     stream = StatusStream(system.hub_urls, system.token, str(sequence) if sequence else None)
