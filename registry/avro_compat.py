@@ -5,20 +5,26 @@ The verdict comes from Apache avro's ``ReaderWriterCompatibilityChecker`` (a por
 module walks records, arrays and maps itself and asks the checker about each leaf pair, which keeps each
 reason next to its field path. It adds what the checker misses: decimal precision and scale (a changed
 scale reinterprets every stored value). Field defaults are checked when a schema is parsed.
+
+Every pair visited (by the walk and inside avro's checker) takes a step of the ``CheckBudget``. avro's
+checker merges findings by copying lists and sets, quadratic in the number of findings, so the whole-schema
+verdict is asked for only when the walk found nothing (then there is nothing to copy).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import avro.schema
 from avro.compatibility import (
+    CompatibleResult,
     ReaderWriterCompatibilityChecker,
     SchemaCompatibilityResult,
     SchemaCompatibilityType,
-    lookup_writer_field,
 )
+
+from singlewindow.registry.budget import CheckBudget
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,13 +38,44 @@ class Incompatibility:
         return f"field '{self.path}': {self.reason}" if self.path else f"top level: {self.reason}"
 
 
-def check_avro(reader: avro.schema.Schema, writer: avro.schema.Schema) -> list[Incompatibility]:
-    """Everything that stops ``reader`` from decoding data written with ``writer``."""
-    checker = ReaderWriterCompatibilityChecker()  # type: ignore[no-untyped-call]
-    verdict = checker.get_compatibility(reader, writer)
+class _BudgetedChecker(ReaderWriterCompatibilityChecker):
+    """avro's checker, taking one budget step per pair (it recurses through this method), memoised on a
+    tuple of ids: avro's own memo hashes a pair as ``id(reader) ^ id(writer)``, which collides for the
+    many field schemas of a large record, so its lookups, and the check, turned quadratic."""
+
+    def __init__(self, budget: CheckBudget) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.budget = budget
+        self._memo: dict[tuple[int, int], tuple[Any, Any, SchemaCompatibilityResult]] = {}
+
+    def get_compatibility(
+        self, reader: Any, writer: Any, reference_token: str = "/", location: list[str] | None = None
+    ) -> SchemaCompatibilityResult:
+        self.budget.step()
+        key = (id(reader), id(writer))
+        known = self._memo.get(key)
+        if known is not None:  # the entry keeps both schemas alive, so the ids stay theirs
+            result = known[2]
+            in_progress = result.compatibility is SchemaCompatibilityType.recursion_in_progress
+            return CompatibleResult if in_progress else result  # a cycle: assume compatible, as avro does
+        self._memo[key] = (reader, writer, SchemaCompatibilityResult())
+        result = self.calculate_compatibility(reader, writer, [*(location or []), reference_token])
+        self._memo[key] = (reader, writer, result)
+        return result
+
+
+def check_avro(
+    reader: avro.schema.Schema, writer: avro.schema.Schema, *, budget: CheckBudget | None = None
+) -> list[Incompatibility]:
+    """Everything that stops ``reader`` from decoding data written with ``writer``; ``BudgetExhausted``
+    when ``budget`` runs out."""
+    checker = _BudgetedChecker(budget if budget is not None else CheckBudget.unlimited())
     found: list[Incompatibility] = []
     _walk(checker, reader, writer, "", found, set())
-    if verdict.compatibility is SchemaCompatibilityType.incompatible and not found:
+    if found:
+        return found
+    verdict = checker.get_compatibility(reader, writer)  # leaf pairs are memoised by the walk already
+    if verdict.compatibility is SchemaCompatibilityType.incompatible:
         found.append(
             Incompatibility("", _describe(verdict, with_locations=True))
         )  # never let the checker's verdict go unsaid
@@ -46,13 +83,14 @@ def check_avro(reader: avro.schema.Schema, writer: avro.schema.Schema) -> list[I
 
 
 def _walk(
-    checker: ReaderWriterCompatibilityChecker,
+    checker: _BudgetedChecker,
     reader: avro.schema.Schema,
     writer: avro.schema.Schema,
     path: str,
     found: list[Incompatibility],
     seen: set[tuple[str, str]],
 ) -> None:
+    checker.budget.step()
     if isinstance(reader, avro.schema.RecordSchema) and isinstance(writer, avro.schema.RecordSchema):
         if _names_match(reader, writer):
             _walk_record(checker, reader, writer, path, found, seen)
@@ -70,7 +108,7 @@ def _walk(
 
 
 def _walk_record(
-    checker: ReaderWriterCompatibilityChecker,
+    checker: _BudgetedChecker,
     reader: avro.schema.RecordSchema,
     writer: avro.schema.RecordSchema,
     path: str,
@@ -81,9 +119,11 @@ def _walk_record(
     if key in seen:  # recursive types: each pair is checked once
         return
     seen.add(key)
+    writer_fields = writer.fields_dict  # a property that builds a new dict on every access: read it once
     for field in reader.fields:
+        checker.budget.step()
         field_path = f"{path}.{field.name}" if path else field.name
-        writer_field = lookup_writer_field(writer, field)
+        writer_field = _writer_field(writer_fields, field)
         if writer_field is not None:
             _walk(checker, field.type, writer_field.type, field_path, found, seen)
         elif not field.has_default:
@@ -94,6 +134,18 @@ def _walk_record(
                     "(add a default, or keep the field)",
                 )
             )
+
+
+def _writer_field(writer_fields: dict[str, Any], field: avro.schema.Field) -> avro.schema.Field | None:
+    """avro's ``lookup_writer_field`` (by name, then by the reader field's aliases) over a prepared dict."""
+    found = writer_fields.get(field.name)
+    if found is not None:
+        return cast(avro.schema.Field, found)
+    aliases = field.props.get("aliases")
+    for alias in aliases if isinstance(aliases, list) else ():
+        if alias in writer_fields:
+            return cast(avro.schema.Field, writer_fields[alias])
+    return None
 
 
 def _names_match(reader: avro.schema.NamedSchema, writer: avro.schema.NamedSchema) -> bool:

@@ -57,6 +57,7 @@ async def serve(settings: RegistrySettings, guard: WriteGuard | None = None) -> 
     finally:
         if listener is not None:
             await asyncio.shield(listener.stop(GRPC_GRACE_SECONDS))
+        service.close()  # a check still running ends within its budget
         await service.store.close()
 
 

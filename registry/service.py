@@ -3,6 +3,11 @@
 Each operation is one store transaction (nothing half-written); registration retries from the start when a
 concurrent writer wins a unique constraint, so two processes registering the same schema get one id and
 one version. Confluent's rules for versions, deletes, config and mode live here (research §1.5, §1.9).
+
+Parsing and compatibility checks are CPU work that callers without a token can ask for, so they run on a
+small thread pool (``check_workers``) under a per-check ``CheckBudget``, never on the event loop: REST, gRPC
+health and other reads keep answering while a check runs, and shutdown is not held up beyond the budget.
+Names and numbers that reach the store are checked first (subjects, schema ids), so bad input is a 4xx.
 """
 
 from __future__ import annotations
@@ -10,11 +15,13 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable
-from functools import lru_cache
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache, partial
 from typing import TypeVar
 
 import structlog
 
+from singlewindow.registry.budget import CheckBudget
 from singlewindow.registry.compatibility import check_compatibility
 from singlewindow.registry.deletes import delete_subject, delete_version
 from singlewindow.registry.errors import (
@@ -34,10 +41,11 @@ from singlewindow.registry.models import (
     StoredSchema,
     SubjectVersion,
 )
+from singlewindow.registry.safejson import JsonLimits
 from singlewindow.registry.settings import RegistrySettings
 from singlewindow.registry.settings_ops import SettingsOps
 from singlewindow.registry.storage.store import SchemaStore, StoreTransaction, WriteConflict
-from singlewindow.registry.versions import check_subject, pick_version
+from singlewindow.registry.versions import MAX_ID, check_subject, pick_version
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -49,19 +57,59 @@ def parse_cached(schema_type: SchemaType, text: str) -> ParsedSchema:
     return parse_schema(schema_type, text)
 
 
+@lru_cache(maxsize=512)
+def parse_new(schema_type: SchemaType, text: str, limits: JsonLimits) -> ParsedSchema:
+    """A schema from a caller: under the size limits, and (JSON) with patterns RE2 can run."""
+    return parse_schema(schema_type, text, limits, new=True)
+
+
+def limits_of(settings: RegistrySettings) -> JsonLimits:
+    return JsonLimits(
+        max_depth=settings.max_schema_depth,
+        max_nodes=settings.max_schema_nodes,
+        max_members=settings.max_schema_members,
+        max_refs=settings.max_schema_refs,
+    )
+
+
 class RegistryService(SettingsOps):
     def __init__(self, store: SchemaStore, settings: RegistrySettings, guard: WriteGuard | None = None) -> None:
         super().__init__(store, settings, guard or AllowAll())
+        self.limits = limits_of(settings)
+        self._workers = ThreadPoolExecutor(settings.check_workers, thread_name_prefix="registry-check")
+
+    def close(self) -> None:
+        """Stop the check threads (a running check ends within its budget); the store is closed separately."""
+        self._workers.shutdown(wait=False, cancel_futures=True)
+
+    async def _off_loop(self, work: Callable[[], T]) -> T:
+        """Run CPU-bound ``work`` on the check pool, keeping the event loop free."""
+        return await asyncio.wrap_future(self._workers.submit(work))
 
     # ---- parsing -----------------------------------------------------------------------------------
     def parse(self, schema_type: SchemaType, text: str) -> ParsedSchema:
-        if len(text.encode()) > self.settings.max_schema_bytes:
+        """Parse a caller's schema (cached; a second call for the same text costs nothing)."""
+        if len(text.encode("utf-8", "surrogatepass")) > self.settings.max_schema_bytes:
             raise SchemaTooLarge(f"Schema is larger than the limit of {self.settings.max_schema_bytes} bytes")
-        return parse_cached(schema_type, text)
+        return parse_new(schema_type, text, self.limits)
+
+    async def _parse_off_loop(self, schema_type: SchemaType, text: str) -> ParsedSchema:
+        return await self._off_loop(partial(self.parse, schema_type, text))
 
     @staticmethod
     def _previous(live: list[SubjectVersion]) -> list[tuple[int, ParsedSchema]]:
         return [(v.version, parse_cached(v.schema.schema_type, v.schema.schema)) for v in reversed(live)]
+
+    async def _check(
+        self, level: CompatibilityLevel, new: ParsedSchema, previous: Callable[[], list[tuple[int, ParsedSchema]]]
+    ) -> list[str]:
+        """Reasons ``new`` breaks ``level``, computed off the loop under one budget (parsing stored versions too)."""
+
+        def work() -> list[str]:
+            budget = CheckBudget(self.settings.check_seconds, self.settings.check_max_steps)
+            return check_compatibility(level, new, previous(), budget)
+
+        return await self._off_loop(work)
 
     async def _retrying(self, operation: Callable[[], Awaitable[T]]) -> T:
         for attempt in range(self.settings.conflict_retries):
@@ -79,7 +127,7 @@ class RegistryService(SettingsOps):
         """Register ``schema`` under ``subject``: the existing id and version if already live, else a new
         version after the subject's compatibility level accepts it."""
         check_subject(subject)
-        parsed = self.parse(schema_type, schema)
+        parsed = await self._parse_off_loop(schema_type, schema)
         await self.guard.authorize_write(credentials, subject, "register")
 
         async def attempt() -> Registered:
@@ -94,7 +142,7 @@ class RegistryService(SettingsOps):
                     return known
                 live = await tx.versions(subject, include_deleted=False)
                 level = await self._level(tx, subject)
-                reasons = check_compatibility(level, parsed, self._previous(live))
+                reasons = await self._check(level, parsed, partial(self._previous, live))
                 if reasons:
                     raise IncompatibleSchema(reasons, level=level.value)
                 schema_id = await tx.schema_id(parsed)
@@ -119,7 +167,8 @@ class RegistryService(SettingsOps):
         self, subject: str, schema: str, schema_type: SchemaType, *, deleted: bool = False
     ) -> SubjectVersion:
         """The version of ``subject`` holding this schema (40401 unknown subject, 40403 not under it)."""
-        parsed = self.parse(schema_type, schema)
+        check_subject(subject)
+        parsed = await self._parse_off_loop(schema_type, schema)
         async with self.store.transaction() as tx:
             rows = await tx.versions(subject, include_deleted=deleted)
         if not rows:
@@ -131,11 +180,13 @@ class RegistryService(SettingsOps):
 
     # ---- reads -------------------------------------------------------------------------------------
     async def get_version(self, subject: str, version: int, *, deleted: bool = False) -> SubjectVersion:
+        check_subject(subject)
         async with self.store.transaction() as tx:
             rows = await tx.versions(subject, include_deleted=True)
         return pick_version(subject, rows, version, deleted=deleted)
 
     async def get_schema(self, schema_id: int) -> StoredSchema:
+        _check_id(schema_id)
         async with self.store.transaction() as tx:
             found = await tx.schema_by_id(schema_id)
         if found is None:
@@ -143,6 +194,7 @@ class RegistryService(SettingsOps):
         return found
 
     async def schema_usages(self, schema_id: int, *, deleted: bool = False) -> list[tuple[str, int]]:
+        _check_id(schema_id)
         async with self.store.transaction() as tx:
             if await tx.schema_by_id(schema_id) is None:
                 raise SchemaNotFound(f"Schema {schema_id} not found")
@@ -166,6 +218,7 @@ class RegistryService(SettingsOps):
         return found
 
     async def versions(self, subject: str, *, deleted: bool = False, deleted_only: bool = False) -> list[int]:
+        check_subject(subject)
         async with self.store.transaction() as tx:
             rows = await tx.versions(subject, include_deleted=True)
         if not rows or not (deleted or deleted_only or any(not r.deleted for r in rows)):
@@ -184,23 +237,22 @@ class RegistryService(SettingsOps):
     ) -> CompatibilityReport:
         """Against one version (``version``, or LATEST) as Confluent does, or, with ``version=None``,
         against every version registration would compare with."""
-        parsed = self.parse(schema_type, schema)
+        check_subject(subject)
+        parsed = await self._parse_off_loop(schema_type, schema)
         async with self.store.transaction() as tx:
             level = await self._level(tx, subject)
             rows = await tx.versions(subject, include_deleted=True)
         live = [r for r in rows if not r.deleted]
-        if version is None:
-            previous = self._previous(live)
-        else:
-            target = pick_version(subject, rows, version, deleted=False)
-            previous = [(target.version, parse_cached(target.schema.schema_type, target.schema.schema))]
-        reasons = check_compatibility(level, parsed, previous)
+        if version is not None:
+            live = [pick_version(subject, rows, version, deleted=False)]
+        reasons = await self._check(level, parsed, partial(self._previous, live))
         if reasons:
             reasons.append(f"compatibility level: {level.value}")
         return CompatibilityReport(is_compatible=not reasons, messages=tuple(reasons))
 
     # ---- deletes -----------------------------------------------------------------------------------
     async def delete_subject(self, subject: str, *, permanent: bool, credentials: Credentials = None) -> list[int]:
+        check_subject(subject)
         await self.guard.authorize_write(credentials, subject, "delete")
 
         async def attempt() -> list[int]:
@@ -215,6 +267,7 @@ class RegistryService(SettingsOps):
     async def delete_version(
         self, subject: str, version: int, *, permanent: bool, credentials: Credentials = None
     ) -> int:
+        check_subject(subject)
         await self.guard.authorize_write(credentials, subject, "delete")
 
         async def attempt() -> int:
@@ -229,3 +282,10 @@ class RegistryService(SettingsOps):
     async def _level(self, tx: StoreTransaction, subject: str) -> CompatibilityLevel:
         stored = await tx.setting(subject, "compatibility") or await tx.setting("", "compatibility")
         return CompatibilityLevel(stored) if stored else self.settings.default_compatibility
+
+
+def _check_id(schema_id: int) -> None:
+    """Ids are 1..2^31-1 (the store's integer column): anything else names no schema (40403), and never
+    reaches the database driver as an out-of-range parameter."""
+    if not 1 <= schema_id <= MAX_ID:
+        raise SchemaNotFound(f"Schema {schema_id} not found")

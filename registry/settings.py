@@ -1,6 +1,7 @@
 """The registry's own settings (it stands alone, so it does not read the hub's model).
 
-Values come from ``NSW_REGISTRY_`` environment variables or are passed explicitly by the CLI.
+Values come from ``NSW_REGISTRY_`` environment variables or are passed explicitly by the CLI. The size limits
+and the check budget bound what an unauthenticated compatibility request can cost (docs/registry.md, "Limits").
 """
 
 from __future__ import annotations
@@ -26,6 +27,19 @@ class RegistrySettings(BaseSettings):
     grpc_port: int | None = Field(default=None, ge=0, le=65_535, description="gRPC port; None serves REST only.")
     max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024, description="Larger bodies get 413.")
     max_schema_bytes: int = Field(default=1024 * 1024, ge=256, description="Larger schemas get 42209.")
+    max_schema_depth: int = Field(
+        default=64, ge=8, le=512, description="JSON nesting of a schema or request body; deeper is refused."
+    )
+    max_schema_nodes: int = Field(default=100_000, ge=100, description="JSON values in one schema; more get 42209.")
+    max_schema_members: int = Field(
+        default=2_000, ge=10, description="Members of one object or array (fields, properties, branches)."
+    )
+    max_schema_refs: int = Field(default=1_000, ge=1, description="$ref occurrences in one JSON schema.")
+    check_seconds: float = Field(
+        default=2.0, gt=0, le=60, description="Wall-clock budget of one compatibility check (all versions)."
+    )
+    check_max_steps: int = Field(default=200_000, ge=1_000, description="Step budget of one compatibility check.")
+    check_workers: int = Field(default=2, ge=1, le=32, description="Threads running checks off the event loop.")
     default_compatibility: CompatibilityLevel = DEFAULT_COMPATIBILITY
     conflict_retries: int = Field(default=8, ge=1, description="Retries when two writers collide.")
     tls_cert_file: Path | None = Field(default=None, description="PEM certificate: REST and gRPC serve TLS.")

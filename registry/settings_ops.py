@@ -32,6 +32,8 @@ class SettingsOps:
 
     # ---- compatibility -----------------------------------------------------------------------------
     async def get_config(self, subject: str | None, *, default_to_global: bool = False) -> CompatibilityLevel:
+        if subject:
+            check_subject(subject)
         async with self.store.transaction() as tx:
             own = await tx.setting(subject, "compatibility") if subject else None
             glob = await tx.setting(GLOBAL_SCOPE, "compatibility")
@@ -54,6 +56,8 @@ class SettingsOps:
 
     async def delete_config(self, subject: str | None, *, credentials: Credentials = None) -> CompatibilityLevel:
         """Remove the subject's own level (40401 if it has none); for global, reset to the default."""
+        if subject:
+            check_subject(subject)
         await self.guard.authorize_write(credentials, subject, "config")
         async with self.store.transaction() as tx:
             await self._require_writable(tx, subject or GLOBAL_SCOPE)
@@ -65,6 +69,8 @@ class SettingsOps:
 
     # ---- mode --------------------------------------------------------------------------------------
     async def get_mode(self, subject: str | None, *, default_to_global: bool = False) -> Mode:
+        if subject:
+            check_subject(subject)
         async with self.store.transaction() as tx:
             own = await tx.setting(subject, "mode") if subject else None
             glob = await tx.setting(GLOBAL_SCOPE, "mode")
@@ -83,6 +89,8 @@ class SettingsOps:
         return mode
 
     async def delete_mode(self, subject: str | None, *, credentials: Credentials = None) -> Mode:
+        if subject:
+            check_subject(subject)
         await self.guard.authorize_write(credentials, subject, "mode")
         async with self.store.transaction() as tx:
             old = await tx.setting(subject or GLOBAL_SCOPE, "mode")

@@ -1,15 +1,22 @@
 """Lenient request parsing: booleans as ``true``/``True``/``false``/``False``, both spellings of the
-parameters the two reference clients send, bodies read under a size limit, JSON whatever the media type."""
+parameters the two reference clients send, bodies read under a size limit, JSON whatever the media type.
+
+Bodies are parsed by ``safejson`` (nesting depth checked first; NaN, huge integers, lone surrogates and NUL
+refused) and integers are ASCII digits only, so malformed input is a 400, never a 500."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
 
+from singlewindow.registry import safejson
 from singlewindow.registry.errors import BadRequest, PayloadTooLarge
 from singlewindow.registry.guard import Credentials, token_from_authorization
+from singlewindow.registry.versions import ascii_int
+
+BODY_LIMITS = safejson.JsonLimits(max_depth=32, max_nodes=100_000, max_members=10_000)
+"""A request body is a small object (the schema travels inside it as a string)."""
 
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no", ""}
@@ -39,10 +46,11 @@ def integer(request: Request, name: str, default: int) -> int:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise BadRequest(f"Query parameter '{name}' must be an integer, not {raw!r}") from None
+    number = ascii_int(raw.strip())
+    if number is None:
+        shown = ascii(raw[:40])
+        raise BadRequest(f"Query parameter '{name}' must be an integer of at most 12 ASCII digits, not {shown}")
+    return number
 
 
 def page(request: Request, items: list[Any]) -> list[Any]:
@@ -68,9 +76,9 @@ async def json_body(request: Request, limit: int) -> dict[str, Any]:
     if not raw.strip():
         raise BadRequest("Request body is empty; a JSON object is required")
     try:
-        body = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise BadRequest(f"Malformed JSON in request body: {exc}") from exc
+        body = safejson.loads(raw, BODY_LIMITS, what="the request body")
+    except safejson.JsonRefused as exc:
+        raise BadRequest(f"Malformed JSON in request body: {exc.message}") from None
     if not isinstance(body, dict):
         raise BadRequest("Request body must be a JSON object")
     return body

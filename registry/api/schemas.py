@@ -12,14 +12,16 @@ from singlewindow.registry.api.shapes import schema_payload, schema_request, ver
 from singlewindow.registry.errors import SchemaNotFound
 from singlewindow.registry.service import RegistryService
 from singlewindow.registry.settings import RegistrySettings
-from singlewindow.registry.versions import parse_version
+from singlewindow.registry.versions import MAX_ID, ascii_int, parse_version
 
 
 def schema_id(call: Call) -> int:
+    """ASCII digits in 1..2^31-1 (``str.isdigit`` also passes "²", which ``int`` refuses); else 40403."""
     raw = call.params["id"]
-    if not raw.isdigit():
-        raise SchemaNotFound(f"Schema {raw} not found")
-    return int(raw)
+    number = ascii_int(raw)
+    if number is None or not 1 <= number <= MAX_ID:
+        raise SchemaNotFound(f"Schema {raw[:40]!a} not found")
+    return number
 
 
 class SchemaRoutes:

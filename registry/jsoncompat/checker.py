@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from singlewindow.registry.budget import CheckBudget
 from singlewindow.registry.jsoncompat.compare import compare
 from singlewindow.registry.jsoncompat.context import Context
 from singlewindow.registry.jsoncompat.model import At, Incompatibility
@@ -24,14 +25,17 @@ def _validated(role: str, schema: Any) -> Mapping[str, Any] | bool:
     return schema
 
 
-def check(reader: Mapping[str, Any] | bool, writer: Mapping[str, Any] | bool) -> list[Incompatibility]:
+def check(
+    reader: Mapping[str, Any] | bool, writer: Mapping[str, Any] | bool, *, budget: CheckBudget | None = None
+) -> list[Incompatibility]:
     """Every reason an instance valid under ``writer`` may be invalid under ``reader`` (empty = compatible).
 
-    Conservative: a rule that cannot decide reports an incompatibility (its rule id says so).
+    Conservative: a rule that cannot decide reports an incompatibility (its rule id says so). ``budget``
+    bounds the work; when it runs out ``BudgetExhausted`` propagates (the caller refuses, never passes).
     """
     reader = _validated("reader", reader)
     writer = _validated("writer", writer)
-    ctx = Context(Side(reader), Side(writer), compare)
+    ctx = Context(Side(reader), Side(writer), compare, budget)
     ctx.compare(reader, writer, At("", ""))
     unique = list(dict.fromkeys(ctx.found))
     return sorted(unique, key=lambda item: (item.pointer, item.rule))

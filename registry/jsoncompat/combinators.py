@@ -47,6 +47,7 @@ def split_writer(ctx: Context, reader: Mapping[str, Any], writer: Mapping[str, A
         return _split_writer_types(ctx, reader, writer, at)
     key = ("split", id(writer), keyword)
     if key not in ctx.cache:
+        ctx.budget.step(len(writer[keyword]))
         base = {k: v for k, v in writer.items() if k != keyword}
         try:
             members = [_resolved(ctx.writer, m) for m in writer[keyword]]

@@ -68,20 +68,29 @@ def compare(ctx: Context, reader: Schema, writer: Schema, at: At) -> None:
     if writer is True:
         writer = {}
     key = (id(reader), id(writer))
+    known = ctx.memo.get(key)
+    if known is not None and known[0] is reader and known[1] is writer:
+        ctx.found.extend(known[2])  # compared before: the same verdict, reported where it was first found
+        return
     if key in ctx.active:
+        ctx.uncertain += 1
         if at.depth <= ctx.active[key]:
             ctx.report(at.reader, "recursive-ref-undecidable", "reference cycle without a nested instance")
         return
     if at.depth > MAX_DEPTH:
+        ctx.uncertain += 1
         ctx.report(at.reader, "recursion-limit", f"schemas nest deeper than {MAX_DEPTH}: cannot decide")
         return
     if ctx.same(reader, writer):
         return
     ctx.active[key] = at.depth
+    start, uncertain = len(ctx.found), ctx.uncertain
     try:
         _compare_nodes(ctx, reader, writer, at)
     finally:
         del ctx.active[key]
+    if ctx.uncertain == uncertain:  # decided without a cycle or limit cut-off: valid wherever the pair recurs
+        ctx.memo[key] = (reader, writer, tuple(ctx.found[start:]))
 
 
 def _compare_nodes(ctx: Context, reader: Mapping[str, Any], writer: Mapping[str, Any], at: At) -> None:

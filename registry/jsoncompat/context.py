@@ -1,4 +1,12 @@
-"""State of one check: both sides, the findings, recursion guards and per-check caches."""
+"""State of one check: both sides, the findings, recursion guards, per-check caches and the budget.
+
+``memo`` maps a pair of subschemas (by identity; the entry keeps both alive, so an id is never reused) to
+the findings its comparison reported, so shared sub-structures (``$ref`` targets, combinator branches that
+resolve to one node) are compared once: without it nested ``anyOf``/``$ref`` cost time exponential in the
+depth. A result that depended on a cycle or nesting cut-off is not memoised (``uncertain`` counts those).
+A repeated pair reports the findings of its first comparison, so their pointers name the first place the
+pair was met. Every comparison takes one step of the check's ``CheckBudget``.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from singlewindow.registry.budget import CheckBudget
 from singlewindow.registry.jsoncompat.model import At, Incompatibility, Schema
 from singlewindow.registry.jsoncompat.side import Side, Unresolvable
 
@@ -18,7 +27,7 @@ Comparer = Callable[["Context", Schema, Schema, At], None]
 class Context:
     """Everything a rule needs: the reader and writer documents, where to report, how to recurse."""
 
-    def __init__(self, reader: Side, writer: Side, comparer: Comparer) -> None:
+    def __init__(self, reader: Side, writer: Side, comparer: Comparer, budget: CheckBudget | None = None) -> None:
         self.reader = reader
         self.writer = writer
         self.found: list[Incompatibility] = []
@@ -26,13 +35,18 @@ class Context:
         self.cache: dict[Any, Any] = {}
         self._comparer = comparer
         self.nesting = 0
-        self._same: dict[tuple[int, int], bool] = {}
+        self._same: dict[tuple[int, int], tuple[Any, Any, bool]] = {}
+        self.budget = budget if budget is not None else CheckBudget.unlimited()
+        self.memo: dict[tuple[int, int], tuple[Schema, Schema, tuple[Incompatibility, ...]]] = {}
+        self.uncertain = 0
 
     def compare(self, reader: Schema, writer: Schema, at: At) -> None:
         """Report every reason why an instance of ``writer`` may fail ``reader``."""
+        self.budget.step()
         self.nesting += 1
         try:
             if self.nesting > MAX_NESTING:
+                self.uncertain += 1
                 self.report(at.reader, "recursion-limit", f"comparison nests deeper than {MAX_NESTING}: cannot decide")
                 return
             self._comparer(self, reader, writer, at)
@@ -60,16 +74,18 @@ class Context:
 
     def swapped(self) -> Context:
         """A context with the roles exchanged (for ``not``: the writer's negated part must cover the reader's)."""
-        return Context(self.writer, self.reader, self._comparer)
+        return Context(self.writer, self.reader, self._comparer, self.budget)
 
     def same(self, reader: Schema, writer: Schema) -> bool:
         """Structural equality, following ``$ref`` on both sides (so equal text means equal meaning)."""
         key = (id(reader), id(writer))
-        known = self._same.get(key)
-        if known is None:
-            self._same[key] = True  # a reference cycle that reaches itself is equal so far
-            known = self._equal(reader, writer)
-            self._same[key] = known
+        entry = self._same.get(key)
+        if entry is not None and entry[0] is reader and entry[1] is writer:  # the entry keeps both alive
+            return entry[2]
+        self.budget.step()
+        self._same[key] = (reader, writer, True)  # a reference cycle that reaches itself is equal so far
+        known = self._equal(reader, writer)
+        self._same[key] = (reader, writer, known)
         return known
 
     def _equal(self, reader: Any, writer: Any) -> bool:

@@ -52,6 +52,7 @@ def _discriminated(ctx: Context, sa: Side, a: Mapping[str, Any], sb: Side, b: Ma
 def _apart(ctx: Context, sa: Side, a: Any, sb: Side, b: Any, nesting: int) -> bool:
     if nesting > MAX_NESTING:
         return False
+    ctx.budget.step()
     try:
         a, b = _resolve(sa, a), _resolve(sb, b)
     except Unresolvable:

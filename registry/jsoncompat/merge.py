@@ -76,9 +76,9 @@ def conjoin(base: Schema, branch: Schema) -> Schema:
     """A schema accepting every instance valid under both ``base`` and ``branch`` (perhaps a few more)."""
     if base is False or branch is False:
         return False
-    if base is True:
-        return branch
-    if branch is True:
+    if base is True or (isinstance(base, Mapping) and not base):
+        return branch  # the branch itself, not a copy: shared branches stay one node (memoised once)
+    if branch is True or (isinstance(branch, Mapping) and not branch):
         return base
     merged: dict[str, Any] = dict(base)
     for key, value in branch.items():

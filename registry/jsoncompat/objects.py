@@ -7,11 +7,10 @@ neither names it, by ``additionalProperties`` (absent = open).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
+from singlewindow.registry import regexes
 from singlewindow.registry.jsoncompat.context import Context
 from singlewindow.registry.jsoncompat.keywords import is_trivially_true, shared_types
 from singlewindow.registry.jsoncompat.model import At, Schema, pointer_or_root
@@ -19,17 +18,12 @@ from singlewindow.registry.jsoncompat.model import At, Schema, pointer_or_root
 Governing = list[tuple[Schema, tuple[str, ...]]]
 
 
-@lru_cache(maxsize=1024)
-def _regex(pattern: str) -> re.Pattern[str] | None:
-    try:
-        return re.compile(pattern)
-    except re.error:
-        return None
-
-
 def _matches(pattern: str, name: str) -> bool:
-    compiled = _regex(pattern)
-    return compiled is None or compiled.search(name) is not None  # an unreadable regex may match anything
+    """RE2 (linear time) only: schema patterns and names come from the caller (see registry.regexes)."""
+    try:
+        return regexes.search(pattern, name)
+    except regexes.UnsafePattern:
+        return True  # a pattern RE2 cannot run may match anything
 
 
 def governing(node: Mapping[str, Any], name: str) -> Governing:
@@ -59,7 +53,9 @@ def rule_properties(ctx: Context, reader: Mapping[str, Any], writer: Mapping[str
     if not _objects(reader, writer):
         return
     rprops, wprops = reader.get("properties", {}), writer.get("properties", {})
+    cost = 1 + len(reader.get("patternProperties", {})) + len(writer.get("patternProperties", {}))
     for name in sorted(set(rprops) | set(wprops)):
+        ctx.budget.step(cost)
         wgov = governing(writer, name)
         if any(schema is False for schema, _ in wgov):
             continue  # the writer never produces this member
@@ -118,6 +114,7 @@ def rule_additional_properties(ctx: Context, reader: Mapping[str, Any], writer: 
         if wschema is False:
             continue
         for rpattern, rschema in _buckets(reader):
+            ctx.budget.step()
             if is_trivially_true(rschema) or _disjoint_buckets(wpattern, rpattern, wpatterns, rpatterns):
                 continue
             rpath = ("additionalProperties",) if rpattern is None else ("patternProperties", rpattern)
@@ -202,6 +199,7 @@ def rule_dependent_required(ctx: Context, reader: Mapping[str, Any], writer: Map
     always = set(writer.get("required", []))
     wdeps = writer.get("dependentRequired", {})
     for trigger, needed in reader.get("dependentRequired", {}).items():
+        ctx.budget.step(1 + len(writer.get("patternProperties", {})))
         if any(schema is False for schema, _ in governing(writer, trigger)):
             continue  # the writer never sends the trigger
         missing = sorted(set(needed) - always - set(wdeps.get(trigger, [])))

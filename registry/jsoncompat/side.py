@@ -10,11 +10,10 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
-from jsonschema import Draft202012Validator
 from jsonschema.protocols import Validator
-from jsonschema.validators import validator_for
 
 from singlewindow.registry.jsoncompat.model import Schema, escape
+from singlewindow.registry.regexes import safe_validator_for
 
 ANNOTATION_ONLY_WITH_REF = frozenset(
     {"$ref", "title", "description", "default", "examples", "deprecated", "readOnly", "writeOnly",
@@ -110,6 +109,6 @@ class Side:
     def is_valid(self, node: Schema, instance: Any) -> bool:
         """Validate ``instance`` against ``node`` with this document's references in scope."""
         if self._validator is None:
-            cls = validator_for(self.root, default=Draft202012Validator)
+            cls = safe_validator_for(self.root)  # RE2 for pattern keywords: no catastrophic backtracking
             self._validator = cls(self.root, format_checker=cls.FORMAT_CHECKER)
         return bool(self._validator.evolve(schema=node).is_valid(instance))

@@ -34,6 +34,7 @@ def check_writer_values(ctx: Context, reader: Mapping[str, Any], writer: Mapping
     if values is None:
         return False
     for value in values:
+        ctx.budget.step(2)
         if not ctx.writer.is_valid(writer, value) or ctx.reader.is_valid(reader, value):
             continue
         if "const" in reader:

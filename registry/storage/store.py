@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import structlog
 from sqlalchemy import Table, and_, case, delete, exists, false, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -26,6 +27,8 @@ from singlewindow.registry.storage import tables as t
 from singlewindow.registry.storage.migrations import migrate
 
 _PG_RETRYABLE = {"40001", "40P01"}  # serialization failure, deadlock detected
+STORE_FAILED = "Registry store error; the request may be retried"  # the driver's text is logged, not answered
+log = structlog.get_logger(__name__)
 
 
 def _sqlite_busy(exc: DBAPIError) -> bool:
@@ -61,9 +64,11 @@ class SchemaStore:
         except DBAPIError as exc:
             if getattr(exc.orig, "sqlstate", None) in _PG_RETRYABLE or _sqlite_busy(exc):
                 raise WriteConflict(str(exc.orig)) from exc
-            raise StoreError(f"Registry store error: {exc.orig}") from exc
+            log.warning("registry.store_error", error=type(exc.orig).__name__, detail=str(exc.orig)[:300])
+            raise StoreError(STORE_FAILED) from exc
         except SQLAlchemyError as exc:
-            raise StoreError(f"Registry store error: {exc}") from exc
+            log.warning("registry.store_error", error=type(exc).__name__, detail=str(exc)[:300])
+            raise StoreError(STORE_FAILED) from exc
 
 
 def _stored(row: Sequence[Any]) -> StoredSchema:

@@ -33,7 +33,7 @@ def test_changed_json_schema_without_checker_is_refused_explicitly(monkeypatch: 
 def test_checker_is_used_when_present(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[object, object]] = []
 
-    def fake_check(reader: object, writer: object) -> list[str]:
+    def fake_check(reader: object, writer: object, *, budget: object = None) -> list[str]:
         calls.append((reader, writer))
         return ["/properties/a: maxLength added"]
 
