@@ -20,6 +20,7 @@ from singlewindow.platform.attachments import AttachmentInfo, AttachmentService
 from singlewindow.platform.errors import InvalidInput, NswError, Problem
 from singlewindow.platform.hub.messages import rfc3339_millis
 from singlewindow.platform.identity import Principal
+from singlewindow.platform.inputs import require_clean
 from singlewindow.platform.officers import OfficerService, RecordedDecision
 
 log = structlog.get_logger(__name__)
@@ -70,6 +71,8 @@ class AttachmentServicer:
                 async for chunk in requests:
                     yield chunk.data
 
+            given = {"mediaType": first.info.media_type, "fileName": first.info.file_name, "sha256": first.info.sha256}
+            require_clean(given, "/info")
             info, _ = await self._service.put(
                 principal, chunks(), first.info.media_type, first.info.file_name, first.info.sha256 or None
             )

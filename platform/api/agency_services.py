@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
 from singlewindow.platform.api.attachments_http import attachment_routes
+from singlewindow.platform.api.methods import by_path
 from singlewindow.platform.api.officers_http import officer_routes
 from singlewindow.platform.attachments import AttachmentService, AttachmentStore, BlobStore
 from singlewindow.platform.hub.runtime import Hub
@@ -52,4 +53,4 @@ def build_agency_services(hub: Hub, settings: Settings, validator: DocumentValid
 
 
 def agency_services_app(services: AgencyServices) -> Starlette:
-    return Starlette(routes=services.routes())
+    return Starlette(routes=by_path(services.routes()))

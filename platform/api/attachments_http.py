@@ -15,20 +15,22 @@ from singlewindow.platform.api.guarded import caller, guarded
 from singlewindow.platform.attachments import AttachmentService
 from singlewindow.platform.errors import InvalidInput, PayloadTooLarge, Problem
 from singlewindow.platform.identity import PrincipalStore
+from singlewindow.platform.inputs import INT32_MAX, parse_count
 
 
 def _declared_size_ok(request: Request, limit: int) -> None:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    declared = parse_count(request.headers.get("content-length"), "/content-length")
+    if declared is not None and declared > limit:
         raise PayloadTooLarge(
             f"attachment is {declared} bytes; the limit is {limit}", [Problem("", "maxBytes", f"at most {limit}")]
         )
 
 
 def _version(raw: str | None) -> int:
-    if raw is None or not raw.isdigit() or int(raw) < 1:
+    version = parse_count(raw, "/version", minimum=1, maximum=INT32_MAX)  # ASCII digits: "²".isdigit() is True
+    if version is None:
         raise InvalidInput("version must be a positive integer", [Problem("/version", "type", "an integer >= 1")])
-    return int(raw)
+    return version
 
 
 def attachment_routes(service: AttachmentService, principals: PrincipalStore) -> list[Route]:

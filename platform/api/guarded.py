@@ -1,9 +1,8 @@
 """Small HTTP helpers the hub's agency-service routes share: the submission API's error bodies (the one
-table), bearer auth, bounded JSON bodies."""
+table), bearer auth, bounded JSON bodies parsed under the hub's input rules."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -11,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from singlewindow.platform.api.auth import authenticate
-from singlewindow.platform.api.http_app import error_response
-from singlewindow.platform.errors import InvalidInput, PayloadTooLarge, Problem
+from singlewindow.platform.api.http_errors import error_response
+from singlewindow.platform.api.http_inputs import read_json
 from singlewindow.platform.identity import Principal, PrincipalStore
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -34,16 +33,4 @@ async def caller(principals: PrincipalStore, request: Request) -> Principal:
 
 async def json_body(request: Request, limit: int) -> dict[str, Any]:
     """A JSON object body of at most ``limit`` bytes, refused as it streams past the limit."""
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"request body exceeds {limit} bytes", [Problem("", "maxBytes", f"at most {limit}")])
-        chunks.append(chunk)
-    try:
-        value = json.loads(b"".join(chunks) or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput("the request body is not JSON", [Problem("", "json", str(exc))]) from exc
-    if not isinstance(value, dict):
-        raise InvalidInput("the request body must be a JSON object", [Problem("", "type", "an object")])
-    return value
+    return await read_json(request, limit)

@@ -1,7 +1,8 @@
 """The HTTP/JSON API (Starlette): the same operations as gRPC through ``SubmissionApi``; Watch as SSE.
 
 Errors are ``{"error": code, "message": ..., "problems": [...]}`` with the HTTP status of the one table.
-Request bodies are capped before they are read in full (the document limit plus room for the envelope).
+Request bodies are capped before they are read in full (the document limit plus room for the envelope) and
+parsed under the hub's input rules (``singlewindow.platform.inputs``); every route answers ``OPTIONS``.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import Any
 
 import structlog
 from starlette.applications import Starlette
@@ -17,26 +17,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
+from singlewindow.platform.api.http_errors import error_response
+from singlewindow.platform.api.http_inputs import read_json
+from singlewindow.platform.api.methods import by_path
 from singlewindow.platform.api.openapi import openapi_document
-from singlewindow.platform.api.operations import SubmissionApi, event_dict, require_object
-from singlewindow.platform.api.status_codes import error_code, error_message, problems_of, status_of
-from singlewindow.platform.errors import InvalidInput, NswError, PayloadTooLarge, Problem
+from singlewindow.platform.api.operations import MAX_LIST_LIMIT, SubmissionApi, event_dict, require_object
 from singlewindow.platform.hub.watch import WatchItem
+from singlewindow.platform.inputs import parse_count
 
+__all__ = ["ENVELOPE_ALLOWANCE", "build_http_app", "error_response"]
 log = structlog.get_logger(__name__)
 ENVELOPE_ALLOWANCE = 64 * 1024  # the request fields around the document
 Endpoint = Callable[[Request], Awaitable[Response]]
-
-
-def error_response(error: BaseException) -> JSONResponse:
-    if not isinstance(error, NswError):
-        log.exception("http call failed", exc_info=error)
-    body = {
-        "error": error_code(error),
-        "message": error_message(error),
-        "problems": [p.as_dict() for p in problems_of(error)],
-    }
-    return JSONResponse(body, status_code=status_of(error).http)
 
 
 def _guarded(endpoint: Endpoint) -> Endpoint:
@@ -49,30 +41,9 @@ def _guarded(endpoint: Endpoint) -> Endpoint:
     return run
 
 
-async def _body(request: Request, limit: int) -> dict[str, Any]:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"request body is {declared} bytes; the limit is {limit}", [Problem("", "maxBytes", "")])
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"request body exceeds {limit} bytes", [Problem("", "maxBytes", f"at most {limit}")])
-        chunks.append(chunk)
-    try:
-        value = json.loads(b"".join(chunks) or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput("the request body is not JSON", [Problem("", "json", str(exc))]) from exc
-    return require_object(value, "")
-
-
 def _limit(request: Request) -> int | None:
-    raw = request.query_params.get("limit")
-    if raw is None or raw == "":
-        return None
-    if not raw.isdigit():
-        raise InvalidInput("bad limit", [Problem("/limit", "type", "an integer")])
-    return int(raw)
+    """The OpenAPI document says 1..1000 and the default when absent; 0 is refused, not the default."""
+    return parse_count(request.query_params.get("limit"), "/limit", minimum=1, maximum=MAX_LIST_LIMIT)
 
 
 def _sse(items: AsyncIterator[WatchItem], closing: asyncio.Event, heartbeat_seconds: float) -> AsyncIterator[str]:
@@ -115,7 +86,7 @@ def build_http_app(
 
     async def submit(request: Request) -> Response:
         principal = await api.principal(request.headers.get("authorization"))
-        body = await _body(request, body_limit)
+        body = await read_json(request, body_limit, inner="document")
         view, created = await api.submit(
             principal,
             body.get("documentType", ""),
@@ -127,18 +98,18 @@ def build_http_app(
 
     async def amend(request: Request) -> Response:
         principal = await api.principal(request.headers.get("authorization"))
-        body = await _body(request, body_limit)
+        body = await read_json(request, body_limit, inner="document")
         document = require_object(body.get("document"), "/document")
         return JSONResponse((await api.amend(principal, request.path_params["id"], document)).as_dict())
 
     async def cancel(request: Request) -> Response:
         principal = await api.principal(request.headers.get("authorization"))
-        body = await _body(request, body_limit)
+        body = await read_json(request, body_limit)
         return JSONResponse((await api.cancel(principal, request.path_params["id"], body.get("reason"))).as_dict())
 
     async def answer(request: Request) -> Response:
         principal = await api.principal(request.headers.get("authorization"))
-        body = await _body(request, body_limit)
+        body = await read_json(request, body_limit)
         view = await api.respond_to_query(
             principal, request.path_params["id"], body.get("recipient", ""), body.get("answer", "")
         )
@@ -181,4 +152,4 @@ def build_http_app(
         Route("/healthz", healthz, methods=["GET"]),
         *extra_routes,
     ]
-    return Starlette(routes=routes)
+    return Starlette(routes=by_path(routes))

@@ -18,10 +18,13 @@ from starlette.routing import Route
 from singlewindow.platform.api.guarded import caller, guarded, json_body
 from singlewindow.platform.errors import InvalidInput, Problem
 from singlewindow.platform.identity import PrincipalStore
+from singlewindow.platform.inputs import INT32_MAX, parse_count, require_clean
 from singlewindow.platform.officers import BorderEventService, OfficerDecisionInput, OfficerService
 
 
 def decision_input(body: dict[str, Any]) -> OfficerDecisionInput:
+    """The HTTP body or the gRPC request as JSON, under the hub's input rules, then the decision's own."""
+    require_clean(body)
     try:
         return OfficerDecisionInput.model_validate(body)
     except ValidationError as exc:
@@ -32,11 +35,9 @@ def decision_input(body: dict[str, Any]) -> OfficerDecisionInput:
 
 
 def _positive(raw: str | None, name: str, default: int) -> int:
-    if raw is None or raw == "":
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise InvalidInput(f"{name} must be a positive integer", [Problem(f"/{name}", "type", "an integer >= 1")])
-    return int(raw)
+    """ASCII digits within int64 (``"²".isdigit()`` is True, and ids are BIGINT)."""
+    value = parse_count(raw, f"/{name}", minimum=1)
+    return default if value is None else value
 
 
 def officer_routes(
@@ -59,8 +60,10 @@ def officer_routes(
         if not isinstance(document, dict):
             raise InvalidInput("document must be an object", [Problem("/document", "type", "an object")])
         attempt = body.get("attempt", 1)
-        if not isinstance(attempt, int):
-            raise InvalidInput("attempt must be an integer", [Problem("/attempt", "type", "an integer")])
+        if not isinstance(attempt, int) or isinstance(attempt, bool) or not 0 <= attempt <= INT32_MAX:
+            raise InvalidInput(
+                "attempt must be an integer", [Problem("/attempt", "type", f"an integer 0..{INT32_MAX}")]
+            )
         queued, created = await officers.enqueue(principal, document, attempt)
         return JSONResponse(queued.as_dict(), status_code=201 if created else 200)
 

@@ -1,4 +1,9 @@
-"""The OpenAPI 3.1 document of the HTTP API, written by hand so it says what callers need to know."""
+"""The OpenAPI 3.1 document of the HTTP API, written by hand so it says what callers need to know.
+
+It is the contract: the server answers 422 for what it refuses (``limit=0``, a cancel without a body), and
+every path answers ``OPTIONS`` with 204 and ``Allow``, any method it does not list with 405 and ``Allow``.
+Text everywhere follows the text rule of docs/specs-conventions.md.
+"""
 
 from __future__ import annotations
 
@@ -24,9 +29,11 @@ _ERRORS = {
         "401": "No or bad bearer token",
         "403": "Not allowed for this caller (not its submission, no grant)",
         "404": "No such submission",
-        "409": "Conflict (same trader reference with another document; no open query)",
+        "409": "Conflict (same trader reference with another document; no open query; a query already answered "
+        "with another answer)",
         "413": "Body or document over the size limit",
-        "422": "Invalid input; `problems` point into the document",
+        "422": "Invalid input (also a refused character, JSON nested over 64 levels, a number out of range, a "
+        "missing body); `problems` point into the document",
         "503": "Broker or database unavailable: retry later",
     }.items()
 }
@@ -110,7 +117,12 @@ def _schemas() -> dict[str, Any]:
             "properties": {"submission": _ref("Submission"), "created": boolean},
         },
         "AmendRequest": {"type": "object", "required": ["document"], "properties": {"document": {"type": "object"}}},
-        "CancelRequest": {"type": "object", "properties": {"reason": text}},
+        "CancelRequest": {
+            "type": "object",
+            "description": "A JSON object is required (`{}` is enough); without a reason the history records "
+            "'cancelled by the declarant'",
+            "properties": {"reason": text},
+        },
         "AnswerRequest": {
             "type": "object",
             "required": ["recipient", "answer"],
@@ -145,9 +157,10 @@ def openapi_document() -> dict[str, Any]:
             "content": {"text/event-stream": {"schema": {"type": "string"}}},
         }
     }
+    token = {"type": "string", "pattern": "^[0-9]{1,18}$", "description": "A resume token this API returned"}
     resume = [
-        {"name": "Last-Event-ID", "in": "header", "schema": {"type": "string"}},
-        {"name": "resumeToken", "in": "query", "schema": {"type": "string"}},
+        {"name": "Last-Event-ID", "in": "header", "schema": token},
+        {"name": "resumeToken", "in": "query", "schema": token},
     ]
     status_param = {"name": "status", "in": "query", "schema": {"enum": [s.value for s in Consolidated]}}
     limit_param = {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}

@@ -6,7 +6,6 @@ document parses, what the intake says) happens here or below, so both give the s
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
@@ -17,24 +16,22 @@ from singlewindow.platform.hub.runtime import Hub
 from singlewindow.platform.hub.views import SubmissionView
 from singlewindow.platform.hub.watch import WatchItem, parse_resume_token
 from singlewindow.platform.identity import Principal
+from singlewindow.platform.inputs import INT64_MAX, check_text, parse_count, parse_json
 
 DEFAULT_LIST_LIMIT = 100
 MAX_LIST_LIMIT = 1000
 
 
 def parse_document(text: str | bytes, max_bytes: int, path: str = "/document") -> dict[str, Any]:
-    """A JSON object from request text; size checked before parsing so a huge body costs nothing."""
+    """A JSON object from request text; size checked before parsing so a huge body costs nothing. Parsed
+    under the hub's input rules; problems inside point into the document, as the validator's do."""
     size = len(text.encode() if isinstance(text, str) else text)
     if size > max_bytes:
         raise PayloadTooLarge(
             f"document is {size} bytes; the limit is {max_bytes}",
             [Problem(path, "maxBytes", f"at most {max_bytes} bytes; attach files by hash")],
         )
-    try:
-        value = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput("the document is not JSON", [Problem(path, "json", str(exc))]) from exc
-    return require_object(value, path)
+    return require_object(parse_json(text, syntax_path=path), path)
 
 
 def require_object(value: Any, path: str) -> dict[str, Any]:
@@ -50,14 +47,22 @@ def require_text(value: Any, path: str, *, required: bool = True) -> str:
         return ""
     if not isinstance(value, str):
         raise InvalidInput(f"{path} must be a string", [Problem(path, "type", "must be a string")])
+    check_text(value, path)
+    return value
+
+
+def submission_id_of(value: str) -> str:
+    """Ids are the hub's own; one with a refused character is refused here, before it reaches a query."""
+    check_text(value, "/id")
     return value
 
 
 def list_arguments(status: str | None, limit: int | None) -> tuple[Consolidated | None, int]:
     wanted = None
     if status:
+        check_text(status, "/status")
         try:
-            wanted = Consolidated(status.upper())
+            wanted = Consolidated(status)  # exactly the OpenAPI enum
         except ValueError as exc:
             raise InvalidInput(
                 f"unknown status {status!r}", [Problem("/status", "enum", f"one of {[s.value for s in Consolidated]}")]
@@ -97,21 +102,24 @@ class SubmissionApi:
         )
 
     async def amend(self, principal: Principal, submission_id: str, document: Mapping[str, Any]) -> SubmissionView:
-        return await self.hub.intake.amend(principal, submission_id, document)
+        return await self.hub.intake.amend(principal, submission_id_of(submission_id), document)
 
     async def cancel(self, principal: Principal, submission_id: str, reason: str | None) -> SubmissionView:
         reason = require_text(reason, "/reason", required=False) or "cancelled by the declarant"
-        return await self.hub.intake.cancel(principal, submission_id, reason)
+        return await self.hub.intake.cancel(principal, submission_id_of(submission_id), reason)
 
     async def respond_to_query(
         self, principal: Principal, submission_id: str, recipient: str, answer: str
     ) -> SubmissionView:
         return await self.hub.intake.respond_to_query(
-            principal, submission_id, require_text(recipient, "/recipient"), require_text(answer, "/answer")
+            principal,
+            submission_id_of(submission_id),
+            require_text(recipient, "/recipient"),
+            require_text(answer, "/answer"),
         )
 
     async def get(self, principal: Principal, submission_id: str) -> SubmissionView:
-        return await self.hub.intake.get(principal, submission_id)
+        return await self.hub.intake.get(principal, submission_id_of(submission_id))
 
     async def list(self, principal: Principal, status: str | None, limit: int | None) -> list[SubmissionView]:
         wanted, count = list_arguments(status, limit)
@@ -121,8 +129,10 @@ class SubmissionApi:
         self, principal: Principal, resume_token: str | None, submission_id: str | None
     ) -> AsyncIterator[WatchItem]:
         """Checked before the first event (a bad token or a foreign submission fails the call, not the stream)."""
+        parse_count(resume_token, "/resumeToken", maximum=INT64_MAX)  # ASCII digits within int64
         parse_resume_token(resume_token)
         if submission_id:
+            submission_id_of(submission_id)
             await self.hub.intake.get(principal, submission_id)
         return self.hub.watch.stream(principal, resume_token or None, submission_id or None)
 

@@ -16,6 +16,7 @@ from singlewindow.platform.api.grpc_messages import error_status
 from singlewindow.platform.api.proto import permits_pb2 as pb
 from singlewindow.platform.errors import NswError
 from singlewindow.platform.identity import Principal
+from singlewindow.platform.inputs import check_text, require_clean
 from singlewindow.platform.permits import PermitService
 from singlewindow.platform.permits.wire import check_from_json, draft_from_json, status_from_json, write_off_from_json
 
@@ -26,11 +27,19 @@ M = TypeVar("M", bound=Message)
 
 
 def _body(request: Message) -> dict[str, Any]:
-    return json_format.MessageToDict(request)
+    """The request as the HTTP API's JSON body, under the same input rules (proto strings may hold NUL)."""
+    body = json_format.MessageToDict(request)
+    require_clean(body)
+    return body
 
 
 def _message(value: Mapping[str, Any], cls: type[M]) -> M:
     return json_format.ParseDict(dict(value), cls())
+
+
+def _number(request: pb.GetRequest) -> str:
+    check_text(request.number, "/number")
+    return request.number
 
 
 def _authorization(context: Context) -> str | None:
@@ -66,7 +75,7 @@ class PermitServicer:
 
     async def Get(self, request: pb.GetRequest, context: Context) -> pb.Permit:
         async def work(principal: Principal) -> pb.Permit:
-            return _message((await self._service.get(principal, request.number)).as_dict(), pb.Permit)
+            return _message((await self._service.get(principal, _number(request))).as_dict(), pb.Permit)
 
         return await self._call(context, work)
 
@@ -94,7 +103,7 @@ class PermitServicer:
 
     async def Ledger(self, request: pb.GetRequest, context: Context) -> pb.LedgerResponse:
         async def work(principal: Principal) -> pb.LedgerResponse:
-            entries = await self._service.ledger(principal, request.number)
+            entries = await self._service.ledger(principal, _number(request))
             return _message({"entries": [e.as_dict() for e in entries]}, pb.LedgerResponse)
 
         return await self._call(context, work)

@@ -6,17 +6,18 @@ A refused write-off is 409 with the register's problem codes in ``problems``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import structlog
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from singlewindow.platform.api.status_codes import error_code, error_message, problems_of, status_of
-from singlewindow.platform.errors import InvalidInput, NswError, Problem
+from singlewindow.platform.api.http_errors import error_body
+from singlewindow.platform.api.http_errors import error_response as hub_error_response
+from singlewindow.platform.api.http_inputs import read_json
+from singlewindow.platform.api.status_codes import status_of
+from singlewindow.platform.errors import InvalidInput, Problem
 from singlewindow.platform.identity import Principal
 from singlewindow.platform.permits import PermitRefused, PermitService
 from singlewindow.platform.permits.wire import check_from_json, draft_from_json, status_from_json, write_off_from_json
@@ -24,19 +25,14 @@ from singlewindow.platform.permits.wire import check_from_json, draft_from_json,
 Authenticate = Callable[[str | None], Awaitable[Principal]]
 Endpoint = Callable[[Request, Principal], Awaitable[Response]]
 MAX_BODY = 64 * 1024
-log = structlog.get_logger(__name__)
 
 
-def error_response(error: BaseException) -> JSONResponse:
+def error_response(error: BaseException) -> Response:
     """The hub's error body (``{error, message, problems}``) with the status of the one table."""
     if isinstance(error, PermitRefused):
         problems = [p.as_dict() for p in error.problems]
-    else:
-        if not isinstance(error, NswError):
-            log.exception("permits call failed", exc_info=error)
-        problems = [p.as_dict() for p in problems_of(error)]
-    body = {"error": error_code(error), "message": error_message(error), "problems": problems}
-    return JSONResponse(body, status_code=status_of(error).http)
+        return error_body(error.code, error.message, problems, status_of(error).http)
+    return hub_error_response(error)
 
 
 def _guarded(authenticate: Authenticate, endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
@@ -44,12 +40,7 @@ def _guarded(authenticate: Authenticate, endpoint: Endpoint) -> Callable[[Reques
         try:
             return await endpoint(request, await authenticate(request.headers.get("authorization")))
         except PermitRefused as refused:
-            body = {
-                "error": refused.code,
-                "message": refused.message,
-                "problems": [p.as_dict() for p in refused.problems],
-            }
-            return JSONResponse(body, status_code=409)
+            return error_body(refused.code, refused.message, [p.as_dict() for p in refused.problems], 409)
         except Exception as error:
             return error_response(error)
 
@@ -57,16 +48,7 @@ def _guarded(authenticate: Authenticate, endpoint: Endpoint) -> Callable[[Reques
 
 
 async def _json(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise InvalidInput("request body too large", [Problem("", "maxBytes", f"at most {MAX_BODY}")])
-    try:
-        value = json.loads(raw or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput("the request body is not JSON", [Problem("", "json", str(exc))]) from exc
-    if not isinstance(value, dict):
-        raise InvalidInput("the request body must be a JSON object", [Problem("", "type", "an object")])
-    return value
+    return await read_json(request, MAX_BODY)
 
 
 def _number(request: Request) -> str:

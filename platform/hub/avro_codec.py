@@ -1,5 +1,6 @@
-"""The Avro codec of the bus: Confluent framing (magic byte 0, 4-byte big-endian schema id) around Avro
-binary, with the JSON <-> Avro value mapping of ``singlewindow.registry.jsonavro``."""
+"""The Avro codec of the bus: Confluent framing (magic byte 0, 4-byte big-endian schema id) around exactly one
+Avro binary datum (trailing bytes are refused), with the JSON <-> Avro value mapping of
+``singlewindow.registry.jsonavro``."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from singlewindow.platform.hub.codec import CONTENT_TYPE
 from singlewindow.registry.jsonavro import DatumConversionError, from_avro_datum, to_avro_datum
 
 _HEADER = struct.Struct(">bI")
+# What fastavro raises on bytes no encoder of the schema wrote (a union branch index out of range is an
+# IndexError, a bad enum index a KeyError or IndexError, a huge length an OverflowError or MemoryError).
+_UNREADABLE = (ValueError, EOFError, TypeError, IndexError, KeyError, OverflowError, MemoryError)
 
 SchemaById = Callable[[int], Awaitable[Mapping[str, Any]]]
 
@@ -56,11 +60,15 @@ class AvroCodec:
             except NotFound as exc:
                 raise InvalidInput(f"{document_type} message names unknown schema id {writer_id}") from exc
             self._writers[writer_id] = writer
+        payload = io.BytesIO(body[_HEADER.size :])
         try:
-            datum = fastavro.schemaless_reader(io.BytesIO(body[_HEADER.size :]), writer, reader)
+            datum = fastavro.schemaless_reader(payload, writer, reader)
             document = from_avro_datum(schema, datum)
-        except (ValueError, EOFError, TypeError, DatumConversionError, fastavro.read.SchemaResolutionError) as exc:
+        except (*_UNREADABLE, DatumConversionError, fastavro.read.SchemaResolutionError) as exc:
             raise InvalidInput(f"cannot read a {document_type} message: {exc}") from exc
+        left = len(body) - _HEADER.size - payload.tell()
+        if left:  # one message is one datum: bytes after it were not written by an encoder of this schema
+            raise InvalidInput(f"a {document_type} message has {left} bytes after its one Avro datum")
         assert isinstance(document, dict)
         return document
 

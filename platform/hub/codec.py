@@ -26,7 +26,8 @@ class DocumentCodec(Protocol):
     async def decode(self, document_type: str, body: bytes) -> dict[str, Any]:
         """The JSON document ``body`` carries, read with the hub's schema of ``document_type``.
 
-        Raises ``InvalidInput`` for a body that is not framed Avro of a known schema.
+        Raises ``InvalidInput`` for a body that is not framed Avro of a known schema, or that has bytes after
+        its one datum (they would be ignored by the reader, so a body could carry what no encoder wrote).
         """
 
 

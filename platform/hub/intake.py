@@ -23,6 +23,7 @@ from singlewindow.platform.hub.codec import DocumentCodec
 from singlewindow.platform.hub.messages import intake_message, query_response_message, rfc3339_millis
 from singlewindow.platform.hub.views import SubmissionView, read_submission
 from singlewindow.platform.identity import GrantScope, Principal
+from singlewindow.platform.inputs import check_text, forbidden_character, require_clean
 from singlewindow.platform.specs import DocumentValidator
 from singlewindow.platform.state import NewVersion, OutboxRelay, RecipientStore, SubmissionRecord, SubmissionStore
 from singlewindow.platform.state.common import utcnow
@@ -116,6 +117,7 @@ class IntakeService:
         return replace(view, status=Consolidated.RECEIVED, recipients=()) if rows else view
 
     async def cancel(self, principal: Principal, submission_id: str, reason: str) -> SubmissionView:
+        check_text(reason, "/reason")
         await self._record(principal, submission_id, GrantScope.SUBMIT)
         _, rows = await self._submissions.cancel(submission_id, principal.id, reason)
         await self._publish(rows)
@@ -128,11 +130,19 @@ class IntakeService:
         record = await self._record(principal, submission_id, GrantScope.SUBMIT)
         if not answer.strip():
             raise InvalidInput("empty answer", [Problem("/answer", "minLength", "the answer must not be empty")])
+        check_text(answer, "/answer")
         version = record.current_version
         states = {state.recipient: state for state, _ in await self._recipients.states(submission_id, version)}
         state = states.get(recipient)
         if state is None or state.decision is None or state.decision.status is not DecisionStatus.QUERY:
-            raise Conflict(f"{recipient} has no open query on version {version} of {submission_id}")
+            # Answered already (the agency may have decided again since): the same answer is a repeat.
+            answers = await self._recipients.query_answers(submission_id, version, recipient) if state else []
+            if answers and answers[-1].get("answer") == answer:
+                return await self.get(principal, submission_id)
+            raise Conflict(
+                f"{recipient} has no open query on version {version} of {submission_id}"
+                + ("; its last query was already answered with another answer" if answers else "")
+            )
         response = {
             "documentId": f"answer-{submission_id}-v{version}-{recipient}-{state.decision.sequence}",
             "ucr": record.ucr,
@@ -165,8 +175,11 @@ class IntakeService:
 
     async def _record(self, principal: Principal, submission_id: str, scope: GrantScope) -> SubmissionRecord:
         """The submission if ``principal`` may use it in ``scope``. One it may not even read is NotFound, the
-        same answer as for an id that does not exist, so ids cannot be probed."""
+        same answer as for an id that does not exist, so ids cannot be probed (nor can an id the hub never
+        makes, with a character the text rule refuses, reach the database)."""
         try:
+            if forbidden_character(submission_id) is not None:
+                raise NotFound(submission_id)
             record = await self._submissions.get(submission_id)
             await self._access.require(principal, record.declarant_id, GrantScope.READ)
         except (NotFound, AccessDenied):
@@ -191,6 +204,9 @@ class IntakeService:
                 f"{document_type!r} cannot be submitted",
                 [Problem("/documentType", "enum", f"one of {sorted(self._limits.submittable_types)}")],
             )
+        # The input rules first: text, depth and number range (before json.dumps, which a 5,000-digit int or
+        # a 10,000-deep value would break); then size; then the spec.
+        require_clean(document, "", f"the {document_type}")
         size = len(json.dumps(document, separators=(",", ":")).encode())
         if size > self._limits.max_document_bytes:
             raise PayloadTooLarge(

@@ -11,6 +11,7 @@ from typing import Any
 from singlewindow.platform.errors import InvalidInput, Problem
 
 MILLI = Decimal("0.001")
+MAX_QUANTITY = Decimal("999999999999.999")  # the specs' Quantity: precision 15, scale 3
 
 
 class PermitKind(StrEnum):
@@ -45,13 +46,20 @@ class ProblemCode(StrEnum):
 
 
 def to_milli(value: Decimal | str | int, path: str = "/quantity") -> int:
-    """Thousandths of a unit; more than 3 decimals, non-numbers and negatives are refused."""
+    """Thousandths of a unit; more than 3 decimals, non-numbers, negatives and more than the documents'
+    ``Quantity`` holds (precision 15, scale 3) are refused, the bound checked before any arithmetic, so
+    1e28 or 1e999999 is a 422 and not a decimal-context error or a BIGINT overflow."""
+    text = str(value)
+    if len(text) > 64:
+        raise InvalidInput("quantity too long", [Problem(path, "maxLength", "at most 64 characters")])
     try:
-        number = Decimal(str(value))
+        number = Decimal(text)
     except InvalidOperation as exc:
         raise InvalidInput(f"{value!r} is not a number", [Problem(path, "type", "a decimal string")]) from exc
     if not number.is_finite() or number < 0:
         raise InvalidInput(f"{value!r} is not a quantity", [Problem(path, "minimum", "zero or more")])
+    if number > MAX_QUANTITY:
+        raise InvalidInput(f"{value!r} is too large", [Problem(path, "maximum", f"at most {MAX_QUANTITY}")])
     if number.quantize(MILLI, rounding=ROUND_HALF_EVEN) != number:
         raise InvalidInput(f"{value!r} has more than 3 decimals", [Problem(path, "scale", "at most 3 decimals")])
     return int(number / MILLI)

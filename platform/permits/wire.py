@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from singlewindow.platform.errors import InvalidInput, Problem
+from singlewindow.platform.inputs import INT32_MAX
 from singlewindow.platform.permits.checks import CheckRequest
 from singlewindow.platform.permits.models import (
     PermitDraft,
@@ -39,10 +40,11 @@ class _Reader:
             self.problems.append(Problem(f"/{name}", "pattern", f"must match {pattern.pattern}"))
         return value
 
-    def integer(self, name: str, minimum: int = 1) -> int:
+    def integer(self, name: str, minimum: int = 1, maximum: int = INT32_MAX) -> int:
+        """Within the columns' INTEGER (the proto's int32) range, so no value overflows the database."""
         value = self.body.get(name)
-        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-            self.problems.append(Problem(f"/{name}", "type", f"an integer of at least {minimum}"))
+        if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value <= maximum:
+            self.problems.append(Problem(f"/{name}", "type", f"an integer from {minimum} to {maximum}"))
             return minimum
         return value
 

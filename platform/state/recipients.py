@@ -25,11 +25,17 @@ from singlewindow.platform.aggregation import (
     consolidate,
 )
 from singlewindow.platform.aggregation.fold import collected_conditions
-from singlewindow.platform.errors import NotFound
+from singlewindow.platform.errors import Conflict, NotFound
 from singlewindow.platform.state.common import aware, lock_version, utcnow
 from singlewindow.platform.state.events import append_event
 from singlewindow.platform.state.outbox import OutboxMessage, enqueue
-from singlewindow.platform.storage.tables import processed_messages, recipients, submission_versions, terminal_statuses
+from singlewindow.platform.storage.tables import (
+    events,
+    processed_messages,
+    recipients,
+    submission_versions,
+    terminal_statuses,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,10 +294,24 @@ class RecipientStore:
         response: Mapping[str, Any],
         message: OutboxMessage,
     ) -> list[int]:
-        """The trader's answer to an agency's query: kept in the history and sent to that agency."""
+        """The trader's answer to an agency's query: kept in the history and sent to that agency.
+
+        One answer per query: the same answer again changes nothing (``[]``, no message), another answer to
+        an answered query is a Conflict. Checked under the version lock, so two racing answers cannot both
+        pass (the outbox's unique message id would otherwise fail the second as a 500).
+        """
         async with self._engine.begin() as conn:
             await lock_version(conn, submission_id, version)
             await _recipient_row(conn, submission_id, version, recipient)
+            for earlier in await _answers(conn, submission_id, version, recipient):
+                if earlier.get("querySequence") != response.get("querySequence"):
+                    continue
+                if earlier.get("answer") == response.get("answer"):
+                    return []
+                raise Conflict(
+                    f"query {response.get('querySequence')} of {recipient} on version {version} of "
+                    f"{submission_id} was already answered with another answer"
+                )
             await append_event(
                 conn,
                 submission_id,
@@ -302,6 +322,11 @@ class RecipientStore:
                 detail={"response": dict(response)},
             )
             return [await enqueue(conn, message)]
+
+    async def query_answers(self, submission_id: str, version: int, recipient: str) -> list[Mapping[str, Any]]:
+        """The answers (query-response documents) given to ``recipient``'s queries on this version, oldest first."""
+        async with self._engine.connect() as conn:
+            return await _answers(conn, submission_id, version, recipient)
 
     async def mark_overdue(self, now: datetime, limit: int = 100) -> tuple[list[StatusChange], list[int]]:
         """Recipients past their deadline without a decision become OVERDUE. The version rows are claimed with
@@ -370,6 +395,20 @@ async def _first_time(conn: AsyncConnection, consumer: str, message_id: str) -> 
         insert(processed_messages).values(consumer=consumer, message_id=message_id, processed_at=utcnow())
     )
     return True
+
+
+async def _answers(conn: AsyncConnection, submission_id: str, version: int, recipient: str) -> list[Mapping[str, Any]]:
+    query = (
+        select(events.c.detail)
+        .where(
+            events.c.submission_id == submission_id,
+            events.c.version == version,
+            events.c.recipient == recipient,
+            events.c.kind == "QUERY_ANSWERED",
+        )
+        .order_by(events.c.sequence)
+    )
+    return [dict((detail or {}).get("response", {})) for (detail,) in await conn.execute(query)]
 
 
 async def _recipient_row(conn: AsyncConnection, submission_id: str, version: int, recipient: str) -> Any:

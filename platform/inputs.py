@@ -1,0 +1,165 @@
+"""The hub's input rules, decided once for every edge (HTTP, gRPC, intake, permits): which characters text
+may hold, how deep and how large JSON may be, and how numbers in URLs and tokens are read.
+
+Why one place: a value the rules miss reaches PostgreSQL (which refuses NUL), the UTF-8 encoder (which
+refuses lone surrogates), ``int()`` (which refuses 4,300+ digits and accepts "²" via ``isdigit``) or the Avro
+encoder (which refuses int64 overflow) deep inside a call, and surfaces as a 500 for some other caller.
+The rules are written down in docs/specs-conventions.md ("Text and numbers").
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from singlewindow.platform.errors import InvalidInput, Problem
+
+MAX_DEPTH = 64  # nesting levels of objects and arrays; the deepest document spec uses fewer than 10
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+INT32_MAX = 2**31 - 1
+MAX_PROBLEMS = 20  # enough to fix a document in one round, not a second attack surface
+
+# Refused anywhere in a string or a key: C0 controls except TAB, LF, CR; DEL and the C1 controls (invisible,
+# usually mis-decoded CP1252, and not XML 1.0 "Char"s the agencies' systems exchange); lone surrogates
+# (not Unicode scalar values, so not encodable as UTF-8); noncharacters (U+FDD0..U+FDEF, U+xxFFFE/U+xxFFFF).
+_NONCHARACTERS = "".join(chr(plane * 0x10000 + 0xFFFE) + chr(plane * 0x10000 + 0xFFFF) for plane in range(17))
+_FORBIDDEN = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef{_NONCHARACTERS}]")
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+def forbidden_character(text: str) -> str | None:
+    """``U+XXXX`` of the first character the text rule refuses, or None when ``text`` is fine."""
+    found = _FORBIDDEN.search(text)
+    return None if found is None else f"U+{ord(found.group()):04X}"
+
+
+def _text_problem(text: str, path: str) -> Problem | None:
+    bad = forbidden_character(text)
+    if bad is None:
+        return None
+    return Problem(path, "invalid-character", f"{bad} is not allowed in text (see the text rule in the API docs)")
+
+
+def check_text(value: str | None, path: str) -> str | None:
+    """``value`` unchanged if it keeps the text rule; InvalidInput pointing at ``path`` otherwise."""
+    if value is not None:
+        problem = _text_problem(value, path)
+        if problem is not None:
+            raise InvalidInput(f"{path} holds a character the hub refuses", [problem])
+    return value
+
+
+def pointer(path: str, key: str | int) -> str:
+    """RFC 6901 (``~`` and ``/`` escaped); a refused character in a key shows as U+FFFD, so a problem's
+    pointer never carries what the rule refuses back to the caller (or into an encoder that fails on it)."""
+    return f"{path}/{_FORBIDDEN.sub(chr(0xFFFD), str(key)).replace('~', '~0').replace('/', '~1')}"
+
+
+class _Refused:
+    """A JSON number the parser would not turn into a Python value; the walk reports it with its pointer."""
+
+    __slots__ = ("code", "message")
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code, self.message = code, message
+
+
+def _parse_int(text: str) -> int | _Refused:
+    if len(text.lstrip("-")) > 19:  # before int(): 4,300+ digits raise, and nothing valid is this long
+        return _Refused("range", f"an integer between {INT64_MIN} and {INT64_MAX}")
+    return int(text)
+
+
+def _parse_float(text: str) -> float | _Refused:
+    value = float(text)
+    return value if math.isfinite(value) else _Refused("range", "a finite number")
+
+
+def _parse_constant(text: str) -> _Refused:
+    return _Refused("number", f"{text} is not a JSON number")
+
+
+def json_problems(value: Any, path: str = "") -> list[Problem]:
+    """Every place in ``value`` that breaks a rule: text, nesting depth, integer range, finite numbers.
+
+    Iterative and depth-capped, so a hostile value cannot exhaust the stack; stops at MAX_PROBLEMS.
+    """
+    problems: list[Problem] = []
+    stack: list[tuple[Any, str, int]] = [(value, path, 0)]
+    while stack and len(problems) < MAX_PROBLEMS:
+        item, where, depth = stack.pop()
+        if isinstance(item, str):
+            problem = _text_problem(item, where)
+        elif isinstance(item, bool | bytes | bytearray) or item is None:
+            problem = None
+        elif isinstance(item, int):
+            problem = None if INT64_MIN <= item <= INT64_MAX else Problem(where, "range", "an int64 integer")
+        elif isinstance(item, float):
+            problem = None if math.isfinite(item) else Problem(where, "range", "a finite number")
+        elif isinstance(item, _Refused):
+            problem = Problem(where, item.code, item.message)
+        elif isinstance(item, Mapping | Sequence):
+            if depth >= MAX_DEPTH:
+                problem = Problem(where, "maxDepth", f"at most {MAX_DEPTH} levels of nesting")
+            else:
+                problem = None
+                pairs = item.items() if isinstance(item, Mapping) else enumerate(item)
+                for key, child in reversed(list(pairs)):
+                    here = pointer(where, key)
+                    if isinstance(key, str) and (bad := _text_problem(key, here)) is not None:
+                        problems.append(bad)
+                    stack.append((child, here, depth + 1))
+        else:
+            problem = None  # other Python values come from code, not from a caller
+        if problem is not None:
+            problems.append(problem)
+    return problems[:MAX_PROBLEMS]
+
+
+def require_clean(value: Any, path: str = "", what: str = "the request") -> None:
+    problems = json_problems(value, path)
+    if problems:
+        raise InvalidInput(f"{what} holds values the hub refuses ({len(problems)} problems)", problems)
+
+
+def parse_json(data: str | bytes, path: str = "", *, inner: str | None = None, syntax_path: str | None = None) -> Any:
+    """JSON from a caller under the hub's rules; InvalidInput (never a 500) for anything else.
+
+    Problems point into the value from ``path``; ``syntax_path`` (default ``path``) is where JSON that does
+    not parse is reported (the field that carried it). ``inner``: a member of the top-level object (the
+    document) whose problems point into it, as the document validator's do, not into the request around it.
+    """
+    syntax_path = path if syntax_path is None else syntax_path
+    try:
+        value = json.loads(data, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant)
+    except RecursionError:
+        problem = Problem(syntax_path, "maxDepth", f"at most {MAX_DEPTH} levels")
+        raise InvalidInput("JSON nested too deep", [problem]) from None
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+        raise InvalidInput("not JSON", [Problem(syntax_path, "json", str(exc))]) from exc
+    if inner is not None and isinstance(value, dict) and isinstance(value.get(inner), Mapping | Sequence):
+        outer = {key: item for key, item in value.items() if key != inner}
+        problems = json_problems(outer, path) + json_problems(value[inner], "")
+        if problems:
+            raise InvalidInput(
+                f"the request holds values the hub refuses ({len(problems)} problems)", problems[:MAX_PROBLEMS]
+            )
+    else:
+        require_clean(value, path)
+    return value
+
+
+def parse_count(raw: str | None, path: str, *, minimum: int = 0, maximum: int = INT64_MAX) -> int | None:
+    """An integer from a URL or a token: ASCII digits only (``str.isdigit`` accepts "²", which ``int``
+    refuses), within bounds; None when absent or empty."""
+    if raw is None or raw == "":
+        return None
+    if not _ASCII_DIGITS.fullmatch(raw) or len(raw) > 19 or not minimum <= int(raw) <= maximum:
+        raise InvalidInput(
+            f"{path} must be an integer from {minimum} to {maximum}",
+            [Problem(path, "type", f"an integer from {minimum} to {maximum}, in ASCII digits")],
+        )
+    return int(raw)
