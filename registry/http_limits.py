@@ -10,7 +10,9 @@ body, an application task) for ever: a few hundred such clients exhaust a listen
 * the request body must be complete within ``body_timeout`` seconds of its head, else the connection is
   closed (the application sees a disconnect);
 * one client address may hold at most ``max_connections_per_client`` connections; the next is answered 429
-  and closed at once; ``max_connections`` in total is uvicorn's ``limit_concurrency`` (503).
+  and closed at once; ``max_connections`` in total is uvicorn's ``limit_concurrency`` (503);
+* ``QuietDisconnects`` ends a request whose client left before sending its whole body without letting the
+  application treat it as a crash: closing slow clients on purpose must not fill the log with tracebacks.
 
 Only reading the REQUEST is timed: a long response (a Watch stream of server-sent events) is never cut.
 
@@ -26,6 +28,7 @@ from typing import Any
 
 import h11
 import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 log = structlog.get_logger(__name__)
@@ -148,3 +151,41 @@ def limited_protocol(limits: ConnectionLimits) -> type[H11Protocol]:
             self._cancel(header=True, body=True)
 
     return LimitedH11Protocol
+
+
+class _ClientLeft(BaseException):
+    """Raised into the application at the ``receive`` that learns of it; a BaseException, so the
+    application's ``except Exception`` error handlers do not log it as a failure."""
+
+
+class QuietDisconnects:
+    """ASGI middleware: a client that disconnects before its request body is complete (a body deadline, or
+    a client that gave up) ends the request with one info line, not as an application error."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        body_complete = False
+
+        async def watched() -> Message:
+            nonlocal body_complete
+            message = await receive()
+            if message["type"] == "http.request" and not message.get("more_body", False):
+                body_complete = True
+            elif message["type"] == "http.disconnect" and not body_complete:
+                raise _ClientLeft
+            return message
+
+        try:
+            await self.app(scope, watched, send)
+        except _ClientLeft:
+            log.info("http.client_left", path=scope.get("path"))
+        except BaseExceptionGroup as group:  # read inside a task group
+            _, rest = group.split(_ClientLeft)
+            if rest is not None:
+                raise rest from None
+            log.info("http.client_left", path=scope.get("path"))

@@ -17,7 +17,7 @@ from starlette.types import ASGIApp
 
 from singlewindow.platform.errors import ConfigurationError
 from singlewindow.platform.settings import HttpSettings
-from singlewindow.registry.http_limits import ConnectionLimits
+from singlewindow.registry.http_limits import ConnectionLimits, QuietDisconnects
 
 
 def connection_limits(settings: HttpSettings) -> ConnectionLimits:
@@ -50,7 +50,7 @@ class HttpListener:
     ) -> None:
         """Without ``limits`` the defaults of ``HttpSettings`` apply: no listener is ever unprotected."""
         config = uvicorn.Config(
-            app,
+            QuietDisconnects(app),
             host=host,
             port=port,
             lifespan="off",

@@ -10,14 +10,19 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+import structlog.testing
 from starlette.types import Receive, Scope, Send
 
+from singlewindow.platform.api.agency_services import build_agency_services
 from singlewindow.platform.api.http_app import build_http_app
 from singlewindow.platform.api.http_server import HttpListener
-from singlewindow.platform.settings import HttpSettings
+from singlewindow.platform.settings import AttachmentSettings, HttpSettings, Settings
+from singlewindow.platform.specs import Catalog, DocumentValidator
 
 from .conftest import Env, example
 
@@ -26,26 +31,28 @@ GUARD = 20.0  # seconds; a safety net, not an assertion
 
 
 class EchoApp:
-    """Reads the whole body, answers its length; remembers whether it was told the client went away."""
+    """Reads the whole body, answers its length; counts the requests it began and the ones it answered."""
 
     def __init__(self) -> None:
-        self.disconnects = 0
+        self.began = 0
+        self.answered = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
+        self.began += 1
         size = 0
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":
-                self.disconnects += 1
-                return
+                raise AssertionError("a disconnect mid-body must end the request before the application sees it")
             size += len(message.get("body", b""))
             if not message.get("more_body"):
                 break
         body = str(size).encode()
         await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"%d" % len(body))]})
         await send({"type": "http.response.body", "body": body})
+        self.answered += 1
 
 
 @pytest.fixture
@@ -70,6 +77,13 @@ async def until_closed(reader: asyncio.StreamReader) -> bytes:
     return received
 
 
+async def until_logged(logs: list[dict[str, Any]], event: str) -> None:
+    for _ in range(400):
+        if any(entry["event"] == event for entry in logs):
+            return
+        await asyncio.sleep(0.02)
+
+
 async def closed_after(port: int, sent: bytes) -> bytes:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
@@ -90,11 +104,35 @@ async def test_a_connection_that_sends_nothing_is_closed(echo: tuple[EchoApp, in
     assert answer.startswith(b"HTTP/1.1 408 ")
 
 
-async def test_a_stalled_body_is_closed_and_the_app_sees_a_disconnect(echo: tuple[EchoApp, int]) -> None:
+async def test_a_stalled_body_is_closed_and_the_request_ends_quietly(echo: tuple[EchoApp, int]) -> None:
     app, port = echo
-    answer = await closed_after(port, b"POST / HTTP/1.1\r\nHost: hub\r\nContent-Length: 100\r\n\r\n0123456789")
+    with structlog.testing.capture_logs() as logs:
+        answer = await closed_after(port, b"POST / HTTP/1.1\r\nHost: hub\r\nContent-Length: 100\r\n\r\n0123456789")
+        await until_logged(logs, "http.client_left")
     assert answer == b""  # no response: the request never finished
-    assert app.disconnects == 1
+    assert (app.began, app.answered) == (1, 0)
+    assert not [entry for entry in logs if entry["log_level"] in ("error", "critical")], logs
+
+
+async def test_a_stalled_attachment_upload_leaves_no_error_and_no_file(env: Env, tmp_path: Path) -> None:
+    """Through the hub's own routes (attachments), whose error handler logs unexpected failures."""
+    settings = Settings(attachments=AttachmentSettings(folder=tmp_path / "blobs"))
+    services = build_agency_services(env.embedded.hub, settings, DocumentValidator(Catalog()))
+    app = build_http_app(env.api, extra_routes=services.routes())
+    listener = HttpListener(app, "127.0.0.1", 0, grace_seconds=1, limits=SHORT)
+    await listener.start()
+    head = (
+        f"POST /v1/attachments?fileName=a.pdf HTTP/1.1\r\nHost: hub\r\nAuthorization: Bearer {env.tokens['trader-a']}"
+        "\r\nContent-Type: application/pdf\r\nContent-Length: 1000\r\n\r\n"
+    )
+    try:
+        with structlog.testing.capture_logs() as logs:
+            assert await closed_after(listener.port, head.encode() + b"%PDF-1.7 half") == b""
+            await until_logged(logs, "http.client_left")
+    finally:
+        await listener.stop()
+    assert not [entry for entry in logs if entry["log_level"] in ("error", "critical")], logs
+    assert not [p for p in (tmp_path / "blobs").rglob("*") if p.is_file()]  # the partial upload was discarded
 
 
 async def test_complete_requests_on_a_kept_alive_connection_are_served(echo: tuple[EchoApp, int]) -> None:
