@@ -10,6 +10,7 @@ import uvicorn
 from singlewindow.registry.api import create_app
 from singlewindow.registry.grpc_api import GrpcListener, build_grpc_listener, server_credentials
 from singlewindow.registry.guard import WriteGuard
+from singlewindow.registry.http_limits import ConnectionLimits, QuietDisconnects
 from singlewindow.registry.service import RegistryService
 from singlewindow.registry.settings import RegistrySettings
 from singlewindow.registry.storage import SchemaStore, create_engine
@@ -28,7 +29,7 @@ async def open_service(settings: RegistrySettings, guard: WriteGuard | None = No
 
 def build_server(service: RegistryService, settings: RegistrySettings) -> uvicorn.Server:
     config = uvicorn.Config(
-        create_app(service, settings),
+        QuietDisconnects(create_app(service, settings)),
         host=settings.host,
         port=settings.http_port,
         log_config=None,  # logging is configured by the caller (structlog)
@@ -37,8 +38,19 @@ def build_server(service: RegistryService, settings: RegistrySettings) -> uvicor
         server_header=False,
         ssl_certfile=settings.tls_cert_file,
         ssl_keyfile=settings.tls_key_file,
+        **connection_limits(settings).uvicorn_options(),
     )
     return uvicorn.Server(config)
+
+
+def connection_limits(settings: RegistrySettings) -> ConnectionLimits:
+    return ConnectionLimits(
+        header_timeout=settings.header_timeout_seconds,
+        body_timeout=settings.body_timeout_seconds,
+        keep_alive_timeout=settings.keep_alive_seconds,
+        max_connections=settings.max_connections,
+        max_connections_per_client=settings.max_connections_per_client,
+    )
 
 
 async def serve(settings: RegistrySettings, guard: WriteGuard | None = None) -> None:

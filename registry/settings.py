@@ -44,6 +44,12 @@ class RegistrySettings(BaseSettings):
     conflict_retries: int = Field(default=8, ge=1, description="Retries when two writers collide.")
     tls_cert_file: Path | None = Field(default=None, description="PEM certificate: REST and gRPC serve TLS.")
     tls_key_file: Path | None = Field(default=None, description="PEM private key of tls_cert_file.")
+    # Slow and greedy clients (registry.http_limits): only reading a request is timed.
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=300, description="To receive a request head.")
+    body_timeout_seconds: float = Field(default=60.0, gt=0, le=3600, description="To receive a body after its head.")
+    keep_alive_seconds: int = Field(default=5, ge=1, le=300, description="Idle time between requests.")
+    max_connections: int = Field(default=1000, ge=1, description="In total; beyond it requests get 503.")
+    max_connections_per_client: int = Field(default=100, ge=1, description="Per client address; then 429.")
 
     @model_validator(mode="after")
     def _tls_pair(self) -> Self:
