@@ -1,19 +1,19 @@
 """JSON Schema subjects on the wire: the document's UTF-8 JSON in the Confluent framing, validated with a
-compiled validator per schema id (compiled once, kept) on the way out and on the way in."""
+compiled validator per schema id (compiled once, kept) on the way out and on the way in. Patterns run on
+RE2 (``registry.regexes``): documents come from traders, and a backtracking regex must not stall the hub."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-import jsonschema
-import jsonschema.validators
 from jsonschema.protocols import Validator
 
 from singlewindow.registry.client.http import RegistryClient
 from singlewindow.registry.client.wire import frame, unframe
 from singlewindow.registry.errors import DocumentInvalid, InvalidSchema
 from singlewindow.registry.models import SchemaType
+from singlewindow.registry.regexes import UnsafePattern, safe_validator_for
 
 
 def _pointer(path: Any) -> str:
@@ -32,14 +32,18 @@ class JsonCodec:
             if registered.schema_type is not SchemaType.JSON:
                 raise InvalidSchema(f"Schema {schema_id} is {registered.schema_type.value}, not JSON")
             document = json.loads(registered.schema)
-            cls = jsonschema.validators.validator_for(document, default=jsonschema.Draft202012Validator)
+            cls = safe_validator_for(document)
             cached = self._validators[schema_id] = cls(document, format_checker=cls.FORMAT_CHECKER)
         return cached
 
     async def problems(self, schema_id: int, document: Any) -> list[tuple[str, str]]:
         """(JSON pointer, message) for every violation, in a stable order."""
         validator = await self.validator(schema_id)
-        errors = sorted(validator.iter_errors(document), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+        try:
+            found = list(validator.iter_errors(document))
+        except UnsafePattern as exc:
+            raise DocumentInvalid(f"Document cannot be validated against schema {schema_id}: {exc}") from exc
+        errors = sorted(found, key=lambda e: (list(map(str, e.absolute_path)), e.message))
         return [(_pointer(error.absolute_path), error.message) for error in errors]
 
     async def _check(self, schema_id: int, document: Any) -> None:

@@ -16,6 +16,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from singlewindow.registry import service as service_module
 from singlewindow.registry.api import create_app
 from singlewindow.registry.budget import CLOCK_EVERY, BudgetExhausted, CheckBudget
+from singlewindow.registry.client import JsonCodec
+from singlewindow.registry.client.http import RegisteredSchema
 from singlewindow.registry.compatibility import check_compatibility
 from singlewindow.registry.errors import IncompatibleSchema, InvalidSchema, SchemaTooLarge
 from singlewindow.registry.formats import parse_schema
@@ -193,3 +195,22 @@ def test_budget_settings_are_validated() -> None:
         RegistrySettings(check_seconds=0)
     with pytest.raises(ValueError, match="check_max_steps"):
         RegistrySettings(check_max_steps=10)
+
+
+class _OneSchema:
+    """Enough of RegistryClient for JsonCodec: one JSON schema under id 1."""
+
+    def __init__(self, schema: object) -> None:
+        self.schema = json.dumps(schema)
+
+    async def get_schema(self, schema_id: int) -> RegisteredSchema:
+        return RegisteredSchema(schema_id, JSON, self.schema)
+
+
+async def test_json_codec_validates_documents_with_re2() -> None:
+    """A trader's document against a backtracking pattern: a linear-time answer, not a stalled hub."""
+    schema = {"type": "object", "properties": {"ref": {"type": "string", "pattern": EVIL}}}
+    codec = JsonCodec(_OneSchema(schema))  # type: ignore[arg-type]
+    problems = await codec.problems(1, {"ref": "a" * 64 + "!"})
+    assert problems == [("/ref", f"'{'a' * 64}!' does not match '{EVIL}'")]
+    assert await codec.problems(1, {"ref": "aaa"}) == []
