@@ -16,6 +16,7 @@ import structlog
 
 from singlewindow.platform.hub.access import Access
 from singlewindow.platform.identity import GrantScope, Principal
+from singlewindow.platform.inputs import INT64_MAX, parse_count
 from singlewindow.platform.state import EventLog, HubEvent
 from singlewindow.platform.topology import names
 from singlewindow.platform.transport import Delivery, Subscription, Transport
@@ -84,10 +85,5 @@ class WatchService:
 
 
 def parse_resume_token(token: str | None) -> int:
-    if not token:
-        return 0
-    if not token.isdigit():
-        from singlewindow.platform.errors import InvalidInput, Problem
-
-        raise InvalidInput("bad resume token", [Problem("/resumeToken", "format", "a token this API returned")])
-    return int(token)
+    """A token this API returned: an event sequence number in ASCII digits within int64, 0 when absent."""
+    return parse_count(token, "/resumeToken", maximum=INT64_MAX) or 0
