@@ -15,7 +15,14 @@ from singlewindow.adapters.sdk.decisions import (
     Reason,
     Reference,
 )
-from singlewindow.adapters.sdk.documents import Handover, InboundDocument, PendingHandover, QueryResponse
+from singlewindow.adapters.sdk.documents import (
+    Cancellation,
+    Handover,
+    InboundDocument,
+    PendingHandover,
+    QueryResponse,
+    Replacement,
+)
 from singlewindow.adapters.sdk.errors import AgencyUnavailable, DocumentRefused
 from singlewindow.adapters.sdk.options import RuntimeOptions
 from singlewindow.platform.aggregation import DecisionStatus
@@ -24,6 +31,7 @@ __all__ = [
     "Adapter",
     "AdapterContext",
     "AgencyUnavailable",
+    "Cancellation",
     "Channel",
     "Condition",
     "DecisionDraft",
@@ -38,5 +46,6 @@ __all__ = [
     "QueryResponse",
     "Reason",
     "Reference",
+    "Replacement",
     "RuntimeOptions",
 ]

@@ -1,4 +1,4 @@
-"""``Adapter``: the base class an agency adapter subclasses. One method to write, three lifecycle hooks.
+"""``Adapter``: the base class an agency adapter subclasses. One method to write, the rest optional hooks.
 
 The lifecycle follows nameko's extensions (``setup``/``start``/``stop`` with documented moments) and
 dramatiq's middleware (every optional hook is a no-op, override only what you need). The runtime isolates
@@ -13,7 +13,13 @@ from typing import Any, ClassVar, Generic
 from pydantic import BaseModel, ConfigDict
 
 from singlewindow.adapters.sdk.context import AdapterContext, ConfigT
-from singlewindow.adapters.sdk.documents import Handover, InboundDocument, QueryResponse
+from singlewindow.adapters.sdk.documents import (
+    Cancellation,
+    Handover,
+    InboundDocument,
+    QueryResponse,
+    Replacement,
+)
 
 
 class NoConfig(BaseModel):
@@ -37,7 +43,10 @@ class Adapter(Generic[ConfigT]):
     2. ``start()``: once the broker connection is up and late decisions can be published, right before the
        runtime starts consuming the inbox. Start background work here (a polling loop, a webhook server):
        ``context.decide`` works from now on.
-    3. ``deliver(document)`` and ``answer(response)``: per message, concurrently up to the prefetch.
+    3. ``deliver(document)``, ``replaced(document, replacement)``, ``cancelled(notice)`` and
+       ``answered(response)``: per inbox message, concurrently up to the prefetch. Any exception other
+       than ``AgencyUnavailable``/``DocumentRefused`` goes through the retry tiers and then the
+       agency's dead-letter queue with ``"<type>: <message>"`` as its reason.
     4. ``stop()``: on shutdown (SIGTERM, end of a test), after the consumer was cancelled and running
        deliveries finished, before the broker connection closes: ``context.decide`` still works, so
        finish or cancel background work here. Must not raise (it is logged if it does); it also runs when
@@ -92,12 +101,45 @@ class Adapter(Generic[ConfigT]):
         """
         raise NotImplementedError(f"{type(self).__name__} must implement deliver()")
 
-    async def answer(self, response: QueryResponse) -> None:
+    async def replaced(self, document: InboundDocument, replacement: Replacement) -> Handover:
+        """A new version of a submission this agency already had (an amendment): hand it over.
+
+        ``replacement`` names the previous version, its hand-over reference and the JSON pointers of this
+        agency's view that changed. The default is the safe thing: ``return await self.deliver(document)``,
+        so the system gets the new version as a document of its own. Errors as for ``deliver``.
+        """
+        return await self.deliver(document)
+
+    async def cancelled(self, notice: Cancellation) -> None:
+        """The hub tells the agency to stop working on ``notice.version`` (cancelled or superseded).
+
+        The default logs it at info. Whatever this does, once it returns the runtime closes the pending
+        hand-over of that version itself: ``pending()`` no longer lists it and ``context.decide`` on it is
+        refused. ``kind == "decision-not-applied"`` is information only: a decision of this agency was kept
+        in the hub's history but not applied (``reason`` says why).
+        """
+        self.context.log.info(
+            "submission version withdrawn",
+            submission_id=notice.submission_id,
+            version=notice.version,
+            kind=notice.kind,
+            reason=notice.reason,
+            reference=notice.reference,
+        )
+
+    async def answered(self, response: QueryResponse) -> None:
         """The trader answered this agency's QUERY: pass it on; decide later with ``context.decide``.
 
-        The default only logs it. Raising ``AgencyUnavailable`` retries it like a document.
+        The default logs at warning that this adapter passes no answers on (the officer never sees it).
+        Raising ``AgencyUnavailable`` retries it like a document.
         """
-        self.context.log.info("query answered", submission_id=response.submission_id, sequence=response.query_sequence)
+        self.context.log.warning(
+            "query answered but this adapter passes no answers on",
+            submission_id=response.submission_id,
+            version=response.version,
+            query_id=response.query_id,
+            sequence=response.query_sequence,
+        )
 
     async def health(self) -> bool:
         """Is the agency system reachable? The circuit breaker probes this while open; default True."""

@@ -233,7 +233,7 @@ class AdapterRuntime:
         except InvalidInput as exc:
             raise _Refused(exc, by_agency=False) from exc
         try:
-            await self.adapter.answer(response)
+            await self.adapter.answered(response)
         except InvalidInput as exc:
             raise _Refused(exc, by_agency=True) from exc
         await self._store.record_answer(response.message_id)

@@ -70,7 +70,7 @@ class AdapterHarness:
         return await self.embedded.hub.intake.amend(self.trader, submission_id, document)
 
     async def respond(self, submission_id: str, answer: str) -> SubmissionView:
-        """The trader answers the adapter's agency's open QUERY (it reaches ``Adapter.answer``)."""
+        """The trader answers the adapter's agency's open QUERY (it reaches ``Adapter.answered``)."""
         return await self.embedded.hub.intake.respond_to_query(self.trader, submission_id, self.agency, answer)
 
     async def status(self, submission_id: str) -> SubmissionView:

@@ -10,6 +10,7 @@ EXPECTED = [
     "Adapter",
     "AdapterContext",
     "AgencyUnavailable",
+    "Cancellation",
     "Channel",
     "Condition",
     "DecisionDraft",
@@ -24,6 +25,7 @@ EXPECTED = [
     "QueryResponse",
     "Reason",
     "Reference",
+    "Replacement",
     "RuntimeOptions",
 ]
 
@@ -36,7 +38,7 @@ def test_all_is_exactly_the_documented_surface() -> None:
 def test_every_export_and_every_adapter_hook_has_a_docstring() -> None:
     for name in sdk.__all__:
         assert inspect.getdoc(getattr(sdk, name)), name
-    for hook in ("setup", "start", "stop", "deliver", "answer", "health"):
+    for hook in ("setup", "start", "stop", "deliver", "replaced", "cancelled", "answered", "health"):
         assert inspect.getdoc(getattr(sdk.Adapter, hook)), hook
     for method in ("decide", "pending"):
         assert inspect.getdoc(getattr(sdk.AdapterContext, method)), method

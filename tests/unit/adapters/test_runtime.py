@@ -244,7 +244,7 @@ class Asks(Recorder):
         super().__init__(immediate=question)
         self.answers: list[QueryResponse] = []
 
-    async def answer(self, response: QueryResponse) -> None:
+    async def answered(self, response: QueryResponse) -> None:
         self.answers.append(response)
         accepted = DecisionDraft(status=DecisionStatus.ACCEPTED, officer=OFFICER, idempotency_key=response.message_id)
         await self.context.decide(response.submission_id, response.version, accepted)
