@@ -3,6 +3,8 @@
 Modes apply to the business endpoints only (never to ``/_script`` or ``/_health``), optionally for the next
 ``times`` requests and then back to normal, so a test can say "down for three calls" without timing.
 ``slow_seconds`` delays every answer; ``duplicate_webhooks`` makes the stand-in call back twice.
+``query_first`` is business, not a fault: the system asks the trader a question (a QUERY with the fields
+concerned) before it decides a new document, and decides only once the answer arrives.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class FaultScript(BaseModel):
     slow_seconds: float = Field(default=0.0, ge=0, le=300)
     duplicate_webhooks: bool = False
     decide_after_seconds: float = Field(default=0.5, ge=0, le=86_400, description="When the system decides.")
+    query_first: bool = Field(default=False, description="Ask the trader first; decide once the answer arrives.")
 
 
 class ScriptedFaults:
