@@ -1,4 +1,4 @@
-"""A small async client of the hub's HTTP API (the ``nsw submit|status|cancel|answer`` commands use it).
+"""A small async client of the hub's HTTP API (the ``nsw submit|amend|status|cancel|answer`` commands use it).
 
 Error bodies come back as the project's own exceptions (looked up by their ``code``), with the field
 problems of ``InvalidInput`` intact, so callers handle them like errors raised in process.
@@ -89,6 +89,10 @@ class HubClient:
     async def list(self, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         params = {"limit": limit} | ({"status": status} if status else {})
         return (await self._call("GET", "/v1/submissions", params=params))["submissions"]  # type: ignore[no-any-return]
+
+    async def amend(self, submission_id: str, document: Mapping[str, Any]) -> dict[str, Any]:
+        body = {"document": document}
+        return await self._call("POST", f"/v1/submissions/{submission_id}/amend", body)  # type: ignore[no-any-return]
 
     async def cancel(self, submission_id: str, reason: str | None = None) -> dict[str, Any]:
         body = {"reason": reason} if reason else {}

@@ -1,4 +1,4 @@
-"""``nsw submit|status|cancel|answer``: a trader's commands against a running hub's HTTP API."""
+"""``nsw submit|amend|status|cancel|answer``: a trader's commands against a running hub's HTTP API."""
 
 from __future__ import annotations
 
@@ -50,6 +50,30 @@ def print_submission(submission: dict[str, Any]) -> None:
         click.echo(f"  {recipient['recipient']:<14} {recipient['effectiveStatus']:<26} {extra}".rstrip())
 
 
+def _read_document(file: Path) -> Any:
+    try:
+        return json.loads(file.read_text())
+    except (OSError, ValueError) as exc:
+        raise click.UsageError(f"{file} is not a JSON document: {exc}") from exc
+
+
+async def _follow(client: HubClient, submission: dict[str, Any], as_json: bool) -> dict[str, Any]:
+    """Print status events until this version's terminal status; events of earlier versions (the stream
+    replays the submission's history) are printed but never end the watch."""
+    version = submission["version"]
+    async for event in client.watch(submission["submissionId"]):
+        if not as_json:
+            who = event.get("recipient") or event.get("actor") or ""
+            click.echo(f"  {event['at']}  {event['kind']:<15} {event.get('status') or '':<24} {who}")
+        if (
+            event["kind"] == "STATUS_CHANGED"
+            and event.get("status") in TERMINAL
+            and (event.get("version") or version) >= version
+        ):
+            break
+    return await client.get(submission["submissionId"])
+
+
 @click.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--type", "document_type", default="consignment", show_default=True, help="Document type.")
@@ -70,10 +94,7 @@ def submit(
     as_json: bool,
 ) -> None:
     """Submit a document FILE (JSON) once; every agency concerned gets its part."""
-    try:
-        document = json.loads(file.read_text())
-    except (OSError, ValueError) as exc:
-        raise click.UsageError(f"{file} is not a JSON document: {exc}") from exc
+    document = _read_document(file)
 
     async def work(client: HubClient) -> dict[str, Any]:
         answer = await client.submit(document, document_type, reference, declarant)
@@ -83,13 +104,41 @@ def submit(
             click.echo(f"{state}: {submission['submissionId']} ({submission['status']})")
         if not watch or submission["terminal"]:
             return submission  # type: ignore[no-any-return]
-        async for event in client.watch(submission["submissionId"]):
-            if not as_json:
-                who = event.get("recipient") or event.get("actor") or ""
-                click.echo(f"  {event['at']}  {event['kind']:<15} {event.get('status') or '':<24} {who}")
-            if event["kind"] == "STATUS_CHANGED" and event.get("status") in TERMINAL:
-                break
-        return await client.get(submission["submissionId"])
+        return await _follow(client, submission, as_json)
+
+    submission = _call(ctx, url, token, work)
+    if as_json:
+        echo_json(submission)
+    elif watch:
+        print_submission(submission)
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--submission", "submission_id", required=True, help="The submission FILE is a new version of.")
+@click.option("--watch", is_flag=True, help="Follow status changes until the new version's terminal status.")
+@_connection
+@click.pass_context
+def amend(
+    ctx: click.Context,
+    file: Path,
+    submission_id: str,
+    watch: bool,
+    url: str | None,
+    token: str | None,
+    as_json: bool,
+) -> None:
+    """Amend a submission with document FILE (JSON): a new version, whose recipients are routed afresh."""
+    document = _read_document(file)
+
+    async def work(client: HubClient) -> dict[str, Any]:
+        submission = await client.amend(submission_id, document)
+        if not as_json:
+            version, state = submission["version"], submission["status"]
+            click.echo(f"amended: {submission['submissionId']} version {version} ({state})")
+        if not watch or submission["terminal"]:
+            return submission
+        return await _follow(client, submission, as_json)
 
     submission = _call(ctx, url, token, work)
     if as_json:

@@ -24,6 +24,7 @@ SUBCOMMANDS: dict[str, str] = {
     "adapter": "singlewindow.platform.cli.adapter:adapter",
     "hub": "singlewindow.platform.cli.hub:hub",
     "submit": "singlewindow.platform.cli.client:submit",
+    "amend": "singlewindow.platform.cli.client:amend",
     "status": "singlewindow.platform.cli.client:status",
     "cancel": "singlewindow.platform.cli.client:cancel",
     "answer": "singlewindow.platform.cli.client:answer",
