@@ -18,8 +18,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))  # the nswhostile helper package beside this file
 
 from nswhostile.checks import Checker
-from nswhostile.logwatch import LogWatch, watching_logs
-from nswhostile.served import ServedHub, ServedRegistry, served_hub, served_registry
+from nswhostile.served import Served, served
 from nswhostile.tally import TALLY
 
 
@@ -54,39 +53,32 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 @pytest.fixture(scope="module")
-def logs() -> Iterator[LogWatch]:
-    with watching_logs() as watch:
-        yield watch
+def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The hub and the registry in one separate process (nswhostile.serve), one per test module."""
+    with served(tmp_path_factory.mktemp("served")) as process:
+        yield process
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory, logs: LogWatch) -> Iterator[ServedHub]:
-    with served_hub(tmp_path_factory.mktemp("hub")) as served:
-        yield served
+def registry(hub: Served) -> Served:
+    return hub
 
 
 @pytest.fixture(scope="module")
-def registry(tmp_path_factory: pytest.TempPathFactory, logs: LogWatch) -> Iterator[ServedRegistry]:
-    folder = tmp_path_factory.mktemp("registry")
-    with served_registry(f"sqlite:///{folder / 'registry.db'}", folder / "principals.db") as served:
-        yield served
-
-
-@pytest.fixture(scope="module")
-def hub_http(hub: ServedHub) -> Iterator[httpx.Client]:
+def hub_http(hub: Served) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=hub.http_url, timeout=60) as client:
         yield client
 
 
 @pytest.fixture(scope="module")
-def hub_checker(hub: ServedHub, hub_http: httpx.Client, logs: LogWatch) -> Checker:
-    return Checker("hub-http", hub_http, logs, hub.counts, hub.settle)
+def hub_checker(hub: Served, hub_http: httpx.Client) -> Checker:
+    return Checker("hub-http", hub_http, hub.log, hub.counts, hub.settle)
 
 
 @pytest.fixture(scope="module")
-def registry_checker(registry: ServedRegistry, logs: LogWatch) -> Iterator[Checker]:
-    with httpx.Client(base_url=registry.http_url, timeout=60) as client:
-        yield Checker("registry-http", client, logs, registry.counts, registry.counts)
+def registry_checker(hub: Served) -> Iterator[Checker]:
+    with httpx.Client(base_url=hub.registry_url, timeout=60) as client:
+        yield Checker("registry-http", client, hub.log, hub.registry_counts, hub.registry_counts)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -8,13 +8,13 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 from nswhostile.checks import Checker
 from nswhostile.mode import examples
-from nswhostile.served import ServedHub
+from nswhostile.served import Served
 
 from singlewindow.platform.api.openapi import openapi_document
 
 SCHEMA = schemathesis.openapi.from_dict(openapi_document()).exclude(path_regex="watch")
 SETTINGS = settings(
-    max_examples=examples(15, 400),
+    max_examples=examples(8, 400),
     deadline=None,
     derandomize=False,
     suppress_health_check=list(HealthCheck),
@@ -22,7 +22,7 @@ SETTINGS = settings(
 )
 
 
-def _run(case: schemathesis.Case, hub: ServedHub, checker: Checker, who: str | None) -> None:
+def _run(case: schemathesis.Case, hub: Served, checker: Checker, who: str | None) -> None:
     headers = hub.auth(who) if who else {}
     outcome = checker.observe(
         f"{case.method} {case.formatted_path} as {who or 'nobody'}",
@@ -38,11 +38,11 @@ def _run(case: schemathesis.Case, hub: ServedHub, checker: Checker, who: str | N
 
 @SCHEMA.parametrize()
 @SETTINGS
-def test_as_a_trader(case: schemathesis.Case, hub: ServedHub, hub_checker: Checker) -> None:
+def test_as_a_trader(case: schemathesis.Case, hub: Served, hub_checker: Checker) -> None:
     _run(case, hub, hub_checker, "trader-a")
 
 
 @SCHEMA.parametrize()
 @SETTINGS
-def test_without_a_token(case: schemathesis.Case, hub: ServedHub, hub_checker: Checker) -> None:
+def test_without_a_token(case: schemathesis.Case, hub: Served, hub_checker: Checker) -> None:
     _run(case, hub, hub_checker, None)

@@ -8,26 +8,26 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 from nswhostile.checks import Checker
 from nswhostile.mode import examples
-from nswhostile.served import ServedRegistry
+from nswhostile.served import Served
 
 from singlewindow.registry.api.openapi import openapi_document
 
 DOCUMENT = openapi_document()
 SCHEMA = schemathesis.openapi.from_dict(DOCUMENT)
 SETTINGS = settings(
-    max_examples=examples(5, 150),
+    max_examples=examples(2, 150),
     deadline=None,
     suppress_health_check=list(HealthCheck),
     phases=[Phase.explicit, Phase.generate],
 )
 
 
-def _run(case: schemathesis.Case, registry: ServedRegistry, checker: Checker, who: str | None) -> None:
+def _run(case: schemathesis.Case, registry: Served, checker: Checker, who: str | None) -> None:
     headers = registry.auth(who) if who else {}
     outcome = checker.observe(
         f"{case.method} {case.formatted_path} as {who or 'nobody'}",
         case.method,
-        lambda: case.call(base_url=registry.http_url, headers=headers, timeout=60),
+        lambda: case.call(base_url=registry.registry_url, headers=headers, timeout=60),
     )
     assert outcome.ok, outcome.explain()
     operation = DOCUMENT["paths"].get(case.path, {}).get(case.method.lower(), {})
@@ -39,11 +39,11 @@ def _run(case: schemathesis.Case, registry: ServedRegistry, checker: Checker, wh
 
 @SCHEMA.parametrize()
 @SETTINGS
-def test_as_the_operator(case: schemathesis.Case, registry: ServedRegistry, registry_checker: Checker) -> None:
+def test_as_the_operator(case: schemathesis.Case, registry: Served, registry_checker: Checker) -> None:
     _run(case, registry, registry_checker, "operator")
 
 
 @SCHEMA.parametrize()
 @SETTINGS
-def test_without_a_token(case: schemathesis.Case, registry: ServedRegistry, registry_checker: Checker) -> None:
+def test_without_a_token(case: schemathesis.Case, registry: Served, registry_checker: Checker) -> None:
     _run(case, registry, registry_checker, None)

@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 
-from .logwatch import LogWatch
 from .tally import TALLY
 
 ACCEPTED_WRITE = {"POST", "PUT", "DELETE", "PATCH"}
@@ -37,7 +36,7 @@ class Outcome:
 
 
 class Checker:
-    def __init__(self, suite: str, client: httpx.Client, logs: LogWatch, counts: Any = None, settle: Any = None):
+    def __init__(self, suite: str, client: httpx.Client, logs: Any, counts: Any = None, settle: Any = None):
         self.suite, self.client, self.logs = suite, client, logs
         self._counts, self._settle = counts, settle
         self._baseline: dict[str, int] | None = None
@@ -46,6 +45,10 @@ class Checker:
         if self._baseline is None and self._settle is not None:
             self._baseline = self._settle()
         return self._baseline or {}
+
+    def dirty(self) -> None:
+        """Something wrote outside the checker (a setup submit): settle before the next comparison."""
+        self._baseline = None
 
     def http(self, method: str, url: str, what: str | None = None, **kwargs: Any) -> Outcome:
         def send() -> Any:

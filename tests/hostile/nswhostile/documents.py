@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import os
 import time
 from typing import Any
 
@@ -20,7 +21,7 @@ def consignment(stem: str = "apples", *, query: bool = False) -> dict[str, Any]:
     """A shipped example with its own trader reference and UCR; ``query``: sanitary will ask a question."""
     document: dict[str, Any] = copy.deepcopy(next(d for name, d in _EXAMPLES.items() if stem in name))
     n = next(_serial)
-    document["traderReference"] = f"HOSTILE-{n}"
+    document["traderReference"] = f"HOSTILE-{os.getpid()}-{n}"
     document["ucr"] = document["ucr"][:-4] + f"{n % 1000:03d}" + ("Q" if query else "1")
     return document
 

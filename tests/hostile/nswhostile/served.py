@@ -1,44 +1,29 @@
-"""The embedded hub and the registry served on real sockets from a background thread of this process.
+"""The hub and the registry as one separate process, as ``nsw hub run`` and ``nsw registry serve`` assemble
+them, with auto-deciding agencies and one principal of every kind (``PRINCIPALS``).
 
-The tests are synchronous (schemathesis, the corpus loops), so the hub lives on its own event loop in a
-thread: requests cross a real socket as a client's would, while the tests still see the hub's database
-(row counts for partial writes) and its log (tracebacks). ``call`` runs a coroutine on the hub's loop.
+A separate process, not a thread of the test process: requests cross real sockets at full speed (a server
+thread beside a blocking client costs ~40 ms a request here), the long mode can read the server's RSS, and
+the tests still see what they check: the SQLite files (row counts for partial writes) and the JSON log
+(tracebacks at error level). ``python -m nswhostile.serve FOLDER`` is the process; ``served`` starts it.
 """
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
+import json
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import timedelta
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from singlewindow.platform.api.agency_services import build_agency_services
-from singlewindow.platform.api.grpc_server import build_grpc_listener
-from singlewindow.platform.api.http_app import build_http_app
-from singlewindow.platform.api.http_server import HttpListener
-from singlewindow.platform.api.operations import SubmissionApi
-from singlewindow.platform.api.permits_http import permit_routes
 from singlewindow.platform.identity import GrantScope, Principal, PrincipalStore, Role
-from singlewindow.platform.identity.registry_guard import PrincipalWriteGuard
-from singlewindow.platform.permits import PermitService, PermitStore
-from singlewindow.platform.settings import AttachmentSettings, LimitSettings, OfficerSettings, Settings
-from singlewindow.platform.specs import Catalog, DocumentValidator
-from singlewindow.platform.state.common import utcnow
-from singlewindow.platform.storage import open_engine, upgrade
-from singlewindow.platform.testing import AutoDecider, EmbeddedHub, embedded_hub
-from singlewindow.registry.api import create_app
-from singlewindow.registry.grpc_api import build_grpc_listener as build_registry_grpc
-from singlewindow.registry.service import RegistryService
-from singlewindow.registry.settings import RegistrySettings
-from singlewindow.registry.storage import SchemaStore, create_engine
-
-T = TypeVar("T")
 
 # Tables a refused request must leave exactly as they were.
 WRITE_TABLES = (
@@ -59,6 +44,7 @@ WRITE_TABLES = (
     "grants",
     "principals",
 )
+REGISTRY_TABLES = ("registry_schemas", "registry_subjects", "registry_versions", "registry_settings")
 
 # name -> (role, agency)
 PRINCIPALS: dict[str, tuple[Role, str | None]] = {
@@ -85,145 +71,11 @@ def query_policy(agency: str, view: Mapping[str, Any]) -> tuple[str, dict[str, A
     return "ACCEPTED", ({"channel": "GREEN"} if agency == "customs" else {})
 
 
-@dataclass
-class ServedHub:
-    http_url: str
-    grpc_target: str
-    database: Path
-    tokens: dict[str, str]
-    principals: dict[str, Principal]
-    embedded: EmbeddedHub
-    deciders: dict[str, AutoDecider]
-    loop: asyncio.AbstractEventLoop
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def call(self, work: Coroutine[Any, Any, T], timeout: float = 60) -> T:
-        return asyncio.run_coroutine_threadsafe(work, self.loop).result(timeout)
-
-    def auth(self, who: str) -> dict[str, str]:
-        return {"authorization": f"Bearer {self.tokens[who]}"}
-
-    def metadata(self, who: str) -> tuple[tuple[str, str], ...]:
-        return (("authorization", f"Bearer {self.tokens[who]}"),)
-
-    def counts(self) -> dict[str, int]:
-        return table_counts(self.database, WRITE_TABLES)
-
-    def settle(self, quiet_polls: int = 4, interval: float = 0.05, most: float = 10.0) -> dict[str, int]:
-        """Row counts once the hub has stopped moving (router, aggregator, outbox relay all done)."""
-        deadline = time.monotonic() + most
-        last, same = self.counts(), 0
-        while same < quiet_polls and time.monotonic() < deadline:
-            time.sleep(interval)
-            now = self.counts()
-            same = same + 1 if now == last else 0
-            last = now
-        return last
-
-
-def table_counts(database: Path, tables: tuple[str, ...]) -> dict[str, int]:
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30) as connection:
-        present = {row[0] for row in connection.execute("select name from sqlite_master where type='table'")}
-        return {t: connection.execute(f'select count(*) from "{t}"').fetchone()[0] for t in tables if t in present}
-
-
-@contextmanager
-def run_in_thread(
-    main: Callable[[asyncio.Event, Callable[[Any], None]], Awaitable[None]], timeout: float = 120
-) -> Iterator[tuple[Any, asyncio.AbstractEventLoop]]:
-    """Run ``main(stop, ready)`` on a new loop in a thread; yield what it passed to ``ready``; stop it after."""
-    loop = asyncio.new_event_loop()
-    stop = asyncio.Event()
-    started = threading.Event()
-    box: dict[str, Any] = {}
-
-    def ready(value: Any) -> None:
-        box["value"] = value
-        started.set()
-
-    def target() -> None:
-        asyncio.set_event_loop(loop)
-        try:
-            loop.run_until_complete(main(stop, ready))
-        except BaseException as exc:  # reported to the waiting test below
-            box["error"] = exc
-            started.set()
-        finally:
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.close()
-
-    thread = threading.Thread(target=target, name="hostile-served", daemon=True)
-    thread.start()
-    if not started.wait(timeout) or "error" in box:
-        raise RuntimeError(f"served app did not start: {box.get('error')!r}")
-    try:
-        yield box["value"], loop
-    finally:
-        loop.call_soon_threadsafe(stop.set)
-        thread.join(60)
-
-
-def hub_settings(folder: Path) -> Settings:
-    return Settings(
-        limits=LimitSettings(max_document_bytes=256 * 1024, max_attachment_bytes=64 * 1024),
-        attachments=AttachmentSettings(folder=folder / "blobs"),
-        officers=OfficerSettings(claim_seconds=600),
-    )
-
-
-@contextmanager
-def served_hub(folder: Path) -> Iterator[ServedHub]:
-    """The whole hub API (submissions, permits, attachments, officers; HTTP and gRPC) with auto-deciding
-    agencies and one principal of every kind (``PRINCIPALS``), as ``nsw hub run`` assembles it."""
-    settings = hub_settings(folder)
-    database = folder / "hub.db"
-
-    async def main(stop: asyncio.Event, ready: Callable[[Any], None]) -> None:
-        async with embedded_hub(database, settings) as embedded:
-            hub = embedded.hub
-            deciders: dict[str, AutoDecider] = {}
-            for agency in embedded.catalogue.agencies():
-                transport = await embedded.agency_transport(agency.id)
-                decider = AutoDecider(agency.id, agency.broker_user, transport, hub.codec, query_policy)
-                await decider.start()
-                deciders[agency.id] = decider
-            tokens, principals = await add_principals(hub.principals)
-            api = SubmissionApi(hub, settings.limits.max_document_bytes)
-            closing = asyncio.Event()
-            services = build_agency_services(hub, settings, DocumentValidator(Catalog()))
-            permits = permit_routes(PermitService(PermitStore(hub.engine)), api.principal)
-            app = build_http_app(api, closing, extra_routes=[*services.routes(), *permits])
-            http = HttpListener(app, "127.0.0.1", 0, grace_seconds=1)
-            grpc_listener = build_grpc_listener(api, settings.hub, port=0, agency=services)
-            await grpc_listener.start()
-            await http.start()
-            try:
-                ready(
-                    ServedHub(
-                        f"http://127.0.0.1:{http.port}",
-                        f"127.0.0.1:{grpc_listener.port}",
-                        database,
-                        tokens,
-                        principals,
-                        embedded,
-                        deciders,
-                        asyncio.get_running_loop(),
-                    )
-                )
-                await stop.wait()
-            finally:
-                closing.set()
-                await http.stop()
-                await grpc_listener.stop(0)
-                for decider in deciders.values():
-                    await decider.stop()
-                    await decider.transport.close()
-
-    with run_in_thread(main) as (served, _):
-        yield served
-
-
 async def add_principals(store: PrincipalStore) -> tuple[dict[str, str], dict[str, Principal]]:
+    from datetime import timedelta
+
+    from singlewindow.platform.state.common import utcnow
+
     tokens: dict[str, str] = {}
     principals: dict[str, Principal] = {}
     for name, (role, agency) in PRINCIPALS.items():
@@ -236,59 +88,128 @@ async def add_principals(store: PrincipalStore) -> tuple[dict[str, str], dict[st
     return tokens, principals
 
 
-REGISTRY_TABLES = ("registry_schemas", "registry_subjects", "registry_versions", "registry_settings")
+_connections: dict[tuple[Path, int], sqlite3.Connection] = {}
+
+
+def table_counts(database: Path, tables: tuple[str, ...]) -> dict[str, int]:
+    """Row counts in one statement over a read-only connection kept per thread (cheap enough per case)."""
+    key = (database, threading.get_ident())
+    connection = _connections.get(key)
+    if connection is None:
+        connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+        _connections[key] = connection
+    present = {row[0] for row in connection.execute("select name from sqlite_master where type='table'")}
+    names = [t for t in tables if t in present]
+    row = connection.execute("select " + ", ".join(f'(select count(*) from "{t}")' for t in names)).fetchone()
+    connection.rollback()
+    return dict(zip(names, row, strict=True))
+
+
+class ProcessLog:
+    """Error entries with a traceback in the served process's JSON log, read incrementally."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self._offset = path, 0
+
+    def take(self) -> list[str]:
+        found: list[str] = []
+        with self.path.open("rb") as handle:
+            handle.seek(self._offset)
+            data = handle.read()
+        complete = data.rfind(b"\n") + 1
+        self._offset += complete
+        for line in data[:complete].splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                if b"Traceback" in line:  # something printed outside the JSON renderer
+                    found.append(line.decode("utf-8", "replace")[:300])
+                continue
+            if isinstance(entry, dict) and entry.get("level") in {"error", "critical"} and "exception" in entry:
+                found.append(f"{entry.get('event')}: {str(entry['exception'])[-300:]}")
+        return found
 
 
 @dataclass
-class ServedRegistry:
+class Served:
+    process: subprocess.Popen[bytes]
     http_url: str
     grpc_target: str
+    registry_url: str
+    registry_grpc: str
+    database: Path
+    registry_database: Path
     tokens: dict[str, str]
-    loop: asyncio.AbstractEventLoop
-    database: Path | None  # the SQLite file, when the registry runs on SQLite
-
-    def counts(self) -> dict[str, int]:
-        return table_counts(self.database, REGISTRY_TABLES) if self.database else {}
-
-    def metadata(self, who: str) -> tuple[tuple[str, str], ...]:
-        return (("authorization", f"Bearer {self.tokens[who]}"),)
+    extra: dict[str, Any]
+    log: ProcessLog
 
     def auth(self, who: str) -> dict[str, str]:
         return {"authorization": f"Bearer {self.tokens[who]}"}
 
+    def metadata(self, who: str) -> tuple[tuple[str, str], ...]:
+        return (("authorization", f"Bearer {self.tokens[who]}"),)
 
-@contextmanager
-def served_registry(db_url: str, principals_db: Path) -> Iterator[ServedRegistry]:
-    """The registry behind the principals' write guard (as ``nsw registry serve``), REST and gRPC."""
+    def counts(self) -> dict[str, int]:
+        return table_counts(self.database, WRITE_TABLES)
 
-    async def main(stop: asyncio.Event, ready: Callable[[Any], None]) -> None:
-        engine = open_engine(f"sqlite:///{principals_db}")
-        await upgrade(engine)
-        store = SchemaStore(create_engine(db_url))
-        await store.migrate()
-        principals = PrincipalStore(engine)
-        tokens, _ = await add_principals(principals)
-        service = RegistryService(store, RegistrySettings(db_url=db_url), PrincipalWriteGuard(principals))
-        http = HttpListener(create_app(service, service.settings), "127.0.0.1", 0, grace_seconds=1)
-        grpc_listener = build_registry_grpc(service, "127.0.0.1", 0)
-        await http.start()
-        await grpc_listener.start()
+    def registry_counts(self) -> dict[str, int]:
+        return table_counts(self.registry_database, REGISTRY_TABLES)
+
+    def settle(self, quiet_polls: int = 4, interval: float = 0.05, most: float = 10.0) -> dict[str, int]:
+        """Row counts once the hub has stopped moving (router, aggregator, outbox relay all done)."""
+        deadline = time.monotonic() + most
+        last, same = self.counts(), 0
+        while same < quiet_polls and time.monotonic() < deadline:
+            time.sleep(interval)
+            now = self.counts()
+            same = same + 1 if now == last else 0
+            last = now
+        return last
+
+    def rss_kib(self) -> int:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        return 0
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+
+@contextlib.contextmanager
+def served(folder: Path) -> Iterator[Served]:
+    folder.mkdir(parents=True, exist_ok=True)
+    ready, log = folder / "ready.json", folder / "served.log"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("NSW_")}
+    environment["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).parent.parent), environment.get("PYTHONPATH", "")])
+    with log.open("wb") as handle:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "nswhostile.serve", str(folder)], env=environment, stdout=handle, stderr=handle
+        )
+    deadline = time.monotonic() + 120
+    while not ready.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"the served hub did not start:\n{log.read_text()[-3000:]}")
+        time.sleep(0.05)
+    info = json.loads(ready.read_text())
+    try:
+        yield Served(
+            process,
+            info["http_url"],
+            info["grpc_target"],
+            info["registry_url"],
+            info["registry_grpc"],
+            folder / "hub.db",
+            folder / "registry.db",
+            info["tokens"],
+            info["extra"],
+            ProcessLog(log),
+        )
+    finally:
+        process.send_signal(signal.SIGTERM)
         try:
-            ready(
-                ServedRegistry(
-                    f"http://127.0.0.1:{http.port}",
-                    f"127.0.0.1:{grpc_listener.port}",
-                    tokens,
-                    asyncio.get_running_loop(),
-                    Path(db_url.split("///", 1)[1]) if db_url.startswith("sqlite") else None,
-                )
-            )
-            await stop.wait()
-        finally:
-            await http.stop()
-            await grpc_listener.stop(0)
-            await store.close()
-            await engine.dispose()
-
-    with run_in_thread(main) as (served, _):
-        yield served
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
