@@ -8,7 +8,7 @@ Errors come back as the project's exceptions, exactly as ``HubClient`` gives the
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -46,6 +46,30 @@ class AgencyHubClient(HubClient):
     async def enqueue_for_officers(self, document: Mapping[str, Any], attempt: int) -> dict[str, Any]:
         body = {"document": dict(document), "attempt": attempt}
         return await self._call("POST", "/v1/officer/queue", body)  # type: ignore[no-any-return]
+
+    async def enqueue_replacement(
+        self, document: Mapping[str, Any], attempt: int, previous_version: int, changes: Sequence[str]
+    ) -> dict[str, Any]:
+        """Queue a new version that replaces ``previous_version`` (whose items leave the queue)."""
+        replaces = {"version": previous_version, "changes": list(changes)}
+        body = {"document": dict(document), "attempt": attempt, "replaces": replaces}
+        return await self._call("POST", "/v1/officer/queue", body)  # type: ignore[no-any-return]
+
+    async def withdraw_from_officers(
+        self, submission_id: str, version: int, kind: str, reason: str, superseded_by: int | None
+    ) -> list[dict[str, Any]]:
+        """The version is cancelled or superseded: its items leave the queue; the items withdrawn now."""
+        body = {"submissionId": submission_id, "version": version, "kind": kind, "reason": reason,
+                "supersededBy": superseded_by}  # fmt: skip
+        return (await self._call("POST", "/v1/officer/withdrawals", body))["withdrawn"]  # type: ignore[no-any-return]
+
+    async def answer_for_officers(
+        self, submission_id: str, version: int, query_id: str, query_sequence: int, answer: str
+    ) -> dict[str, Any]:
+        """The trader's answer to an officer's query: the item is back in the queue with it."""
+        body = {"submissionId": submission_id, "version": version, "queryId": query_id,
+                "querySequence": query_sequence, "answer": answer}  # fmt: skip
+        return await self._call("POST", "/v1/officer/answers", body)  # type: ignore[no-any-return]
 
     async def unpublished_decisions(self, limit: int = 100) -> list[dict[str, Any]]:
         params = {"published": "false", "limit": limit}

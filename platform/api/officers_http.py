@@ -1,16 +1,19 @@
 """HTTP for the officer queue and border events.
 
 Officers: ``POST /v1/officer/next`` (204 when nothing waits), ``POST /v1/officer/decisions``.
-The agency's adapter: ``POST /v1/officer/queue``, ``GET /v1/officer/decisions?published=false``,
-``POST /v1/officer/decisions/{id}/published``.
+The agency's adapter: ``POST /v1/officer/queue`` (optionally ``replaces``: the version it replaces and
+what changed), ``GET /v1/officer/decisions?published=false``, ``POST /v1/officer/decisions/{id}/published``,
+and the hub's lifecycle notices: ``POST /v1/officer/withdrawals`` (a version cancelled or superseded) and
+``POST /v1/officer/answers`` (a trader's answer to a query: the item is back in the queue with it).
+A decision on a withdrawn item is refused with 409 and the withdrawal's reason.
 Border events: ``POST /v1/border-events``, ``GET /v1/border-events?ucr=``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -19,19 +22,34 @@ from singlewindow.platform.api.guarded import caller, guarded, json_body
 from singlewindow.platform.errors import InvalidInput, Problem
 from singlewindow.platform.identity import PrincipalStore
 from singlewindow.platform.inputs import INT32_MAX, parse_count, require_clean
-from singlewindow.platform.officers import BorderEventService, OfficerDecisionInput, OfficerService
+from singlewindow.platform.officers import (
+    AnswerInput,
+    BorderEventService,
+    OfficerDecisionInput,
+    OfficerService,
+    ReplacesInput,
+    WithdrawalInput,
+)
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def checked(model: type[Model], body: Any, what: str, at: str = "") -> Model:
+    """A JSON body under the hub's input rules, then the model's own; InvalidInput (400) with pointers."""
+    require_clean(body, at)
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        problems = [
+            Problem(at + "/" + "/".join(str(p) for p in error["loc"]), error["type"], error["msg"])
+            for error in exc.errors()
+        ]
+        raise InvalidInput(f"the {what} is not valid", problems) from exc
 
 
 def decision_input(body: dict[str, Any]) -> OfficerDecisionInput:
     """The HTTP body or the gRPC request as JSON, under the hub's input rules, then the decision's own."""
-    require_clean(body)
-    try:
-        return OfficerDecisionInput.model_validate(body)
-    except ValidationError as exc:
-        problems = [
-            Problem("/" + "/".join(str(p) for p in error["loc"]), error["type"], error["msg"]) for error in exc.errors()
-        ]
-        raise InvalidInput("the decision is not valid", problems) from exc
+    return checked(OfficerDecisionInput, body, "decision")
 
 
 def _positive(raw: str | None, name: str, default: int) -> int:
@@ -64,8 +82,23 @@ def officer_routes(
             raise InvalidInput(
                 "attempt must be an integer", [Problem("/attempt", "type", f"an integer 0..{INT32_MAX}")]
             )
-        queued, created = await officers.enqueue(principal, document, attempt)
+        raw_replaces = body.get("replaces")
+        replaces = None if raw_replaces is None else checked(ReplacesInput, raw_replaces, "replaces", "/replaces")
+        queued, created = await officers.enqueue(principal, document, attempt, replaces)
         return JSONResponse(queued.as_dict(), status_code=201 if created else 200)
+
+    async def withdraw(request: Request) -> Response:
+        principal = await caller(principals, request)
+        notice = checked(WithdrawalInput, await json_body(request, body_limit), "withdrawal")
+        withdrawn = await officers.withdraw(principal, notice)
+        return JSONResponse({"withdrawn": [item.as_dict() for item in withdrawn]})
+
+    async def answer(request: Request) -> Response:
+        principal = await caller(principals, request)
+        answered = await officers.answer(
+            principal, checked(AnswerInput, await json_body(request, body_limit), "answer")
+        )
+        return JSONResponse(answered.as_dict())
 
     async def unpublished(request: Request) -> Response:
         principal = await caller(principals, request)
@@ -105,6 +138,8 @@ def officer_routes(
         Route("/v1/officer/decisions/{id}/published", guarded(published), methods=["POST"]),
         Route("/v1/officer/queue", guarded(enqueue), methods=["POST"]),
         Route("/v1/officer/queue/{ticket}", guarded(ticket), methods=["GET"]),
+        Route("/v1/officer/withdrawals", guarded(withdraw), methods=["POST"]),
+        Route("/v1/officer/answers", guarded(answer), methods=["POST"]),
         Route("/v1/border-events", guarded(record_event), methods=["POST"]),
         Route("/v1/border-events", guarded(list_events), methods=["GET"]),
     ]

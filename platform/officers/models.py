@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
@@ -28,6 +28,36 @@ class CodedText(_Value):
 class QueryText(_Value):
     question: str = Field(min_length=1, max_length=2000)
     respondBy: AwareDatetime | None = None
+
+
+_KINDS = Literal["cancelled", "superseded", "replaced", "decision-not-applied"]
+
+
+class WithdrawalInput(_Value):
+    """The agency's adapter passes on the hub's notice that a version must no longer be worked on."""
+
+    submissionId: str = Field(min_length=1, max_length=40)
+    version: int = Field(ge=1, le=2_147_483_647)
+    kind: _KINDS
+    reason: str = Field(min_length=1, max_length=1000)
+    supersededBy: int | None = Field(default=None, ge=1, le=2_147_483_647)
+
+
+class AnswerInput(_Value):
+    """The adapter passes on the trader's answer to an officer's query on one version."""
+
+    submissionId: str = Field(min_length=1, max_length=40)
+    version: int = Field(ge=1, le=2_147_483_647)
+    queryId: str = Field(min_length=1, max_length=200)
+    querySequence: int = Field(ge=0, le=2_147_483_647)
+    answer: str = Field(min_length=1, max_length=4000)
+
+
+class ReplacesInput(_Value):
+    """On a queued new version: the version it replaces and the view's JSON pointers that changed."""
+
+    version: int = Field(ge=1, le=2_147_483_647)
+    changes: tuple[Annotated[str, Field(max_length=1000)], ...] = Field(default=(), max_length=500)
 
 
 class OfficerDecisionInput(_Value):
@@ -76,6 +106,24 @@ class OfficerDecisionInput(_Value):
 
 
 @dataclass(frozen=True, slots=True)
+class Withdrawal:
+    """Why an item left the queue: ``kind`` is cancelled, superseded, replaced or decision-not-applied."""
+
+    kind: str
+    reason: str
+    at: datetime
+    superseded_by: int | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "reason": self.reason,
+            "at": rfc3339_millis(self.at),
+            "supersededBy": self.superseded_by,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class QueuedDocument:
     ticket: int
     agency: str
@@ -89,6 +137,12 @@ class QueuedDocument:
     claimed_by: str | None
     claim_expires_at: datetime | None
     decided: bool
+    withdrawn: Withdrawal | None = None
+    """Set when the version was cancelled, superseded or replaced: nobody decides on it any more."""
+    replaces: Mapping[str, Any] | None = None
+    """``{"version", "changes"}`` when this item is a new version of one the agency had."""
+    answers: tuple[Mapping[str, Any], ...] = ()
+    """The trader's answers to the officers' queries on this version, oldest first."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -103,6 +157,9 @@ class QueuedDocument:
             "enqueuedAt": rfc3339_millis(self.enqueued_at),
             "claimExpiresAt": rfc3339_millis(self.claim_expires_at) if self.claim_expires_at else None,
             "decided": self.decided,
+            "withdrawn": self.withdrawn.as_dict() if self.withdrawn else None,
+            "replaces": dict(self.replaces) if self.replaces else None,
+            "answers": [dict(a) for a in self.answers],
         }
 
 

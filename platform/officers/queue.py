@@ -3,7 +3,8 @@
 ``claim_next`` gives each waiting document to one officer at a time: on PostgreSQL the row is taken with
 ``FOR UPDATE SKIP LOCKED``, so concurrent officers (and hub processes) never get the same one; on SQLite the
 writer lock (``BEGIN IMMEDIATE``) serialises claims. A claim expires, and the document goes to the next
-officer who asks. Decisions are rows too: the agency's adapter reads the unpublished ones and publishes them
+officer who asks. What happens when the submission changes (cancel, amend, a trader's answer) is in
+``lifecycle``. Decisions are rows too: the agency's adapter reads the unpublished ones and publishes them
 under the agency's own broker user, so the hub never decides in an agency's name.
 """
 
@@ -18,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from singlewindow.platform.errors import Conflict, NotFound
+from singlewindow.platform.officers.lifecycle import add_answer, refusal, withdraw, withdrawal_of
 from singlewindow.platform.officers.models import QueuedDocument, RecordedDecision
 from singlewindow.platform.officers.tables import officer_decisions, officer_queue
 from singlewindow.platform.state.common import aware, utcnow
@@ -37,6 +39,9 @@ def _queued(row: Any) -> QueuedDocument:
         row.claimed_by,
         aware(row.claim_expires_at) if row.claim_expires_at else None,
         row.decided_at is not None,
+        withdrawal_of(row),
+        row.replaces,
+        tuple(row.answers or ()),
     )
 
 
@@ -47,11 +52,19 @@ class OfficerQueue:
 
     async def enqueue(
         self, agency: str, submission_id: str, version: int, attempt: int, ucr: str, view: str,
-        document: Mapping[str, Any], actor: str,
+        document: Mapping[str, Any], actor: str, replaces: Mapping[str, Any] | None = None,
     ) -> tuple[QueuedDocument, bool]:  # fmt: skip
-        """Idempotent on (agency, submission, version, attempt): a redelivered hand-over is queued once."""
+        """Idempotent on (agency, submission, version, attempt): a redelivered hand-over is queued once.
+
+        A new version replaces the items of every older version of that submission in this agency's queue
+        (withdrawn as ``replaced``: an unclaimed one leaves the queue, a claimed one is flagged to its officer).
+        """
         try:
             async with self._engine.begin() as conn:
+                await withdraw(
+                    conn, agency, submission_id, officer_queue.c.version < version, "replaced",
+                    f"replaced by version {version} of the submission", version,
+                )  # fmt: skip
                 await conn.execute(
                     insert(officer_queue).values(
                         agency=agency,
@@ -63,6 +76,7 @@ class OfficerQueue:
                         document=dict(document),
                         enqueued_by=actor,
                         enqueued_at=utcnow(),
+                        replaces=dict(replaces) if replaces else None,
                     )
                 )
             created = True
@@ -71,10 +85,29 @@ class OfficerQueue:
         return await self._by_handover(agency, submission_id, version, attempt), created
 
     async def claim_next(self, agency: str, officer_id: str) -> QueuedDocument | None:
-        """The officer's own unexpired claim if it has one, else the oldest free document, claimed."""
+        """The officer's own unexpired claim if it has one, else the oldest free document, claimed.
+
+        An own claim withdrawn since (cancelled, superseded, replaced) is returned once, flagged, and released,
+        so the officer learns why it went away; the next pull moves on.
+        """
         now = utcnow()
-        waiting = and_(officer_queue.c.agency == agency, officer_queue.c.decided_at.is_(None))
+        undecided = and_(officer_queue.c.agency == agency, officer_queue.c.decided_at.is_(None))
+        waiting = and_(undecided, officer_queue.c.withdrawn_at.is_(None))
         async with self._engine.begin() as conn:
+            flagged = (
+                await conn.execute(
+                    select(officer_queue)
+                    .where(undecided, officer_queue.c.withdrawn_at.is_not(None))
+                    .where(officer_queue.c.claimed_by == officer_id, officer_queue.c.claim_expires_at > now)
+                    .order_by(officer_queue.c.id)
+                    .limit(1)
+                )
+            ).first()
+            if flagged is not None:
+                await conn.execute(
+                    update(officer_queue).where(officer_queue.c.id == flagged.id).values(claim_expires_at=None)
+                )
+                return _queued(flagged)
             own = (
                 await conn.execute(
                     select(officer_queue)
@@ -115,6 +148,9 @@ class OfficerQueue:
             row = (await conn.execute(query)).first()
             if row is None:
                 raise NotFound(f"no document {ticket} in the {agency} officer queue")
+            withdrawal = withdrawal_of(row)
+            if withdrawal is not None:
+                raise refusal(ticket, withdrawal)
             if row.decided_at is None and row.claimed_by != officer_id:
                 raise Conflict(f"document {ticket} is not claimed by you: pull it with next first")
             result = await conn.execute(
@@ -135,6 +171,22 @@ class OfficerQueue:
             )
             decision_id = int(result.inserted_primary_key[0])  # type: ignore[index]
         return await self._decision(decision_id)
+
+    async def withdraw(
+        self, agency: str, submission_id: str, version: int, kind: str, reason: str, superseded_by: int | None
+    ) -> list[QueuedDocument]:
+        """The version is cancelled or superseded: its items leave the queue (flagged to a claiming officer)."""
+        async with self._engine.begin() as conn:
+            tickets = await withdraw(
+                conn, agency, submission_id, officer_queue.c.version == version, kind, reason, superseded_by
+            )
+        return [await self.get(agency, ticket) for ticket in tickets]
+
+    async def answer(self, agency: str, submission_id: str, version: int, answer: Mapping[str, Any]) -> QueuedDocument:
+        """The trader answered a query on this version: the item is back in the queue with the answer."""
+        async with self._engine.begin() as conn:
+            ticket = await add_answer(conn, agency, submission_id, version, answer)
+        return await self.get(agency, ticket)
 
     async def unpublished(self, agency: str, limit: int = 100) -> list[RecordedDecision]:
         query = (

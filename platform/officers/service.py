@@ -3,6 +3,8 @@
 * An agency's adapter (role ``agency``) queues documents routed to its own agency, and reads and marks
   published its officers' decisions. What it queues must be the agency's own view of a submission version
   routed to it, valid against that view's spec: officers see that view and nothing more.
+* The adapter also passes on the hub's lifecycle notices for its agency's versions: withdraw (cancelled,
+  superseded) and a trader's answer to a query, which puts the item back in front of the officers.
 * An officer (role ``officer``) pulls the next document of its own agency and decides on it; it can never
   reach another agency's queue or decide in another agency's name.
 """
@@ -15,7 +17,14 @@ from typing import Any
 from singlewindow.platform.catalogue import Catalogue
 from singlewindow.platform.errors import AccessDenied, InvalidInput, NotFound, Problem
 from singlewindow.platform.identity import Principal, Role
-from singlewindow.platform.officers.models import OfficerDecisionInput, QueuedDocument, RecordedDecision
+from singlewindow.platform.officers.models import (
+    AnswerInput,
+    OfficerDecisionInput,
+    QueuedDocument,
+    RecordedDecision,
+    ReplacesInput,
+    WithdrawalInput,
+)
 from singlewindow.platform.officers.queue import OfficerQueue
 from singlewindow.platform.specs import DocumentValidator
 from singlewindow.platform.state import RecipientStore
@@ -42,7 +51,7 @@ class OfficerService:
         self._validator = validator
 
     async def enqueue(
-        self, principal: Principal, document: Mapping[str, Any], attempt: int
+        self, principal: Principal, document: Mapping[str, Any], attempt: int, replaces: ReplacesInput | None = None
     ) -> tuple[QueuedDocument, bool]:
         """The adapter hands over one view document; (queued document, newly queued)."""
         agency = agency_of(principal, Role.AGENCY)
@@ -53,14 +62,41 @@ class OfficerService:
         if document.get("recipient") != agency:
             raise AccessDenied(f"the document is addressed to {document.get('recipient')!r}, not {agency!r}")
         submission_id, version = str(document["submissionId"]), int(document["submissionVersion"])
+        await self._routed(agency, submission_id, version)
+        if attempt < 1:
+            raise InvalidInput("attempt must be 1 or more", [Problem("/attempt", "minimum", "at least 1")])
+        if replaces is not None and replaces.version >= version:
+            raise InvalidInput(
+                "a version replaces only an older one", [Problem("/replaces/version", "maximum", f"below {version}")]
+            )
+        return await self.queue.enqueue(
+            agency, submission_id, version, attempt, str(document["ucr"]), view, document, principal.id,
+            replaces.model_dump() if replaces is not None else None,
+        )  # fmt: skip
+
+    async def withdraw(self, principal: Principal, notice: WithdrawalInput) -> list[QueuedDocument]:
+        """The hub told the adapter to stop working on a version: its items leave the queue."""
+        agency = agency_of(principal, Role.AGENCY)
+        await self._routed(agency, notice.submissionId, notice.version)
+        return await self.queue.withdraw(
+            agency, notice.submissionId, notice.version, notice.kind, notice.reason, notice.supersededBy
+        )
+
+    async def answer(self, principal: Principal, answer: AnswerInput) -> QueuedDocument:
+        """A trader's answer to an officer's query: the item is back in the queue with the answer shown."""
+        agency = agency_of(principal, Role.AGENCY)
+        await self._routed(agency, answer.submissionId, answer.version)
+        return await self.queue.answer(
+            agency,
+            answer.submissionId,
+            answer.version,
+            {"queryId": answer.queryId, "querySequence": answer.querySequence, "answer": answer.answer},
+        )
+
+    async def _routed(self, agency: str, submission_id: str, version: int) -> None:
         routed = {state.recipient for state, _ in await self._recipients.states(submission_id, version)}
         if agency not in routed:
             raise AccessDenied(f"version {version} of {submission_id} was not routed to {agency}")
-        if attempt < 1:
-            raise InvalidInput("attempt must be 1 or more", [Problem("/attempt", "minimum", "at least 1")])
-        return await self.queue.enqueue(
-            agency, submission_id, version, attempt, str(document["ucr"]), view, document, principal.id
-        )
 
     async def next(self, principal: Principal) -> QueuedDocument | None:
         return await self.queue.claim_next(agency_of(principal, Role.OFFICER), principal.id)

@@ -35,6 +35,13 @@ officer_queue = Table(
     Column("claimed_by", String(40), nullable=True),
     Column("claim_expires_at", DateTime(timezone=True), nullable=True),
     Column("decided_at", DateTime(timezone=True), nullable=True),
+    # Lifecycle (migration 0006): withdrawn when the version was cancelled, superseded or replaced.
+    Column("withdrawn_at", DateTime(timezone=True), nullable=True),
+    Column("withdrawn_kind", String(24), nullable=True),
+    Column("withdrawn_reason", String(1000), nullable=True),
+    Column("superseded_by", Integer, nullable=True),
+    Column("replaces", JSON, nullable=True),  # {"version": n, "changes": [JSON pointers]}
+    Column("answers", JSON, nullable=True),  # [{"queryId", "querySequence", "answer", "answeredAt"}]
     UniqueConstraint("agency", "submission_id", "version", "attempt", name="uq_officer_queue_handover"),
 )
 Index("ix_officer_queue_waiting", officer_queue.c.agency, officer_queue.c.decided_at, officer_queue.c.id)
