@@ -6,6 +6,11 @@ queue ticket: the SDK reports DELIVERED and acks. Officers pull documents from t
 the hub's API; a poller started in ``start`` collects their decisions and publishes each through
 ``context.decide`` (so under the border guard's own broker user), then marks it published in the queue.
 
+The hub's lifecycle notices go to the queue too: ``cancelled`` withdraws the version's items (an unclaimed
+one leaves the queue; a claimed one is flagged to its officer, whose decision on it is refused),
+``replaced`` queues the new version naming the one it replaces and what changed (the queue withdraws the
+old item the same way), ``answered`` puts the item back in front of the officers with the trader's answer.
+
 Built as an ordinary adapter rather than a hub built-in so the border guard gets what every agency gets
 from the SDK: retry tiers and the circuit breaker when the queue is unreachable, DELIVERED reporting, and
 decisions under its own broker user that the hub verifies like any other agency's.
@@ -15,11 +20,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable
+from typing import Any
 
-from singlewindow.adapters import Adapter, AdapterContext, AgencyUnavailable, DocumentRefused, Handover, InboundDocument
+from singlewindow.adapters import (
+    Adapter,
+    AdapterContext,
+    AgencyUnavailable,
+    Cancellation,
+    DocumentRefused,
+    Handover,
+    InboundDocument,
+    QueryResponse,
+    Replacement,
+)
 from singlewindow.adapters.border_guard.config import BorderGuardConfig
 from singlewindow.adapters.border_guard.decisions import draft_of
-from singlewindow.platform.api.agency_client import AgencyHubClient, InvalidInput, TransientError
+from singlewindow.platform.api.agency_client import AgencyHubClient, Conflict, InvalidInput, TransientError
 
 
 class BorderGuardAdapter(Adapter[BorderGuardConfig]):
@@ -51,13 +68,43 @@ class BorderGuardAdapter(Adapter[BorderGuardConfig]):
 
     async def deliver(self, document: InboundDocument) -> Handover:
         assert self._hub is not None
-        try:
-            queued = await self._hub.enqueue_for_officers(document.body, document.attempt)
-        except TransientError as exc:
-            raise AgencyUnavailable(f"officer queue unreachable: {exc}") from exc
-        except InvalidInput as exc:
-            raise DocumentRefused(f"the officer queue refused the document: {exc}") from exc
+        queued = await _queue_call(self._hub.enqueue_for_officers(document.body, document.attempt))
         return Handover(reference=f"officer-queue:{queued['ticket']}")
+
+    async def replaced(self, document: InboundDocument, replacement: Replacement) -> Handover:
+        assert self._hub is not None
+        queued = await _queue_call(
+            self._hub.enqueue_replacement(
+                document.body, document.attempt, replacement.previous_version, replacement.changes
+            )
+        )
+        return Handover(reference=f"officer-queue:{queued['ticket']}")
+
+    async def cancelled(self, notice: Cancellation) -> None:
+        assert self._hub is not None
+        withdrawn = await _queue_call(
+            self._hub.withdraw_from_officers(
+                notice.submission_id, notice.version, notice.kind, notice.reason, notice.superseded_by
+            )
+        )
+        self.context.log.info(
+            "withdrawn from the officer queue", submission_id=notice.submission_id, version=notice.version,
+            kind=notice.kind, tickets=[item["ticket"] for item in withdrawn],
+        )  # fmt: skip
+
+    async def answered(self, response: QueryResponse) -> None:
+        assert self._hub is not None
+        try:
+            queued = await _queue_call(
+                self._hub.answer_for_officers(
+                    response.submission_id, response.version, response.query_id, response.query_sequence,
+                    response.answer,
+                )
+            )  # fmt: skip
+        except Conflict as exc:  # the version was withdrawn meanwhile: nobody decides on it any more
+            self.context.log.info("answer to a withdrawn version not passed on", reason=str(exc))
+            return
+        self.context.log.info("answer back in front of the officers", ticket=queued["ticket"])
 
     async def health(self) -> bool:
         assert self._hub is not None
@@ -85,3 +132,13 @@ class BorderGuardAdapter(Adapter[BorderGuardConfig]):
                 self.context.log.warning("collecting officer decisions failed", error=str(exc))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stopping.wait(), timeout=self.context.config.poll_seconds)
+
+
+async def _queue_call(call: Awaitable[Any]) -> Any:
+    """The officer queue's failures the SDK's way: unreachable is AgencyUnavailable, refused is DocumentRefused."""
+    try:
+        return await call
+    except TransientError as exc:
+        raise AgencyUnavailable(f"officer queue unreachable: {exc}") from exc
+    except InvalidInput as exc:
+        raise DocumentRefused(f"the officer queue refused the document: {exc}") from exc

@@ -83,6 +83,10 @@ class AgencyHubClient(HubClient):
         response = await self._raw("POST", "/v1/officer/next")
         return None if response.status_code == 204 else response.json()
 
+    async def ticket(self, ticket: int) -> dict[str, Any]:
+        """One document of the caller's agency queue, with its withdrawal, replacement and answers."""
+        return await self._call("GET", f"/v1/officer/queue/{ticket}")  # type: ignore[no-any-return]
+
     async def decide(self, decision: Mapping[str, Any]) -> dict[str, Any]:
         """For an officer: decide on a pulled document (``ticket``, ``status``, conditions, reasons...)."""
         return await self._call("POST", "/v1/officer/decisions", dict(decision))  # type: ignore[no-any-return]

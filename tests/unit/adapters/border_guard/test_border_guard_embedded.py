@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from singlewindow.adapters import Cancellation
 from singlewindow.adapters.border_guard import BorderGuardAdapter
 from singlewindow.platform.api.agency_client import AgencyHubClient
 from singlewindow.platform.errors import Conflict
@@ -131,3 +132,82 @@ async def test_the_border_guard_user_cannot_read_or_decide_for_another_agency(en
         assert await env.harness.recipient_status(submission_id, "veterinary") != "REJECTED"
     finally:
         await transport.close()
+
+
+async def test_a_query_answered_goes_back_to_the_officers_who_then_decide(env: Env) -> None:
+    submission_id = await env.harness.submit("apples")
+    await env.harness.wait_recipient(submission_id, "DELIVERED", within=WAIT)
+    pulled = await env.officers[0].next_document()
+    assert pulled is not None
+    question = "Which seal number is on the trailer?"
+    await env.officers[0].decide({"ticket": pulled["ticket"], "status": "QUERY", "query": {"question": question}})
+    await env.harness.wait_recipient(submission_id, "QUERY", within=WAIT)
+    await env.harness.respond(submission_id, "Seal KZ-0042")
+
+    async def back_in_queue() -> bool:
+        shown = await env.officers[1].ticket(pulled["ticket"])
+        return bool(shown["answers"]) and not shown["decided"]
+
+    await env.harness.until(back_in_queue, within=WAIT)
+    again = await env.officers[1].next_document()
+    assert again is not None and again["ticket"] == pulled["ticket"]
+    assert again["answers"][0]["answer"] == "Seal KZ-0042"
+    await env.officers[1].decide({"ticket": again["ticket"], "status": "ACCEPTED"})
+    await env.harness.wait_recipient(submission_id, "ACCEPTED", within=WAIT)
+    assert [d["status"] for d in await env.harness.decisions(submission_id)] == ["QUERY", "ACCEPTED"]
+
+
+async def test_cancelled_withdraws_from_the_queue_and_a_claimed_item_is_flagged(env: Env) -> None:
+    adapter = env.harness.runtime.adapter
+    unclaimed, claimed = [await env.harness.submit(stem) for stem in ("apples", "beef")]
+    for submission_id in (unclaimed, claimed):
+        await env.harness.wait_recipient(submission_id, "DELIVERED", within=WAIT)
+    taken = await env.officers[0].next_document()
+    assert taken is not None
+    if taken["submissionId"] != claimed:
+        unclaimed, claimed = claimed, unclaimed
+    for submission_id in (unclaimed, claimed):
+        await adapter.cancelled(notice(submission_id, "cancelled by the declarant: wrong truck"))
+    assert await env.officers[1].next_document() is None  # the unclaimed one left the queue
+    with pytest.raises(Conflict, match="wrong truck"):
+        await env.officers[0].decide({"ticket": taken["ticket"], "status": "ACCEPTED"})
+    shown = await env.officers[0].ticket(taken["ticket"])
+    assert shown["withdrawn"]["kind"] == "cancelled"
+    await asyncio.sleep(0.3)
+    assert await env.harness.decisions(claimed) == []
+
+
+async def test_an_amendment_after_a_decision_replaces_the_item_and_is_decided(env: Env) -> None:
+    submission_id = await env.harness.submit("apples")
+    await env.harness.wait_recipient(submission_id, "DELIVERED", within=WAIT)
+    first = await env.officers[0].next_document()
+    assert first is not None
+    await env.officers[0].decide({"ticket": first["ticket"], "status": "ACCEPTED"})
+    await env.harness.wait_recipient(submission_id, "ACCEPTED", within=WAIT)
+
+    document = dict((await env.harness.embedded.hub.submissions.version(submission_id, 1)).document)
+    transport = document["transport"]
+    document["transport"] = {**transport, "seals": [{**seal, "number": "CN650021999"} for seal in transport["seals"]]}
+    await env.harness.amend(submission_id, document)
+
+    async def second_version() -> dict[str, Any] | None:
+        return await env.officers[1].next_document()
+
+    pulled = None
+    async with asyncio.timeout(WAIT):
+        while pulled is None:
+            pulled = await second_version()
+            await asyncio.sleep(0.05)
+    assert pulled["version"] == 2
+    old = await env.officers[1].ticket(first["ticket"])
+    assert old["withdrawn"]["kind"] == "replaced" and old["withdrawn"]["supersededBy"] == 2
+    await env.officers[1].decide({"ticket": pulled["ticket"], "status": "ACCEPTED"})
+
+    async def decided() -> bool:
+        return any(d["submissionVersion"] == 2 for d in await env.harness.decisions(submission_id))
+
+    await env.harness.until(decided, within=WAIT)
+
+
+def notice(submission_id: str, reason: str) -> Cancellation:
+    return Cancellation("n-" + submission_id, "border-guard", submission_id, 1, "UCR", reason, "cancelled", None, None)
