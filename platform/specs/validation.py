@@ -1,8 +1,8 @@
 """Validate a document against its type: JSON Schema first, then the code lists.
 
 Problems come back shaped as DESIGN.md fixes (JSON pointer, code, message): the pointer names the offending
-value (for a missing or unexpected property, the property itself), the code the failing JSON Schema keyword
-or ``codelist``.
+value (for a missing required property, the property itself, so a form can mark the empty field), the code
+the failing JSON Schema keyword or ``codelist``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
 from singlewindow.platform.errors import Problem
 from singlewindow.platform.specs.catalog import Catalog
@@ -48,15 +48,37 @@ def _short(message: str) -> str:
     return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
 
 
+def _missing_property(error: ValidationError) -> str | None:
+    """The name a ``required`` error is about. jsonschema reports it on the object and keeps the name only in
+    its message, so the name is the one missing property whose standard message this is."""
+    if error.validator != "required" or not isinstance(error.instance, dict):
+        return None
+    names = error.validator_value if isinstance(error.validator_value, list) else []
+    return next(
+        (
+            n
+            for n in names
+            if isinstance(n, str) and n not in error.instance and error.message == f"{n!r} is a required property"
+        ),
+        None,
+    )
+
+
+def _error_pointer(error: ValidationError) -> str:
+    at = pointer(error.absolute_path)
+    missing = _missing_property(error)
+    return at if missing is None else at + pointer([missing])
+
+
 def schema_problems(validator: Draft202012Validator, document: Any) -> list[Problem]:
     """Every JSON Schema error at the pointer of the offending instance, sorted by pointer.
 
-    As in JSON Schema itself, a missing or unexpected property is reported on the object that lacks or
-    carries it; the message names the property.
+    A missing required property is reported at its own pointer (``/importer``, not the object's ``""``);
+    an unexpected property, as in JSON Schema, on the object that carries it (the message names it).
     """
     found: dict[tuple[str, str, str], Problem] = {}
     for error in validator.iter_errors(document):
-        problem = Problem(pointer(error.absolute_path), str(error.validator), _short(error.message))
+        problem = Problem(_error_pointer(error), str(error.validator), _short(error.message))
         found.setdefault((problem.path, problem.code, problem.message), problem)
     return sorted(found.values(), key=lambda p: (p.path, p.code, p.message))
 

@@ -57,11 +57,22 @@ def test_a_valid_document_has_no_problems(validator: DocumentValidator) -> None:
     assert validator.validate("parcel", GOOD) == []
 
 
-def test_missing_and_unknown_properties_are_reported_on_their_object(validator: DocumentValidator) -> None:
+def test_a_missing_property_is_reported_at_its_own_pointer_an_unknown_one_on_its_object(
+    validator: DocumentValidator,
+) -> None:
     document = GOOD | {"items": [{"colour": "red"}]}
     found = validator.validate("parcel", document)
-    assert [(p.path, p.code) for p in found] == [("/items/0", "additionalProperties"), ("/items/0", "required")]
+    assert [(p.path, p.code) for p in found] == [("/items/0", "additionalProperties"), ("/items/0/unit", "required")]
     assert "'unit' is a required property" in found[1].message
+
+
+def test_every_missing_property_gets_its_own_problem_and_names_are_escaped(tmp_path: Path) -> None:
+    folder = tmp_path / "documents" / "odd"
+    folder.mkdir(parents=True)
+    schema = {"type": "object", "required": ["a/b", "c~d", "e"], "properties": {"e": {"type": "string"}}}
+    (folder / "schema.json").write_text(json.dumps(schema))
+    found = DocumentValidator(Catalog(tmp_path), {}).validate("odd", {"e": "x"})
+    assert [(p.path, p.code) for p in found] == [("/a~1b", "required"), ("/c~0d", "required")]
 
 
 def test_formats_are_checked_beyond_the_pattern(validator: DocumentValidator) -> None:
