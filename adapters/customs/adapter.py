@@ -6,6 +6,11 @@ A background poller reads CUSRES files: GREEN -> ACCEPTED, YELLOW/RED -> INSPECT
 inspection result later -> ACCEPTED or REJECTED (a revision). A garbled answer or a temporary error makes
 it send the declaration again (at most ``max_resends`` times). The customs system is down when its
 heartbeat is stale: ``deliver`` raises AgencyUnavailable so documents wait in the broker.
+
+The lifecycle notices become CUSDECs of their own (UNCL 1225 message function, see notices.py): a
+cancellation (or a version no longer routed here) is function 1 for the declaration, a new version is a
+replacement (function 5, RFF+ACW naming the one it replaces), and the trader's answer to a customs query is a
+response (function 11) naming the query. A CUSRES still arriving for a withdrawn declaration is not applied.
 """
 
 from __future__ import annotations
@@ -14,25 +19,34 @@ import asyncio
 import contextlib
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from singlewindow.adapters import (
     Adapter,
     AdapterContext,
     AgencyUnavailable,
+    Cancellation,
     DecisionDraft,
+    DecisionStatus,
     DocumentRefused,
     Handover,
     InboundDocument,
+    QueryResponse,
+    Replacement,
 )
 from singlewindow.adapters.customs import edifact
 from singlewindow.adapters.customs.config import CustomsConfig
-from singlewindow.adapters.customs.cusdec import build_cusdec, declaration_reference
+from singlewindow.adapters.customs.cusdec import DOCUMENT_CODE, build_cusdec, declaration_reference
 from singlewindow.adapters.customs.cusres import parse_cusres
+from singlewindow.adapters.customs.edifact import element
 from singlewindow.adapters.customs.exchange import INBOX, OUTBOX, ExchangeFolder, reference_of, unique_name
+from singlewindow.adapters.customs.notices import build_answer, build_cancellation
 from singlewindow.adapters.customs.permit_checks import check_and_write_off
 from singlewindow.adapters.customs.permits_client import PermitsClient
 from singlewindow.adapters.customs.responses import Resend, to_action
 from singlewindow.adapters.customs.sent import SentRecord
+
+PERMITS = "permits:"  # a hand-over reference for a declaration the permits check stopped: customs never saw it
 
 
 class CustomsEdifactAdapter(Adapter[CustomsConfig]):
@@ -71,18 +85,90 @@ class CustomsEdifactAdapter(Adapter[CustomsConfig]):
         return age is not None and age <= self.context.config.heartbeat_timeout_seconds
 
     async def deliver(self, document: InboundDocument) -> Handover:
+        return await self._declare(document, None)
+
+    async def replaced(self, document: InboundDocument, replacement: Replacement) -> Handover:
+        """The new version replaces the previous declaration in the customs system (function code 5)."""
+        previous = replacement.previous_reference or declaration_reference(
+            document.submission_id, replacement.previous_version
+        )
+        known = not previous.startswith(PERMITS) and await self.sent.find(previous) is not None
+        handover = await self._declare(document, previous if known else None)
+        if known:
+            why = f"replaced by {declaration_reference(document.submission_id, document.version)}"
+            await self.sent.withdraw(previous, document.submission_id, replacement.previous_version, why)
+        return handover
+
+    async def cancelled(self, notice: Cancellation) -> None:
+        """Cancelled or no longer routed here: a cancellation CUSDEC (function code 1) for the declaration."""
+        log = self.context.log.bind(submission_id=notice.submission_id, version=notice.version, kind=notice.kind)
+        if notice.kind == "decision-not-applied":
+            log.info("customs decision not applied by the hub", reason=notice.reason)
+            return
+        reference = declaration_reference(notice.submission_id, notice.version)
+        await self.sent.withdraw(reference, notice.submission_id, notice.version, notice.kind)
+        if notice.reference is not None and notice.reference.startswith(PERMITS):
+            log.info("cancelled before it reached customs (the permits check stopped it)")
+            return
+        # Also when the runtime never handed the version over: the CUSDEC may sit unread in the intake.
+        await self._require_up()
+        segments = build_cancellation(await self._document_code(reference), reference, notice.ucr, notice.reason)
+        await self._put("CUSDEC", reference, segments)
+        log.info("cancellation sent to customs", reference=reference)
+
+    async def answered(self, response: QueryResponse) -> None:
+        """The trader's answer to a customs query: a response CUSDEC (function code 11) naming the query."""
+        reference = declaration_reference(response.submission_id, response.version)
+        sent = await self.sent.find(reference)
+        log = self.context.log.bind(submission_id=response.submission_id, query_id=response.query_id)
+        if sent is None or sent.withdrawn is not None or sent.query is None:
+            # The permits check asked (customs never saw the declaration): only an amendment can fix a permit.
+            log.warning("answer to a query the customs system did not ask: not passed on", reference=reference)
+            return
+        await self._require_up()
+        code = await self._document_code(reference)
+        segments = build_answer(code, reference, sent.query, response.query_id, response.answer)
+        await self._put("CUSDEC", reference, segments)
+        log.info("answer sent to customs", reference=reference, query=sent.query)
+
+    async def _document_code(self, reference: str) -> str:
+        """The declaration's own BGM document code (import, export, transit); import when it was never sent."""
+        try:
+            return element(edifact.read(await self.sent.cusdec(reference), "CUSDEC").first("BGM"), 0)
+        except (OSError, edifact.EdifactError):
+            return DOCUMENT_CODE["IM"]
+
+    async def _require_up(self) -> None:
         if not await self.health():
             raise AgencyUnavailable(f"customs system heartbeat is stale ({self.folder.heartbeat_age()} s)")
+
+    async def _put(self, message_type: str, reference: str, segments: list[Any]) -> str:
+        config = self.context.config
+        text = edifact.write(
+            config.sender_id, config.recipient_id, reference[-14:], datetime.now(UTC), message_type, segments
+        )
+        try:
+            await self.folder.put(INBOX, unique_name(message_type, reference), text)
+        except OSError as exc:
+            raise AgencyUnavailable(f"cannot write to the exchange folder: {exc}") from exc
+        return text
+
+    async def _declare(self, document: InboundDocument, replaces: str | None) -> Handover:
+        await self._require_up()
         reference = declaration_reference(document.submission_id, document.version)
+        earlier = await self.sent.find(reference)
+        if earlier is not None and earlier.withdrawn is not None:
+            self.context.log.info("not declared: this version was withdrawn", reference=reference)
+            return Handover(reference=reference)
         if self.permits is not None:
             refused = await check_and_write_off(
                 self.permits, document.body, self.context.config.country, document.submission_id, document.version
             )
             if refused is not None:
-                return Handover(reference=f"permits:{reference}", decision=refused)
+                return Handover(reference=f"{PERMITS}{reference}", decision=refused)
         config = self.context.config
         try:
-            segments = build_cusdec(document.body, reference)
+            segments = build_cusdec(document.body, reference, replaces)
         except (KeyError, TypeError, ValueError) as exc:  # the view lacks what a CUSDEC must carry
             raise DocumentRefused(f"cannot be written as a CUSDEC: missing or bad {exc}") from exc
         text = edifact.write(
@@ -127,9 +213,14 @@ class CustomsEdifactAdapter(Adapter[CustomsConfig]):
         if sent is None:
             log.error("CUSRES for a declaration this adapter never sent", reference=response.declaration)
             return
+        if sent.withdrawn is not None:
+            log.info("CUSRES for a withdrawn declaration: not applied", reference=sent.reference, why=sent.withdrawn)
+            return
         if isinstance(action, Resend):
             await self._resend(sent.reference, action.reason)
             return
+        if action.status is DecisionStatus.QUERY:  # the answer must name this query
+            await self.sent.queried(sent, response.response_number)
         sequence = await self.context.decide(sent.submission_id, sent.version, action)
         log.info("decision", status=action.status.value, sequence=sequence, submission_id=sent.submission_id)
 

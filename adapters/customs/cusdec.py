@@ -20,6 +20,7 @@ from singlewindow.adapters.customs.edifact import EdifactError, EdiMessage, elem
 
 DOCUMENT_CODE = {"IM": "929", "EK": "830", "TR": "950"}  # UNCL 1001: import, export, transit declaration
 FUNCTION_CODE = {"ORIGINAL": "9", "REPLACE": "5", "CANCEL": "1"}  # UNCL 1225
+REPLACEMENT = FUNCTION_CODE["REPLACE"]
 SUPPORTING_CODE = {  # UNCL 1001 document name codes; 851-853 per trade_data.md §2.1
     "PHYTO_CERTIFICATE": "851",
     "SANITARY_PERMIT": "852",
@@ -64,10 +65,11 @@ def _party(qualifier: str, party: Mapping[str, Any]) -> Segment:
     )
 
 
-def _header(view: Mapping[str, Any], reference: str) -> list[Segment]:
+def _header(view: Mapping[str, Any], reference: str, replaces: str | None) -> list[Segment]:
     procedure = view.get("procedure") or {"direction": "IM", "procedureCode": "40", "previousProcedureCode": "00"}
+    function = REPLACEMENT if replaces is not None else FUNCTION_CODE[view["functionCode"]]
     out = [
-        segment("BGM", DOCUMENT_CODE[procedure["direction"]], reference, FUNCTION_CODE[view["functionCode"]]),
+        segment("BGM", DOCUMENT_CODE[procedure["direction"]], reference, function),
         segment("DTM", ["137", _stamp(view["issuedAt"]), "203"]),
         segment(
             "CST",
@@ -86,6 +88,8 @@ def _header(view: Mapping[str, Any], reference: str) -> list[Segment]:
             out.append(segment("LOC", qualifier, route[key]))
     out += [segment("GIS", [code, "ZZZ"]) for flag, code in FLAGS.items() if view["flags"].get(flag)]
     out += [segment("RFF", ["UCN", view["ucr"]]), segment("RFF", ["ABE", view["traderReference"]])]
+    if replaces is not None:  # the declaration this one replaces (1153 ACW, as a CUSRES names its declaration)
+        out.append(segment("RFF", ["ACW", replaces]))
     out += [_party(q, view[key]) for key, q in PARTIES.items() if key in view]
     means = view["transport"]["transportMeans"]
     vehicle = [means["registrationNumber"], "", "", means.get("make", ""), means["nationality"]]
@@ -115,10 +119,14 @@ def _item(item: Mapping[str, Any]) -> list[Segment]:
     return out
 
 
-def build_cusdec(view: Mapping[str, Any], reference: str) -> list[Segment]:
-    """The message's segments between UNH and UNT for one customs view."""
+def build_cusdec(view: Mapping[str, Any], reference: str, replaces: str | None = None) -> list[Segment]:
+    """The message's segments between UNH and UNT for one customs view.
+
+    ``replaces`` names the declaration a new version replaces: function code 5 and RFF+ACW, so the customs
+    system withdraws that one and assesses this one in its place.
+    """
     items = [s for item in view["goodsItems"] for s in _item(item)]
-    return [*_header(view, reference), segment("UNS", "D"), *items, segment("UNS", "S")]
+    return [*_header(view, reference, replaces), segment("UNS", "D"), *items, segment("UNS", "S")]
 
 
 def _decimal(seg: Segment | None, index: int, component: int, what: str) -> Decimal:
@@ -165,6 +173,7 @@ def parse_cusdec(message: EdiMessage) -> Declaration:
         document_code=element(bgm, 0),
         function=element(bgm, 2),
         declarant_id=declarant,
+        replaces=next((element(s, 0, 1) for s in header if s.tag == "RFF" and element(s, 0) == "ACW"), None),
         importer_id=_party_id(message, "IM"),
         export_country=_loc(header, "35"),
         destination_country=_loc(header, "28"),

@@ -3,7 +3,9 @@
 Two shapes (samples/README.md explains each segment):
 
 * a general response (BGM 961) with the outcome in GIS: GRN green channel (released), YLW documentary check,
-  RED physical inspection, REL released after inspection, REF refused after inspection; FTX+AAI the reasons;
+  RED physical inspection, REL released after inspection, REF refused after inspection, QRY a question to
+  the declarant before the system decides; FTX+AAI the reasons (for QRY: the question under code QUESTION
+  and one FTX per field concerned under code FIELD, a JSON pointer into the declaration);
 * an error response (BGM 963) with ERP/ERC and FTX+AAO: the declaration could not be processed. Error code
   TMP means a temporary fault of the customs system (send the declaration again later); others are the
   declaration's faults.
@@ -24,6 +26,7 @@ from singlewindow.adapters.customs.edifact import EdifactError, EdiMessage, elem
 GENERAL_RESPONSE = "961"
 ERROR_RESPONSE = "963"
 TEMPORARY_ERROR = "TMP"
+QUESTION, FIELD = "QUESTION", "FIELD"  # FTX+AAI codes of a QRY response
 
 
 class Outcome(StrEnum):
@@ -32,6 +35,7 @@ class Outcome(StrEnum):
     RED = "RED"
     RELEASED = "REL"
     REFUSED = "REF"
+    QUERY = "QRY"
     ERROR = "ERR"  # an error response; not written in GIS
 
 

@@ -40,6 +40,7 @@ class Declaration:
     export_country: str | None
     destination_country: str | None
     items: tuple[DeclaredItem, ...]
+    replaces: str | None = None  # a replacement's RFF+ACW: the declaration it takes the place of
 
 
 @dataclass(frozen=True, slots=True)

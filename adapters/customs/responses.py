@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from singlewindow.adapters import Channel, DecisionDraft, DecisionStatus, Officer, Reason
-from singlewindow.adapters.customs.cusres import CustomsResponse, Finding, Outcome
+from singlewindow.adapters import Channel, DecisionDraft, DecisionStatus, Officer, Query, Reason
+from singlewindow.adapters.customs.cusres import FIELD, QUESTION, CustomsResponse, Finding, Outcome
 
 _CODE_CHARS = re.compile(r"[^A-Z0-9._-]")
 
@@ -29,6 +29,15 @@ def _reason(finding: Finding) -> Reason:
     return Reason(code=code, text=(finding.text or finding.code)[:1000])
 
 
+def _query(response: CustomsResponse) -> Query:
+    """The question, and the fields concerned named after it (the decision spec has no field list)."""
+    question = " ".join(f.text for f in response.findings if f.code == QUESTION) or "The customs officer asks"
+    fields = [f.text for f in response.findings if f.code == FIELD]
+    if fields:
+        question += f" (fields concerned: {', '.join(fields)})"
+    return Query(question=question[:2000])
+
+
 def to_action(response: CustomsResponse) -> DecisionDraft | Resend:
     if response.temporary:
         return Resend(response.declaration, "; ".join(f.text for f in response.findings))
@@ -44,6 +53,8 @@ def to_action(response: CustomsResponse) -> DecisionDraft | Resend:
         case Outcome.YELLOW | Outcome.RED:
             channel = Channel.YELLOW if response.outcome is Outcome.YELLOW else Channel.RED
             return DecisionDraft(status=DecisionStatus.INSPECTION_REQUIRED, channel=channel, reasons=reasons, **common)
+        case Outcome.QUERY:
+            return DecisionDraft(status=DecisionStatus.QUERY, query=_query(response), **common)
         case Outcome.RELEASED:
             return DecisionDraft(status=DecisionStatus.ACCEPTED, **common)
         case Outcome.REFUSED | Outcome.ERROR:

@@ -4,6 +4,10 @@
 ``malformed`` spoil the first N answers to each declaration (a temporary-error CUSRES; a garbage file);
 ``duplicate`` writes every answer twice; ``inspection_seconds`` and ``inspection_result`` script what the
 officers find after a YELLOW or RED channel.
+
+``query_first`` is business, not a fault (as in the other stand-ins): every declaration read while it is set
+gets a query first (a CUSRES with GIS+QRY, ``query_question`` and one FTX per ``query_fields`` pointer); the
+system assesses the declaration only once the declarant's answer (a CUSDEC with function code 11) arrives.
 """
 
 from __future__ import annotations
@@ -25,6 +29,11 @@ class Script(BaseModel):
     duplicate: bool = False
     inspection_seconds: float = Field(default=1.0, ge=0)
     inspection_result: Literal["RELEASE", "REFUSE"] = "RELEASE"
+    query_first: bool = False
+    query_question: str = Field(
+        default="Please state the intended use of the goods and attach the purchase contract", min_length=1
+    )
+    query_fields: tuple[str, ...] = ("/goodsItems/0/description", "/invoiceAmount")
 
 
 def read_script(control: Path | None, defaults: Script) -> Script:

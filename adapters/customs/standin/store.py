@@ -18,6 +18,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     insert,
     select,
     update,
@@ -39,7 +40,11 @@ declarations = Table(
     Column("answers", Integer, nullable=False),
     Column("inspection_due_at", DateTime(timezone=True), nullable=True),
     Column("inspection_done", Boolean, nullable=False),
+    # ACTIVE, QUERIED (waiting for the declarant's answer), WITHDRAWN (cancelled), REPLACED (by a new version)
+    Column("state", String(10), nullable=False, default="ACTIVE"),
+    Column("answer", Text, nullable=True),
 )
+ACTIVE, QUERIED, WITHDRAWN, REPLACED = "ACTIVE", "QUERIED", "WITHDRAWN", "REPLACED"
 traders = Table(
     "traders",
     metadata,
@@ -57,6 +62,13 @@ class Filed:
     answers: int
     inspection_due_at: datetime | None
     inspection_done: bool
+    state: str = "ACTIVE"
+    answer: str | None = None
+
+    @property
+    def closed(self) -> bool:
+        """Withdrawn or replaced: the system does no more work on it and issues no decision for it."""
+        return self.state in (WITHDRAWN, REPLACED)
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -65,7 +77,16 @@ def _aware(value: datetime | None) -> datetime | None:
 
 def _filed(row: Any) -> Filed:
     hits = tuple((h[0], h[1]) for h in row.hits)
-    return Filed(row.reference, row.channel, hits, row.answers, _aware(row.inspection_due_at), row.inspection_done)
+    return Filed(
+        row.reference,
+        row.channel,
+        hits,
+        row.answers,
+        _aware(row.inspection_due_at),
+        row.inspection_done,
+        row.state,
+        row.answer,
+    )
 
 
 class CustomsStore:
@@ -117,11 +138,24 @@ class CustomsStore:
                     answers=0,
                     inspection_due_at=None,
                     inspection_done=False,
+                    state=ACTIVE,
                 )
             )
         filed = await self.find(reference)
         assert filed is not None
         return filed
+
+    async def close_declaration(self, reference: str, state: str) -> None:
+        """Withdraw or replace; a declaration not read yet is recorded closed, so it is never assessed."""
+        if await self.find(reference) is None:
+            await self.file(reference, "", "GREEN", 0, [])
+        async with self._engine.begin() as conn:
+            await conn.execute(update(declarations).where(declarations.c.reference == reference).values(state=state))
+
+    async def set_state(self, reference: str, state: str, answer: str | None = None) -> None:
+        values: dict[str, Any] = {"state": state} if answer is None else {"state": state, "answer": answer}
+        async with self._engine.begin() as conn:
+            await conn.execute(update(declarations).where(declarations.c.reference == reference).values(**values))
 
     async def count_answer(self, reference: str) -> int:
         """One more answer sent for this declaration; returns how many were sent before it."""
@@ -136,7 +170,9 @@ class CustomsStore:
 
     async def due_inspections(self, now: datetime) -> list[Filed]:
         query = select(declarations).where(
-            declarations.c.inspection_done.is_(False) & (declarations.c.inspection_due_at <= now)
+            declarations.c.inspection_done.is_(False)
+            & (declarations.c.inspection_due_at <= now)
+            & (declarations.c.state == ACTIVE)
         )
         async with self._engine.connect() as conn:
             return [_filed(row) for row in await conn.execute(query)]

@@ -4,6 +4,12 @@ It is the customs system, so it decides: risk selectivity (``singlewindow.adapte
 on what the CUSDEC says and on the system's own trader register. A declaration sent again (after an error
 or a garbled answer) keeps its first assessment and its answer numbers, so the adapter sees duplicates, not
 new decisions.
+
+The CUSDEC's message function (UNCL 1225) says what to do: 9 original and 5 replacement are assessed (a
+replacement first closes the declaration its RFF+ACW names), 1 cancellation withdraws the declaration, 11
+response is the declarant's answer to the system's query. A withdrawn or replaced declaration gets no
+answer and no inspection result any more. Cancellations waiting in the intake are read before the rest of
+that batch, so a declaration cancelled before the system got to it is never assessed.
 """
 
 from __future__ import annotations
@@ -17,13 +23,14 @@ from pathlib import Path
 import structlog
 
 from singlewindow.adapters.customs import edifact
-from singlewindow.adapters.customs.cusdec import parse_cusdec
-from singlewindow.adapters.customs.cusres import CustomsResponse, Finding, Outcome, build_cusres
+from singlewindow.adapters.customs.cusdec import REPLACEMENT, parse_cusdec
+from singlewindow.adapters.customs.cusres import FIELD, QUESTION, CustomsResponse, Finding, Outcome, build_cusres
 from singlewindow.adapters.customs.exchange import INBOX, OUTBOX, ExchangeFolder, reference_of, unique_name
+from singlewindow.adapters.customs.notices import CANCELLATION, RESPONSE, read_header
 from singlewindow.adapters.customs.risk import assess
 from singlewindow.adapters.customs.risk_profile import RiskProfile
 from singlewindow.adapters.customs.standin.script import Script
-from singlewindow.adapters.customs.standin.store import CustomsStore, Filed
+from singlewindow.adapters.customs.standin.store import ACTIVE, QUERIED, REPLACED, WITHDRAWN, CustomsStore, Filed
 
 log = structlog.get_logger(__name__)
 SYSTEM_ID = "KZCUSTOMS"
@@ -54,15 +61,26 @@ class CustomsSystem:
                 continue
 
     async def step(self, script: Script) -> None:
-        for path in await self.folder.ready(INBOX):
-            await self._declaration(path, script)
+        read = [(path, await self.folder.text(path)) for path in await self.folder.ready(INBOX)]
+        cancellations = [(p, t) for p, t in read if _function(t) == CANCELLATION]
+        for path, text in [*cancellations, *[(p, t) for p, t in read if (p, t) not in cancellations]]:
+            await self._message(path, text, script)
             await self.folder.archive(path)
         for filed in await self.store.due_inspections(datetime.now(UTC)):
             await self._inspection(filed, script)
 
-    async def _declaration(self, path: Path, script: Script) -> None:
+    async def _message(self, path: Path, text: str, script: Script) -> None:
         try:
-            declaration = parse_cusdec(edifact.read(await self.folder.text(path), "CUSDEC"))
+            message = edifact.read(text, "CUSDEC")
+            header = read_header(message)
+            if header.function == CANCELLATION:
+                await self.store.close_declaration(header.reference, WITHDRAWN)
+                log.info("declaration withdrawn", declaration=header.reference, reason=header.text)
+                return
+            if header.function == RESPONSE:
+                await self._response(header.reference, header.text, script)
+                return
+            declaration = parse_cusdec(message)
         except edifact.EdifactError as exc:
             reference = reference_of(path)
             log.warning("unreadable declaration", file=path.name, error=str(exc))
@@ -72,12 +90,41 @@ class CustomsSystem:
                     CustomsResponse(f"{reference}-S", reference, Outcome.ERROR, SYSTEM_ID, _now(), (finding,)), script
                 )
             return
+        known = await self.store.find(declaration.reference)
+        if known is not None and known.closed:
+            log.info("declaration was withdrawn: not assessed", declaration=declaration.reference)
+            return
+        if declaration.function == REPLACEMENT and declaration.replaces:
+            await self.store.close_declaration(declaration.replaces, REPLACED)
+            log.info("declaration replaced", declaration=declaration.replaces, by=declaration.reference)
         trader = await self.store.trader(declaration.declarant_id)
         assessment = assess(declaration, trader, self.profile)
         hits = [(h.code, h.text) for h in assessment.hits]
         filed = await self.store.file(
             declaration.reference, declaration.declarant_id, assessment.channel, assessment.score, hits
         )
+        if filed.state == QUERIED or (known is None and script.query_first):
+            await self._query(filed, script)
+            return
+        await self._answer(filed, script)
+
+    async def _query(self, filed: Filed, script: Script) -> None:
+        """Ask the declarant first; the same response number when asked again (a resend), so one decision."""
+        await self.store.set_state(filed.reference, QUERIED)
+        findings = (
+            Finding(QUESTION, script.query_question),
+            *(Finding(FIELD, pointer) for pointer in script.query_fields),
+        )
+        query = CustomsResponse(f"{filed.reference}-Q", filed.reference, Outcome.QUERY, INSPECTOR, _now(), findings)
+        await self._send(query, script)
+
+    async def _response(self, reference: str, answer: str, script: Script) -> None:
+        filed = await self.store.find(reference)
+        if filed is None or filed.state != QUERIED:
+            log.info("answer to no open query: filed away", declaration=reference)
+            return
+        await self.store.set_state(reference, ACTIVE, answer)
+        log.info("query answered", declaration=reference)
         await self._answer(filed, script)
 
     async def _answer(self, filed: Filed, script: Script) -> None:
@@ -122,6 +169,13 @@ class CustomsSystem:
             await self.folder.put(OUTBOX, unique_name("CUSRES", response.declaration), text)
         self.answered += 1
         log.info("answered", declaration=response.declaration, outcome=response.outcome.value)
+
+
+def _function(text: str) -> str | None:
+    try:
+        return read_header(edifact.read(text, "CUSDEC")).function
+    except edifact.EdifactError:
+        return None
 
 
 def _now() -> datetime:
