@@ -4,7 +4,13 @@
 number. A poller reads rows whose decision columns are filled and not yet read (or written again since):
 a readable decision is published (a duplicate is recognised by its content), anything else is cleared for
 the legacy system to decide again, at most ``max_retries`` times. A locked or missing table means the
-system is down: ``deliver`` raises AgencyUnavailable and the breaker pauses consumption.
+system is down: ``deliver`` raises AgencyUnavailable and the breaker pauses consumption. A row the system
+refuses (its intake check, a constraint) raises ``IntakeRefused``: retried through the tiers, then dead-lettered.
+
+Lifecycle notices (issue 12) are columns of the same table: a cancelled or superseded version's row is
+marked withdrawn (the legacy system skips it; a decision it still writes there is not read), a new version
+gets a row of its own naming the row it replaces, which is withdrawn in the same transaction, and the
+trader's answer to the system's QUERY is written to the row's ``answer`` column, after which it decides.
 """
 
 from __future__ import annotations
@@ -17,12 +23,27 @@ from typing import Any
 
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from singlewindow.adapters import Adapter, AdapterContext, AgencyUnavailable, DecisionDraft, Handover, InboundDocument
+from singlewindow.adapters import (
+    Adapter,
+    AdapterContext,
+    AgencyUnavailable,
+    Cancellation,
+    DecisionDraft,
+    Handover,
+    InboundDocument,
+    QueryResponse,
+    Replacement,
+)
 from singlewindow.adapters.sanitary.columns import AskAgain, read_decision
 from singlewindow.adapters.sanitary.config import SanitaryConfig
 from singlewindow.adapters.sanitary.database import agency_engine
 from singlewindow.adapters.sanitary.table import requests
+
+
+class IntakeRefused(RuntimeError):
+    """The legacy system refused to take the row (its intake check); not the system being down."""
 
 
 class SanitaryTableAdapter(Adapter[SanitaryConfig]):
@@ -57,6 +78,56 @@ class SanitaryTableAdapter(Adapter[SanitaryConfig]):
         return True
 
     async def deliver(self, document: InboundDocument) -> Handover:
+        return await self._insert(document, None)
+
+    async def replaced(self, document: InboundDocument, replacement: Replacement) -> Handover:
+        """The new version's row names the row it replaces; that one is withdrawn in the same transaction."""
+        return await self._insert(document, replacement)
+
+    async def cancelled(self, notice: Cancellation) -> None:
+        """Mark the version's row withdrawn: the legacy system skips it and its decision is not read."""
+        log = self.context.log.bind(submission_id=notice.submission_id, version=notice.version, kind=notice.kind)
+        if notice.kind == "decision-not-applied":
+            log.info("sanitary decision not applied by the hub", reason=notice.reason)
+            return
+        try:
+            async with self.engine.begin() as conn:
+                withdrawn = await self._withdraw(conn, notice.submission_id, notice.version, notice.reason)
+        except (OperationalError, DBAPIError) as exc:
+            raise AgencyUnavailable(f"sanitary table not available: {exc.orig!r}") from exc
+        log.info("row withdrawn" if withdrawn else "no row to withdraw (never handed over)", rows=withdrawn)
+
+    async def answered(self, response: QueryResponse) -> None:
+        """Write the trader's answer to the queried row; the legacy system decides once it sees it."""
+        log = self.context.log.bind(submission_id=response.submission_id, query_id=response.query_id)
+        row = self._row_of(response.submission_id, response.version)
+        values = {"answer": response.answer, "answered_at": datetime.now(UTC)}
+        try:
+            async with self.engine.begin() as conn:
+                result = await conn.execute(
+                    update(requests).where(row & (requests.c.status == "QUERY")).values(**values)
+                )
+        except (OperationalError, DBAPIError) as exc:
+            raise AgencyUnavailable(f"sanitary table not available: {exc.orig!r}") from exc
+        if result.rowcount == 0:
+            log.warning("no open query in the sanitary table for this answer: not passed on")
+            return
+        log.info("answer written to the sanitary table")
+
+    @staticmethod
+    def _row_of(submission_id: str, version: int) -> Any:
+        return (
+            (requests.c.submission_id == submission_id)
+            & (requests.c.submission_version == version)
+            & requests.c.withdrawn_at.is_(None)
+        )
+
+    async def _withdraw(self, conn: AsyncConnection, submission_id: str, version: int, reason: str) -> int:
+        values = {"withdrawn_at": datetime.now(UTC), "withdrawn_reason": reason[:4000]}
+        result = await conn.execute(update(requests).where(self._row_of(submission_id, version)).values(**values))
+        return int(result.rowcount)
+
+    async def _insert(self, document: InboundDocument, replacement: Replacement | None) -> Handover:
         row = {
             "message_id": document.message_id,
             "submission_id": document.submission_id,
@@ -67,19 +138,41 @@ class SanitaryTableAdapter(Adapter[SanitaryConfig]):
             "legacy_answers": 0,
             "adapter_retries": 0,
         }
+        refused: IntegrityError | None = None
         try:
             async with self.engine.begin() as conn:
-                with contextlib.suppress(IntegrityError):
+                if replacement is not None:
+                    row["replaces"] = await self._previous_row(conn, document.submission_id, replacement)
+                try:
                     async with conn.begin_nested():
                         await conn.execute(requests.insert().values(**row))
+                except IntegrityError as exc:  # the same message again, or the system's intake refused it
+                    refused = exc
                 number = (
                     await conn.execute(
                         select(requests.c.request_no).where(requests.c.message_id == document.message_id)
                     )
-                ).scalar_one()
+                ).scalar_one_or_none()
+                if number is not None and replacement is not None:
+                    why = f"replaced by version {document.version} (row {number})"
+                    await self._withdraw(conn, document.submission_id, replacement.previous_version, why)
         except (OperationalError, DBAPIError) as exc:
             raise AgencyUnavailable(f"sanitary table not available: {exc.orig!r}") from exc
+        if number is None:
+            raise IntakeRefused(f"the sanitary system refused the row: {refused.orig if refused else 'no row'}")
         return Handover(reference=f"row-{number}")
+
+    @staticmethod
+    async def _previous_row(conn: AsyncConnection, submission_id: str, replacement: Replacement) -> int | None:
+        reference = replacement.previous_reference or ""
+        if reference.startswith("row-") and reference[4:].isdigit():
+            return int(reference[4:])
+        query = select(requests.c.request_no).where(
+            (requests.c.submission_id == submission_id)
+            & (requests.c.submission_version == replacement.previous_version)
+        )
+        found = (await conn.execute(query.order_by(requests.c.request_no.desc()))).first()
+        return None if found is None else int(found.request_no)
 
     async def _poll_forever(self) -> None:
         while True:
@@ -95,6 +188,7 @@ class SanitaryTableAdapter(Adapter[SanitaryConfig]):
         """Handle every decided row not read since it was decided; returns how many rows were handled."""
         query = select(requests).where(
             requests.c.status.is_not(None)
+            & requests.c.withdrawn_at.is_(None)  # a withdrawn version's decision is never applied
             & (requests.c.adapter_read_at.is_(None) | (requests.c.decided_at > requests.c.adapter_read_at))
         )
         async with self.engine.connect() as conn:

@@ -1,6 +1,8 @@
 """The decision columns as a decision draft, or as a reason to ask the legacy system again.
 
-``status`` must be one of the statuses the service uses; ``conditions`` holds one ``CODE: text`` per line.
+``status`` must be one of the statuses the service uses; ``conditions`` holds one ``CODE: text`` per line;
+a ``QUERY`` has its question in ``reason`` and the fields concerned (JSON pointers) one per line in
+``query_fields``, named after the question (the decision spec has no field list).
 Anything else (a garbled value, the system's own ERROR status) is not a decision: the adapter clears the
 row so the legacy system decides it again.
 """
@@ -12,9 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from singlewindow.adapters import Condition, DecisionDraft, DecisionStatus, Officer, Reason
+from singlewindow.adapters import Condition, DecisionDraft, DecisionStatus, Officer, Query, Reason
 
-STATUSES = {"ACCEPTED", "ACCEPTED_WITH_CONDITIONS", "REJECTED"}
+STATUSES = {"ACCEPTED", "ACCEPTED_WITH_CONDITIONS", "REJECTED", "QUERY"}
 CONDITION = re.compile(r"^([A-Z0-9][A-Z0-9._-]{0,19}): (.{1,1000})$")
 
 
@@ -40,6 +42,8 @@ def read_decision(row: Any) -> DecisionDraft | AskAgain:
         if match is None:
             return AskAgain(f"unreadable condition {line!r}")
         conditions.append(Condition(code=match.group(1), text=match.group(2)))
+    if status == "QUERY":
+        return _query(row)
     reasons = (Reason(code="SANITARY", text=row.reason[:1000]),) if row.reason else ()
     if status == "REJECTED" and not reasons:
         return AskAgain("REJECTED without a reason")
@@ -53,3 +57,16 @@ def read_decision(row: Any) -> DecisionDraft | AskAgain:
         )
     except ValueError as exc:  # pydantic: e.g. conditions on a plain ACCEPTED
         return AskAgain(f"inconsistent decision: {exc}")
+
+
+def _query(row: Any) -> DecisionDraft | AskAgain:
+    if not row.reason:
+        return AskAgain("QUERY without a question")
+    fields = [line.strip() for line in (row.query_fields or "").splitlines() if line.strip()]
+    question = row.reason + (f" (fields concerned: {', '.join(fields)})" if fields else "")
+    return DecisionDraft(
+        status=DecisionStatus.QUERY,
+        query=Query(question=question[:2000]),
+        officer=Officer(id=(row.officer or "UNKNOWN")[:35]),
+        decided_at=_aware(row.decided_at),
+    )

@@ -2,7 +2,13 @@
 
 ``down`` holds an exclusive lock on the shared table (maintenance); ``slow_seconds`` delays each decision;
 ``errors`` and ``malformed`` spoil the first N answers per row (status ERROR; a garbled status column);
-``duplicate`` writes each decision twice.
+``duplicate`` writes each decision twice. ``intake_error`` makes the system's intake check refuse new rows
+with that message (a trigger on the table: the adapter's insert fails as a constraint violation, not a
+lock timeout), until it is cleared.
+
+``query_first`` is business, not a fault (as in the other stand-ins): every new row read while it is set
+gets status QUERY with ``query_question`` and ``query_fields`` first; the system decides that row once the
+adapter has written the trader's answer to its ``answer`` column.
 """
 
 from __future__ import annotations
@@ -21,6 +27,12 @@ class Script(BaseModel):
     errors: int = Field(default=0, ge=0)
     malformed: int = Field(default=0, ge=0)
     duplicate: bool = False
+    intake_error: str | None = Field(default=None, min_length=1, max_length=200)
+    query_first: bool = False
+    query_question: str = Field(
+        default="Please state the shelf life and storage temperature of the goods", min_length=1
+    )
+    query_fields: tuple[str, ...] = ("/goodsItems/0/description",)
 
 
 def read_script(control: Path | None, defaults: Script) -> Script:

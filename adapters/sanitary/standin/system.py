@@ -3,6 +3,10 @@
 Down means maintenance: the system holds an exclusive lock on the shared table, so the adapter's inserts
 fail after its lock timeout. Every answer counts in ``legacy_answers``, which the scripted errors and
 garbled values use, so "the first N answers" is per row and survives restarts.
+
+Rows the adapter withdrew (cancelled, superseded, replaced) are skipped. With ``query_first`` a new row gets
+status QUERY first; once the adapter writes the trader's answer the row is decided like any other. The
+intake check (``intake_error``) is a trigger the system puts on its table while scripted so.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ class SanitarySystem:
     script: Callable[[], Script]
     poll_seconds: float = 0.2
     _lock: AsyncConnection | None = field(default=None)
+    _refusing: str | None = field(default=None)
 
     async def prepare(self) -> None:
         async with self.engine.begin() as conn:
@@ -80,13 +85,34 @@ class SanitarySystem:
         log.info("up: shared table unlocked")
 
     async def step(self, script: Script) -> int:
+        await self._intake_check(script.intake_error)
+        open_rows = requests.c.withdrawn_at.is_(None)
+        undecided = requests.c.status.is_(None)
+        answered = (requests.c.status == "QUERY") & requests.c.answered_at.is_not(None)
+        answered = answered & (requests.c.decided_at.is_(None) | (requests.c.answered_at > requests.c.decided_at))
         async with self.engine.connect() as conn:
-            rows = list(await conn.execute(select(requests).where(requests.c.status.is_(None))))
+            query = select(requests).where(open_rows & (undecided | answered)).order_by(requests.c.request_no)
+            rows = list(await conn.execute(query))
         for row in rows:
             if script.slow_seconds:
                 await asyncio.sleep(script.slow_seconds)
-            await self._answer(row, script)
+            if row.status is None and row.answer is None and script.query_first:
+                await self._query(row, script)
+            else:
+                await self._answer(row, script)
         return len(rows)
+
+    async def _query(self, row: Any, script: Script) -> None:
+        values = {
+            "status": "QUERY",
+            "reason": script.query_question,
+            "query_fields": "\n".join(script.query_fields) or None,
+            "conditions": None,
+            "officer": OFFICER,
+            "decided_at": datetime.now(UTC),
+        }
+        await self._write(row.request_no, values)
+        log.info("queried", request_no=row.request_no)
 
     async def _answer(self, row: Any, script: Script) -> None:
         answered = int(row.legacy_answers or 0)
@@ -101,12 +127,40 @@ class SanitarySystem:
                 "reason": verdict.reason,
                 "conditions": "\n".join(verdict.conditions) or None,
             }
-        values.update(officer=OFFICER, decided_at=datetime.now(UTC), legacy_answers=answered + 1)
+        values.update(officer=OFFICER, decided_at=datetime.now(UTC), legacy_answers=answered + 1, query_fields=None)
         await self._write(row.request_no, values)
         if script.duplicate:
             await asyncio.sleep(self.poll_seconds)
             await self._write(row.request_no, {**values, "decided_at": datetime.now(UTC)})
         log.info("decided", request_no=row.request_no, status=values["status"])
+
+    async def _intake_check(self, error: str | None) -> None:
+        """Put the scripted intake check on the table (or take it off): a trigger refusing new rows."""
+        if error == self._refusing:
+            return
+        quoted = (error or "").replace("'", "''")
+        async with self.engine.begin() as conn:
+            if self.engine.dialect.name == "sqlite":
+                await conn.exec_driver_sql("DROP TRIGGER IF EXISTS sanitary_intake_check")
+                if error is not None:
+                    await conn.exec_driver_sql(
+                        "CREATE TRIGGER sanitary_intake_check BEFORE INSERT ON sanitary_requests "
+                        f"BEGIN SELECT RAISE(ABORT, '{quoted}'); END"
+                    )
+            else:
+                await conn.exec_driver_sql("DROP TRIGGER IF EXISTS sanitary_intake_check ON sanitary_requests")
+                if error is not None:
+                    await conn.exec_driver_sql(
+                        "CREATE OR REPLACE FUNCTION sanitary_intake_check() RETURNS trigger AS $$ BEGIN "
+                        f"RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = '{quoted}'; END $$ "
+                        "LANGUAGE plpgsql"
+                    )
+                    await conn.exec_driver_sql(
+                        "CREATE TRIGGER sanitary_intake_check BEFORE INSERT ON sanitary_requests "
+                        "FOR EACH ROW EXECUTE FUNCTION sanitary_intake_check()"
+                    )
+        self._refusing = error
+        log.info("intake check", refusing=error)
 
     async def _write(self, request_no: int, values: dict[str, Any]) -> None:
         async with self.engine.begin() as conn:
