@@ -102,7 +102,7 @@ class CustomsEdifactAdapter(Adapter[CustomsConfig]):
     async def cancelled(self, notice: Cancellation) -> None:
         """Cancelled or no longer routed here: a cancellation CUSDEC (function code 1) for the declaration."""
         log = self.context.log.bind(submission_id=notice.submission_id, version=notice.version, kind=notice.kind)
-        if notice.kind == "decision-not-applied":
+        if notice.kind.lower().replace("_", "-") == "decision-not-applied":
             log.info("customs decision not applied by the hub", reason=notice.reason)
             return
         reference = declaration_reference(notice.submission_id, notice.version)

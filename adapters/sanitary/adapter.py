@@ -87,7 +87,7 @@ class SanitaryTableAdapter(Adapter[SanitaryConfig]):
     async def cancelled(self, notice: Cancellation) -> None:
         """Mark the version's row withdrawn: the legacy system skips it and its decision is not read."""
         log = self.context.log.bind(submission_id=notice.submission_id, version=notice.version, kind=notice.kind)
-        if notice.kind == "decision-not-applied":
+        if notice.kind.lower().replace("_", "-") == "decision-not-applied":
             log.info("sanitary decision not applied by the hub", reason=notice.reason)
             return
         try:

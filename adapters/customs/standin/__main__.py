@@ -36,6 +36,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--errors", type=int, default=int(_env("errors", "0")), help="error answers per declaration")
     parser.add_argument("--malformed", type=int, default=int(_env("malformed", "0")), help="garbage answers first")
     parser.add_argument("--duplicate", action="store_true", default=_env("duplicate", "") == "1")
+    parser.add_argument(
+        "--query-first", action="store_true", default=_env("query_first", "") == "1", help="query, then decide"
+    )
     parser.add_argument("--inspection-seconds", type=float, default=float(_env("inspection_seconds", "1")))
     parser.add_argument(
         "--inspection-result", choices=["RELEASE", "REFUSE"], default=_env("inspection_result", "RELEASE")
@@ -48,7 +51,7 @@ async def main(argv: list[str] | None = None) -> None:
     defaults = Script(
         down=args.down, slow_seconds=args.slow, errors=args.errors, malformed=args.malformed,
         duplicate=args.duplicate, inspection_seconds=args.inspection_seconds,
-        inspection_result=args.inspection_result,
+        inspection_result=args.inspection_result, query_first=args.query_first,
     )  # fmt: skip
     store = await CustomsStore.open(args.db)
     if args.traders:

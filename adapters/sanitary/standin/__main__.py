@@ -33,14 +33,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--errors", type=int, default=int(_env("errors", "0")), help="error answers per row first")
     parser.add_argument("--malformed", type=int, default=int(_env("malformed", "0")), help="garbled answers first")
     parser.add_argument("--duplicate", action="store_true", default=_env("duplicate", "") == "1")
+    parser.add_argument(
+        "--query-first", action="store_true", default=_env("query_first", "") == "1", help="query, then decide"
+    )
     return parser.parse_args(argv)
 
 
 async def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     defaults = Script(
-        down=args.down, slow_seconds=args.slow, errors=args.errors, malformed=args.malformed, duplicate=args.duplicate
-    )
+        down=args.down, slow_seconds=args.slow, errors=args.errors, malformed=args.malformed, duplicate=args.duplicate,
+        query_first=args.query_first,
+    )  # fmt: skip
     engine = agency_engine(args.db)
     system = SanitarySystem(
         engine, dict(read_register(args.permits)), lambda: read_script(args.control, defaults), args.poll_seconds
