@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Route
 from singlewindow.platform.api.http_errors import error_response
 from singlewindow.platform.api.http_inputs import read_json
 from singlewindow.platform.api.methods import by_path
-from singlewindow.platform.api.openapi import openapi_document
+from singlewindow.platform.api.openapi import openapi_document, served_operations
 from singlewindow.platform.api.operations import MAX_LIST_LIMIT, SubmissionApi, event_dict, require_object
 from singlewindow.platform.hub.watch import WatchItem
 from singlewindow.platform.inputs import parse_count
@@ -134,7 +134,7 @@ def build_http_app(
         )
 
     async def openapi(request: Request) -> Response:
-        return JSONResponse(openapi_document())
+        return JSONResponse(document)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -152,4 +152,5 @@ def build_http_app(
         Route("/healthz", healthz, methods=["GET"]),
         *extra_routes,
     ]
+    document = openapi_document(served_operations(routes))  # what this listener answers, no more
     return Starlette(routes=by_path(routes))

@@ -1,4 +1,6 @@
-"""The OpenAPI 3.1 document of the HTTP API, written by hand so it says what callers need to know.
+"""The OpenAPI 3.1 document of the hub's HTTP listener, written by hand so it says what callers need to know:
+the submission API here, the agency services and the permits register in ``openapi_agency``/``_permits``.
+A test walks the routes ``nsw hub run`` serves and holds this document to exactly those operations.
 
 It is the contract: the server answers 422 for what it refuses (``limit=0``, a cancel without a body), and
 every path answers ``OPTIONS`` with 204 and ``Allow``, any method it does not list with 405 and ``Allow``.
@@ -7,45 +9,31 @@ Text everywhere follows the text rule of docs/specs-conventions.md.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from typing import Any
 
+from starlette.routing import BaseRoute, Route
+
 from singlewindow.platform.aggregation import Consolidated
+from singlewindow.platform.api.openapi_agency import agency_paths, agency_schemas
+from singlewindow.platform.api.openapi_common import json_content, ok, ref
+from singlewindow.platform.api.openapi_common import operation as common_operation
+from singlewindow.platform.api.openapi_permits import permit_paths, permit_schemas
 
-_BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}, "description": "Submission id"}
+_CONFLICTS = (
+    "Conflict (same trader reference with another document; no open query; a query already answered "
+    "with another answer)"
+)
 
 
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"content": {"application/json": {"schema": schema}}}
-
-
-_ERRORS = {
-    code: {"description": text, **_json(_ref("Error"))}
-    for code, text in {
-        "401": "No or bad bearer token",
-        "403": "Not allowed for this caller (not its submission, no grant)",
-        "404": "No such submission",
-        "409": "Conflict (same trader reference with another document; no open query; a query already answered "
-        "with another answer)",
-        "413": "Body or document over the size limit",
-        "422": "Invalid input (also a refused character, JSON nested over 64 levels, a number out of range, a "
-        "missing body); `problems` point into the document",
-        "503": "Broker or database unavailable: retry later",
-    }.items()
-}
-
-
-def _operation(summary: str, op_id: str, ok: dict[str, Any], body: str | None = None, **extra: Any) -> dict[str, Any]:
-    operation: dict[str, Any] = {"summary": summary, "operationId": op_id, "security": _BEARER, "responses": ok}
-    operation["responses"].update(_ERRORS)
-    if body is not None:
-        operation["requestBody"] = {"required": True, **_json(_ref(body))}
-    operation.update(extra)
-    return operation
+def _operation(
+    summary: str, op_id: str, responses: dict[str, Any], body: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """A submission operation: the common error responses, with what a 409 means here."""
+    return common_operation(
+        summary, op_id, responses, ref(body) if body is not None else None, conflicts=_CONFLICTS, **extra
+    )
 
 
 def _schemas() -> dict[str, Any]:
@@ -65,7 +53,7 @@ def _schemas() -> dict[str, Any]:
         "Error": {
             "type": "object",
             "required": ["error", "message", "problems"],
-            "properties": {"error": text, "message": text, "problems": {"type": "array", "items": _ref("Problem")}},
+            "properties": {"error": text, "message": text, "problems": {"type": "array", "items": ref("Problem")}},
         },
         "Recipient": {
             "type": "object",
@@ -95,7 +83,7 @@ def _schemas() -> dict[str, Any]:
                 "terminal": boolean,
                 "cancelled": boolean,
                 "createdAt": stamp,
-                "recipients": {"type": "array", "items": _ref("Recipient")},
+                "recipients": {"type": "array", "items": ref("Recipient")},
             },
         },
         "SubmitRequest": {
@@ -114,7 +102,7 @@ def _schemas() -> dict[str, Any]:
         },
         "SubmitResponse": {
             "type": "object",
-            "properties": {"submission": _ref("Submission"), "created": boolean},
+            "properties": {"submission": ref("Submission"), "created": boolean},
         },
         "AmendRequest": {"type": "object", "required": ["document"], "properties": {"document": {"type": "object"}}},
         "CancelRequest": {
@@ -130,7 +118,7 @@ def _schemas() -> dict[str, Any]:
         },
         "SubmissionList": {
             "type": "object",
-            "properties": {"submissions": {"type": "array", "items": _ref("Submission")}},
+            "properties": {"submissions": {"type": "array", "items": ref("Submission")}},
         },
         "WatchEvent": {
             "type": "object",
@@ -149,8 +137,8 @@ def _schemas() -> dict[str, Any]:
     }
 
 
-def openapi_document() -> dict[str, Any]:
-    one = {"200": {"description": "The submission now", **_json(_ref("Submission"))}}
+def _submission_paths() -> dict[str, Any]:
+    one = {"200": {"description": "The submission now", **json_content(ref("Submission"))}}
     sse = {
         "200": {
             "description": "Server-sent events; each `id:` is a resume token (send it back as `Last-Event-ID`)",
@@ -165,59 +153,99 @@ def openapi_document() -> dict[str, Any]:
     status_param = {"name": "status", "in": "query", "schema": {"enum": [s.value for s in Consolidated]}}
     limit_param = {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}
     return {
+        "/v1/submissions": {
+            "post": _operation(
+                "Submit a document",
+                "submit",
+                {
+                    "201": {"description": "Received", **json_content(ref("SubmitResponse"))},
+                    "200": {
+                        "description": "Already received (same reference, same document)",
+                        **json_content(ref("SubmitResponse")),
+                    },
+                },
+                "SubmitRequest",
+            ),
+            "get": _operation(
+                "The caller's submissions, newest first",
+                "list",
+                {"200": {"description": "Submissions", **json_content(ref("SubmissionList"))}},
+                parameters=[status_param, limit_param],
+            ),
+        },
+        "/v1/submissions/watch": {
+            "get": _operation("Status changes of every readable submission", "watchAll", sse, parameters=resume)
+        },
+        "/v1/submissions/{id}": {"get": _operation("One submission", "get", one, parameters=[_ID])},
+        "/v1/submissions/{id}/watch": {
+            "get": _operation("Status changes of one submission", "watch", sse, parameters=[_ID, *resume])
+        },
+        "/v1/submissions/{id}/amend": {
+            "post": _operation("A new version of the document", "amend", one, "AmendRequest", parameters=[_ID])
+        },
+        "/v1/submissions/{id}/cancel": {"post": _operation("Cancel", "cancel", one, "CancelRequest", parameters=[_ID])},
+        "/v1/submissions/{id}/answers": {
+            "post": _operation("Answer an agency's query", "respondToQuery", one, "AnswerRequest", parameters=[_ID])
+        },
+    }
+
+
+def _open_paths() -> dict[str, Any]:
+    """What anyone may read, without a token."""
+    return {
+        "/openapi.json": {
+            "get": {
+                "summary": "This document (only the operations this listener serves)",
+                "operationId": "openapi",
+                "responses": ok("The OpenAPI document", {"type": "object"}),
+            }
+        },
+        "/healthz": {
+            "get": {
+                "summary": "Liveness",
+                "operationId": "healthz",
+                "responses": {"200": {"description": "The process serves requests"}},
+            }
+        },
+    }
+
+
+def served_operations(routes: Sequence[BaseRoute]) -> set[tuple[str, str]]:
+    """(path, lower-case method) of the plain routes given to ``build_http_app``; ``HEAD`` and ``OPTIONS``
+    are left out: Starlette adds ``HEAD`` to every ``GET``, and every path answers ``OPTIONS``."""
+    return {
+        (route.path, method.lower())
+        for route in routes
+        if isinstance(route, Route) and route.methods
+        for method in route.methods
+        if method not in ("HEAD", "OPTIONS")
+    }
+
+
+def openapi_document(served: Collection[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """The document of everything ``nsw hub run`` serves on its HTTP listener; with ``served`` (from
+    ``served_operations``), only those operations, so a listener with fewer route sets documents no more
+    than it answers."""
+    paths = {**_submission_paths(), **agency_paths(), **permit_paths(), **_open_paths()}
+    if served is not None:
+        wanted = set(served)
+        paths = {
+            path: kept
+            for path, methods in paths.items()
+            if (kept := {method: op for method, op in methods.items() if (path, method) in wanted})
+        }
+    return {
         "openapi": "3.1.0",
         "info": {
-            "title": "Single Window hub: submissions",
+            "title": "Single Window hub",
             "version": "1.0.0",
-            "description": "Submit once; every border agency decides; one consolidated status. See docs/api.md.",
+            "description": "Submit once; every border agency decides; one consolidated status. See docs/api.md; "
+            "the agency services (attachments, officer queue, border events) docs/agency-services.md; the "
+            "permits register docs/permits.md.",
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": _schemas(),
+            "schemas": {**_schemas(), **agency_schemas(), **permit_schemas()},
         },
-        "paths": {
-            "/v1/submissions": {
-                "post": _operation(
-                    "Submit a document",
-                    "submit",
-                    {
-                        "201": {"description": "Received", **_json(_ref("SubmitResponse"))},
-                        "200": {
-                            "description": "Already received (same reference, same document)",
-                            **_json(_ref("SubmitResponse")),
-                        },
-                    },
-                    "SubmitRequest",
-                ),
-                "get": _operation(
-                    "The caller's submissions, newest first",
-                    "list",
-                    {"200": {"description": "Submissions", **_json(_ref("SubmissionList"))}},
-                    parameters=[status_param, limit_param],
-                ),
-            },
-            "/v1/submissions/watch": {
-                "get": _operation("Status changes of every readable submission", "watchAll", sse, parameters=resume)
-            },
-            "/v1/submissions/{id}": {"get": _operation("One submission", "get", one, parameters=[_ID])},
-            "/v1/submissions/{id}/watch": {
-                "get": _operation("Status changes of one submission", "watch", sse, parameters=[_ID, *resume])
-            },
-            "/v1/submissions/{id}/amend": {
-                "post": _operation("A new version of the document", "amend", one, "AmendRequest", parameters=[_ID])
-            },
-            "/v1/submissions/{id}/cancel": {
-                "post": _operation("Cancel", "cancel", one, "CancelRequest", parameters=[_ID])
-            },
-            "/v1/submissions/{id}/answers": {
-                "post": _operation("Answer an agency's query", "respondToQuery", one, "AnswerRequest", parameters=[_ID])
-            },
-            "/healthz": {
-                "get": {
-                    "summary": "Liveness",
-                    "operationId": "healthz",
-                    "responses": {"200": {"description": "The process serves requests"}},
-                }
-            },
-        },
+        "paths": paths,
     }

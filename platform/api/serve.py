@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import structlog
 from prometheus_client import make_asgi_app
+from starlette.applications import Starlette
 
-from singlewindow.platform.api.agency_services import build_agency_services
+from singlewindow.platform.api.agency_services import AgencyServices, build_agency_services
 from singlewindow.platform.api.assembly import hub_from_settings
 from singlewindow.platform.api.grpc_server import build_grpc_listener
 from singlewindow.platform.api.http_app import build_http_app
@@ -23,6 +24,7 @@ from singlewindow.platform.api.http_server import HttpListener
 from singlewindow.platform.api.metrics import HubMetrics
 from singlewindow.platform.api.operations import SubmissionApi
 from singlewindow.platform.api.permits_http import permit_routes
+from singlewindow.platform.hub.runtime import Hub
 from singlewindow.platform.permits import PermitService, PermitStore
 from singlewindow.platform.settings import Settings
 from singlewindow.platform.specs import Catalog, DocumentValidator
@@ -36,6 +38,13 @@ class Endpoints:
     http_port: int
     metrics_port: int | None
     in_memory_broker: bool
+
+
+def hub_http_app(hub: Hub, api: SubmissionApi, agency_services: AgencyServices, closing: asyncio.Event) -> Starlette:
+    """Every route set of the hub's HTTP listener: submissions, agency services, permits (what
+    ``/openapi.json`` documents; a test holds the two together)."""
+    permits = permit_routes(PermitService(PermitStore(hub.engine)), api.principal)
+    return build_http_app(api, closing, extra_routes=[*agency_services.routes(), *permits])
 
 
 async def serve(
@@ -52,8 +61,7 @@ async def serve(
         tls = {"tls_cert_file": hub_settings.tls_cert_file, "tls_key_file": hub_settings.tls_key_file}
         agency_services = build_agency_services(hub, settings, DocumentValidator(Catalog()))
         grpc_listener = build_grpc_listener(api, hub_settings, agency=agency_services)
-        permits = permit_routes(PermitService(PermitStore(hub.engine)), api.principal)
-        http_app = build_http_app(api, closing, extra_routes=[*agency_services.routes(), *permits])
+        http_app = hub_http_app(hub, api, agency_services, closing)
         http_listener = HttpListener(
             http_app,
             hub_settings.host,
