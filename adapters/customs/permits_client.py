@@ -57,8 +57,15 @@ class PermitsApiError(RuntimeError):
     """The hub refused the call itself (bad token, no right): a configuration fault, not the document's."""
 
 
-def _problems(body: Any) -> tuple[PermitProblem, ...]:
-    return tuple(PermitProblem(str(p.get("code")), str(p.get("message"))) for p in body.get("problems", []))
+def _problems(response: httpx.Response, what: str) -> tuple[PermitProblem, ...]:
+    """The register's problem list; PermitsApiError (not a bare JSON error) when the answer is not one."""
+    try:
+        body = response.json()
+        return tuple(PermitProblem(str(p["code"]), str(p.get("message"))) for p in body.get("problems", []))
+    except (ValueError, AttributeError, TypeError, KeyError) as exc:
+        raise PermitsApiError(
+            f"{what} answered {response.status_code} with no problem list: {response.text[:200]!r}"
+        ) from exc
 
 
 class PermitsClient:
@@ -91,7 +98,7 @@ class PermitsClient:
         response = await self._post("/v1/permits/check", item.body())
         if response.status_code != 200:
             raise PermitsApiError(f"permits check answered {response.status_code}: {response.text[:300]}")
-        return _problems(response.json())
+        return _problems(response, "permits check")
 
     async def write_off(self, item: PermitItem, submission_id: str, version: int, goods_item: int) -> bool:
         """Write the item's quantity off once; True when this call wrote it, False when it was already."""
@@ -99,6 +106,7 @@ class PermitsClient:
         response = await self._post("/v1/permits/write-offs", {**item.body(), **key})
         if response.status_code in (200, 201):
             return response.status_code == 201
-        if response.status_code == 409 and response.json().get("problems"):
-            raise WriteOffRefused(item.number, _problems(response.json()))
+        problems = _problems(response, "permits write-off") if response.status_code == 409 else ()
+        if problems:
+            raise WriteOffRefused(item.number, problems)
         raise PermitsApiError(f"permits write-off answered {response.status_code}: {response.text[:300]}")

@@ -47,3 +47,13 @@ async def test_answers_map_to_problems_refusals_and_errors() -> None:
     async with client(403, {"error": "access_denied"}) as c:
         with pytest.raises(PermitsApiError):
             await c.check(ITEM)
+
+
+async def test_an_answer_that_is_not_a_problem_list_is_a_permits_api_error_not_a_json_error() -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, text="<html>maintenance</html>"))
+    async with PermitsClient("http://hub", "token", transport=transport) as c:
+        with pytest.raises(PermitsApiError, match="permits check answered 200 with no problem list"):
+            await c.check(ITEM)
+    async with client(200, {"problems": [{"message": "no code"}]}) as c:
+        with pytest.raises(PermitsApiError):
+            await c.check(ITEM)
