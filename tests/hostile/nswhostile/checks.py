@@ -42,6 +42,8 @@ class Checker:
         self._baseline: dict[str, int] | None = None
 
     def baseline(self) -> dict[str, int]:
+        if self._settle == self._counts:  # nothing runs behind the API (the registry): read afresh each time
+            return self._counts() if self._counts is not None else {}
         if self._baseline is None and self._settle is not None:
             self._baseline = self._settle()
         return self._baseline or {}
