@@ -5,11 +5,26 @@ reports DELIVERED and acks). Hours later the official veterinarian decides and t
 adapter's webhook; the adapter finds the hand-over by CHED reference and publishes through
 ``context.decide``, keyed by the webhook's event id, so a duplicate webhook changes nothing (the SDK
 returns the first decision's sequence) and a later decision with a new event id is a revision.
+
+Lifecycle, the way the CHED system has it: ``cancelled`` withdraws the version's CHED (a withdrawn CHED is
+never decided; when the runtime never handed the version over, a CHED the system may still hold for it is
+found by the consignment's reference and withdrawn too); ``replaced`` sends the new version naming the
+previous CHED, which the system amends in place while undecided and otherwise replaces with a new CHED;
+``answered`` posts the trader's answer to the version's CHED, and the veterinarian's decision follows by
+webhook as usual. A request for information (``INFORMATION_REQUESTED``) is the hub's QUERY.
 """
 
 from __future__ import annotations
 
-from singlewindow.adapters import Adapter, AdapterContext, Handover, InboundDocument
+from singlewindow.adapters import (
+    Adapter,
+    AdapterContext,
+    Cancellation,
+    Handover,
+    InboundDocument,
+    QueryResponse,
+    Replacement,
+)
 from singlewindow.adapters.veterinary.ched_api import ChedDecision
 from singlewindow.adapters.veterinary.client import ChedClient
 from singlewindow.adapters.veterinary.config import VeterinaryConfig
@@ -53,11 +68,55 @@ class VeterinaryAdapter(Adapter[VeterinaryConfig]):
         return f"http://{self._webhook.host}:{self._webhook.port}{WEBHOOK_PATH}"
 
     async def deliver(self, document: InboundDocument) -> Handover:
+        return await self._notify(document, None)
+
+    async def replaced(self, document: InboundDocument, replacement: Replacement) -> Handover:
+        return await self._notify(document, replacement.previous_reference)
+
+    async def cancelled(self, notice: Cancellation) -> None:
+        assert self._client is not None
+        if notice.kind == "decision-not-applied":
+            self.context.log.info("CHED decision not applied by the hub", reason=notice.reason, ched=notice.reference)
+            return
+        references = (
+            [notice.reference]
+            if notice.reference
+            else await self._cheds_of(notice.ucr, notice.submission_id, notice.version)
+        )
+        for reference in references:
+            known = await self._client.withdraw(reference, notice.reason)
+            self.context.log.info("CHED withdrawn", ched=reference, known=known, kind=notice.kind)
+
+    async def answered(self, response: QueryResponse) -> None:
+        assert self._client is not None
+        cheds = await self._cheds_of(response.ucr, response.submission_id, response.version)
+        if not cheds:
+            self.context.log.warning("no live CHED for the answered version", submission_id=response.submission_id)
+            return
+        passed = await self._client.answer(cheds[-1], response.query_id, response.answer)
+        self.context.log.info("answer passed to the CHED", ched=cheds[-1], passed=passed)
+
+    async def _notify(self, document: InboundDocument, replaces: str | None) -> Handover:
         assert self._client is not None
         reference = local_reference(document.submission_id, document.version, document.attempt)
-        accepted = await self._client.notify(notification(document.body, reference, self.callback_url))
-        self.context.log.info("CHED notified", ched=accepted.chedReference, submission_id=document.submission_id)
+        accepted = await self._client.notify(notification(document.body, reference, self.callback_url, replaces))
+        self.context.log.info(
+            "CHED notified", ched=accepted.chedReference, status=accepted.status, submission_id=document.submission_id
+        )
         return Handover(reference=accepted.chedReference)
+
+    async def _cheds_of(self, ucr: str, submission_id: str, version: int) -> list[str]:
+        """The live CHEDs the system holds for one submission version, oldest first."""
+        assert self._client is not None
+        found = []
+        for ched in (await self._client.of_consignment(ucr)).cheds:
+            try:
+                owner = parse_local_reference(ched.localReference)
+            except ValueError:
+                continue
+            if owner == (submission_id, version) and ched.status in ("SUBMITTED", "DECIDED"):
+                found.append(ched.chedReference)
+        return found
 
     async def health(self) -> bool:
         return self._client is not None and await self._client.healthy()

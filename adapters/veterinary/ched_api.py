@@ -1,6 +1,12 @@
 """The CHED system's API as the veterinary service publishes it: the notification it accepts (modelled on
 IPAFFS/TRACES CHED part I, research trade_data.md §5) and the decision it calls back with (part II).
-The adapter builds and reads these; the stand-in serves the same contract."""
+The adapter builds and reads these; the stand-in serves the same contract.
+
+Lifecycle, as a TRACES-like system has it: a CHED is withdrawn by its submitter (``POST /ched/{ref}/withdrawal``;
+a withdrawn CHED never gets a decision); a notification naming ``replacesChedReference`` amends that CHED in
+place while it is undecided and otherwise creates a new CHED that replaces it; the official veterinarian may
+first request information (``INFORMATION_REQUESTED`` with a question and the fields concerned), answered with
+``POST /ched/{ref}/answers``, and decides afterwards."""
 
 from __future__ import annotations
 
@@ -66,6 +72,9 @@ class ChedNotification(_Strict):
     temperature: Literal["Ambient", "Chilled", "Frozen"] = "Ambient"
     commodities: tuple[Commodity, ...] = Field(min_length=1)
     callbackUrl: str = Field(pattern=r"^https?://")
+    replacesChedReference: str | None = Field(
+        default=None, max_length=40, description="A new version of this CHED: amended in place while undecided."
+    )
 
 
 class ChedAccepted(_Strict):
@@ -73,7 +82,7 @@ class ChedAccepted(_Strict):
 
     chedReference: str
     localReference: str
-    status: Literal["SUBMITTED", "DECIDED"]
+    status: Literal["SUBMITTED", "AMENDED", "DECIDED"]
 
 
 class OfficialVeterinarian(_Strict):
@@ -87,8 +96,38 @@ class ChedDecision(_Strict):
     eventId: str
     chedReference: str
     localReference: str
-    decision: Literal["ACCEPTABLE", "ACCEPTABLE_WITH_CONDITIONS", "NOT_ACCEPTABLE", "LABORATORY_TESTS"]
+    decision: Literal[
+        "ACCEPTABLE", "ACCEPTABLE_WITH_CONDITIONS", "NOT_ACCEPTABLE", "LABORATORY_TESTS", "INFORMATION_REQUESTED"
+    ]
     conditions: tuple[str, ...] = ()
     reasons: tuple[str, ...] = ()
+    question: str | None = Field(default=None, max_length=1500, description="With INFORMATION_REQUESTED.")
+    fieldsConcerned: tuple[str, ...] = Field(default=(), description="CHED paths, e.g. commodities/0/netWeightKg")
     officialVeterinarian: OfficialVeterinarian
     decidedAt: str
+
+
+class ChedWithdrawal(_Strict):
+    """The submitter withdraws a CHED: the veterinarian stops working on it, no decision is issued."""
+
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class ChedAnswer(_Strict):
+    """The operator's answer to the veterinarian's request for information; ``queryId`` makes a repeat a no-op."""
+
+    queryId: str = Field(min_length=1, max_length=200)
+    answer: str = Field(min_length=1, max_length=4000)
+
+
+class ChedSummary(_Strict):
+    chedReference: str
+    localReference: str
+    status: Literal["SUBMITTED", "DECIDED", "WITHDRAWN", "REPLACED"]
+    replacedBy: str | None = None
+
+
+class ChedList(_Strict):
+    """``GET /ched?customsReferenceNumber=``: the CHEDs of one consignment, oldest first."""
+
+    cheds: tuple[ChedSummary, ...]

@@ -16,6 +16,7 @@ from singlewindow.adapters import (
     DecisionStatus,
     DocumentRefused,
     Officer,
+    Query,
     Reason,
     Reference,
 )
@@ -62,8 +63,12 @@ def _commodity(item: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def notification(view: Mapping[str, Any], local_reference: str, callback_url: str) -> ChedNotification:
-    """The CHED notification (part I) for one veterinary view; DocumentRefused when it cannot be made."""
+def notification(
+    view: Mapping[str, Any], local_reference: str, callback_url: str, replaces: str | None = None
+) -> ChedNotification:
+    """The CHED notification (part I) for one veterinary view; DocumentRefused when it cannot be made.
+
+    ``replaces``: the CHED of the previous version (amended in place while undecided, else replaced)."""
     items = list(view["goodsItems"])
     transport = view["transport"]
     entries = [c for c in transport.get("route", {}).get("borderCrossings", []) if c["direction"] == "ENTRY"]
@@ -91,6 +96,7 @@ def notification(view: Mapping[str, Any], local_reference: str, callback_url: st
                 "temperature": _temperature(items),
                 "commodities": [_commodity(item) for item in items],
                 "callbackUrl": callback_url,
+                "replacesChedReference": replaces,
             }
         )
     except (KeyError, ValueError) as exc:
@@ -103,12 +109,14 @@ def _codes(prefix: str, texts: tuple[str, ...]) -> list[tuple[str, str]]:
 
 def decision_draft(decision: ChedDecision, issuer_country: str) -> DecisionDraft:
     """Part II of the CHED as the hub's decision; the webhook's ``eventId`` makes a repeat a no-op."""
+    if decision.decision == "INFORMATION_REQUESTED":
+        return _query(decision, issuer_country)
     status = {
         "ACCEPTABLE": DecisionStatus.ACCEPTED,
         "ACCEPTABLE_WITH_CONDITIONS": DecisionStatus.ACCEPTED_WITH_CONDITIONS,
         "NOT_ACCEPTABLE": DecisionStatus.REJECTED,
         "LABORATORY_TESTS": DecisionStatus.INSPECTION_REQUIRED,
-    }[decision.decision]
+    }[decision.decision]  # fmt: skip
     conditions = [Condition(code=c, text=t) for c, t in _codes("VET-C", decision.conditions)]
     reasons = [Reason(code=c, text=t) for c, t in _codes("VET-R", decision.reasons)]
     vet = decision.officialVeterinarian
@@ -116,6 +124,34 @@ def decision_draft(decision: ChedDecision, issuer_country: str) -> DecisionDraft
         status=status,
         conditions=tuple(conditions) if status is DecisionStatus.ACCEPTED_WITH_CONDITIONS else (),
         reasons=tuple(reasons),
+        officer=Officer(id=vet.id[:35], name=vet.name[:70]),
+        references=(Reference(type="VETERINARY_CERTIFICATE", id=decision.chedReference, issuer=issuer_country),),
+        decided_at=datetime.fromisoformat(decision.decidedAt.replace("Z", "+00:00")),
+        idempotency_key=f"ched-event:{decision.eventId}",
+    )
+
+
+# CHED field names and the veterinary view's: a request for information names the view's fields.
+_VIEW_FIELDS = {"commodities": "goodsItems", "netWeightKg": "netMassKg",
+                "veterinaryDocuments": "supportingDocuments", "numberOfPackages": "packages",
+                "commodityID": "commodityCode", "countryOfOrigin": "originCountry"}  # fmt: skip
+
+
+def view_pointer(ched_path: str) -> str:
+    """``commodities/0/netWeightKg`` as the view's JSON pointer ``/goodsItems/0/netMassKg``."""
+    return "/" + "/".join(_VIEW_FIELDS.get(part, part) for part in ched_path.strip("/").split("/"))
+
+
+def _query(decision: ChedDecision, issuer_country: str) -> DecisionDraft:
+    """A request for information is the hub's QUERY: the question with the fields concerned, in the view's terms."""
+    fields = [view_pointer(path) for path in decision.fieldsConcerned]
+    question = decision.question or "The official veterinarian requests more information"
+    if fields:
+        question = f"{question} (fields concerned: {', '.join(fields)})"
+    vet = decision.officialVeterinarian
+    return DecisionDraft(
+        status=DecisionStatus.QUERY,
+        query=Query(question=question[:2000]),
         officer=Officer(id=vet.id[:35], name=vet.name[:70]),
         references=(Reference(type="VETERINARY_CERTIFICATE", id=decision.chedReference, issuer=issuer_country),),
         decided_at=datetime.fromisoformat(decision.decidedAt.replace("Z", "+00:00")),

@@ -12,9 +12,11 @@ from typing import Any
 import httpx
 import pytest
 
+from singlewindow.adapters import Cancellation, InboundDocument, Replacement
 from singlewindow.adapters.standins import StandinProcess
 from singlewindow.adapters.veterinary import VeterinaryAdapter
 from singlewindow.adapters.veterinary.standin import ChedStore
+from singlewindow.platform.routing import decide, project
 from singlewindow.platform.settings import HubSettings, Settings
 from singlewindow.platform.testing.embedded import embedded_hub
 from singlewindow.platform.testing.harness import adapter_harness
@@ -133,3 +135,52 @@ async def test_a_slow_system_counts_as_unavailable_then_succeeds(harness: Any, s
     await standin.set_script(decide_after_seconds=0.2)
     await harness.wait_recipient(submission_id, "ACCEPTED", within=WAIT)
     assert len(await harness.decisions(submission_id)) == 1
+
+
+async def test_query_first_then_the_answer_reaches_the_ched_and_it_is_decided(
+    harness: Any, standin: StandinProcess
+) -> None:
+    await standin.set_script(decide_after_seconds=0.2, query_first=True)
+    submission_id = await harness.submit("beef")
+    view = await harness.wait_recipient(submission_id, "QUERY", within=WAIT)
+    decision = next(r.decision for r in view.recipients if r.recipient == "veterinary")
+    assert decision is not None and "/goodsItems/0/netMassKg" in decision["query"]["question"]
+    await harness.respond(submission_id, "Net weight 18000 kg; certificate KZ-VET-2026-1177")
+    await harness.wait_recipient(submission_id, "ACCEPTED", within=WAIT)
+    assert [d["status"] for d in await harness.decisions(submission_id)] == ["QUERY", "ACCEPTED"]
+    ched = decision["references"][0]["id"]
+    async with httpx.AsyncClient(base_url=standin.url) as http:
+        shown = await http.get("/ched", params={"customsReferenceNumber": view.ucr})
+    assert [c["chedReference"] for c in shown.json()["cheds"]] == [ched]
+
+
+async def test_cancelled_withdraws_the_ched_and_replaced_names_the_previous_one(
+    harness: Any, standin: StandinProcess
+) -> None:
+    await standin.set_script(decide_after_seconds=3600)  # the veterinarian is busy: nothing decided meanwhile
+    submission_id = await harness.submit("beef")
+    await harness.wait_recipient(submission_id, "DELIVERED", within=WAIT)
+    [pending] = await harness.runtime.pending()
+    adapter = harness.runtime.adapter
+    view = await harness.status(submission_id)
+
+    document = InboundDocument(
+        "m-v2", "veterinary", "view-veterinary", submission_id, 2, view.ucr, 1, await view_of(harness, submission_id, 2)
+    )
+    replaced = await adapter.replaced(document, Replacement(1, pending.reference, ("/goodsItems/0/netMassKg",)))
+    assert replaced.reference == pending.reference  # undecided: the CHED was amended in place
+
+    notice = Cancellation("n-1", "veterinary", submission_id, 2, view.ucr, "cancelled by the declarant", "cancelled",
+                          None, replaced.reference)  # fmt: skip
+    await adapter.cancelled(notice)
+    async with httpx.AsyncClient(base_url=standin.url) as http:
+        listed = (await http.get("/ched", params={"customsReferenceNumber": view.ucr})).json()["cheds"]
+    assert [(c["chedReference"], c["status"]) for c in listed] == [(pending.reference, "WITHDRAWN")]
+
+
+async def view_of(harness: Any, submission_id: str, version: int) -> dict[str, Any]:
+    """The veterinary view of the submission's first version, as the router would send it as ``version``."""
+    document = dict((await harness.embedded.hub.submissions.version(submission_id, 1)).document)
+    tables = harness.embedded.hub.tables()
+    route = next(r for r in decide(tables, "consignment", document).recipients if r.recipient == "veterinary")
+    return dict(project(tables.views.get(route.view), document, route.items, submission_id, version, "veterinary"))
