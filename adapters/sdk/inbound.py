@@ -1,4 +1,4 @@
-"""Reading inbox messages: a view document or a query response, decoded and checked for the hub headers.
+"""Reading inbox messages: a view document, a query response or a cancellation notice, decoded and checked.
 
 Anything the runtime cannot read (no message id, no hub headers, a body that is not framed Avro of the
 announced view) is dead-lettered at once with the reason: no agency system can do better with it. The
@@ -10,10 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from singlewindow.adapters.sdk.documents import InboundDocument, QueryResponse
+from singlewindow.adapters.sdk.documents import Cancellation, InboundDocument, QueryResponse
 from singlewindow.platform.errors import InvalidInput, NotFound
 from singlewindow.platform.hub.codec import DocumentCodec
-from singlewindow.platform.hub.messages import HEADER_ATTEMPT, QUERY_RESPONSE, header_int
+from singlewindow.platform.hub.messages import (
+    CANCELLATION_NOTICE,
+    HEADER_ATTEMPT,
+    QUERY_RESPONSE,
+    header_int,
+)
 from singlewindow.platform.retry import (
     BROKER_HEADERS,
     LAST_ERROR_HEADER,
@@ -30,8 +35,16 @@ REFUSED = "document-refused"
 """``x-nsw-reason`` of a document the agency system (or the runtime) refused as malformed."""
 
 
+KINDS = {"CANCELLED": "cancelled", "SUPERSEDED": "superseded", "DECISION_NOT_APPLIED": "decision-not-applied"}
+"""The spec's notice kinds as ``Cancellation.kind`` spells them."""
+
+
 def is_query_response(delivery: Delivery) -> bool:
     return delivery.type == QUERY_RESPONSE
+
+
+def is_cancellation(delivery: Delivery) -> bool:
+    return delivery.type == CANCELLATION_NOTICE
 
 
 def message_id_of(delivery: Delivery) -> str:
@@ -70,6 +83,24 @@ async def read_query_response(delivery: Delivery, codec: DocumentCodec, agency: 
         query_sequence=int(body["querySequence"]),
         answer=str(body["answer"]),
         body=body,
+    )
+
+
+async def read_cancellation(delivery: Delivery, codec: DocumentCodec, agency: str) -> Cancellation:
+    """The notice with ``reference`` None; the runtime fills it from its stored hand-over."""
+    message_id = message_id_of(delivery)
+    body = await _decode(codec, CANCELLATION_NOTICE, delivery)
+    superseded_by = body.get("supersededBy")
+    return Cancellation(
+        message_id=message_id,
+        agency=agency,
+        submission_id=str(body["submissionId"]),
+        version=int(body["submissionVersion"]),
+        ucr=str(body["ucr"]),
+        reason=str(body.get("reason") or ""),
+        kind=KINDS.get(str(body.get("kind")), str(body.get("kind")).lower()),
+        superseded_by=int(superseded_by) if superseded_by is not None else None,
+        reference=None,
     )
 
 

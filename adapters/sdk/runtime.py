@@ -3,7 +3,8 @@
 Per inbox message (at most ``prefetch`` at a time):
 
 1. a message id already recorded as handed over: re-send its delivery report, ack (never hand over twice);
-2. decode the view; ``deliver`` it to the agency system;
+2. decode the view; ``deliver`` it to the agency system (``replaced`` when the hub says it replaces a
+   version this runtime handed over; nothing when the version was withdrawn or a newer one handed over);
 3. store the hand-over (and an immediate decision) BEFORE acking;
 4. publish the delivery report and the decision with confirm under the agency's broker user, then ack.
 
@@ -11,13 +12,20 @@ Per inbox message (at most ``prefetch`` at a time):
 while the breaker is open the consumer is cancelled (documents stay ready in the inbox) and ``health()`` is
 probed until it answers. ``DocumentRefused`` dead-letters the document with the reason. Nothing waits
 unacked for a late decision: those come through ``AdapterContext.decide`` at any time.
+
+A query response goes to ``answered``, a cancellation notice to ``cancelled`` (after which the version is
+withdrawn: ``pending()`` leaves it out, ``decide`` on it is refused), each once per message id. Any other
+exception from a hook goes through the same retry tiers, then to the agency's dead letters with
+``"<type>: <message>"`` as the reason.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
+import dataclasses
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 import structlog
 
@@ -25,11 +33,13 @@ from singlewindow.adapters.sdk.base import Adapter
 from singlewindow.adapters.sdk.breaker import CircuitBreaker
 from singlewindow.adapters.sdk.context import AdapterContext
 from singlewindow.adapters.sdk.decisions import DecisionDraft
-from singlewindow.adapters.sdk.documents import PendingHandover
-from singlewindow.adapters.sdk.errors import AgencyUnavailable
+from singlewindow.adapters.sdk.documents import PendingHandover, Replacement
+from singlewindow.adapters.sdk.errors import AgencyUnavailable, DocumentRefused
 from singlewindow.adapters.sdk.inbound import (
+    is_cancellation,
     is_query_response,
     message_id_of,
+    read_cancellation,
     read_document,
     read_query_response,
     refuse,
@@ -41,18 +51,21 @@ from singlewindow.adapters.sdk.store import AdapterStore, DocumentBuilder, Hando
 from singlewindow.platform.catalogue import Recipient
 from singlewindow.platform.errors import InvalidInput
 from singlewindow.platform.hub.codec import DocumentCodec
-from singlewindow.platform.hub.messages import AGENCY_DECISION
+from singlewindow.platform.hub.messages import AGENCY_DECISION, replaces_of
 from singlewindow.platform.retry import REASON_HEADER, RetryRoute, marked_for_dead_letter, retry_later
 from singlewindow.platform.state.common import utcnow
 from singlewindow.platform.topology import names
 from singlewindow.platform.transport import Delivery, Subscription, Transport
 
+T = TypeVar("T")
+
 
 class _Refused(Exception):
     """Control flow: the document itself is wrong (unreadable, or refused by the agency): dead-letter it.
 
-    Raised only around reading and ``deliver``/``answer``, so an ``InvalidInput`` from anything later (a
-    decision that does not encode) is treated as a bug and retried, never as the document's fault.
+    Raised only around reading (``InvalidInput``) and the hooks (``DocumentRefused``), so an error from
+    anything later (a decision that does not encode) is treated as a bug and retried, never as the
+    document's fault.
     """
 
     def __init__(self, error: InvalidInput, *, by_agency: bool) -> None:
@@ -164,6 +177,8 @@ class AdapterRuntime:
         try:
             if is_query_response(delivery):
                 await self._on_answer(delivery, bound)
+            elif is_cancellation(delivery):
+                await self._on_cancellation(delivery, bound)
             else:
                 await self._on_document(delivery, bound)
         except _Refused as refused:  # DocumentRefused, or a message nobody can read
@@ -178,7 +193,7 @@ class AdapterRuntime:
                 "agency unavailable", attempt=outcome.attempt, tier=outcome.tier, breaker=self.breaker.state.value
             )
         except Exception as exc:
-            bound.exception("adapter failed on a document; retried later")
+            bound.exception("adapter failed on a message; retried later", message_type=delivery.type)
             await retry_later(self._transport, delivery, self._route, f"{type(exc).__name__}: {exc}")
 
     async def _on_document(self, delivery: Delivery, bound: Any) -> None:
@@ -193,14 +208,16 @@ class AdapterRuntime:
             document = await read_document(delivery, self._codec, self.recipient.id)
         except InvalidInput as exc:
             raise _Refused(exc, by_agency=False) from exc
-        try:
-            async with asyncio.timeout(self.options.deliver_timeout_seconds):
-                handover = await self.adapter.deliver(document)
-        except TimeoutError as exc:
-            raise AgencyUnavailable(f"no answer within {self.options.deliver_timeout_seconds} s") from exc
-        except InvalidInput as exc:  # DocumentRefused (anything later is the adapter's or the SDK's fault)
-            raise _Refused(exc, by_agency=True) from exc
-        self.breaker.record_success()
+        stale = await self._withdrawn_or_outdated(document.submission_id, document.version)
+        if stale is not None:
+            bound.info("document not handed over: the version is no longer current here", why=stale)
+            await delivery.ack()
+            return
+        replacement = await self._replacement(document.submission_id, document.version, delivery)
+        if replacement is None:
+            handover = await self._hook(self.adapter.deliver(document))
+        else:
+            handover = await self._hook(self.adapter.replaced(document, replacement))
         record = HandoverRecord(
             document.message_id,
             self.recipient.id,
@@ -218,7 +235,12 @@ class AdapterRuntime:
             key = draft.idempotency_key or f"handover:{document.message_id}"
             decision = (key, self._builder(document.submission_id, document.version, draft))
         stored = await self._store.record_handover(record, decision)
-        bound.info("handed over", reference=handover.reference, decided=draft is not None)
+        bound.info("handed over", reference=handover.reference, decided=draft is not None, replaces=replacement)
+        if replacement is not None:  # the replaced version awaits no decision of its own any more
+            why = f"replaced by version {document.version}"
+            await self._store.record_withdrawal(
+                f"{document.message_id}.replaces", document.submission_id, replacement.previous_version, "replaced", why
+            )
         await self._publisher.report(record)
         if stored is not None:
             await self._publisher.decision(stored)
@@ -232,13 +254,63 @@ class AdapterRuntime:
             response = await read_query_response(delivery, self._codec, self.recipient.id)
         except InvalidInput as exc:
             raise _Refused(exc, by_agency=False) from exc
-        try:
-            await self.adapter.answered(response)
-        except InvalidInput as exc:
-            raise _Refused(exc, by_agency=True) from exc
+        await self._hook(self.adapter.answered(response))
         await self._store.record_answer(response.message_id)
         bound.info("query response passed on", sequence=response.query_sequence)
         await delivery.ack()
+
+    async def _on_cancellation(self, delivery: Delivery, bound: Any) -> None:
+        """Pass the notice on once (even for a version never handed over: the system may still hold it in
+        its intake), then withdraw the version: no decision is expected or accepted on it."""
+        if await self._store.notice_seen(message_id_of(delivery)):
+            await delivery.ack()
+            return
+        try:
+            notice = await read_cancellation(delivery, self._codec, self.recipient.id)
+        except InvalidInput as exc:
+            raise _Refused(exc, by_agency=False) from exc
+        handed = await self._store.latest_handover(notice.submission_id, notice.version)
+        if handed is not None:
+            notice = dataclasses.replace(notice, reference=handed.reference)
+        await self._hook(self.adapter.cancelled(notice))
+        await self._store.record_withdrawal(
+            notice.message_id, notice.submission_id, notice.version, notice.kind, notice.reason
+        )
+        bound.info("cancellation passed on", version=notice.version, kind=notice.kind, reference=notice.reference)
+        await delivery.ack()
+
+    async def _hook(self, call: Awaitable[T]) -> T:
+        """Await an adapter hook within the deliver timeout; a refusal dead-letters, a timeout is unavailability."""
+        try:
+            async with asyncio.timeout(self.options.deliver_timeout_seconds):
+                result = await call
+        except TimeoutError as exc:
+            raise AgencyUnavailable(f"no answer within {self.options.deliver_timeout_seconds} s") from exc
+        except DocumentRefused as exc:
+            raise _Refused(exc, by_agency=True) from exc
+        self.breaker.record_success()
+        return result
+
+    async def _withdrawn_or_outdated(self, submission_id: str, version: int) -> str | None:
+        """Why a document must not be handed over: its version was withdrawn, or a newer one handed over."""
+        withdrawn = await self._store.withdrawn(submission_id, version)
+        if withdrawn is not None:
+            return withdrawn
+        newest = await self._store.latest_handover(submission_id)
+        if newest is not None and newest.version > version:
+            return f"version {newest.version} was already handed over"
+        return None
+
+    async def _replacement(self, submission_id: str, version: int, delivery: Delivery) -> Replacement | None:
+        """The hub's replacement facts, when this runtime handed over the version they say is replaced."""
+        facts = replaces_of(delivery.headers)
+        if facts is None:
+            return None
+        previous = await self._store.latest_handover(submission_id, before=version)
+        if previous is None:
+            return None  # the system never got the older version: this one is simply a new document
+        changes = facts[1] if previous.version == facts[0] else ("",)
+        return Replacement(previous.version, previous.reference, changes)
 
     async def _give_back(self, delivery: Delivery) -> None:
         """Prefetched while the breaker opened: wait until the consumer is detached, then requeue."""

@@ -18,8 +18,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from singlewindow.adapters.sdk.documents import PendingHandover
-from singlewindow.adapters.sdk.tables import answers, decisions, handovers, migrate
-from singlewindow.platform.errors import NotFound, StorageUnavailable
+from singlewindow.adapters.sdk.tables import answers, decisions, handovers, migrate, withdrawals
+from singlewindow.platform.errors import Conflict, NotFound, StorageUnavailable
 from singlewindow.platform.state.common import aware, utcnow
 from singlewindow.platform.storage import open_engine
 
@@ -103,6 +103,15 @@ class AdapterStore:
                     ).scalar()
                     if ucr is None:
                         raise NotFound(f"{self.agency} never handed over submission {submission_id} version {version}")
+                    reason = (
+                        await conn.execute(
+                            select(withdrawals.c.reason).where(self._version_is(withdrawals, submission_id, version))
+                        )
+                    ).scalar()
+                    if reason is not None:
+                        raise Conflict(
+                            f"no decision on version {version} of {submission_id}: the hub withdrew it ({reason})"
+                        )
                     return await self._add_decision(conn, submission_id, version, ucr, key, build)
             except IntegrityError:
                 if attempt == _ATTEMPTS - 1:
@@ -172,9 +181,14 @@ class AdapterStore:
             decisions.c.submission_id == handovers.c.submission_id,
             decisions.c.version == handovers.c.version,
         )
+        withdrawn = exists().where(
+            withdrawals.c.agency == handovers.c.agency,
+            withdrawals.c.submission_id == handovers.c.submission_id,
+            withdrawals.c.version == handovers.c.version,
+        )
         query = (
             select(handovers)
-            .where(handovers.c.agency == self.agency, ~decided)
+            .where(handovers.c.agency == self.agency, ~decided, ~withdrawn)
             .order_by(handovers.c.handed_over_at, handovers.c.attempt)
         )
         async with self._engine.connect() as conn:
@@ -187,6 +201,52 @@ class AdapterStore:
                 r.submission_id, r.version, r.ucr, r.reference, r.view, r.message_id, r.handed_over_at
             )
         return list(latest.values())
+
+    async def latest_handover(
+        self, submission_id: str, version: int | None = None, *, before: int | None = None
+    ) -> HandoverRecord | None:
+        """The newest hand-over of ``version`` (or of the highest version below ``before``), latest attempt."""
+        query = select(handovers).where(handovers.c.agency == self.agency, handovers.c.submission_id == submission_id)
+        if version is not None:
+            query = query.where(handovers.c.version == version)
+        if before is not None:
+            query = query.where(handovers.c.version < before)
+        query = query.order_by(handovers.c.version.desc(), handovers.c.attempt.desc()).limit(1)
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        return _record(row._mapping) if row is not None else None
+
+    async def withdrawn(self, submission_id: str, version: int) -> str | None:
+        """Why the hub withdrew this version from the agency (cancelled, superseded), or None."""
+        query = select(withdrawals.c.reason).where(self._version_is(withdrawals, submission_id, version)).limit(1)
+        async with self._engine.connect() as conn:
+            return (await conn.execute(query)).scalar()
+
+    async def notice_seen(self, message_id: str) -> bool:
+        async with self._engine.connect() as conn:
+            query = select(withdrawals.c.message_id).where(withdrawals.c.message_id == message_id)
+            return (await conn.execute(query)).first() is not None
+
+    async def record_withdrawal(
+        self, message_id: str, submission_id: str, version: int, kind: str, reason: str
+    ) -> None:
+        """The agency was told to stop working on this version; a repeat of ``message_id`` is a no-op."""
+        try:
+            async with self._engine.begin() as conn:
+                await conn.execute(
+                    insert(withdrawals).values(
+                        message_id=message_id,
+                        agency=self.agency,
+                        submission_id=submission_id,
+                        version=version,
+                        kind=kind,
+                        reason=reason,
+                        withdrawn_at=utcnow(),
+                    )
+                )
+        except IntegrityError:
+            if not await self.notice_seen(message_id):
+                raise
 
     def _version_is(self, table: Any, submission_id: str, version: int) -> Any:
         return and_(table.c.agency == self.agency, table.c.submission_id == submission_id, table.c.version == version)

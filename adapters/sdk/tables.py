@@ -71,9 +71,24 @@ answers = Table(
     Column("answered_at", DateTime(timezone=True), nullable=False),
 )
 
+withdrawals = Table(
+    "adapter_withdrawals",
+    metadata,
+    Column("message_id", String(255), primary_key=True),
+    Column("agency", String(32), nullable=False),
+    Column("submission_id", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("withdrawn_at", DateTime(timezone=True), nullable=False),
+)
+"""Versions the agency stops working on (a cancellation notice passed on, or a version replaced): no
+decision is expected on them any more; keyed by the notice's message id, so a redelivery is passed once."""
+
 # Each step takes a sync connection inside the migration transaction; append, never edit.
 STEPS: list[Callable[[Connection], None]] = [
     lambda conn: metadata.create_all(conn, tables=[handovers, decisions, answers]),
+    lambda conn: metadata.create_all(conn, tables=[withdrawals]),
 ]
 
 

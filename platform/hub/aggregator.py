@@ -25,10 +25,18 @@ from singlewindow.platform.dlq import death_reason, newest_death
 from singlewindow.platform.errors import AccessDenied, InvalidInput, Problem
 from singlewindow.platform.hub.codec import DocumentCodec
 from singlewindow.platform.hub.consumer import settle
-from singlewindow.platform.hub.messages import AGENCY_DECISION, DELIVERY_REPORT
+from singlewindow.platform.hub.messages import (
+    AGENCY_DECISION,
+    CANCELLATION_NOTICE,
+    DELIVERY_REPORT,
+    NOTICE_DECISION_NOT_APPLIED,
+    decision_tag,
+    notice_document,
+    notice_message,
+)
 from singlewindow.platform.hub.sent import SentMessages
 from singlewindow.platform.specs import DocumentValidator
-from singlewindow.platform.state import OutboxRelay, RecipientStore
+from singlewindow.platform.state import OutboxMessage, OutboxRelay, RecipientStore
 from singlewindow.platform.state.common import utcnow
 from singlewindow.platform.topology import names
 from singlewindow.platform.transport import Delivery
@@ -99,6 +107,18 @@ class AggregatorService:
                 )
             broker_reason = str(death.get("reason") or "unknown")
             reason = death_reason(delivery.headers) or broker_reason  # the agency's own words: data only
+            if sent.message.type == CANCELLATION_NOTICE:
+                # Not a delivery: the version is over for this agency either way; the notice waits in its
+                # DLQ for an operator's replay, and the recipient's state (a decided or cancelled one) stays.
+                log.error(
+                    "cancellation notice dead-lettered",
+                    submission_id=sent.submission_id,
+                    version=sent.version,
+                    recipient=agency,
+                    reason=reason,
+                    message_id=sent.message.message_id,
+                )
+                return
             _, rows = await self._recipients.apply_transport(
                 sent.submission_id,
                 sent.version,
@@ -136,14 +156,26 @@ class AggregatorService:
             tuple((c["code"], c["text"]) for c in document.get("conditions", [])),
         )
         message_id = delivery.message_id or f"{document['documentId']}"
+        submission_id, version = str(document["submissionId"]), int(document["submissionVersion"])
+
+        def not_applied(reason: str, superseded_by: int | None) -> OutboxMessage:
+            notice_id, notice = notice_document(
+                submission_id=submission_id,
+                version=version,
+                ucr=str(document["ucr"]),
+                recipient=agency,
+                kind=NOTICE_DECISION_NOT_APPLIED,
+                reason=reason,
+                issued_at=utcnow(),
+                superseded_by=superseded_by,
+                decision_sequence=decision.sequence,
+                tag=decision_tag(message_id),
+            )
+            body = self._codec.encode(CANCELLATION_NOTICE, notice)
+            return notice_message(notice_id, notice, body, self._codec.content_type)
+
         change, rows = await self._recipients.apply_decision(
-            document["submissionId"],
-            int(document["submissionVersion"]),
-            agency,
-            decision,
-            document,
-            delivery.user_id or agency,
-            message_id,
+            submission_id, version, agency, decision, document, delivery.user_id or agency, message_id, not_applied
         )
         log.info(
             "decision applied",

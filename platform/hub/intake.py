@@ -20,12 +20,27 @@ from singlewindow.platform.aggregation import Consolidated, DecisionStatus
 from singlewindow.platform.errors import AccessDenied, Conflict, InvalidInput, NotFound, PayloadTooLarge, Problem
 from singlewindow.platform.hub.access import Access
 from singlewindow.platform.hub.codec import DocumentCodec
-from singlewindow.platform.hub.messages import intake_message, query_response_message, rfc3339_millis
+from singlewindow.platform.hub.messages import (
+    CANCELLATION_NOTICE,
+    NOTICE_CANCELLED,
+    intake_message,
+    notice_document,
+    notice_message,
+    query_response_message,
+    rfc3339_millis,
+)
 from singlewindow.platform.hub.views import SubmissionView, read_submission
 from singlewindow.platform.identity import GrantScope, Principal
 from singlewindow.platform.inputs import check_text, forbidden_character, require_clean
 from singlewindow.platform.specs import DocumentValidator
-from singlewindow.platform.state import NewVersion, OutboxRelay, RecipientStore, SubmissionRecord, SubmissionStore
+from singlewindow.platform.state import (
+    NewVersion,
+    OutboxMessage,
+    OutboxRelay,
+    RecipientStore,
+    SubmissionRecord,
+    SubmissionStore,
+)
 from singlewindow.platform.state.common import utcnow
 
 log = structlog.get_logger(__name__)
@@ -117,9 +132,26 @@ class IntakeService:
         return replace(view, status=Consolidated.RECEIVED, recipients=()) if rows else view
 
     async def cancel(self, principal: Principal, submission_id: str, reason: str) -> SubmissionView:
+        """Cancel the current version; every agency it was sent to gets a cancellation-notice (same transaction)."""
         check_text(reason, "/reason")
-        await self._record(principal, submission_id, GrantScope.SUBMIT)
-        _, rows = await self._submissions.cancel(submission_id, principal.id, reason)
+        record = await self._record(principal, submission_id, GrantScope.SUBMIT)
+        told = reason if reason.lower().startswith("cancelled") else f"cancelled by the declarant: {reason}"
+        now = utcnow()
+
+        def notice(recipient: str, version: int) -> OutboxMessage:
+            message_id, document = notice_document(
+                submission_id=submission_id,
+                version=version,
+                ucr=record.ucr,
+                recipient=recipient,
+                kind=NOTICE_CANCELLED,
+                reason=told,
+                issued_at=now,
+            )
+            body = self._codec.encode(CANCELLATION_NOTICE, document)
+            return notice_message(message_id, document, body, self._codec.content_type)
+
+        _, rows = await self._submissions.cancel(submission_id, principal.id, reason, notice)
         await self._publish(rows)
         return await self.get(principal, submission_id)
 

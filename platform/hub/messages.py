@@ -6,7 +6,9 @@ sequence), so a message re-sent after a crash carries the same id and consumers 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,11 +19,22 @@ HEADER_VERSION = "x-nsw-version"
 HEADER_RECIPIENT = "x-nsw-recipient"
 HEADER_ATTEMPT = "x-nsw-attempt"
 HEADER_DECLARANT = "x-nsw-declarant"
+HEADER_REPLACES_VERSION = "x-nsw-replaces-version"
+"""On a view delivery: the earlier version of the submission this agency was sent, which this one replaces."""
+HEADER_CHANGES = "x-nsw-changes"
+"""With ``x-nsw-replaces-version``: a JSON list of the pointers of the agency's view that changed."""
 
 DELIVERY_REPORT = "delivery-report"
 AGENCY_DECISION = "agency-decision"
 CLEARANCE_STATUS = "clearance-status"
 QUERY_RESPONSE = "query-response"
+CANCELLATION_NOTICE = "cancellation-notice"
+
+NOTICE_CANCELLED = "CANCELLED"
+NOTICE_SUPERSEDED = "SUPERSEDED"
+NOTICE_DECISION_NOT_APPLIED = "DECISION_NOT_APPLIED"
+_MAX_REASON = 4000  # the cancellation-notice spec's reason maxLength
+_MAX_DOCUMENT_ID = 64
 
 
 def intake_message(
@@ -39,19 +52,110 @@ def intake_message(
     )
 
 
+def delivery_id(submission_id: str, version: int, recipient: str, attempt: int) -> str:
+    return f"{submission_id}.v{version}.{recipient}.a{attempt}"
+
+
 def delivery_message(
-    submission_id: str, version: int, recipient: str, attempt: int, view: str, body: bytes, content_type: str
+    submission_id: str,
+    version: int,
+    recipient: str,
+    attempt: int,
+    view: str,
+    body: bytes,
+    content_type: str,
+    replaces: tuple[int, Sequence[str]] | None = None,
 ) -> OutboxMessage:
+    """One view delivery; ``replaces`` (previous version, changed pointers) when the agency had an earlier one."""
+    headers: dict[str, Any] = {HEADER_VERSION: version, HEADER_RECIPIENT: recipient, HEADER_ATTEMPT: attempt}
+    if replaces is not None:
+        headers[HEADER_REPLACES_VERSION] = replaces[0]
+        headers[HEADER_CHANGES] = json.dumps(list(replaces[1]), separators=(",", ":"))
     return OutboxMessage(
-        message_id=f"{submission_id}.v{version}.{recipient}.a{attempt}",
+        message_id=delivery_id(submission_id, version, recipient, attempt),
         exchange=names.AGENCY_EXCHANGE,
         routing_key=recipient,
         type=view,
         body=body,
         content_type=content_type,
         correlation_id=submission_id,
-        headers={HEADER_VERSION: version, HEADER_RECIPIENT: recipient, HEADER_ATTEMPT: attempt},
+        headers=headers,
     )
+
+
+def replaces_of(headers: Mapping[str, Any]) -> tuple[int, tuple[str, ...]] | None:
+    """The replacement facts of a delivery's headers, or None when it replaces nothing (or they are unreadable)."""
+    previous = header_int(headers, HEADER_REPLACES_VERSION)
+    raw = headers.get(HEADER_CHANGES)
+    if previous is None or not isinstance(raw, str | bytes):
+        return None
+    try:
+        changes = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(changes, list) or not all(isinstance(c, str) for c in changes):
+        return None
+    return previous, tuple(changes)
+
+
+def notice_document(
+    *,
+    submission_id: str,
+    version: int,
+    ucr: str,
+    recipient: str,
+    kind: str,
+    reason: str,
+    issued_at: datetime,
+    superseded_by: int | None = None,
+    decision_sequence: int | None = None,
+    tag: str = "",
+) -> tuple[str, dict[str, Any]]:
+    """(message id, document) of a cancellation-notice; the same facts give the same id (sent once).
+
+    ``tag`` tells apart several notices of one kind for one version (a decision-not-applied per decision).
+    """
+    suffix = f"{kind.lower().replace('_', '-')}{'.' + tag if tag else ''}"
+    message_id = f"{submission_id}.v{version}.{recipient}.{suffix}"
+    readable = f"notice-{submission_id}-v{version}-{recipient}-{suffix}"
+    document: dict[str, Any] = {
+        "documentId": readable
+        if len(readable) <= _MAX_DOCUMENT_ID
+        else "notice-" + hashlib.sha256(readable.encode()).hexdigest()[:40],
+        "ucr": ucr,
+        "issuedAt": rfc3339_millis(issued_at),
+        "references": [{"type": "SUBMISSION", "id": submission_id}],
+        "submissionId": submission_id,
+        "submissionVersion": version,
+        "recipient": recipient,
+        "kind": kind,
+        "reason": reason[:_MAX_REASON] or kind.lower(),
+    }
+    if superseded_by is not None:
+        document["supersededBy"] = superseded_by
+    if decision_sequence is not None:
+        document["decisionSequence"] = decision_sequence
+    return message_id, document
+
+
+def notice_message(message_id: str, document: Mapping[str, Any], body: bytes, content_type: str) -> OutboxMessage:
+    """A cancellation-notice to the agency's inbox, on the agency exchange like its deliveries."""
+    recipient = str(document["recipient"])
+    return OutboxMessage(
+        message_id=message_id,
+        exchange=names.AGENCY_EXCHANGE,
+        routing_key=recipient,
+        type=CANCELLATION_NOTICE,
+        body=body,
+        content_type=content_type,
+        correlation_id=str(document["submissionId"]),
+        headers={HEADER_VERSION: int(document["submissionVersion"]), HEADER_RECIPIENT: recipient},
+    )
+
+
+def decision_tag(decision_message_id: str) -> str:
+    """A short stable tag of a decision's message id (notice ids must fit the outbox's 80 characters)."""
+    return hashlib.sha256(decision_message_id.encode()).hexdigest()[:12]
 
 
 def query_response_message(

@@ -17,7 +17,7 @@ from typing import Any
 
 from singlewindow.platform.dlq import Republish
 from singlewindow.platform.errors import AccessDenied, InvalidInput
-from singlewindow.platform.hub.messages import delivery_message
+from singlewindow.platform.hub.messages import delivery_message, replaces_of
 from singlewindow.platform.hub.runtime import Hub
 from singlewindow.platform.hub.sent import SentMessages, SentToAgency
 from singlewindow.platform.state import OutboxMessage, RoutedRecipient
@@ -83,7 +83,7 @@ def hub_republisher(hub: Hub, actor: str) -> Republish:
 
 async def _resend(hub: Hub, sent: SentToAgency, agency: str, actor: str) -> None:
     original = sent.message
-    if sent.attempt is None:  # a query response: not a delivery attempt; the hub's own message again
+    if sent.attempt is None:  # a query response or a notice: not a delivery attempt; the hub's message again
         await hub.transport.publish(
             OutgoingMessage(
                 exchange=original.exchange,
@@ -100,7 +100,14 @@ async def _resend(hub: Hub, sent: SentToAgency, agency: str, actor: str) -> None
 
     def resend(entry: RoutedRecipient, attempt: int) -> OutboxMessage:
         return delivery_message(
-            sent.submission_id, sent.version, agency, attempt, original.type, original.body, original.content_type
+            sent.submission_id,
+            sent.version,
+            agency,
+            attempt,
+            original.type,
+            original.body,
+            original.content_type,
+            replaces_of(original.headers),  # a replayed replacement still says what it replaces
         )
 
     _, rows = await hub.recipients.replay(sent.submission_id, sent.version, agency, actor, resend)

@@ -3,20 +3,38 @@
 The recipient set and every delivery are written in one transaction (outbox) before anything is published,
 so a crash after the commit re-sends the same messages (same ids) and a crash before it re-routes from the
 redelivered intake message. Publishing is ``mandatory``: a missing inbox comes back as a failed delivery.
+
+An amendment (version N+1) is compared with version N as it was routed: an agency N went to that N+1 no
+longer routes to gets a cancellation-notice (SUPERSEDED) in the same transaction; an agency in both gets
+the new view with the replacement facts in headers (the version replaced, the view pointers that changed,
+diffed against the view the hub actually sent it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import structlog
 
 from singlewindow.platform.errors import InvalidInput
+from singlewindow.platform.hub.changes import changed_pointers
 from singlewindow.platform.hub.codec import DocumentCodec
 from singlewindow.platform.hub.consumer import settle
-from singlewindow.platform.hub.messages import HEADER_VERSION, delivery_message, header_int
+from singlewindow.platform.hub.messages import (
+    CANCELLATION_NOTICE,
+    HEADER_VERSION,
+    NOTICE_SUPERSEDED,
+    delivery_id,
+    delivery_message,
+    header_int,
+    notice_document,
+    notice_message,
+)
+from singlewindow.platform.hub.sent import SentMessages
 from singlewindow.platform.routing import RoutingTables, decide, project
 from singlewindow.platform.state import OutboxMessage, OutboxRelay, RecipientStore, RoutedRecipient
+from singlewindow.platform.state.common import utcnow
 from singlewindow.platform.transport import Delivery
 
 log = structlog.get_logger(__name__)
@@ -29,11 +47,13 @@ class RouterService:
         tables: Callable[[], RoutingTables],
         codec: DocumentCodec,
         relay: OutboxRelay,
+        sent: SentMessages | None = None,
     ) -> None:
         self._recipients = recipients
         self._tables = tables
         self._codec = codec
         self._relay = relay
+        self._sent = sent
 
     async def handle(self, delivery: Delivery) -> None:
         async with settle(delivery, "router"):
@@ -48,15 +68,19 @@ class RouterService:
         decision = decide(tables, delivery.type, document)
         routed: list[RoutedRecipient] = []
         bodies: dict[str, bytes] = {}
+        views: dict[str, dict[str, Any]] = {}
         for route in decision.recipients:
             recipient = tables.catalogue.get(route.recipient)
             view = project(tables.views.get(route.view), document, route.items, submission_id, version, route.recipient)
             bodies[route.recipient] = self._codec.encode(route.view, view)
+            views[route.recipient] = view
             routed.append(
                 RoutedRecipient(
                     route.recipient, recipient.kind.value, route.view, route.rule_ids, recipient.decision_deadline
                 )
             )
+
+        replaces, withdrawn = await self._against_previous(submission_id, version, str(document["ucr"]), views)
 
         def message(entry: RoutedRecipient) -> OutboxMessage:
             return delivery_message(
@@ -67,9 +91,10 @@ class RouterService:
                 entry.view,
                 bodies[entry.recipient],
                 self._codec.content_type,
+                replaces.get(entry.recipient),
             )
 
-        committed, rows = await self._recipients.commit_routing(submission_id, version, routed, message)
+        committed, rows = await self._recipients.commit_routing(submission_id, version, routed, message, withdrawn)
         log.info(
             "routed",
             submission_id=submission_id,
@@ -79,3 +104,43 @@ class RouterService:
         )
         if rows:
             self._relay.kick()
+
+    async def _against_previous(
+        self, submission_id: str, version: int, ucr: str, views: Mapping[str, Mapping[str, Any]]
+    ) -> tuple[dict[str, tuple[int, tuple[str, ...]]], list[OutboxMessage]]:
+        """Replacement facts for agencies the previous version went to, and notices for those left out."""
+        previous = version - 1
+        sent_views = await self._recipients.routed_views(submission_id, previous) if previous >= 1 else None
+        if not sent_views:
+            return {}, []
+        replaces: dict[str, tuple[int, tuple[str, ...]]] = {}
+        withdrawn: list[OutboxMessage] = []
+        now = utcnow()
+        for recipient in sorted(sent_views):
+            if recipient in views:
+                before = await self._sent_view(submission_id, previous, recipient)
+                changes = changed_pointers(before, views[recipient]) if before is not None else ("",)
+                replaces[recipient] = (previous, changes)
+                continue
+            message_id, notice = notice_document(
+                submission_id=submission_id,
+                version=previous,
+                ucr=ucr,
+                recipient=recipient,
+                kind=NOTICE_SUPERSEDED,
+                reason=f"amended: version {version} is no longer routed to {recipient}",
+                issued_at=now,
+                superseded_by=version,
+            )
+            body = self._codec.encode(CANCELLATION_NOTICE, notice)
+            withdrawn.append(notice_message(message_id, notice, body, self._codec.content_type))
+        return replaces, withdrawn
+
+    async def _sent_view(self, submission_id: str, version: int, recipient: str) -> dict[str, Any] | None:
+        """The view the hub sent ``recipient`` for ``version`` (its first attempt; replays send the same bytes)."""
+        if self._sent is None:
+            return None
+        sent = await self._sent.to_agency(delivery_id(submission_id, version, recipient, 1))
+        if sent is None:
+            return None
+        return await self._codec.decode(sent.message.type, sent.message.body)

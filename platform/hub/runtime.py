@@ -161,7 +161,7 @@ def build_hub(
             access,
             IntakeLimits(limits.max_document_bytes, frozenset(settings.submittable_types)),
         ),
-        router=RouterService(recipients, tables, codec, relay),
+        router=RouterService(recipients, tables, codec, relay, SentMessages(engine)),
         aggregator=AggregatorService(
             recipients, lambda: tables().catalogue, validator, codec, relay, SentMessages(engine)
         ),

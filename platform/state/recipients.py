@@ -34,8 +34,12 @@ from singlewindow.platform.storage.tables import (
     processed_messages,
     recipients,
     submission_versions,
+    submissions,
     terminal_statuses,
 )
+
+# (reason, superseded_by) -> the decision-not-applied notice to the deciding agency (built by the aggregator).
+NotAppliedNotice = Callable[[str, int | None], OutboxMessage]
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,13 +159,22 @@ class RecipientStore:
         version: int,
         routed: Sequence[RoutedRecipient],
         deliveries: Callable[[RoutedRecipient], OutboxMessage],
+        withdrawn: Sequence[OutboxMessage] = (),
     ) -> tuple[bool, list[int]]:
-        """Commit the expected recipient set and one outbox message per recipient; False if already routed."""
+        """Commit the expected recipient set and one outbox message per recipient; False if already routed.
+
+        ``withdrawn`` are the notices to agencies of the previous version that this one no longer routes to.
+        A version cancelled before it was routed is sent to nobody: no agency ever sees it, none is told.
+        """
         async with self._engine.begin() as conn:
             head = await lock_version(conn, submission_id, version)
             if head.routed:
                 return False, []
+            if head.cancelled:
+                routed = ()
             now, row_ids = utcnow(), []
+            for message in withdrawn:
+                row_ids.append(await enqueue(conn, message))
             for entry in routed:
                 await conn.execute(
                     insert(recipients).values(
@@ -189,7 +202,10 @@ class RecipientStore:
                 version,
                 "ROUTED",
                 actor="router",
-                detail={"recipients": {e.recipient: list(e.matched_rules) for e in routed}},
+                detail={
+                    "recipients": {e.recipient: list(e.matched_rules) for e in routed},
+                    **({"cancelled_before_routing": True} if head.cancelled else {}),
+                },
             )
             _, status_rows = await refold(conn, submission_id, version, self._status_message, actor="router")
         return True, row_ids + status_rows
@@ -203,14 +219,30 @@ class RecipientStore:
         document: Mapping[str, Any],
         actor: str,
         message_id: str,
+        not_applied: NotAppliedNotice | None = None,
     ) -> tuple[StatusChange | None, list[int]]:
-        """Apply an agency decision once per message id; after a terminal status it is kept and flagged."""
+        """Apply an agency decision once per message id; after a terminal status it is kept and flagged.
+
+        A decision on a cancelled or superseded version is kept in the history and never applied; the
+        agency gets ``not_applied`` (a notice saying why), once, since this runs once per message id.
+        """
         async with self._engine.begin() as conn:
             head = await lock_version(conn, submission_id, version)  # first: it serialises the dedup check
             if not await _first_time(conn, "aggregator", message_id):
                 return None, []
             row = await _recipient_row(conn, submission_id, version, recipient)
             late = Consolidated(head.status) in TERMINAL
+            current = (
+                await conn.execute(select(submissions.c.current_version).where(submissions.c.id == submission_id))
+            ).scalar_one()
+            why = None
+            if head.cancelled:
+                why = f"decision {decision.sequence} on version {version} not applied: the submission was cancelled"
+            elif current > version:
+                why = (
+                    f"decision {decision.sequence} on version {version} not applied: "
+                    f"version {version} was superseded by version {current}"
+                )
             await append_event(
                 conn,
                 submission_id,
@@ -219,8 +251,16 @@ class RecipientStore:
                 actor=actor,
                 recipient=recipient,
                 status=decision.status.value,
-                detail={"decision": dict(document), "late_after_terminal": late, "message_id": message_id},
+                detail={
+                    "decision": dict(document),
+                    "late_after_terminal": late,
+                    "message_id": message_id,
+                    **({"not_applied": why} if why else {}),
+                },
             )
+            if why is not None:
+                superseded_by = current if current > version else None
+                return None, [await enqueue(conn, not_applied(why, superseded_by))] if not_applied else []
             joined = _state(row).with_decision(decision)
             if late or joined == _state(row):
                 return None, []
@@ -365,6 +405,21 @@ class RecipientStore:
                 changes += [change] if change else []
                 row_ids += ids
         return changes, row_ids
+
+    async def routed_views(self, submission_id: str, version: int) -> dict[str, str] | None:
+        """Agency recipient -> view of a routed version (whom the hub sent it to); None if not routed (yet)."""
+        async with self._engine.connect() as conn:
+            head = (
+                await conn.execute(
+                    select(submission_versions.c.routed).where(
+                        submission_versions.c.submission_id == submission_id, submission_versions.c.version == version
+                    )
+                )
+            ).first()
+            if head is None or not head.routed:
+                return None
+            rows = await _rows(conn, submission_id, version)
+        return {row.recipient: row.view for row in rows if row.kind == "AGENCY"}
 
     async def states(self, submission_id: str, version: int) -> list[tuple[RecipientState, Mapping[str, Any]]]:
         query = select(recipients).where(recipients.c.submission_id == submission_id, recipients.c.version == version)

@@ -20,7 +20,11 @@ from singlewindow.platform.state.common import aware, lock_version, utcnow
 from singlewindow.platform.state.events import append_event
 from singlewindow.platform.state.outbox import OutboxMessage, enqueue
 from singlewindow.platform.state.recipients import StatusChange, StatusMessageFactory, refold
-from singlewindow.platform.storage.tables import document_links, submission_versions, submissions
+from singlewindow.platform.storage.tables import document_links, recipients, submission_versions, submissions
+
+# (recipient, version) -> the cancellation notice to that agency; built by intake, enqueued with the cancel.
+NoticeFactory = Callable[[str, int], OutboxMessage]
+AGENCY_KIND = "AGENCY"  # partners get no notices yet (issue 12)
 
 
 def payload_hash(document: Mapping[str, Any]) -> str:
@@ -121,7 +125,11 @@ class SubmissionStore:
             record = await self._get(conn, new.submission_id)
         return record, [row_id]
 
-    async def cancel(self, submission_id: str, actor_id: str, reason: str) -> tuple[StatusChange | None, list[int]]:
+    async def cancel(
+        self, submission_id: str, actor_id: str, reason: str, notice: NoticeFactory | None = None
+    ) -> tuple[StatusChange | None, list[int]]:
+        """Cancel the current version; every agency it was routed to (so sent a delivery) gets ``notice``
+        through the outbox in the same transaction, so no agency keeps working on a cancelled version."""
         async with self._engine.begin() as conn:
             current = await self._current(conn, submission_id)
             head = await lock_version(conn, submission_id, current)
@@ -135,7 +143,17 @@ class SubmissionStore:
             await append_event(
                 conn, submission_id, current, "CANCEL_REQUESTED", actor=actor_id, detail={"reason": reason}
             )
-            return await refold(conn, submission_id, current, self._status_message, actor=actor_id)
+            notices: list[int] = []
+            if notice is not None:
+                told = select(recipients.c.recipient).where(
+                    recipients.c.submission_id == submission_id,
+                    recipients.c.version == current,
+                    recipients.c.kind == AGENCY_KIND,
+                )
+                for (recipient,) in list(await conn.execute(told.order_by(recipients.c.recipient))):
+                    notices.append(await enqueue(conn, notice(recipient, current)))
+            change, rows = await refold(conn, submission_id, current, self._status_message, actor=actor_id)
+            return change, notices + rows
 
     async def get(self, submission_id: str) -> SubmissionRecord:
         async with self._engine.connect() as conn:
