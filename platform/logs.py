@@ -9,6 +9,8 @@ import structlog
 
 from singlewindow.platform.settings import LogSettings
 
+NOISY_LIBRARIES = ("pika", "alembic", "aiosqlite", "asyncio", "httpx", "httpcore")
+
 
 def configure_logging(settings: LogSettings) -> None:
     """Set up structlog and route stdlib logging (pika, uvicorn, grpc) through the same renderer."""
@@ -37,5 +39,7 @@ def configure_logging(settings: LogSettings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(max(logging.getLevelName(settings.level.upper()), logging.INFO))
-    for noisy in ("pika", "alembic", "aiosqlite", "asyncio"):
+    # INFO is one line per business event; these libraries log per connection, statement or request
+    # (httpx/httpcore: every poll an adapter or CLI makes to the hub), so they speak only when it matters.
+    for noisy in NOISY_LIBRARIES:
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -4,7 +4,6 @@ every submission ended as the scenario expects, so the demo checks itself."""
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 
 import click
@@ -44,7 +43,6 @@ def demo(ctx: click.Context, amqp_url: str | None, as_json: bool, keep: Path | N
     # Warnings only: the timeline is the output, and per-message info logs would bury it.
     if settings.log.level in ("debug", "info"):
         configure_logging(LogSettings(level="warning", format=settings.log.format))
-        logging.getLogger("httpx").setLevel(logging.WARNING)
     result = run(run_demo(settings, amqp_url, keep=keep, auto_deciders=auto_deciders))
     if as_json:
         click.echo(json.dumps(render_json(result), indent=2))

@@ -9,7 +9,6 @@ registry (which knows no principals) gets its write guard over the hub's princip
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
@@ -93,7 +92,6 @@ def _run_on_target(
     job: Callable[[RegistryTarget], Awaitable[T]],
     token: str | None = None,
 ) -> T:
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise here
     settings: Settings | None = ctx.obj if isinstance(ctx.obj, Settings) else None
     url = url or (settings.registry.url if settings and not db_url else None)
 

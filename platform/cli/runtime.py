@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, TypeVar
@@ -55,7 +54,6 @@ def call_hub(
     """Run ``work`` with a client of a running hub's HTTP API (``--url``/``--token``); an invalid request
     prints each problem as ``pointer: message (code)``; any project error is one line and exit code 1."""
     settings = settings_of(ctx)
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise in a CLI
     if not token:
         raise click.UsageError("no token: pass --token or set NSW_TOKEN")
 
