@@ -30,6 +30,7 @@ from singlewindow.adapters.veterinary.client import ChedClient
 from singlewindow.adapters.veterinary.config import VeterinaryConfig
 from singlewindow.adapters.veterinary.mapping import decision_draft, notification
 from singlewindow.adapters.veterinary.webhook import WEBHOOK_PATH, WebhookServer, webhook_app
+from singlewindow.platform.api.agency_client import Conflict
 
 
 class VeterinaryAdapter(Adapter[VeterinaryConfig]):
@@ -132,7 +133,15 @@ class VeterinaryAdapter(Adapter[VeterinaryConfig]):
         # context.decide raises NotFound while the hand-over is not recorded yet (the system may decide
         # before deliver() returned): the webhook then answers 503 and the system calls again, so the
         # decision is never dropped.
-        sequence = await self.context.decide(submission_id, version, draft)
+        try:
+            sequence = await self.context.decide(submission_id, version, draft)
+        except Conflict as exc:
+            # The hub withdrew this version (a cancel that raced the hand-over): the CHED is not wanted any
+            # more, so withdraw it in the system instead of having it call back for ever.
+            assert self._client is not None
+            await self._client.withdraw(decision.chedReference, str(exc))
+            self.context.log.info("CHED decided on a withdrawn version: withdrawn", ched=decision.chedReference)
+            return "withdrawn"
         self.context.log.info("CHED decision stored", ched=decision.chedReference, sequence=sequence)
         return "decided"
 
