@@ -134,10 +134,20 @@ class BorderGuardAdapter(Adapter[BorderGuardConfig]):
                 await asyncio.wait_for(stopping.wait(), timeout=self.context.config.poll_seconds)
 
 
+class OfficerQueueError(Exception):
+    """The officer queue answered something that is not its API's answer: retried, then dead-lettered."""
+
+
 async def _queue_call(call: Awaitable[Any]) -> Any:
-    """The officer queue's failures the SDK's way: unreachable is AgencyUnavailable, refused is DocumentRefused."""
+    """The officer queue's failures the SDK's way: unreachable is AgencyUnavailable, refused is DocumentRefused,
+    an answer that is not the queue's (a proxy's error page) is an ``OfficerQueueError`` naming it."""
     try:
-        return await call
+        answer = await call
+        if not isinstance(answer, dict | list):
+            raise OfficerQueueError(f"the officer queue answered what is not JSON: {str(answer)[:200]!r}")
+        return answer
+    except (TypeError, KeyError) as exc:  # JSON, but not the shape the queue answers with
+        raise OfficerQueueError(f"the officer queue gave an unexpected answer: {type(exc).__name__}: {exc}") from exc
     except TransientError as exc:
         raise AgencyUnavailable(f"officer queue unreachable: {exc}") from exc
     except InvalidInput as exc:
