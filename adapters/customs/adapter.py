@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,12 @@ class CustomsEdifactAdapter(Adapter[CustomsConfig]):
     def __init__(self) -> None:
         self._poller: asyncio.Task[None] | None = None
         self.permits: PermitsClient | None = None
+        # The runtime may pass a version's document and its cancellation at the same time: per submission,
+        # declaring and cancelling take turns, so a version cancelled first is never declared.
+        self._stripes = tuple(asyncio.Lock() for _ in range(64))
+
+    def _turn(self, submission_id: str) -> asyncio.Lock:
+        return self._stripes[zlib.crc32(submission_id.encode()) % len(self._stripes)]
 
     async def setup(self, context: AdapterContext[CustomsConfig]) -> None:
         config = context.config
@@ -85,19 +92,21 @@ class CustomsEdifactAdapter(Adapter[CustomsConfig]):
         return age is not None and age <= self.context.config.heartbeat_timeout_seconds
 
     async def deliver(self, document: InboundDocument) -> Handover:
-        return await self._declare(document, None)
+        async with self._turn(document.submission_id):
+            return await self._declare(document, None)
 
     async def replaced(self, document: InboundDocument, replacement: Replacement) -> Handover:
         """The new version replaces the previous declaration in the customs system (function code 5)."""
         previous = replacement.previous_reference or declaration_reference(
             document.submission_id, replacement.previous_version
         )
-        known = not previous.startswith(PERMITS) and await self.sent.find(previous) is not None
-        handover = await self._declare(document, previous if known else None)
-        if known:
-            why = f"replaced by {declaration_reference(document.submission_id, document.version)}"
-            await self.sent.withdraw(previous, document.submission_id, replacement.previous_version, why)
-        return handover
+        async with self._turn(document.submission_id):
+            known = not previous.startswith(PERMITS) and await self.sent.find(previous) is not None
+            handover = await self._declare(document, previous if known else None)
+            if known:
+                why = f"replaced by {declaration_reference(document.submission_id, document.version)}"
+                await self.sent.withdraw(previous, document.submission_id, replacement.previous_version, why)
+            return handover
 
     async def cancelled(self, notice: Cancellation) -> None:
         """Cancelled or no longer routed here: a cancellation CUSDEC (function code 1) for the declaration."""
@@ -105,6 +114,10 @@ class CustomsEdifactAdapter(Adapter[CustomsConfig]):
         if notice.kind.lower().replace("_", "-") == "decision-not-applied":
             log.info("customs decision not applied by the hub", reason=notice.reason)
             return
+        async with self._turn(notice.submission_id):
+            await self._cancel(notice, log)
+
+    async def _cancel(self, notice: Cancellation, log: Any) -> None:
         reference = declaration_reference(notice.submission_id, notice.version)
         await self.sent.withdraw(reference, notice.submission_id, notice.version, notice.kind)
         if notice.reference is not None and notice.reference.startswith(PERMITS):
@@ -193,7 +206,11 @@ class CustomsEdifactAdapter(Adapter[CustomsConfig]):
         """Handle every CUSRES waiting in the outbox; returns how many files were handled."""
         handled = 0
         for path in await self.folder.ready(OUTBOX):
-            await self._handle(path)
+            try:
+                await self._handle(path)
+            except Exception as exc:  # one file must not hold up the others' decisions; read again next pass
+                self.context.log.warning("CUSRES not handled", file=path.name, error=f"{type(exc).__name__}: {exc}")
+                continue
             await self.folder.archive(path)  # only after the decision is stored: a crash re-reads the file
             handled += 1
         return handled

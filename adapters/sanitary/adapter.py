@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import zlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -54,6 +55,12 @@ class SanitaryTableAdapter(Adapter[SanitaryConfig]):
 
     def __init__(self) -> None:
         self._poller: asyncio.Task[None] | None = None
+        # The runtime may pass a version's document and its cancellation at the same time: per submission,
+        # inserting and withdrawing take turns, so a cancelled version's row always ends withdrawn.
+        self._stripes = tuple(asyncio.Lock() for _ in range(64))
+
+    def _turn(self, submission_id: str) -> asyncio.Lock:
+        return self._stripes[zlib.crc32(submission_id.encode()) % len(self._stripes)]
 
     async def setup(self, context: AdapterContext[SanitaryConfig]) -> None:
         self.engine = agency_engine(context.config.database_url, context.config.lock_timeout_seconds)
@@ -91,11 +98,31 @@ class SanitaryTableAdapter(Adapter[SanitaryConfig]):
             log.info("sanitary decision not applied by the hub", reason=notice.reason)
             return
         try:
-            async with self.engine.begin() as conn:
+            async with self._turn(notice.submission_id), self.engine.begin() as conn:
                 withdrawn = await self._withdraw(conn, notice.submission_id, notice.version, notice.reason)
+                if withdrawn == 0:  # not taken yet: a withdrawn row stands in, so a late deliver adds none
+                    await self._tombstone(conn, notice)
         except (OperationalError, DBAPIError) as exc:
             raise AgencyUnavailable(f"sanitary table not available: {exc.orig!r}") from exc
-        log.info("row withdrawn" if withdrawn else "no row to withdraw (never handed over)", rows=withdrawn)
+        log.info("row withdrawn" if withdrawn else "withdrawn before it was handed over", rows=withdrawn)
+
+    @staticmethod
+    async def _tombstone(conn: AsyncConnection, notice: Cancellation) -> None:
+        row = {
+            "message_id": notice.message_id[:120],
+            "submission_id": notice.submission_id,
+            "submission_version": notice.version,
+            "ucr": notice.ucr,
+            "document": "{}",
+            "received_at": datetime.now(UTC),
+            "legacy_answers": 0,
+            "adapter_retries": 0,
+            "withdrawn_at": datetime.now(UTC),
+            "withdrawn_reason": notice.reason[:4000],
+        }
+        with contextlib.suppress(IntegrityError):  # the same notice again
+            async with conn.begin_nested():
+                await conn.execute(requests.insert().values(**row))
 
     async def answered(self, response: QueryResponse) -> None:
         """Write the trader's answer to the queried row; the legacy system decides once it sees it."""
@@ -140,7 +167,11 @@ class SanitaryTableAdapter(Adapter[SanitaryConfig]):
         }
         refused: IntegrityError | None = None
         try:
-            async with self.engine.begin() as conn:
+            async with self._turn(document.submission_id), self.engine.begin() as conn:
+                withdrawn = await self._withdrawn_row(conn, document.submission_id, document.version)
+                if withdrawn is not None:
+                    self.context.log.info("not inserted: this version was withdrawn", request_no=withdrawn)
+                    return Handover(reference=f"row-{withdrawn}")
                 if replacement is not None:
                     row["replaces"] = await self._previous_row(conn, document.submission_id, replacement)
                 try:
@@ -161,6 +192,15 @@ class SanitaryTableAdapter(Adapter[SanitaryConfig]):
         if number is None:
             raise IntakeRefused(f"the sanitary system refused the row: {refused.orig if refused else 'no row'}")
         return Handover(reference=f"row-{number}")
+
+    @staticmethod
+    async def _withdrawn_row(conn: AsyncConnection, submission_id: str, version: int) -> int | None:
+        query = select(requests.c.request_no).where(
+            (requests.c.submission_id == submission_id)
+            & (requests.c.submission_version == version)
+            & requests.c.withdrawn_at.is_not(None)
+        )
+        return (await conn.execute(query.limit(1))).scalar_one_or_none()
 
     @staticmethod
     async def _previous_row(conn: AsyncConnection, submission_id: str, replacement: Replacement) -> int | None:
@@ -194,7 +234,12 @@ class SanitaryTableAdapter(Adapter[SanitaryConfig]):
         async with self.engine.connect() as conn:
             rows = list(await conn.execute(query.order_by(requests.c.request_no)))
         for row in rows:
-            await self._handle(row)
+            try:
+                await self._handle(row)
+            except (OperationalError, DBAPIError):
+                raise
+            except Exception as exc:  # one row must not hold up the others' decisions; tried again next pass
+                self.context.log.warning("decision not published", request_no=row.request_no, error=str(exc))
         return len(rows)
 
     async def _handle(self, row: Any) -> None:

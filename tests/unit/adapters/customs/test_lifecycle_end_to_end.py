@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from singlewindow.adapters import Cancellation
+import structlog
+
+from singlewindow.adapters import AdapterContext, Cancellation, DecisionDraft
 from singlewindow.adapters.customs import CustomsConfig, CustomsEdifactAdapter, edifact
 from singlewindow.adapters.customs.cusdec import declaration_reference
 from singlewindow.adapters.customs.cusres import CustomsResponse, Finding, Outcome, build_cusres
@@ -81,3 +83,32 @@ async def test_a_cancellation_reaches_the_customs_system_and_a_late_answer_is_no
 
 async def _empty(adapter: CustomsEdifactAdapter) -> bool:
     return not await adapter.folder.ready(OUTBOX)
+
+
+async def test_a_cusres_whose_decision_cannot_be_published_does_not_hold_up_the_others(tmp_path: Path) -> None:
+    decided: list[tuple[str, int]] = []
+
+    class Backend:
+        async def decide(self, submission_id: str, version: int, draft: DecisionDraft) -> int:
+            if submission_id == "s_withdrawn":
+                raise RuntimeError("no decision on version 1: the hub withdrew it")
+            decided.append((submission_id, version))
+            return 1
+
+        async def pending(self) -> list[Any]:
+            return []
+
+    adapter = CustomsEdifactAdapter()
+    context = AdapterContext("customs", "customs-edifact", config(tmp_path), structlog.get_logger(), Backend())
+    adapter.bind(context)
+    await adapter.setup(context)
+    adapter.folder.prepare()
+    for submission in ("s_withdrawn", "s_fine"):
+        reference = declaration_reference(submission, 1)
+        await adapter.sent.remember(reference, submission, 1, "CUSDEC")
+        green = CustomsResponse(f"{reference}-1", reference, Outcome.GREEN, "RISK-ENGINE", datetime.now(UTC))
+        text = edifact.write("KZCUSTOMS", "KZNSW", "G", datetime.now(UTC), "CUSRES", build_cusres(green))
+        await adapter.folder.put(OUTBOX, unique_name("CUSRES", reference), text)
+    assert await adapter.poll_once() == 1
+    assert decided == [("s_fine", 1)]
+    assert len(await adapter.folder.ready(OUTBOX)) == 1  # kept, to be read again

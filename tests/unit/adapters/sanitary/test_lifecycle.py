@@ -4,6 +4,7 @@ system being down."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -114,10 +115,20 @@ async def test_the_legacy_system_queries_first_and_decides_on_the_answer(
         assert row.answer == "Twelve months at minus 18 C"
 
 
+async def test_a_version_cancelled_before_it_was_handed_over_is_never_inserted(direct: Direct) -> None:
+    adapter = direct.adapter
+    never = Cancellation("n-0", "sanitary", "s_1", 1, "U", "wrong truck", "cancelled", None, None)
+    await adapter.cancelled(never)
+    await adapter.cancelled(never)  # the same notice again adds nothing
+    late = await adapter.deliver(document(1))  # the document was already on its way
+    (row,) = await table(direct.url)
+    assert late.reference == f"row-{row.request_no}"
+    assert (row.withdrawn_reason, row.status, row.document) == ("wrong truck", None, "{}")
+    assert await direct.system.step(Script()) == 0
+
+
 async def test_a_withdrawn_row_is_skipped_and_its_decision_never_read(direct: Direct) -> None:
     adapter, system = direct.adapter, direct.system
-    never = Cancellation("n-0", "sanitary", "s_1", 1, "U", "never sent", "cancelled", None, None)
-    await adapter.cancelled(never)  # nothing to withdraw yet: no row, no error
     handover = await adapter.deliver(document(1))
     notice = Cancellation("n-1", "sanitary", "s_1", 1, "U", "wrong truck", "cancelled", None, handover.reference)
     await adapter.cancelled(notice)
@@ -129,6 +140,23 @@ async def test_a_withdrawn_row_is_skipped_and_its_decision_never_read(direct: Di
         await conn.execute(update(requests).values(status="ACCEPTED", decided_at=datetime.now(UTC)))
     assert await adapter.poll_once() == 0
     assert direct.recorder.decided == []
+
+
+async def test_a_row_whose_decision_cannot_be_published_does_not_hold_up_the_others(direct: Direct) -> None:
+    adapter, system = direct.adapter, direct.system
+    await adapter.deliver(document(1, "m-refused"))
+    await adapter.deliver(document(2, "m-fine"))
+    await system.step(Script())
+    refusing = direct.recorder.decide
+
+    async def decide(submission_id: str, version: int, draft: DecisionDraft) -> int:
+        if version == 1:
+            raise RuntimeError("no decision on version 1: the hub withdrew it")
+        return await refusing(submission_id, version, draft)
+
+    direct.recorder.decide = decide  # type: ignore[method-assign]
+    assert await adapter.poll_once() == 2
+    assert [(v, d.status.value) for _, v, d in direct.recorder.decided] == [(2, "ACCEPTED")]
 
 
 async def test_an_answer_reaches_only_an_open_query_and_the_system_then_decides(direct: Direct) -> None:
@@ -170,3 +198,14 @@ async def test_an_intake_refusal_is_not_the_system_being_down(direct: Direct) ->
     await system.step(Script())
     assert (await adapter.deliver(document(1))).reference.startswith("row-")
     assert len(await table(direct.url)) == 1
+
+
+async def test_a_document_and_its_cancellation_passed_at_the_same_time_leave_the_version_withdrawn(
+    direct: Direct,
+) -> None:
+    adapter = direct.adapter
+    for version in range(1, 6):
+        notice = Cancellation(f"n-{version}", "sanitary", "s_1", version, "U", "wrong truck", "cancelled", None, None)
+        await asyncio.gather(adapter.cancelled(notice), adapter.deliver(document(version)))
+    assert all(row.withdrawn_at is not None for row in await table(direct.url))
+    assert await direct.system.step(Script()) == 0
