@@ -2,13 +2,35 @@
 
 Import (and transit): the exporting country's ePhyto XML arrives as an attachment of the consignment; the
 adapter validates it against the SPS certificate schema kept in the repository, checks it against the
-declaration and decides at once (the hand-over carries the decision). Export: the plant-protection system
-issues the certificate over HTTP; the adapter keeps it for the partner country and accepts.
+declaration and files the check with its findings in the plant-protection system's import check register,
+which releases them at once (the hand-over carries the decision) or first asks the trader (QUERY). Export:
+the plant-protection system issues the certificate over HTTP; the adapter keeps it for the partner country
+and accepts.
+
+Lifecycle (issue 12): ``cancelled`` abandons the version's import check (never decided afterwards);
+``replaced`` redoes the check on the new version, replacing the old one in the register; ``answered``
+passes the trader's answer to the register, which releases the findings, published with ``context.decide``.
+An export's certificate is already issued when a cancel arrives: the notice is logged (see the docs).
 """
 
 from __future__ import annotations
 
-from singlewindow.adapters import Adapter, AdapterContext, Handover, InboundDocument
+from singlewindow.adapters import (
+    Adapter,
+    AdapterContext,
+    Cancellation,
+    Handover,
+    InboundDocument,
+    QueryResponse,
+    Replacement,
+)
+from singlewindow.adapters.phytosanitary.check_register import (
+    PREFIX,
+    check_reference,
+    file_check,
+    live_checks,
+    released,
+)
 from singlewindow.adapters.phytosanitary.config import PhytosanitaryConfig
 from singlewindow.adapters.phytosanitary.export_certificate import issue_for_export
 from singlewindow.adapters.phytosanitary.import_check import decide_import, find_certificates
@@ -42,6 +64,42 @@ class PhytosanitaryAdapter(Adapter[PhytosanitaryConfig]):
         return procedure.get("direction") == "EK" or document.body["exportCountry"] == self.context.config.country
 
     async def deliver(self, document: InboundDocument) -> Handover:
+        return await self._hand_over(document, None)
+
+    async def replaced(self, document: InboundDocument, replacement: Replacement) -> Handover:
+        return await self._hand_over(document, replacement.previous_reference)
+
+    async def cancelled(self, notice: Cancellation) -> None:
+        assert self._system is not None
+        if notice.kind == "decision-not-applied":
+            self.context.log.info("decision not applied by the hub", reason=notice.reason)
+            return
+        known = check_reference(notice.reference)
+        if notice.reference and known is None:
+            self.context.log.info("export certificate already issued; cancel logged", reference=notice.reference)
+            return
+        checks = [known] if known else await live_checks(self._system, notice.ucr, notice.submission_id, notice.version)
+        for reference in checks:
+            await self._system.abandon(reference, notice.reason)
+            self.context.log.info("import check abandoned", check=reference, kind=notice.kind)
+
+    async def answered(self, response: QueryResponse) -> None:
+        assert self._system is not None
+        checks = await live_checks(self._system, response.ucr, response.submission_id, response.version)
+        if not checks:
+            self.context.log.warning(
+                "no live import check for the answered version", submission_id=response.submission_id
+            )
+            return
+        check = await self._system.answer(checks[-1], response.query_id, response.answer)
+        if check is None:
+            self.context.log.info("import check ended before the answer", check=checks[-1])
+            return
+        draft = released(check, key=f"{PREFIX}{check.checkReference}:answer:{response.query_id}")
+        if draft is not None:
+            await self.context.decide(response.submission_id, response.version, draft)
+
+    async def _hand_over(self, document: InboundDocument, replaces: str | None) -> Handover:
         assert self._hub is not None and self._system is not None
         config = self.context.config
         if self.exporting(document):
@@ -52,10 +110,13 @@ class PhytosanitaryAdapter(Adapter[PhytosanitaryConfig]):
         certificates, problems = await find_certificates(
             self._hub, document.submission_id, document.version, config.certificate_media_types
         )
-        draft = decide_import(document.body, certificates, problems)
-        reference = f"ephyto:{certificates[0].number}" if certificates else "ephyto:none"
-        self.context.log.info("ePhyto checked", submission_id=document.submission_id, status=draft.status.value)
-        return Handover(reference=reference, decision=draft)
+        findings = decide_import(document.body, certificates, problems)
+        number = certificates[0].number if certificates else None
+        check = await file_check(self._system, document.handover_key, document.ucr, number, findings, replaces)
+        self.context.log.info(
+            "ePhyto checked", submission_id=document.submission_id, status=findings.status.value, filed=check.status
+        )
+        return Handover(reference=f"{PREFIX}{check.checkReference}", decision=released(check))
 
     async def health(self) -> bool:
         return self._system is not None and await self._system.healthy()

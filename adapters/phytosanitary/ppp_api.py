@@ -1,11 +1,16 @@
-"""The plant-protection system's certification API as the NPPO publishes it: the request for an export
-phytosanitary certificate and the issued certificate (its number and the UN/CEFACT SPS XML). The adapter
-builds requests and reads answers; the stand-in serves the same contract."""
+"""The plant-protection system's API as the NPPO publishes it: the request for an export phytosanitary
+certificate and the issued certificate (its number and the UN/CEFACT SPS XML); and the import check register,
+where the documentary check of an imported consignment's ePhyto is filed with the inspector's findings, may
+first be queried (the trader answers), is abandoned when the consignment is cancelled and redone when it is
+amended. The adapter builds requests and reads answers; the stand-in serves the same contract."""
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
+CheckStatus = Literal["DECIDED", "QUERY", "ABANDONED", "REPLACED"]
 _COUNTRY = r"^[A-Z]{2}$"
 
 
@@ -55,3 +60,37 @@ class IssuedCertificate(_Strict):
     issuedAt: str
     validUntil: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
     xml: str = Field(min_length=1, description="The certificate as UN/CEFACT SPSCertificate:17 XML.")
+
+
+class ImportCheckRequest(_Strict):
+    """File the documentary check of one consignment version; a repeat of ``localReference`` is a no-op."""
+
+    localReference: str = Field(min_length=1, max_length=120)
+    customsReferenceNumber: str = Field(min_length=1, max_length=35)
+    certificateNumber: str | None = Field(default=None, max_length=70)
+    findings: dict[str, Any] = Field(description="The inspector's decision on the documents, kept until released.")
+    replacesCheckReference: str | None = Field(default=None, max_length=40, description="Redo of this check.")
+
+
+class ImportCheck(_Strict):
+    """A filed check: decided (``findings`` released), or a question to the trader first, or ended."""
+
+    checkReference: str
+    localReference: str
+    status: CheckStatus
+    findings: dict[str, Any] | None = None
+    question: str | None = None
+    fieldsConcerned: tuple[str, ...] = ()
+
+
+class CheckAbandonment(_Strict):
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class CheckAnswer(_Strict):
+    queryId: str = Field(min_length=1, max_length=200)
+    answer: str = Field(min_length=1, max_length=4000)
+
+
+class ImportCheckList(_Strict):
+    checks: tuple[ImportCheck, ...]

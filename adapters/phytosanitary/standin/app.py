@@ -1,6 +1,7 @@
 """The plant-protection stand-in's HTTP API: ``POST /certificates`` issues an export phytosanitary
 certificate at once (201; 200 for a repeat of the same ``localReference``; 422 when the request breaks the
-schema) and answers with its number and its UN/CEFACT SPS XML. Scriptable like every stand-in."""
+schema) and answers with its number and its UN/CEFACT SPS XML. The import check register is in
+``import_checks``. Scriptable like every stand-in (``query_first``: import checks ask the trader first)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from singlewindow.adapters.phytosanitary.ppp_api import CertificateRequest, IssuedCertificate
+from singlewindow.adapters.phytosanitary.standin.import_checks import check_routes
 from singlewindow.adapters.phytosanitary.standin.store import CertificateStore
 from singlewindow.adapters.phytosanitary.standin.xml_writer import certificate_xml
 from singlewindow.adapters.standins import ScriptedFaults
@@ -58,6 +60,7 @@ def build_app(store: CertificateStore, faults: ScriptedFaults, country: str) -> 
     app = Starlette(
         routes=[
             Route("/certificates", issue, methods=["POST"]),
+            *check_routes(store.import_checks(), faults),
             Route("/_script", faults.control, methods=["GET", "POST"]),
             Route("/_health", health, methods=["GET"]),
         ]

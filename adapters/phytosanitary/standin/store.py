@@ -1,4 +1,5 @@
-"""The plant-protection stand-in's own SQLite database: the certificates it issued, unique per request."""
+"""The plant-protection stand-in's own SQLite database: the certificates it issued, unique per request, and
+the import check register (``import_checks``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, MetaData, String, Table, Text, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from singlewindow.adapters.phytosanitary.standin.import_checks import ImportChecks, checks_table
 
 metadata = MetaData()
 certificates = Table(
@@ -22,6 +25,7 @@ certificates = Table(
     Column("valid_until", String(10), nullable=False),
     Column("created_at", DateTime, nullable=False),
 )
+import_checks = checks_table(metadata)
 
 
 def _now() -> datetime:
@@ -41,6 +45,10 @@ class CertificateStore:
 
     async def close(self) -> None:
         await self._engine.dispose()
+
+    def import_checks(self) -> ImportChecks:
+        """The import check register, in the same database."""
+        return ImportChecks(self._engine, import_checks)
 
     async def issue(self, local_reference: str, build: Callable[[int], dict[str, Any]]) -> tuple[dict[str, Any], bool]:
         """Store the certificate ``build(serial)`` makes; the same local reference again returns the first one.
