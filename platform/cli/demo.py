@@ -43,7 +43,13 @@ def demo(ctx: click.Context, amqp_url: str | None, as_json: bool, keep: Path | N
     # Warnings only: the timeline is the output, and per-message info logs would bury it.
     if settings.log.level in ("debug", "info"):
         configure_logging(LogSettings(level="warning", format=settings.log.format))
-    result = run(run_demo(settings, amqp_url, keep=keep, auto_deciders=auto_deciders))
+
+    def progress(line: str) -> None:  # as it happens; with --json on stderr, so stdout stays one object
+        click.echo(line, err=as_json)
+
+    result = run(run_demo(settings, amqp_url, keep=keep, auto_deciders=auto_deciders, progress=progress))
+    if not as_json:
+        click.echo()
     if as_json:
         click.echo(json.dumps(render_json(result), indent=2))
     else:

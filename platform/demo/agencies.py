@@ -26,9 +26,16 @@ from singlewindow.adapters.sdk.runtime import AdapterRuntime
 from singlewindow.adapters.sdk.store import AdapterStore
 from singlewindow.platform.api.agency_client import AgencyHubClient
 from singlewindow.platform.demo import seeds
-from singlewindow.platform.demo.policies import demo_policy, demo_revision
+from singlewindow.platform.demo.policies import (
+    BORDER_GUARD_INSPECTION,
+    BORDER_GUARD_QUESTION,
+    demo_policy,
+    demo_revision,
+    on_inspection_list,
+    on_watch_list,
+)
 from singlewindow.platform.demo.standins import Standin, standin_group
-from singlewindow.platform.errors import NswError
+from singlewindow.platform.errors import Conflict, NswError
 from singlewindow.platform.identity import Role
 from singlewindow.platform.settings import Settings
 from singlewindow.platform.testing.agency_http import served_agency_services
@@ -102,16 +109,29 @@ async def auto_deciders(embedded: EmbeddedHub, passwords: Mapping[str, str]) -> 
         yield systems
 
 
+def _officer_decision(pulled: Mapping[str, Any]) -> dict[str, Any]:
+    """Accept; but a truck on the watch list gets a question first (accepted once it is answered), and one on
+    the inspection list is held for its x-ray, which outlasts the demo."""
+    decision: dict[str, Any] = {"ticket": pulled["ticket"], "status": "ACCEPTED", "officerName": OFFICER_NAME}
+    document = pulled.get("document") or {}
+    if on_watch_list(document) and not pulled.get("answers"):
+        decision |= {"status": "QUERY", "query": {"question": BORDER_GUARD_QUESTION}}
+    elif on_inspection_list(document):
+        decision |= {"status": "INSPECTION_REQUIRED", "reasons": [{"code": "BG-XRAY", "text": BORDER_GUARD_INSPECTION}]}
+    return decision
+
+
 async def _officer(url: str, token: str, stop: asyncio.Event) -> None:
-    """The border guard officer at the crossing: pulls the next document of the queue and accepts it."""
+    """The border guard officer at the crossing: pulls the next document of the queue and decides it."""
     async with AgencyHubClient(url, token) as desk:
         while not stop.is_set():
             try:
                 pulled = await desk.next_document()
                 if pulled is not None:
-                    decision = {"ticket": pulled["ticket"], "status": "ACCEPTED", "officerName": OFFICER_NAME}
-                    await desk.decide(decision)
+                    await desk.decide(_officer_decision(pulled))
                     continue
+            except Conflict:  # withdrawn while on the desk (the trader cancelled): nothing to decide
+                continue
             except NswError as exc:  # the hub was busy or briefly away: the officer asks again
                 log.warning("demo officer: asking again", error=str(exc))
             with contextlib.suppress(TimeoutError):

@@ -50,6 +50,24 @@ def in_transit(view: View) -> bool:
     return (view.get("procedure") or {}).get("direction") == "TR" or bool((view.get("flags") or {}).get("transit"))
 
 
+WATCH_LIST = frozenset({"6KZ151140021876-BEF2611004"})
+"""Consignments the border guard looks at twice: its officer asks a question before deciding."""
+BORDER_GUARD_QUESTION = "Which trailer carries the load, and what is the reefer unit's seal number?"
+
+
+INSPECTION_LIST = frozenset({"6KZ151140021876-BEF2611005"})
+"""Trucks the border guard inspects (the reefer unit x-rayed); the officers hold them until it is done."""
+BORDER_GUARD_INSPECTION = "The reefer unit is x-rayed before the truck may pass."
+
+
+def on_watch_list(view: View) -> bool:
+    return view.get("ucr") in WATCH_LIST
+
+
+def on_inspection_list(view: View) -> bool:
+    return view.get("ucr") in INSPECTION_LIST
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     """When ``applies`` to an agency's view, the agency decides ``status`` and says why (``code``, ``text``)."""
@@ -64,6 +82,8 @@ class Rule:
     def decision(self) -> tuple[str, dict[str, Any]]:
         note = [{"code": self.code, "text": self.text}]
         extra: dict[str, Any] = {"conditions": note} if self.status == "ACCEPTED_WITH_CONDITIONS" else {"reasons": note}
+        if self.status == "QUERY":
+            extra = {"query": {"question": self.text}}
         if self.channel:
             extra["channel"] = self.channel
         return self.status, extra
@@ -75,6 +95,8 @@ RULES: tuple[Rule, ...] = (
     Rule("veterinary", animal_products_without_certificate, "REJECTED", "VET-NO-CERT", "Goods of animal origin need a veterinary certificate; a goods item lists none."),  # noqa: E501
     Rule("phytosanitary", plant_goods_without_certificate, "REJECTED", "PQ-NO-CERT", "Plant products need the exporting country's phytosanitary certificate; a goods item lists none."),  # noqa: E501
     Rule("phytosanitary", fresh_fruit_or_vegetables, "ACCEPTED_WITH_CONDITIONS", "PQ-DEST-CHECK", "Keep the goods at the declared destination until the quarantine inspector's follow-up check."),  # noqa: E501
+    Rule("border-guard", on_watch_list, "QUERY", "BG-WATCH", BORDER_GUARD_QUESTION),
+    Rule("border-guard", on_inspection_list, "INSPECTION_REQUIRED", "BG-XRAY", BORDER_GUARD_INSPECTION),
     Rule("customs", in_transit, "INSPECTION_REQUIRED", "RMS-TR.01", "Transit under TIR: seals and load are checked physically at the border.", channel="RED"),  # noqa: E501
 )
 # fmt: on
@@ -93,7 +115,8 @@ def demo_policy(agency: str, view: View) -> tuple[str, dict[str, Any]]:
 
 
 def demo_revision(agency: str, view: View, first_status: str) -> tuple[float, str, dict[str, Any]] | None:
-    """Inspection done: an agency that asked for an inspection accepts after a short while (higher sequence)."""
-    if first_status == "INSPECTION_REQUIRED":
+    """Inspection done: customs, having asked for an inspection, accepts after a short while (higher
+    sequence). The border guard's x-ray takes longer than the demo: its truck stays held until cancelled."""
+    if first_status == "INSPECTION_REQUIRED" and agency == "customs":
         return INSPECTION_SECONDS, "ACCEPTED", {}
     return None

@@ -1,8 +1,7 @@
 """The demo's two outputs: a readable block per submission, and one JSON object for scripts and tests.
 
-In the readable form each agency's decisions are listed under the agency (in a fixed order, each with its
-time from the submission), so two runs differ only in their times and ids; the consolidated statuses are
-listed in the order they happened.
+In the readable form a submission's decisions and the trader's steps (an answer, a cancellation) are listed
+in the order they happened, each with its time from the submission, as are the consolidated statuses.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from typing import Any
 
 from singlewindow.platform.demo.agencies import AUTO
 from singlewindow.platform.demo.run import DemoResult
-from singlewindow.platform.demo.timeline import DecisionEntry, Note, Timeline
+from singlewindow.platform.demo.timeline import DecisionEntry, Note, Timeline, TraderStep
 
 _INDENT = "    "
 
@@ -42,6 +41,11 @@ def _decision_line(decision: DecisionEntry, width: int, sources: Mapping[str, st
     return lines
 
 
+def _trader_line(step: TraderStep, width: int) -> str:
+    what = f"answered {step.recipient}'s query" if step.kind == "answered" else "cancelled the submission"
+    return f"{_INDENT * 2}{_ms(step.at_ms):>9}  {'trader':<{width}}  {what}"
+
+
 def render_timeline(index: int, count: int, timeline: Timeline, sources: Mapping[str, str] | None = None) -> str:
     c = timeline.consignment
     sources = sources or {}
@@ -58,9 +62,12 @@ def render_timeline(index: int, count: int, timeline: Timeline, sources: Mapping
         rules = ", ".join(recipient.rules) or "(no rule recorded)"
         lines.append(f"{_INDENT * 2}{recipient.agency:<{width}}  rule {rules}")
     lines.append(f"{_INDENT}decisions:")
-    order = {r.agency: i for i, r in enumerate(timeline.recipients)}
-    for decision in sorted(timeline.decisions, key=lambda d: (order.get(d.agency, len(order)), d.sequence)):
-        lines += _decision_line(decision, column, sources)
+    steps: list[tuple[float, list[str]]] = [(d.at_ms, _decision_line(d, column, sources)) for d in timeline.decisions]
+    steps += [(t.at_ms, [_trader_line(t, column)]) for t in timeline.trader_steps]
+    for _, step in sorted(steps, key=lambda pair: pair[0]):
+        lines += step
+    if timeline.told:
+        lines.append(f"{_INDENT}told of the cancellation: {', '.join(timeline.told)}")
     path = " -> ".join(f"{s.status} {_ms(s.at_ms)}" for s in timeline.statuses)
     lines.append(f"{_INDENT}consolidated: {path}")
     verdict = "as expected" if timeline.ok else "NOT AS EXPECTED: " + "; ".join(timeline.problems)
@@ -129,6 +136,8 @@ def timeline_json(timeline: Timeline) -> dict[str, Any]:
             for d in timeline.decisions
         ],
         "status_history": [{"status": s.status, "at_ms": s.at_ms} for s in timeline.statuses],
+        "trader_actions": [{"kind": t.kind, "recipient": t.recipient, "at_ms": t.at_ms} for t in timeline.trader_steps],
+        "told": list(timeline.told),
         "consolidated_status": timeline.consolidated_status,
         "expected_status": timeline.consignment.expected_status,
         "ok": timeline.ok,

@@ -12,23 +12,26 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from singlewindow.platform.aggregation import Consolidated
 from singlewindow.platform.demo.agencies import AgencySystems, auto_deciders, real_agencies
-from singlewindow.platform.demo.scenario import DOCUMENT_TYPE, SCENARIO, DemoConsignment
+from singlewindow.platform.demo.follow import Submitted, Trader, act, progress_line, settled, told_of, trader_of
+from singlewindow.platform.demo.scenario import DOCUMENT_TYPE, SCENARIO
 from singlewindow.platform.demo.timeline import Timeline, build_timeline
 from singlewindow.platform.demo.vhost import demo_vhost
 from singlewindow.platform.errors import ConfigurationError
 from singlewindow.platform.hub.views import SubmissionView
-from singlewindow.platform.identity import Principal, Role
 from singlewindow.platform.settings import Settings
+from singlewindow.platform.state import HubEvent
 from singlewindow.platform.testing.embedded import EmbeddedHub, embedded_hub
 
 SETTLE_TIMEOUT_SECONDS = 60.0
 _POLL_SECONDS = 0.02
+Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,30 +62,6 @@ def _workdir(keep: Path | None) -> Iterator[Path]:
     yield keep
 
 
-@dataclass(frozen=True, slots=True)
-class _Trader:
-    principal: Principal
-    token: str
-
-
-async def _trader(embedded: EmbeddedHub, traders: dict[str, _Trader], consignment: DemoConsignment) -> _Trader:
-    """Each declarant submits its own consignment, as a trader principal named after its country and id."""
-    declarant = consignment.document()["declarant"]
-    name = f"{declarant['address']['country']}-{declarant['identificationNumber']}".lower()
-    if name not in traders:
-        issued = await embedded.hub.principals.add(name, Role.TRADER)
-        traders[name] = _Trader(issued.principal, issued.token)
-    return traders[name]
-
-
-async def _settled(embedded: EmbeddedHub, systems: AgencySystems, view: SubmissionView) -> bool:
-    """Final status recorded, every routed agency's decision in the history, no revision still to come."""
-    if not view.terminal or systems.busy:
-        return False
-    decided = {e.recipient for e in await embedded.hub.events.of(view.submission_id) if e.kind == "DECISION"}
-    return all(r.recipient in decided for r in view.recipients)
-
-
 def _agencies(
     embedded: EmbeddedHub, settings: Settings, passwords: Mapping[str, str], folder: Path, auto: bool
 ) -> AbstractAsyncContextManager[AgencySystems]:
@@ -92,42 +71,78 @@ def _agencies(
     return real_agencies(embedded, settings, passwords, folder, documents)
 
 
+async def _report(embedded: EmbeddedHub, item: Submitted, count: int, say: Progress) -> list[HubEvent]:
+    """Say what happened to ``item`` since the last report; returns all its events."""
+    events = await embedded.hub.events.of(item.submission_id)
+    for event in events[item.seen :]:
+        if (line := progress_line(item, count, event)) is not None:
+            say(line)
+    item.seen = len(events)
+    return events
+
+
 async def _play(
-    embedded: EmbeddedHub, settings: Settings, passwords: Mapping[str, str], folder: Path, auto: bool
+    embedded: EmbeddedHub,
+    settings: Settings,
+    passwords: Mapping[str, str],
+    folder: Path,
+    auto: bool,
+    progress: Progress | None = None,
 ) -> tuple[list[Timeline], dict[str, str]]:
+    say = progress or (lambda line: None)
     async with _agencies(embedded, settings, passwords, folder, auto) as systems:
-        traders: dict[str, _Trader] = {}
-        submitted: list[tuple[DemoConsignment, _Trader, str]] = []
-        for consignment in SCENARIO:
-            trader = await _trader(embedded, traders, consignment)
+        traders: dict[str, Trader] = {}
+        submitted: list[Submitted] = []
+        count = len(SCENARIO)
+        for index, consignment in enumerate(SCENARIO, start=1):
+            trader = await trader_of(embedded, traders, consignment)
             document = await systems.attach_ephyto(trader.token, consignment.key, consignment.document())
             view, _ = await embedded.hub.intake.submit(
                 trader.principal, DOCUMENT_TYPE, document, document["traderReference"]
             )
-            submitted.append((consignment, trader, view.submission_id))
+            say(f"submitted [{index}/{count} {consignment.key}] {consignment.title}: {view.submission_id}")
+            submitted.append(Submitted(index, consignment, trader, view.submission_id))
         views: dict[str, SubmissionView] = {}
+        told: dict[str, list[str]] = {}
         deadline = time.monotonic() + SETTLE_TIMEOUT_SECONDS
-        pending = {submission_id for _, _, submission_id in submitted}
+        pending = {item.submission_id for item in submitted}
         while pending and time.monotonic() < deadline:
-            for _, trader, submission_id in submitted:
-                if submission_id in pending:
-                    views[submission_id] = view = await embedded.hub.intake.get(trader.principal, submission_id)
-                    if await _settled(embedded, systems, view):
-                        pending.discard(submission_id)
+            for item in submitted:
+                if item.submission_id not in pending:
+                    continue
+                await act(embedded, item, await _report(embedded, item, count, say))
+                views[item.submission_id] = view = await embedded.hub.intake.get(
+                    item.trader.principal, item.submission_id
+                )
+                if view.status is Consolidated.CANCELLED:
+                    told[item.submission_id] = await told_of(embedded, item.submission_id)
+                if await settled(embedded, systems, view, told.get(item.submission_id, [])):
+                    await _report(embedded, item, count, say)  # what happened since, up to the end
+                    pending.discard(item.submission_id)
             await asyncio.sleep(_POLL_SECONDS if pending else 0)
         timelines = [
             build_timeline(
-                consignment, trader.principal.name, views[submission_id], await embedded.hub.events.of(submission_id)
+                item.consignment,
+                item.trader.principal.name,
+                views[item.submission_id],
+                await embedded.hub.events.of(item.submission_id),
+                told.get(item.submission_id, ()),
             )
-            for consignment, trader, submission_id in submitted
+            for item in submitted
         ]
         return timelines, dict(systems.sources)
 
 
 async def run_demo(
-    settings: Settings, amqp_url: str | None = None, *, keep: Path | None = None, auto_deciders: bool = False
+    settings: Settings,
+    amqp_url: str | None = None,
+    *,
+    keep: Path | None = None,
+    auto_deciders: bool = False,
+    progress: Progress | None = None,
 ) -> DemoResult:
-    """Run the scenario once; the result says, per submission, whether it ended as expected.
+    """Run the scenario once; the result says, per submission, whether it ended as expected. ``progress``
+    gets a line per business event as it happens (each decision as it arrives).
 
     By default every agency is its real adapter against its agency system's stand-in (``agencies``);
     ``auto_deciders`` answers for all of them with simple rules instead (fast, nothing else started).
@@ -149,7 +164,7 @@ async def run_demo(
                 }
             )
             async with embedded_hub(database, embedded_settings) as embedded:
-                timelines, sources = await _play(embedded, embedded_settings, {}, folder, auto_deciders)
+                timelines, sources = await _play(embedded, embedded_settings, {}, folder, auto_deciders, progress)
             where = "embedded hub: in-memory broker, SQLite, registry loaded from message_specs/"
             return DemoResult("embedded", where, tuple(timelines), _ms_since(started), kept, None, sources, str(folder))
         async with demo_vhost(settings.broker, settings.topology, amqp_url, folder, keep=keep is not None) as vhost:
@@ -160,7 +175,9 @@ async def run_demo(
                 }
             )
             async with embedded_hub(database, rabbit_settings) as embedded:
-                timelines, sources = await _play(embedded, rabbit_settings, vhost.passwords, folder, auto_deciders)
+                timelines, sources = await _play(
+                    embedded, rabbit_settings, vhost.passwords, folder, auto_deciders, progress
+                )
             where = f"RabbitMQ at {vhost.amqp_url}, vhost {vhost.vhost} (hub user {vhost.hub_user}), SQLite"
             if keep:
                 kept += (f"vhost {vhost.vhost} and its users",)

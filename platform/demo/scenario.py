@@ -16,6 +16,9 @@ from singlewindow.platform.errors import ConfigurationError
 from singlewindow.platform.specs import Catalog
 
 DOCUMENT_TYPE = "consignment"
+ANSWER = "answer"
+CANCEL = "cancel"
+TRADER_ANSWER = "Trailer KZ 7781 AB 02 carries the load; the reefer unit's seal is KZ-S-0091."
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,15 +32,17 @@ class DemoConsignment:
     expected_recipients: tuple[str, ...]
     story: str  # one line on why the outcome is what it is
     passes_through: tuple[str, ...] = ()  # consolidated statuses the submission must show on the way
+    variant: tuple[tuple[str, str], ...] = ()  # top-level fields set over the example: another truck, same goods
+    trader_action: str | None = None  # ANSWER: the trader answers an agency's query; CANCEL: cancels once HELD
 
     def document(self) -> dict[str, Any]:
-        """The example document, read fresh from the shipped specs."""
+        """The example document, read fresh from the shipped specs, with the variant's fields."""
         path = _examples_dir() / self.example
         try:
             document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
             raise ConfigurationError(f"demo example {self.example!r} is not shipped in {path.parent}") from exc
-        return document
+        return document | dict(self.variant)
 
 
 def _examples_dir() -> Path:
@@ -85,5 +90,37 @@ SCENARIO: tuple[DemoConsignment, ...] = (
         ("customs", "border-guard", "phytosanitary", "sanitary"),
         "customs' risk profile sends TIR textiles to the RED channel; inspected, then released: HELD, then CLEARED",
         passes_through=("HELD",),
+    ),
+    DemoConsignment(
+        "query",
+        "Frozen beef, a second truck, KG -> KZ at Kordai: the border guard asks, the trader answers",
+        "02-frozen-beef-kg-to-kz-kordai.json",
+        "CLEARED",
+        ("customs", "border-guard", "veterinary", "sanitary"),
+        "the truck is on the border guard's watch list: the officer asks about the trailer; the trader's answer "
+        "puts it back in front of the officer, who accepts: HELD, then CLEARED",
+        passes_through=("HELD",),
+        variant=(
+            ("documentId", "SUB-KZ-2026-11-0000903"),
+            ("traderReference", "ZFD-2026-11-0078"),
+            ("ucr", "6KZ151140021876-BEF2611004"),
+        ),
+        trader_action=ANSWER,
+    ),
+    DemoConsignment(
+        "cancelled",
+        "Frozen beef, a third truck, KG -> KZ at Kordai: the trader cancels mid-way",
+        "02-frozen-beef-kg-to-kz-kordai.json",
+        "CANCELLED",
+        ("customs", "border-guard", "veterinary", "sanitary"),
+        "held for the border guard's x-ray, the trader cancels; every agency it was sent to is told "
+        "(a cancellation notice each) and stops working on it",
+        passes_through=("HELD",),
+        variant=(
+            ("documentId", "SUB-KZ-2026-11-0000904"),
+            ("traderReference", "ZFD-2026-11-0079"),
+            ("ucr", "6KZ151140021876-BEF2611005"),
+        ),
+        trader_action=CANCEL,
     ),
 )

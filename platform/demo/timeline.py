@@ -50,6 +50,15 @@ class StatusEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class TraderStep:
+    """What the trader did after submitting: answered an agency's query, or cancelled."""
+
+    kind: str  # "answered" or "cancelled"
+    recipient: str | None  # the agency answered
+    at_ms: float
+
+
+@dataclass(frozen=True, slots=True)
 class Timeline:
     consignment: DemoConsignment
     submission_id: str
@@ -57,12 +66,14 @@ class Timeline:
     trader_reference: str
     trader: str
     recipients: tuple[RecipientEntry, ...]
-    decisions: tuple[DecisionEntry, ...]  # in the order the hub recorded them
+    decisions: tuple[DecisionEntry, ...]  # in the order they happened
     statuses: tuple[StatusEntry, ...]
     consolidated_status: str
     routed_ms: float | None
     total_ms: float | None  # submission to the final status; None if it never came
     problems: tuple[str, ...]
+    trader_steps: tuple[TraderStep, ...] = ()
+    told: tuple[str, ...] = ()  # agencies sent a cancellation notice (the hub's outbox, published)
 
     @property
     def ok(self) -> bool:
@@ -99,7 +110,9 @@ def _decision(event: HubEvent, start: datetime) -> DecisionEntry:
     )
 
 
-def _problems(consignment: DemoConsignment, view: SubmissionView, statuses: Sequence[StatusEntry]) -> list[str]:
+def _problems(
+    consignment: DemoConsignment, view: SubmissionView, statuses: Sequence[StatusEntry], told: Sequence[str]
+) -> list[str]:
     problems = []
     if view.status.value != consignment.expected_status:
         problems.append(f"consolidated status {view.status.value}, expected {consignment.expected_status}")
@@ -108,13 +121,23 @@ def _problems(consignment: DemoConsignment, view: SubmissionView, statuses: Sequ
         problems.append(f"routed to {', '.join(routed)}; expected {', '.join(sorted(consignment.expected_recipients))}")
     seen = {entry.status for entry in statuses}
     problems += [f"never {status} on the way" for status in consignment.passes_through if status not in seen]
+    if view.status.value == "CANCELLED" and (untold := sorted(set(routed) - set(told))):
+        problems.append(f"not told of the cancellation: {', '.join(untold)}")
     return problems
 
 
+_STEPS = {"QUERY_ANSWERED": "answered", "CANCEL_REQUESTED": "cancelled"}
+
+
 def build_timeline(
-    consignment: DemoConsignment, trader: str, view: SubmissionView, events: Sequence[HubEvent]
+    consignment: DemoConsignment,
+    trader: str,
+    view: SubmissionView,
+    events: Sequence[HubEvent],
+    told: Sequence[str] = (),
 ) -> Timeline:
-    """The timeline of the submission's current version from its events (oldest first)."""
+    """The timeline of the submission's current version from its events (oldest first); ``told``: the
+    agencies the hub sent a cancellation notice."""
     history = [e for e in events if e.version == view.version]
     start = next((e.at for e in history if e.kind in ("SUBMITTED", "AMENDED")), view.created_at)
     routed = next((e for e in history if e.kind == "ROUTED"), None)
@@ -123,7 +146,7 @@ def build_timeline(
         StatusEntry(e.status or "", _offset_ms(e.at, start)) for e in history if e.kind == "STATUS_CHANGED"
     ]
     final = next((e for e in history if e.kind == "STATUS_CHANGED" and e.detail.get("terminal")), None)
-    problems = _problems(consignment, view, statuses)
+    problems = _problems(consignment, view, statuses, told)
     if final is None:
         problems.append("no final consolidated status")
     return Timeline(
@@ -136,10 +159,14 @@ def build_timeline(
             RecipientEntry(r.recipient, tuple(rules.get(r.recipient, r.matched_rules)), r.effective_status)
             for r in view.recipients
         ),
-        decisions=tuple(_decision(e, start) for e in history if e.kind == "DECISION"),
+        decisions=tuple(sorted((_decision(e, start) for e in history if e.kind == "DECISION"), key=lambda d: d.at_ms)),
         statuses=tuple(statuses),
         consolidated_status=view.status.value,
         routed_ms=_offset_ms(routed.at, start) if routed else None,
         total_ms=_offset_ms(final.at, start) if final else None,
         problems=tuple(problems),
+        trader_steps=tuple(
+            TraderStep(_STEPS[e.kind], e.recipient, _offset_ms(e.at, start)) for e in history if e.kind in _STEPS
+        ),
+        told=tuple(sorted(told)),
     )

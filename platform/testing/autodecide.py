@@ -15,6 +15,7 @@ from typing import Any
 from singlewindow.platform.hub.codec import DocumentCodec
 from singlewindow.platform.hub.messages import (
     AGENCY_DECISION,
+    CANCELLATION_NOTICE,
     DELIVERY_REPORT,
     HEADER_ATTEMPT,
     QUERY_RESPONSE,
@@ -46,6 +47,7 @@ class AutoDecider:
     policy: DecisionPolicy = accept_all
     revise: RevisionPolicy | None = None
     seen: list[Mapping[str, Any]] = field(default_factory=list)
+    notices: list[Mapping[str, Any]] = field(default_factory=list)  # cancellation notices received
     _sequence: dict[str, int] = field(default_factory=dict)
     _subscription: Subscription | None = None
     _revisions: set[asyncio.Task[None]] = field(default_factory=set)
@@ -68,6 +70,12 @@ class AutoDecider:
         return len(self._revisions)
 
     async def _on_document(self, delivery: Delivery) -> None:
+        if delivery.type == CANCELLATION_NOTICE:
+            # The version is over (cancelled, superseded, a late decision not applied): nothing to decide,
+            # and deciding would only earn another notice.
+            self.notices.append(await self.codec.decode(CANCELLATION_NOTICE, delivery.body))
+            await delivery.ack()
+            return
         if delivery.type == QUERY_RESPONSE:
             answer = await self.codec.decode(QUERY_RESPONSE, delivery.body)
             await self._decide(answer["submissionId"], answer["submissionVersion"], answer["ucr"], "ACCEPTED", {})

@@ -73,6 +73,8 @@ def test_demo_on_rabbitmq_succeeds_and_cleans_up(rabbitmq_available: None, rabbi
         "laptops": "CLEARED",
         "sheep": "REJECTED",
         "transit": "CLEARED",
+        "query": "CLEARED",
+        "cancelled": "CANCELLED",
     }
     vhost = report["vhost"]
     suffix = vhost.removeprefix("nsw-demo-")
@@ -82,6 +84,12 @@ def test_demo_on_rabbitmq_succeeds_and_cleans_up(rabbitmq_available: None, rabbi
     (sheep,) = [s for s in report["submissions"] if s["key"] == "sheep"]
     (veterinary,) = [d for d in sheep["decisions"] if d["agency"] == "veterinary"]
     assert veterinary["status"] == "REJECTED" and [r["code"] for r in veterinary["reasons"]] == ["VET-R1"]
+    (query,) = [s for s in report["submissions"] if s["key"] == "query"]
+    assert [a["kind"] for a in query["trader_actions"]] == ["answered"]
+    assert [d["status"] for d in query["decisions"] if d["agency"] == "border-guard"] == ["QUERY", "ACCEPTED"]
+    (cancelled,) = [s for s in report["submissions"] if s["key"] == "cancelled"]
+    assert cancelled["told"] == ["border-guard", "customs", "sanitary", "veterinary"]
+    assert "the trader cancelled" in finished.stderr  # --json: progress as it goes, on stderr
 
     assert vhost not in _names("vhosts")
     assert not {name for name in _names("users") if name.endswith(f"-demo-{suffix}")}

@@ -1,10 +1,12 @@
 """The demo's JSON with the real adapters: every consignment reaches its status through the expected
-agencies, each decision from its agency system and under its agency's own broker user; and ``nsw demo
---auto-deciders --json`` in process (the fast mode) says the same with exit code 0."""
+agencies, each decision from its agency system and under its agency's own broker user, a query answered by
+the trader, a cancellation every agency is told of, each timeline in time order; and ``nsw demo
+--auto-deciders`` in process (the fast mode) says the same with exit code 0, its progress as it goes."""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -22,6 +24,10 @@ EXPECTED = {
     "sheep": ("REJECTED", {"customs": "ACCEPTED", "veterinary": "REJECTED", "border-guard": "ACCEPTED"}),
     "transit": ("CLEARED", {"customs": "ACCEPTED", "phytosanitary": "ACCEPTED", "sanitary": "ACCEPTED",
                             "border-guard": "ACCEPTED"}),
+    "query": ("CLEARED", {"customs": "ACCEPTED", "veterinary": "ACCEPTED", "sanitary": "ACCEPTED_WITH_CONDITIONS",
+                          "border-guard": "ACCEPTED"}),
+    "cancelled": ("CANCELLED", {"customs": "ACCEPTED", "veterinary": "ACCEPTED",
+                                "sanitary": "ACCEPTED_WITH_CONDITIONS", "border-guard": "INSPECTION_REQUIRED"}),
 }  # fmt: skip
 SOURCES = {
     "customs": "EDIFACT CUSRES",
@@ -46,10 +52,10 @@ def test_one_object_with_a_summary_that_says_all_as_expected(report: dict[str, A
     assert report["mode"] == "embedded"
     assert report["agencies"] == SOURCES
     assert report["summary"] | {"wall_ms": 0, "slowest_submission_ms": 0} == {
-        "submissions": 5,
-        "as_expected": 5,
+        "submissions": 7,
+        "as_expected": 7,
         "ok": True,
-        "by_status": {"CLEARED": 4, "REJECTED": 1},
+        "by_status": {"CLEARED": 5, "REJECTED": 1, "CANCELLED": 1},
         "wall_ms": 0,
         "slowest_submission_ms": 0,
         "kept": [],
@@ -106,8 +112,38 @@ def test_decisions_come_from_the_agency_systems(report: dict[str, Any]) -> None:
 
 def test_every_decision_carries_its_agencys_validated_broker_user(report: dict[str, Any]) -> None:
     decisions = [d for s in report["submissions"] for d in s["decisions"]]
-    assert len(decisions) == 4 + 4 + 2 + 3 + 5
+    assert len(decisions) == 4 + 4 + 2 + 3 + 5 + 5 + 4
     assert all(d["user_id"] == f"nsw-agency-{d['agency']}" for d in decisions)
+
+
+def test_every_timeline_is_in_time_order(report: dict[str, Any]) -> None:
+    for submission in report["submissions"]:
+        times = [d["at_ms"] for d in submission["decisions"]]
+        assert times == sorted(times), submission["key"]
+        history = [s["at_ms"] for s in submission["status_history"]]
+        assert history == sorted(history), submission["key"]
+
+
+def test_the_border_guard_asks_and_the_traders_answer_clears_the_consignment(report: dict[str, Any]) -> None:
+    query = by_key(report)["query"]
+    border_guard = [(d["sequence"], d["status"]) for d in query["decisions"] if d["agency"] == "border-guard"]
+    assert border_guard == [(1, "QUERY"), (2, "ACCEPTED")]
+    (answered,) = query["trader_actions"]
+    assert answered["kind"] == "answered" and answered["recipient"] == "border-guard"
+    asked, accepted = (d["at_ms"] for d in query["decisions"] if d["agency"] == "border-guard")
+    assert asked < answered["at_ms"] < accepted <= query["timings"]["total_ms"]
+    history = [s["status"] for s in query["status_history"]]
+    assert "HELD" in history and history[-1] == "CLEARED"
+
+
+def test_the_trader_cancels_mid_way_and_every_agency_is_told(report: dict[str, Any]) -> None:
+    cancelled = by_key(report)["cancelled"]
+    assert cancelled["consolidated_status"] == "CANCELLED"
+    assert [a["kind"] for a in cancelled["trader_actions"]] == ["cancelled"]
+    assert cancelled["told"] == ["border-guard", "customs", "sanitary", "veterinary"]
+    held = [s["status"] for s in cancelled["status_history"]][-2:]
+    assert held == ["HELD", "CANCELLED"]  # mid-way: the border guard was still inspecting
+    assert not [d for d in cancelled["decisions"] if d["after_terminal"]]  # the agencies stopped working on it
 
 
 def test_the_auto_decider_mode_through_the_cli() -> None:
@@ -118,3 +154,19 @@ def test_the_auto_decider_mode_through_the_cli() -> None:
     statuses = {s["key"]: s["consolidated_status"] for s in report["submissions"]}
     assert statuses == {key: status for key, (status, _) in EXPECTED.items()}
     assert report["summary"]["ok"] is True and report["workdir"]
+    cancelled = next(s for s in report["submissions"] if s["key"] == "cancelled")
+    # an auto-decider told of the cancellation decides nothing more (it used to answer every notice)
+    assert not [d for d in cancelled["decisions"] if d["after_terminal"]]
+    assert "decided" in result.stderr  # --json: the progress lines go to stderr, stdout stays one object
+
+
+def test_the_demo_shows_progress_before_its_report() -> None:
+    result = CliRunner().invoke(cli, ["demo", "--auto-deciders"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    report_starts = next(i for i, line in enumerate(lines) if line.startswith("nsw demo: 7 consignments"))
+    progress = lines[:report_starts]
+    assert progress[0].startswith("submitted [1/7 apples] ")
+    assert any(re.search(r"\[6/7 query\] +the trader answered border-guard's query", line) for line in progress)
+    assert any(re.search(r"\[7/7 cancelled\] +the trader cancelled", line) for line in progress)
+    assert any(re.search(r"\[4/7 sheep\] +veterinary decided REJECTED", line) for line in progress)
