@@ -101,6 +101,19 @@ class AgencyHubClient(HubClient):
         """Record a permit or certificate the caller's agency issued in the hub's permits register."""
         return await self._call("POST", "/v1/permits", dict(permit))  # type: ignore[no-any-return]
 
+    async def reverse_write_off(
+        self, number: str, submission_id: str, version: int, goods_item: int, reason: str = "reversed"
+    ) -> dict[str, Any]:
+        """Give back a write-off the caller made (``created`` False: reversed before); NotFound when the
+        register holds no such write-off of the caller's."""
+        body = {"number": number, "submissionId": submission_id, "submissionVersion": version,
+                "goodsItem": goods_item, "reason": reason}  # fmt: skip
+        return await self._call("POST", "/v1/permits/reversals", body)  # type: ignore[no-any-return]
+
+    async def permit_ledger(self, number: str) -> list[dict[str, Any]]:
+        """A permit's write-offs and reversals, in the order they were recorded."""
+        return (await self._call("GET", "/v1/permits/write-offs", params={"number": number}))["entries"]  # type: ignore[no-any-return]
+
     async def _raw(self, method: str, path: str, **options: Any) -> httpx.Response:
         try:
             response = await self._http.request(method, path, **options)

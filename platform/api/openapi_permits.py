@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from singlewindow.platform.api.openapi_common import BOOLEAN, INTEGER, TEXT, ok, operation, query, ref
-from singlewindow.platform.permits.models import PermitKind, PermitStatus, ProblemCode
+from singlewindow.platform.permits.models import EntryKind, PermitKind, PermitStatus, ProblemCode
 
 _NUMBER = {"type": "string", "minLength": 1, "maxLength": 70}
 _HS = {"type": "string", "pattern": "^[0-9]{2,10}$"}
@@ -110,9 +110,28 @@ def permit_schemas() -> dict[str, Any]:
                 "goodsItem": _INT32,
             },
         },
+        "ReversalRequest": {
+            "type": "object",
+            "required": ["number", "submissionId", "submissionVersion", "goodsItem"],
+            "properties": {
+                "number": _NUMBER,
+                "submissionId": {"type": "string", "minLength": 1, "maxLength": 64},
+                "submissionVersion": _INT32,
+                "goodsItem": _INT32,
+                "reason": {"type": "string", "minLength": 1, "maxLength": 200},
+            },
+        },
+        "ReversalResult": {
+            "type": "object",
+            "properties": {"entry": ref("LedgerEntry"), "remaining": ref("Quantity"), "created": BOOLEAN},
+        },
         "LedgerEntry": {
             "type": "object",
             "properties": {
+                "kind": {"enum": [k.value for k in EntryKind]},
+                "reason": TEXT,
+                "reversedBy": TEXT,
+                "reversedAt": TEXT,
                 "permitNumber": TEXT,
                 "submissionId": TEXT,
                 "submissionVersion": INTEGER,
@@ -161,6 +180,17 @@ def permit_paths() -> dict[str, Any]:
                 ref("WriteOffRequest"),
                 conflicts=_REFUSED,
             ),
-            "get": operation("A permit's write-offs", "ledger", ok("Entries", ref("Ledger")), parameters=number),
+            "get": operation(
+                "A permit's write-offs and reversals", "ledger", ok("Entries", ref("Ledger")), parameters=number
+            ),
+        },
+        "/v1/permits/reversals": {
+            "post": operation(
+                "Give a write-off back (its declaration was cancelled or replaced), once; only the principal that "
+                "wrote it off may (404 for anyone else, as for an unknown write-off)",
+                "reverseWriteOff",
+                {**ok("Reversed", ref("ReversalResult"), "201"), **ok("Reversed before", ref("ReversalResult"))},
+                ref("ReversalRequest"),
+            ),
         },
     }

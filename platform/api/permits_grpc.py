@@ -18,7 +18,13 @@ from singlewindow.platform.errors import NswError
 from singlewindow.platform.identity import Principal
 from singlewindow.platform.inputs import check_text, require_clean
 from singlewindow.platform.permits import PermitService
-from singlewindow.platform.permits.wire import check_from_json, draft_from_json, status_from_json, write_off_from_json
+from singlewindow.platform.permits.wire import (
+    check_from_json,
+    draft_from_json,
+    reversal_from_json,
+    status_from_json,
+    write_off_from_json,
+)
 
 log = structlog.get_logger(__name__)
 Authenticate = Callable[[str | None], Awaitable[Principal]]
@@ -98,6 +104,14 @@ class PermitServicer:
         async def work(principal: Principal) -> pb.WriteOffResponse:
             ask, key = write_off_from_json(_body(request))
             return _message((await self._service.write_off(principal, ask, key)).as_dict(), pb.WriteOffResponse)
+
+        return await self._call(context, work)
+
+    async def ReverseWriteOff(self, request: pb.ReverseWriteOffRequest, context: Context) -> pb.ReversalResponse:
+        async def work(principal: Principal) -> pb.ReversalResponse:
+            number, key, reason = reversal_from_json(_body(request))
+            result = await self._service.reverse(principal, number, key, reason)
+            return _message(result.as_dict(), pb.ReversalResponse)
 
         return await self._call(context, work)
 

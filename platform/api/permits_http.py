@@ -1,7 +1,8 @@
 """HTTP routes of the permits register (``/v1/permits...``), mounted into the hub's HTTP app.
 
 Permit numbers travel in bodies and query strings, never in the path: issuers print numbers with slashes.
-A refused write-off is 409 with the register's problem codes in ``problems``.
+A refused write-off is 409 with the register's problem codes in ``problems``. A reversal of a write-off the
+caller did not make is 404, as for one that does not exist.
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ from singlewindow.platform.api.status_codes import status_of
 from singlewindow.platform.errors import InvalidInput, Problem
 from singlewindow.platform.identity import Principal
 from singlewindow.platform.permits import PermitRefused, PermitService
-from singlewindow.platform.permits.wire import check_from_json, draft_from_json, status_from_json, write_off_from_json
+from singlewindow.platform.permits.wire import (
+    check_from_json,
+    draft_from_json,
+    reversal_from_json,
+    status_from_json,
+    write_off_from_json,
+)
 
 Authenticate = Callable[[str | None], Awaitable[Principal]]
 Endpoint = Callable[[Request, Principal], Awaitable[Response]]
@@ -78,6 +85,11 @@ def permit_routes(service: PermitService, authenticate: Authenticate) -> list[Ro
         result = await service.write_off(principal, ask, key)
         return JSONResponse(result.as_dict(), status_code=201 if result.created else 200)
 
+    async def reverse(request: Request, principal: Principal) -> Response:
+        number, key, reason = reversal_from_json(await _json(request))
+        result = await service.reverse(principal, number, key, reason)
+        return JSONResponse(result.as_dict(), status_code=201 if result.created else 200)
+
     async def ledger(request: Request, principal: Principal) -> Response:
         entries = await service.ledger(principal, _number(request))
         return JSONResponse({"entries": [e.as_dict() for e in entries]})
@@ -92,4 +104,5 @@ def permit_routes(service: PermitService, authenticate: Authenticate) -> list[Ro
         route("/v1/permits/check", check, "POST"),
         route("/v1/permits/write-offs", write_off, "POST"),
         route("/v1/permits/write-offs", ledger, "GET"),
+        route("/v1/permits/reversals", reverse, "POST"),
     ]

@@ -162,17 +162,41 @@ class WriteOffKey:
     goods_item: int
 
 
+class EntryKind(StrEnum):
+    WRITE_OFF = "WRITE_OFF"
+    REVERSAL = "REVERSAL"  # gives a write-off's quantity back; names it by its key and original writer
+
+
+@dataclass(frozen=True, slots=True)
+class Reversal:
+    reason: str
+    reversed_by: str
+    reversed_at: datetime
+
+
 @dataclass(frozen=True, slots=True)
 class LedgerEntry:
+    """A write-off, or (``reversal`` set) the reversal of the write-off with this key: its own entry."""
+
     permit_number: str
     key: WriteOffKey
     quantity: Decimal
     unit: str
     written_off_by: str
     written_off_at: datetime
+    reversal: Reversal | None = None
+
+    @property
+    def kind(self) -> EntryKind:
+        return EntryKind.WRITE_OFF if self.reversal is None else EntryKind.REVERSAL
+
+    @property
+    def recorded_at(self) -> datetime:
+        return self.written_off_at if self.reversal is None else self.reversal.reversed_at
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        body: dict[str, Any] = {
+            "kind": self.kind.value,
             "permitNumber": self.permit_number,
             "submissionId": self.key.submission_id,
             "submissionVersion": self.key.submission_version,
@@ -181,6 +205,11 @@ class LedgerEntry:
             "writtenOffBy": self.written_off_by,
             "writtenOffAt": self.written_off_at.isoformat(),
         }
+        if self.reversal is not None:
+            body["reason"] = self.reversal.reason
+            body["reversedBy"] = self.reversal.reversed_by
+            body["reversedAt"] = self.reversal.reversed_at.isoformat()
+        return body
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +217,20 @@ class WriteOffResult:
     entry: LedgerEntry
     remaining: Decimal
     created: bool  # False: this key was written off before; nothing changed
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "entry": self.entry.as_dict(),
+            "remaining": {"value": str(self.remaining), "unit": self.entry.unit},
+            "created": self.created,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ReversalResult:
+    entry: LedgerEntry  # kind REVERSAL
+    remaining: Decimal
+    created: bool  # False: this write-off was reversed before; nothing changed
 
     def as_dict(self) -> dict[str, Any]:
         return {

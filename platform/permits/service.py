@@ -1,4 +1,5 @@
-"""Who may do what with the register: an agency issues only its own kinds, customs checks and writes off.
+"""Who may do what with the register: an agency issues only its own kinds, customs checks and writes off
+(and reverses its own write-offs when a declaration is cancelled or replaced).
 
 Operators may issue any kind (loading an existing national register) and read everything; the issuing
 agency reads and suspends or revokes its own permits and reads their ledgers.
@@ -18,6 +19,7 @@ from singlewindow.platform.permits.models import (
     PermitDraft,
     PermitKind,
     PermitStatus,
+    ReversalResult,
     WriteOffKey,
     WriteOffResult,
 )
@@ -77,6 +79,12 @@ class PermitService:
         if principal.role is not Role.AGENCY or principal.agency != CONTROLLER:
             raise _deny(principal, "write quantities off permits")
         return await self.store.write_off(request, key, principal.id)
+
+    async def reverse(self, principal: Principal, number: str, key: WriteOffKey, reason: str) -> ReversalResult:
+        """Give a write-off back; the store lets only the principal that wrote it off do so."""
+        if principal.role is not Role.AGENCY or principal.agency != CONTROLLER:
+            raise _deny(principal, "reverse write-offs")
+        return await self.store.reverse(number, key, principal.id, reason)
 
     async def ledger(self, principal: Principal, number: str) -> list[LedgerEntry]:
         permit = await self.get(principal, number)

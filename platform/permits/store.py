@@ -4,6 +4,7 @@ the same. A CHECK constraint keeps the balance non-negative even if a caller got
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,12 +22,14 @@ from singlewindow.platform.permits.models import (
     PermitDraft,
     PermitKind,
     PermitStatus,
+    Reversal,
+    ReversalResult,
     WriteOffKey,
     WriteOffResult,
     from_milli,
     to_milli,
 )
-from singlewindow.platform.permits.tables import permit_write_offs, permits
+from singlewindow.platform.permits.tables import permit_reversals, permit_write_offs, permits
 from singlewindow.platform.state.common import aware
 
 
@@ -148,22 +151,86 @@ class PermitStore:
         entry = LedgerEntry(permit.number, key, from_milli(milli), permit.unit, by, at)
         return WriteOffResult(entry, permit.remaining - from_milli(milli), created=True)
 
+    async def reverse(self, number: str, key: WriteOffKey, by: str, reason: str) -> ReversalResult:
+        """Give the write-off with ``key`` back to its permit, once: a repeat returns the first reversal.
+
+        Only ``by``, the principal that wrote it off, may; anyone else is told what an unknown key is told
+        (NotFound), so the register says nothing about other declarations. The permit's row is locked, as
+        for a write-off, so a concurrent write-off sees the balance before or after, never half of it.
+        Allowed whatever the permit's status or dates: it only undoes what this register did.
+        """
+        unknown = NotFound(f"no write-off of {number!r} for item {key.goods_item} of "
+                           f"{key.submission_id} v{key.submission_version} by this principal")  # fmt: skip
+        async with self._engine.begin() as conn:
+            row = (await conn.execute(select(permits).where(permits.c.number == number).with_for_update())).first()
+            if row is None:
+                raise unknown
+            permit = _permit(row)
+            found = (await conn.execute(_write_off_query(permit, key))).first()
+            if found is None or found.written_off_by != by:
+                raise unknown
+            written = _entry(permit.number, permit.unit, found)
+            query = select(permit_reversals).where(permit_reversals.c.write_off_id == found.id)
+            earlier = (await conn.execute(query)).first()
+            if earlier is not None:
+                entry = _reversed(written, earlier)
+                return ReversalResult(entry, permit.remaining, created=False)
+            milli = int(found.quantity_milli)
+            if row.remaining_milli + milli > row.quantity_milli:  # only if the ledger was tampered with
+                raise Conflict(f"{permit.number}: giving back {written.quantity} would exceed its {permit.quantity}")
+            at = datetime.now(UTC)
+            await conn.execute(
+                insert(permit_reversals).values(write_off_id=found.id, reason=reason, reversed_by=by, reversed_at=at)
+            )
+            await conn.execute(
+                update(permits)
+                .where(permits.c.id == permit.id)
+                .values(remaining_milli=permits.c.remaining_milli + milli)
+            )
+        entry = replace(written, reversal=Reversal(reason, by, at))
+        return ReversalResult(entry, permit.remaining + from_milli(milli), created=True)
+
     async def _entry_for(self, conn: AsyncConnection, permit: Permit | None, key: WriteOffKey) -> LedgerEntry | None:
         if permit is None:
             return None
-        query = select(permit_write_offs).where(
-            (permit_write_offs.c.permit_id == permit.id)
-            & (permit_write_offs.c.submission_id == key.submission_id)
-            & (permit_write_offs.c.submission_version == key.submission_version)
-            & (permit_write_offs.c.goods_item == key.goods_item)
-        )
-        row = (await conn.execute(query)).first()
+        row = (await conn.execute(_write_off_query(permit, key))).first()
         return None if row is None else _entry(permit.number, permit.unit, row)
 
     async def ledger(self, number: str) -> list[LedgerEntry]:
+        """Write-offs and reversals in the order they were recorded (a reversal after its write-off)."""
         permit = await self.get(number)
         query = (
             select(permit_write_offs).where(permit_write_offs.c.permit_id == permit.id).order_by(permit_write_offs.c.id)
         )
+        reversals = (
+            select(permit_write_offs, *_REVERSAL_COLUMNS)
+            .join(permit_reversals, permit_reversals.c.write_off_id == permit_write_offs.c.id)
+            .where(permit_write_offs.c.permit_id == permit.id)
+            .order_by(permit_reversals.c.id)
+        )
         async with self._engine.connect() as conn:
-            return [_entry(permit.number, permit.unit, row) for row in await conn.execute(query)]
+            entries = [_entry(permit.number, permit.unit, row) for row in await conn.execute(query)]
+            entries += [
+                _reversed(_entry(permit.number, permit.unit, row), row) for row in await conn.execute(reversals)
+            ]
+        return sorted(entries, key=lambda e: e.recorded_at)  # stable: ties keep write-offs first
+
+
+_REVERSAL_COLUMNS = (
+    permit_reversals.c.reason,
+    permit_reversals.c.reversed_by,
+    permit_reversals.c.reversed_at,
+)
+
+
+def _write_off_query(permit: Permit, key: WriteOffKey) -> Any:
+    return select(permit_write_offs).where(
+        (permit_write_offs.c.permit_id == permit.id)
+        & (permit_write_offs.c.submission_id == key.submission_id)
+        & (permit_write_offs.c.submission_version == key.submission_version)
+        & (permit_write_offs.c.goods_item == key.goods_item)
+    )
+
+
+def _reversed(written: LedgerEntry, row: Any) -> LedgerEntry:
+    return replace(written, reversal=Reversal(row.reason, row.reversed_by, aware(row.reversed_at)))

@@ -61,3 +61,15 @@ permit_write_offs = Table(
     CheckConstraint("quantity_milli > 0", name="ck_permit_write_offs_positive"),
     UniqueConstraint("permit_id", "submission_id", "submission_version", "goods_item", name="uq_permit_write_offs_key"),
 )
+
+# A reversal gives one write-off's quantity back (its declaration was cancelled or replaced). Its own row:
+# the write-off stays in the ledger, and the unique write_off_id makes a second reversal impossible.
+permit_reversals = Table(
+    "permit_reversals",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("write_off_id", BigInteger, ForeignKey("permit_write_offs.id"), nullable=False, unique=True),
+    Column("reason", String(200), nullable=False),
+    Column("reversed_by", String(64), nullable=False),
+    Column("reversed_at", DateTime(timezone=True), nullable=False),
+)

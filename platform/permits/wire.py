@@ -130,6 +130,18 @@ def write_off_from_json(body: Mapping[str, Any]) -> tuple[CheckRequest, WriteOff
     return request, key
 
 
+def reversal_from_json(body: Mapping[str, Any]) -> tuple[str, WriteOffKey, str]:
+    """Which write-off to give back (its permit and key) and why; the reason is optional."""
+    read = _Reader(body)
+    number = read.text("number", max_length=70)
+    key = WriteOffKey(
+        read.text("submissionId", max_length=64), read.integer("submissionVersion"), read.integer("goodsItem")
+    )
+    reason = read.text("reason", max_length=200) if body.get("reason") is not None else "reversed"
+    read.done("reversal request")
+    return number, key, reason
+
+
 def status_from_json(body: Mapping[str, Any]) -> tuple[str, PermitStatus]:
     read = _Reader(body)
     number, status = read.text("number", max_length=70), read.enum("status", PermitStatus)

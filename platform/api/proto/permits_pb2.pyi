@@ -139,7 +139,7 @@ class WriteOffRequest(_message.Message):
     def __init__(self, number: _Optional[str] = ..., holder_id: _Optional[str] = ..., hs_code: _Optional[str] = ..., quantity: _Optional[_Union[Quantity, _Mapping]] = ..., at: _Optional[str] = ..., kind: _Optional[str] = ..., submission_id: _Optional[str] = ..., submission_version: _Optional[int] = ..., goods_item: _Optional[int] = ...) -> None: ...
 
 class LedgerEntry(_message.Message):
-    __slots__ = ("permit_number", "submission_id", "submission_version", "goods_item", "quantity", "written_off_by", "written_off_at")
+    __slots__ = ("permit_number", "submission_id", "submission_version", "goods_item", "quantity", "written_off_by", "written_off_at", "kind", "reason", "reversed_by", "reversed_at")
     PERMIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
     SUBMISSION_ID_FIELD_NUMBER: _ClassVar[int]
     SUBMISSION_VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -147,6 +147,10 @@ class LedgerEntry(_message.Message):
     QUANTITY_FIELD_NUMBER: _ClassVar[int]
     WRITTEN_OFF_BY_FIELD_NUMBER: _ClassVar[int]
     WRITTEN_OFF_AT_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    REVERSED_BY_FIELD_NUMBER: _ClassVar[int]
+    REVERSED_AT_FIELD_NUMBER: _ClassVar[int]
     permit_number: str
     submission_id: str
     submission_version: int
@@ -154,9 +158,37 @@ class LedgerEntry(_message.Message):
     quantity: Quantity
     written_off_by: str
     written_off_at: str
-    def __init__(self, permit_number: _Optional[str] = ..., submission_id: _Optional[str] = ..., submission_version: _Optional[int] = ..., goods_item: _Optional[int] = ..., quantity: _Optional[_Union[Quantity, _Mapping]] = ..., written_off_by: _Optional[str] = ..., written_off_at: _Optional[str] = ...) -> None: ...
+    kind: str
+    reason: str
+    reversed_by: str
+    reversed_at: str
+    def __init__(self, permit_number: _Optional[str] = ..., submission_id: _Optional[str] = ..., submission_version: _Optional[int] = ..., goods_item: _Optional[int] = ..., quantity: _Optional[_Union[Quantity, _Mapping]] = ..., written_off_by: _Optional[str] = ..., written_off_at: _Optional[str] = ..., kind: _Optional[str] = ..., reason: _Optional[str] = ..., reversed_by: _Optional[str] = ..., reversed_at: _Optional[str] = ...) -> None: ...
 
 class WriteOffResponse(_message.Message):
+    __slots__ = ("entry", "remaining", "created")
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    REMAINING_FIELD_NUMBER: _ClassVar[int]
+    CREATED_FIELD_NUMBER: _ClassVar[int]
+    entry: LedgerEntry
+    remaining: Quantity
+    created: bool
+    def __init__(self, entry: _Optional[_Union[LedgerEntry, _Mapping]] = ..., remaining: _Optional[_Union[Quantity, _Mapping]] = ..., created: _Optional[bool] = ...) -> None: ...
+
+class ReverseWriteOffRequest(_message.Message):
+    __slots__ = ("number", "submission_id", "submission_version", "goods_item", "reason")
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    SUBMISSION_ID_FIELD_NUMBER: _ClassVar[int]
+    SUBMISSION_VERSION_FIELD_NUMBER: _ClassVar[int]
+    GOODS_ITEM_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    number: str
+    submission_id: str
+    submission_version: int
+    goods_item: int
+    reason: str
+    def __init__(self, number: _Optional[str] = ..., submission_id: _Optional[str] = ..., submission_version: _Optional[int] = ..., goods_item: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ReversalResponse(_message.Message):
     __slots__ = ("entry", "remaining", "created")
     ENTRY_FIELD_NUMBER: _ClassVar[int]
     REMAINING_FIELD_NUMBER: _ClassVar[int]

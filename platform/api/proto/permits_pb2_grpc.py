@@ -59,6 +59,11 @@ class PermitServiceStub:
                 request_serializer=nsw_dot_permits_dot_v1_dot_permits__pb2.WriteOffRequest.SerializeToString,
                 response_deserializer=nsw_dot_permits_dot_v1_dot_permits__pb2.WriteOffResponse.FromString,
                 _registered_method=True)
+        self.ReverseWriteOff = channel.unary_unary(
+                '/nsw.permits.v1.PermitService/ReverseWriteOff',
+                request_serializer=nsw_dot_permits_dot_v1_dot_permits__pb2.ReverseWriteOffRequest.SerializeToString,
+                response_deserializer=nsw_dot_permits_dot_v1_dot_permits__pb2.ReversalResponse.FromString,
+                _registered_method=True)
         self.Ledger = channel.unary_unary(
                 '/nsw.permits.v1.PermitService/Ledger',
                 request_serializer=nsw_dot_permits_dot_v1_dot_permits__pb2.GetRequest.SerializeToString,
@@ -103,6 +108,15 @@ class PermitServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReverseWriteOff(self, request, context):
+        """Customs: give a write-off back (its declaration was cancelled or replaced), once; only the principal
+        that wrote it off may (anyone else gets NOT_FOUND, as for an unknown write-off). Recorded as its own
+        ledger entry; the write-off stays.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def Ledger(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -136,6 +150,11 @@ def add_PermitServiceServicer_to_server(servicer, server):
                     servicer.WriteOff,
                     request_deserializer=nsw_dot_permits_dot_v1_dot_permits__pb2.WriteOffRequest.FromString,
                     response_serializer=nsw_dot_permits_dot_v1_dot_permits__pb2.WriteOffResponse.SerializeToString,
+            ),
+            'ReverseWriteOff': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReverseWriteOff,
+                    request_deserializer=nsw_dot_permits_dot_v1_dot_permits__pb2.ReverseWriteOffRequest.FromString,
+                    response_serializer=nsw_dot_permits_dot_v1_dot_permits__pb2.ReversalResponse.SerializeToString,
             ),
             'Ledger': grpc.unary_unary_rpc_method_handler(
                     servicer.Ledger,
@@ -278,6 +297,33 @@ class PermitService:
             '/nsw.permits.v1.PermitService/WriteOff',
             nsw_dot_permits_dot_v1_dot_permits__pb2.WriteOffRequest.SerializeToString,
             nsw_dot_permits_dot_v1_dot_permits__pb2.WriteOffResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReverseWriteOff(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/nsw.permits.v1.PermitService/ReverseWriteOff',
+            nsw_dot_permits_dot_v1_dot_permits__pb2.ReverseWriteOffRequest.SerializeToString,
+            nsw_dot_permits_dot_v1_dot_permits__pb2.ReversalResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -68,5 +68,18 @@ async def test_issue_check_write_off_and_ledger_over_grpc(embedded_hub: Embedded
             )
             ledger = await stub.Ledger(pb.GetRequest(number="KZ-VET-2026-7"), metadata=as_vet)
             assert [(e.submission_id, e.quantity.value) for e in ledger.entries] == [("s_1", "18000.000")]
+            reverse = pb.ReverseWriteOffRequest(
+                number="KZ-VET-2026-7", submission_id="s_1", submission_version=1, goods_item=1, reason="cancelled"
+            )
+            first_back = await stub.ReverseWriteOff(reverse, metadata=as_customs)
+            again_back = await stub.ReverseWriteOff(reverse, metadata=as_customs)
+            assert (first_back.created, again_back.created, again_back.remaining.value) == (True, False, "18000.000")
+            assert (first_back.entry.kind, first_back.entry.reason) == ("REVERSAL", "cancelled")
+            reverse.goods_item = 2
+            with pytest.raises(grpc.aio.AioRpcError) as unknown_write_off:
+                await stub.ReverseWriteOff(reverse, metadata=as_customs)
+            assert unknown_write_off.value.code() is grpc.StatusCode.NOT_FOUND
+            ledger = await stub.Ledger(pb.GetRequest(number="KZ-VET-2026-7"), metadata=as_vet)
+            assert [e.kind for e in ledger.entries] == ["WRITE_OFF", "REVERSAL"]
     finally:
         await listener.stop(1)
