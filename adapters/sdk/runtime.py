@@ -9,7 +9,7 @@ Per inbox message (at most ``prefetch`` at a time):
 4. publish the delivery report and the decision with confirm under the agency's broker user, then ack.
 
 ``AgencyUnavailable`` moves the document to the next retry tier and counts toward the circuit breaker;
-while the breaker is open the consumer is cancelled (documents stay ready in the inbox) and ``health()`` is
+while the breaker is open the consumer is paused (documents stay ready in the inbox) and ``health()`` is
 probed until it answers. ``DocumentRefused`` dead-letters the document with the reason. Nothing waits
 unacked for a late decision: those come through ``AdapterContext.decide`` at any time.
 
@@ -108,7 +108,7 @@ class AdapterRuntime:
 
     @property
     def consuming(self) -> bool:
-        return self._subscription is not None
+        return self._subscription is not None and not self._pausing.is_set()
 
     async def start(self) -> None:
         """setup, re-publish decisions left unconfirmed by a previous run, start, consume."""
@@ -164,6 +164,19 @@ class AdapterRuntime:
         self._pausing.set()  # handlers waiting on an open breaker give their documents back now
         if subscription is not None:
             await subscription.cancel()
+
+    async def _pause(self) -> None:
+        """Detach the consumer (the transport keeps it paused across reconnects), then let the handlers
+        holding prefetched documents give them back: they go to the inbox, not straight back to us."""
+        if self._subscription is not None:
+            await self._subscription.pause()
+        self._pausing.set()
+
+    async def _resume(self) -> None:
+        """The same subscription consumes again, now or as soon as the broker is back (issue 12)."""
+        self._pausing.clear()
+        if self._subscription is not None:
+            await self._subscription.resume()
 
     async def _on_message(self, delivery: Delivery) -> None:
         if marked_for_dead_letter(delivery):  # our own copy, back to be dead-lettered by the broker
@@ -324,8 +337,8 @@ class AdapterRuntime:
             self._pause_task = asyncio.create_task(self._pause_and_probe(), name=f"breaker-{self.name}")
 
     async def _pause_and_probe(self) -> None:
-        self.log.warning("circuit open: consumer cancelled, documents wait in the inbox", trips=self.breaker.trips)
-        await self._unsubscribe()
+        self.log.warning("circuit open: consumer paused, documents wait in the inbox", trips=self.breaker.trips)
+        await self._pause()
         while not self._stopping.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), timeout=self.breaker.probe_due())
@@ -333,12 +346,7 @@ class AdapterRuntime:
                 return
             if await self._healthy():
                 self.breaker.probe_succeeded()
-                try:
-                    await self._subscribe()
-                except Exception:
-                    self.log.exception("resuming the consumer failed; probing again")
-                    self.breaker.probe_failed()
-                    continue
+                await self._resume()
                 self.log.info("agency answers again: consuming resumed (half-open)")
                 return
             self.breaker.probe_failed()

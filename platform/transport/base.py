@@ -164,9 +164,25 @@ Handler = Callable[[Delivery], Awaitable[None]]
 
 
 class Subscription(abc.ABC):
-    """A running consumer of ``queue``."""
+    """A running consumer of ``queue``.
+
+    What the owner wants (consuming, paused, cancelled) is kept by the subscription, not by its caller: after
+    a lost connection the transport restores exactly that, so a paused consumer stays paused and an active
+    one always comes back.
+    """
 
     queue: str
+
+    @abc.abstractmethod
+    async def pause(self) -> None:
+        """Stop new deliveries until ``resume`` (a circuit breaker); on return none will come.
+
+        Deliveries already handed over stay settleable. Idempotent; no-op after ``cancel``.
+        """
+
+    @abc.abstractmethod
+    async def resume(self) -> None:
+        """Consume again after ``pause``, now or as soon as the broker is reachable. Idempotent."""
 
     @abc.abstractmethod
     async def cancel(self) -> None:

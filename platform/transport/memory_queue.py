@@ -128,6 +128,10 @@ class MemoryQueue:
         self.dispatch()
         return True
 
+    @property
+    def consumers(self) -> tuple[Consumer, ...]:
+        return tuple(self._consumers)
+
     def add_consumer(self, consumer: Consumer) -> None:
         self._consumers.append(consumer)
         self.dispatch()

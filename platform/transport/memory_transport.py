@@ -58,6 +58,7 @@ class MemorySubscription(Subscription):
         self._handler = handler
         self._tasks: set[asyncio.Task[None]] = set()
         self.consumer = Consumer(f"memory.ctag-{next(_consumer_tags)}", transport, prefetch, self._deliver)
+        self._stopped = False
 
     def _deliver(self, stored: StoredMessage, tag: int) -> None:
         delivery = MemoryDelivery(self._queue, tag, stored)
@@ -73,10 +74,18 @@ class MemorySubscription(Subscription):
         if not delivery.settled:
             await delivery.nack(requeue=True)
 
+    async def pause(self) -> None:
+        self._queue.remove_consumer(self.consumer, requeue_unacked=False)
+
+    async def resume(self) -> None:
+        if not self._stopped and self.consumer not in self._queue.consumers:
+            self._queue.add_consumer(self.consumer)
+
     async def cancel(self) -> None:
         await self._stop(kill=False)
 
     async def _stop(self, *, kill: bool) -> None:
+        self._stopped = True
         self._queue.remove_consumer(self.consumer, requeue_unacked=False)
         others = [task for task in self._tasks if task is not asyncio.current_task()]
         if kill:

@@ -1,8 +1,9 @@
 """The RabbitMQ transport on pika's asyncio adapter: the only project module that imports pika.
 
 pika has no recovery of its own, so this module supplies it (messaging.md §4): a supervisor task
-reconnects with backoff, reopens the confirm-mode publish channel, re-subscribes every consumer and
-republishes every unconfirmed message. Settlements of deliveries from a dead channel are dropped (the
+reconnects with backoff, reopens the confirm-mode publish channel and republishes every unconfirmed
+message; each subscription's own keeper task then brings its consumer back to the state its owner wants
+(active or paused). Settlements of deliveries from a dead channel are dropped (the
 broker redelivers them) instead of being sent with a stale delivery tag. pika callbacks only move data
 into futures and tasks; handlers run as tasks, at most ``prefetch`` per subscription. Running processes
 never declare durable topology: queues are checked passively.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import logging
 import re
 from collections.abc import Callable
@@ -185,8 +187,25 @@ class RabbitDelivery(Delivery):
             log.warning("%s of %s dropped: %r", verb, self.message_id, exc)
 
 
+class Desired(enum.Enum):
+    """What the owner of a subscription wants; the only input the reconciler acts on."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+
+
 class RabbitSubscription(Subscription):
-    """A consumer on its own channel (its own prefetch); re-subscribed after every reconnect."""
+    """A consumer on its own channel (its own prefetch), kept in its desired state by one reconciler.
+
+    ``desired`` (active, paused, cancelled) is the single source of truth. One task, the keeper, is the only
+    code that opens, consumes on, cancels or closes the consumer channel: it runs a reconcile pass whenever
+    something may have changed (the transport has a new link, the channel closed, the broker cancelled the
+    consumer, the owner paused or resumed) and retries with backoff until the broker matches ``desired``.
+    ``pause``/``cancel`` run their pass themselves under the same lock, so when they return no consumer is
+    left on the broker, whatever reconnect was under way (issue 12: a cancel racing the re-subscribe used
+    to leave a live consumer behind, outside every bookkeeping).
+    """
 
     def __init__(
         self,
@@ -197,51 +216,148 @@ class RabbitSubscription(Subscription):
         private_binding: tuple[str, str] | None = None,
     ) -> None:
         self.queue = queue
+        self.desired = Desired.ACTIVE
         self.current_channel: _Chan | None = None
         self.redelivered = 0
         self.dropped_settlements = 0
+        self.consumes = 0
+        """basic.consume calls confirmed by the broker (1 + every re-subscribe and resume)."""
         self._transport = transport
         self._handler = handler
         self._prefetch = prefetch
         self._private_binding = private_binding
         self._tasks: set[asyncio.Task[None]] = set()
-        self._active = True
         self._consumer_tag: str | None = None
-        self._retry: asyncio.Task[None] | None = None
-        self._start_lock = asyncio.Lock()
+        self._lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._keeper: asyncio.Task[None] | None = None
 
-    async def start(self, link: _Link) -> None:
-        """Open a channel, set prefetch, (declare and bind a private queue,) and consume.
+    # ----- the owner's verbs ----------------------------------------------------------------------------
+    async def pause(self) -> None:
+        """Stop new deliveries; unsettled ones stay settleable on the open channel. Kept across reconnects."""
+        if self.desired is Desired.ACTIVE:
+            self.desired = Desired.PAUSED
+        async with self._lock:
+            with contextlib.suppress(NswError):  # a channel that broke on the way has no consumer either
+                await self._reconcile()
 
-        A start already under way (a channel-level re-subscribe racing the reconnect) is waited for, not
-        skipped: if it failed on the old link, this one must still subscribe (seen in the fault harness: an
-        adapter reconnected, published, and never consumed again).
-        """
-        async with self._start_lock:
-            if self.current_channel is None:
-                await self._start(link)
+    async def resume(self) -> None:
+        """Consume again; the keeper re-subscribes now or as soon as the broker is back."""
+        if self.desired is Desired.PAUSED:
+            self.desired = Desired.ACTIVE
+            self.wake()
 
-    async def _start(self, link: _Link) -> None:
-        chan = await self._transport.open_channel(link, on_close=self._on_channel_closed)
-        try:
-            await chan.call(chan.channel.basic_qos, prefetch_count=self._prefetch)
-            if self._private_binding is not None:
-                exchange, routing_key = self._private_binding
-                frame = await chan.call(chan.channel.queue_declare, queue="", exclusive=True, auto_delete=True)
-                self.queue = frame.method.queue
-                await chan.call(chan.channel.queue_bind, queue=self.queue, exchange=exchange, routing_key=routing_key)
-            chan.channel.add_on_cancel_callback(lambda _frame: chan.close())
-            self.current_channel = chan
+    async def cancel(self) -> None:
+        self.desired = Desired.CANCELLED
+        async with self._lock:
+            with contextlib.suppress(NswError):
+                await self._reconcile()
+        await self._finish(kill=False)
+
+    @property
+    def active(self) -> bool:
+        return self.desired is Desired.ACTIVE
+
+    # ----- reconciling ----------------------------------------------------------------------------------
+    def wake(self) -> None:
+        """Something may have changed: the keeper runs a reconcile pass."""
+        self._wake.set()
+
+    async def begin(self, link: _Link) -> None:
+        """The first pass, in the caller's task, so ``consume`` raises what the broker refused; then keep."""
+        async with self._lock:
+            try:
+                await self._reconcile(link)
+            except BaseException:
+                self._drop_channel()
+                raise
+        self._keeper = asyncio.get_running_loop().create_task(self._keep(), name=f"keep-{self.queue}")
+
+    async def _keep(self) -> None:
+        backoff = Backoff(first=0.05, cap=self._transport.reconnect_max_seconds)
+        while self.desired is not Desired.CANCELLED and not self._transport.closing:
+            await self._wake.wait()
+            self._wake.clear()
+            try:
+                async with self._lock:
+                    await self._reconcile()
+            except Exception as exc:  # any failure is retried: a keeper that dies is a consumer lost
+                if self._transport.link_is_open():
+                    log.warning("re-subscribing to %s failed: %r; retrying", self.queue, exc)
+                    await asyncio.sleep(backoff.next_delay())
+                self.wake()  # with the link down, the next pass does nothing until the new link wakes it
+                continue
+            backoff.reset()
+
+    async def _reconcile(self, link: _Link | None = None) -> None:
+        """One pass: make the broker's consumer match ``desired`` on the transport's current link."""
+        chan = self.current_channel
+        if chan is not None and not chan.is_open:
+            self._drop_channel()
+            chan = None
+        if self.desired is Desired.CANCELLED or (self.desired is Desired.PAUSED and self._private_binding):
+            if chan is not None:  # a private queue is auto-delete: paused, it is given up and made anew
+                await self._basic_cancel(chan)
+                self._drop_channel()
+            return
+        if self.desired is Desired.PAUSED:
+            if chan is not None:
+                await self._basic_cancel(chan)
+            return
+        link = link or self._transport.link
+        if link is None or not link.is_open:
+            return  # the transport wakes every subscription when it has a link again
+        if chan is None:
+            chan = await self._open(link)
+        if self._consumer_tag is None:
             frame = await chan.call(chan.channel.basic_consume, queue=self.queue, on_message_callback=self._on_message)
-            self._consumer_tag = frame.method.consumer_tag
-        except BaseException:
-            self.current_channel = None
+            if self.current_channel is chan and chan.is_open:
+                self._consumer_tag = frame.method.consumer_tag
+                self.consumes += 1
+
+    async def _open(self, link: _Link) -> _Chan:
+        chan = await self._transport.open_channel(link, on_close=self._on_channel_closed)
+        self.current_channel = chan  # tracked at once: whatever happens next, it is closed with the rest
+        await chan.call(chan.channel.basic_qos, prefetch_count=self._prefetch)
+        if self._private_binding is not None:
+            exchange, routing_key = self._private_binding
+            frame = await chan.call(chan.channel.queue_declare, queue="", exclusive=True, auto_delete=True)
+            self.queue = frame.method.queue
+            await chan.call(chan.channel.queue_bind, queue=self.queue, exchange=exchange, routing_key=routing_key)
+        chan.channel.add_on_cancel_callback(lambda _frame: self._on_broker_cancel(chan))
+        return chan
+
+    async def _basic_cancel(self, chan: _Chan) -> None:
+        tag, self._consumer_tag = self._consumer_tag, None
+        if tag is not None:
+            await chan.call(chan.channel.basic_cancel, consumer_tag=tag)
+
+    def _drop_channel(self) -> None:
+        chan, self.current_channel, self._consumer_tag = self.current_channel, None, None
+        if chan is not None:
             chan.close()
-            raise
+
+    # ----- pika callbacks -------------------------------------------------------------------------------
+    def _on_channel_closed(self, chan: _Chan, reason: BaseException) -> None:
+        if self.current_channel is not chan:
+            return
+        self.current_channel, self._consumer_tag = None, None
+        if self.desired is Desired.ACTIVE and self._transport.link_is_open():
+            log.warning("consumer channel of %s closed: %r", self.queue, reason)
+        self.wake()
+
+    def _on_broker_cancel(self, chan: _Chan) -> None:
+        """The broker cancelled the consumer (queue deleted, leader moved): consume again."""
+        if self.current_channel is chan:
+            log.warning("the broker cancelled the consumer of %s", self.queue)
+            self._consumer_tag = None
+            self.wake()
 
     def _on_message(self, channel: Any, method: Any, properties: Any, body: bytes) -> None:
         chan = self.current_channel
-        if chan is None or chan.channel is not channel:
+        if chan is None or chan.channel is not channel:  # never happens with one channel per subscription;
+            with contextlib.suppress(pika_errors.AMQPError):  # never leave a delivery held for nobody
+                channel.basic_reject(delivery_tag=method.delivery_tag, requeue=True)
             return
         delivery = RabbitDelivery(self, chan, method, _from_pika(method, properties, body))
         if delivery.redelivered:
@@ -258,57 +374,21 @@ class RabbitSubscription(Subscription):
         if not delivery.settled:
             await delivery.nack(requeue=True)
 
-    def _on_channel_closed(self, chan: _Chan, reason: BaseException) -> None:
-        if self.current_channel is chan:
-            self.current_channel = None
-        link = self._transport.link
-        if link is not None and link.is_open and self._active:  # a cancelled subscription closes it on purpose
-            log.warning("consumer channel of %s closed: %r", self.queue, reason)
-            self.schedule_resubscribe()
-
-    def schedule_resubscribe(self) -> None:
-        if self._active and not self._transport.closing and (self._retry is None or self._retry.done()):
-            self._retry = asyncio.get_running_loop().create_task(self._resubscribe())
-
-    async def _resubscribe(self) -> None:
-        """After a channel-only close (broker cancel, consumer timeout); a lost connection is the
-        supervisor's job, which calls ``start`` itself."""
-        backoff = Backoff(cap=self._transport.reconnect_max_seconds)
-        while self._active and not self._transport.closing and self.current_channel is None:
-            await asyncio.sleep(backoff.next_delay())
-            link = self._transport.link
-            if link is None or not link.is_open or self.current_channel is not None:
-                continue
-            try:
-                await self.start(link)
-            except Exception as exc:
-                log.warning("re-subscribing to %s failed: %r", self.queue, exc)
-
-    async def cancel(self) -> None:
-        self._active = False
-        chan = self.current_channel
-        if chan is not None and chan.is_open and self._consumer_tag:
-            with contextlib.suppress(NswError):
-                await chan.call(chan.channel.basic_cancel, consumer_tag=self._consumer_tag)
-        await self._finish(kill=False)
-
     async def _finish(self, *, kill: bool) -> None:
-        self._active = False
-        if self._retry is not None:
-            self._retry.cancel()
+        self.desired = Desired.CANCELLED
+        keeper = self._keeper
+        if keeper is not None and keeper is not asyncio.current_task():
+            keeper.cancel()
+            await asyncio.gather(keeper, return_exceptions=True)
         others = [task for task in self._tasks if task is not asyncio.current_task()]
         if kill:
             for task in others:
                 task.cancel()
         if others:
             await asyncio.gather(*others, return_exceptions=True)
-        if self.current_channel is not None:
-            self.current_channel.close()
+        async with self._lock:
+            self._drop_channel()
         self._transport.forget(self)
-
-    @property
-    def active(self) -> bool:
-        return self._active
 
 
 class RabbitMqTransport(Transport):
@@ -387,12 +467,11 @@ class RabbitMqTransport(Transport):
         self.link = link
         self._connected.set()
         for subscription in list(self._subscriptions):
-            if subscription.active and subscription.current_channel is None:
-                try:
-                    await subscription.start(link)
-                except NswError as exc:
-                    log.warning("re-subscribing to %s failed: %s; retrying", subscription.queue, exc)
-                    subscription.schedule_resubscribe()
+            subscription.wake()  # each keeper reconciles its consumer with what its owner wants
+
+    def link_is_open(self) -> bool:
+        link = self.link
+        return link is not None and link.is_open
 
     async def _supervise(self, link: _Link) -> None:
         backoff = Backoff(cap=self.reconnect_max_seconds)
@@ -401,8 +480,6 @@ class RabbitMqTransport(Transport):
             self._connected.clear()
             self._publish_chan = None
             requeued = self._tracker.reset_channel()
-            for subscription in self._subscriptions:
-                subscription.current_channel = None
             if self.closing:
                 return
             # The count is what the fault harness reads to prove a fault struck publishes in flight.
@@ -587,7 +664,7 @@ class RabbitMqTransport(Transport):
 
     async def _subscribe(self, subscription: RabbitSubscription) -> Subscription:
         link = await self._ready_link()
-        await subscription.start(link)
+        await subscription.begin(link)
         self._subscriptions.append(subscription)
         return subscription
 

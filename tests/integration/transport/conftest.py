@@ -185,6 +185,12 @@ class RabbitHarness(Harness):
         data: dict[str, Any] = response.json()
         return data
 
+    async def queue_consumers(self, queue: str) -> int:
+        """Consumers the management API lists on ``queue`` (from the broker's statistics: a few seconds late)."""
+        response = await self.http.get(f"/api/consumers/{self._v()}")
+        response.raise_for_status()
+        return sum(1 for consumer in response.json() if consumer["queue"]["name"] == queue)
+
     async def close(self) -> None:
         await super().close()
         await self.http.delete(f"/api/vhosts/{self._v()}")

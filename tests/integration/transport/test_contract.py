@@ -115,6 +115,39 @@ class TestTransportContract:
         await subscription.cancel()
         await eventually(lambda: _count(transport, "intake", 0))
 
+    async def test_pause_stops_deliveries_keeps_held_ones_settleable_and_resume_consumes_again(
+        self, harness: Any
+    ) -> None:
+        await direct_queue(harness, "nsw.agency", "inbox")
+        transport: Transport = await harness.open()
+        release = asyncio.Event()
+
+        async def hold(delivery: Delivery) -> None:
+            await release.wait()
+            await delivery.nack(requeue=True)
+
+        collector = Collector(hold)
+        subscription = await transport.consume("inbox", collector, prefetch=2)
+        await asyncio.gather(*(transport.publish(message("nsw.agency", "inbox", n)) for n in range(5)))
+        await collector.wait_for(2)
+        await subscription.pause()
+        await subscription.pause()  # idempotent
+        release.set()  # given back on the still-open channel: they wait in the queue, not in our hands
+        await eventually(lambda: _count(transport, "inbox", 5))
+        await eventually(lambda: _consumers(transport, "inbox", 0))
+        await asyncio.sleep(0.2)
+        assert len(collector.deliveries) == 2
+        collector._settle = None  # from now on: ack
+        await subscription.resume()
+        await subscription.resume()  # idempotent
+        await collector.wait_for(7)
+        assert sorted({d.message_id or "" for d in collector.deliveries}) == [f"m-{n}" for n in range(5)]
+        await eventually(lambda: _count(transport, "inbox", 0))
+        assert (await transport.declare_passive("inbox")).consumer_count == 1
+        await subscription.cancel()
+        await subscription.resume()  # no-op after cancel
+        await eventually(lambda: _consumers(transport, "inbox", 0))
+
     async def test_unroutable_mandatory_publish_is_returned_to_its_caller_only(self, harness: Any) -> None:
         await direct_queue(harness, "nsw.agency", "agency.customs.inbox")
         transport: Transport = await harness.open()
@@ -330,3 +363,8 @@ class TestTransportContract:
 
 async def _count(transport: Transport, queue: str, expected: int) -> bool:
     return (await transport.declare_passive(queue)).message_count == expected
+
+
+async def _consumers(transport: Transport, queue: str, expected: int) -> bool:
+    """A quorum queue counts a cancelled consumer until the deliveries it holds are settled."""
+    return (await transport.declare_passive(queue)).consumer_count == expected
