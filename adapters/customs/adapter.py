@@ -11,6 +11,8 @@ The lifecycle notices become CUSDECs of their own (UNCL 1225 message function, s
 cancellation (or a version no longer routed here) is function 1 for the declaration, a new version is a
 replacement (function 5, RFF+ACW naming the one it replaces), and the trader's answer to a customs query is a
 response (function 11) naming the query. A CUSRES still arriving for a withdrawn declaration is not applied.
+A cancelled or replaced version's permit write-offs are reversed in the register (write_offs.py records them),
+the replaced one's before the new version is checked and written off.
 """
 
 from __future__ import annotations
@@ -42,10 +44,11 @@ from singlewindow.adapters.customs.cusres import parse_cusres
 from singlewindow.adapters.customs.edifact import element
 from singlewindow.adapters.customs.exchange import INBOX, OUTBOX, ExchangeFolder, reference_of, unique_name
 from singlewindow.adapters.customs.notices import build_answer, build_cancellation
-from singlewindow.adapters.customs.permit_checks import check_and_write_off
+from singlewindow.adapters.customs.permit_checks import check_and_write_off, reverse_write_offs
 from singlewindow.adapters.customs.permits_client import PermitsClient
 from singlewindow.adapters.customs.responses import Resend, to_action
 from singlewindow.adapters.customs.sent import SentRecord
+from singlewindow.adapters.customs.write_offs import WriteOffRecord
 
 PERMITS = "permits:"  # a hand-over reference for a declaration the permits check stopped: customs never saw it
 
@@ -71,6 +74,8 @@ class CustomsEdifactAdapter(Adapter[CustomsConfig]):
         self.folder = ExchangeFolder(config.exchange_dir)
         self.sent = SentRecord(config.exchange_dir)
         await asyncio.to_thread(self.sent.prepare)
+        self.write_offs = WriteOffRecord(config.exchange_dir)
+        await asyncio.to_thread(self.write_offs.prepare)
         if config.hub_url is not None and config.hub_token is not None:
             self.permits = PermitsClient(config.hub_url, config.hub_token.get_secret_value())
         else:
@@ -101,6 +106,9 @@ class CustomsEdifactAdapter(Adapter[CustomsConfig]):
             document.submission_id, replacement.previous_version
         )
         async with self._turn(document.submission_id):
+            # The previous version's quantities go back first, so the new version is checked against them.
+            why = f"replaced by version {document.version}"
+            await self._give_back(document.submission_id, replacement.previous_version, why)
             known = not previous.startswith(PERMITS) and await self.sent.find(previous) is not None
             handover = await self._declare(document, previous if known else None)
             if known:
@@ -120,6 +128,8 @@ class CustomsEdifactAdapter(Adapter[CustomsConfig]):
     async def _cancel(self, notice: Cancellation, log: Any) -> None:
         reference = declaration_reference(notice.submission_id, notice.version)
         await self.sent.withdraw(reference, notice.submission_id, notice.version, notice.kind)
+        # Also a declaration the permits check stopped: it may have written some items off before.
+        await self._give_back(notice.submission_id, notice.version, f"{notice.kind}: {notice.reason}")
         if notice.reference is not None and notice.reference.startswith(PERMITS):
             log.info("cancelled before it reached customs (the permits check stopped it)")
             return
@@ -128,6 +138,16 @@ class CustomsEdifactAdapter(Adapter[CustomsConfig]):
         segments = build_cancellation(await self._document_code(reference), reference, notice.ucr, notice.reason)
         await self._put("CUSDEC", reference, segments)
         log.info("cancellation sent to customs", reference=reference)
+
+    async def _give_back(self, submission_id: str, version: int, why: str) -> None:
+        """Reverse the version's permit write-offs (idempotent: a redelivered notice gives nothing twice)."""
+        written = await self.write_offs.of(declaration_reference(submission_id, version))
+        if self.permits is None or not written:
+            return
+        given = await reverse_write_offs(self.permits, written, submission_id, version, why)
+        self.context.log.info(
+            "permit write-offs given back", submission_id=submission_id, version=version, given=given, why=why
+        )
 
     async def answered(self, response: QueryResponse) -> None:
         """The trader's answer to a customs query: a response CUSDEC (function code 11) naming the query."""
@@ -174,8 +194,17 @@ class CustomsEdifactAdapter(Adapter[CustomsConfig]):
             self.context.log.info("not declared: this version was withdrawn", reference=reference)
             return Handover(reference=reference)
         if self.permits is not None:
+
+            async def record(number: str, goods_item: int) -> None:
+                await self.write_offs.add(reference, number, goods_item)
+
             refused = await check_and_write_off(
-                self.permits, document.body, self.context.config.country, document.submission_id, document.version
+                self.permits,
+                document.body,
+                self.context.config.country,
+                document.submission_id,
+                document.version,
+                record,
             )
             if refused is not None:
                 return Handover(reference=f"{PERMITS}{reference}", decision=refused)

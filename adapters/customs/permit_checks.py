@@ -5,11 +5,13 @@ the phytosanitary service's business). Every cited permit is checked first, with
 nothing but a balance is in doubt are the quantities written off (idempotent per permit, submission version and item,
 so a redelivery writes nothing twice). An unknown permit or one issued to someone else looks forged:
 REJECTED. Anything the trader can fix (expired, exhausted, wrong HS code or unit): QUERY.
+
+``reverse_write_offs`` gives a cancelled or replaced version's write-offs back (idempotent in the register).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -63,9 +65,17 @@ def _decision(problems: list[tuple[int, PermitItem, PermitProblem]]) -> Decision
 
 
 async def check_and_write_off(
-    client: PermitsClient, view: Mapping[str, Any], country: str, submission_id: str, version: int
+    client: PermitsClient,
+    view: Mapping[str, Any],
+    country: str,
+    submission_id: str,
+    version: int,
+    before_write_off: Callable[[str, int], Awaitable[None]] | None = None,
 ) -> DecisionDraft | None:
-    """None when every cited permit covers its item and was written off; else the decision to publish."""
+    """None when every cited permit covers its item and was written off; else the decision to publish.
+
+    ``before_write_off(permit number, goods item)`` is awaited before each write-off is asked for, so the
+    caller knows what to give back when the declaration is cancelled or replaced."""
     cited = cited_items(view, country)
     problems = [(n, item, p) for n, item in cited for p in await client.check(item)]
     # An exhausted balance may be this very declaration's own earlier write-off (a redelivery): the
@@ -73,8 +83,24 @@ async def check_and_write_off(
     if any(p.code != BALANCE for _, _, p in problems):
         return _decision(problems)
     for number, item in cited:
+        if before_write_off is not None:
+            await before_write_off(item.number, number)
         try:
             await client.write_off(item, submission_id, version, number)
         except WriteOffRefused as refused:  # another declaration took the balance since the check
             return _decision([(number, item, p) for p in refused.problems])
     return None
+
+
+async def reverse_write_offs(
+    client: PermitsClient, written: list[tuple[str, int]], submission_id: str, version: int, reason: str
+) -> int:
+    """Give back every (permit number, goods item) the version wrote off; how many this call gave back.
+
+    A repeat gives nothing back twice (the register answers "reversed before"); a pair the register never
+    wrote off (recorded, then a crash before the write-off) is skipped."""
+    given = 0
+    for number, goods_item in written:
+        if await client.reverse(number, submission_id, version, goods_item, reason):
+            given += 1
+    return given

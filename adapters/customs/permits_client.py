@@ -2,7 +2,7 @@
 
 Adapters reach the register only through the hub's public API, with their agency's bearer token. A hub
 that does not answer is ``AgencyUnavailable`` (the document is retried), a refusal of a write-off comes
-back as ``WriteOffRefused`` with the register's problem codes.
+back as ``WriteOffRefused`` with the register's problem codes. ``reverse`` gives a write-off back.
 """
 
 from __future__ import annotations
@@ -110,3 +110,14 @@ class PermitsClient:
         if problems:
             raise WriteOffRefused(item.number, problems)
         raise PermitsApiError(f"permits write-off answered {response.status_code}: {response.text[:300]}")
+
+    async def reverse(self, number: str, submission_id: str, version: int, goods_item: int, reason: str) -> bool | None:
+        """Give a write-off back once: True when this call did, False when it was before, None when the
+        register holds no such write-off of ours (never written, e.g. a crash between recording and writing)."""
+        key = {"submissionId": submission_id, "submissionVersion": version, "goodsItem": goods_item}
+        response = await self._post("/v1/permits/reversals", {"number": number, **key, "reason": reason[:200]})
+        if response.status_code in (200, 201):
+            return response.status_code == 201
+        if response.status_code == 404:
+            return None
+        raise PermitsApiError(f"permits reversal answered {response.status_code}: {response.text[:300]}")

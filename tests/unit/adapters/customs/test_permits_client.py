@@ -57,3 +57,18 @@ async def test_an_answer_that_is_not_a_problem_list_is_a_permits_api_error_not_a
     async with client(200, {"problems": [{"message": "no code"}]}) as c:
         with pytest.raises(PermitsApiError):
             await c.check(ITEM)
+
+
+async def test_a_reversal_answers_done_now_done_before_or_unknown() -> None:
+    async with client(201, {"created": True}) as c:
+        assert await c.reverse("P-1", "s_1", 1, 1, "cancelled") is True
+    async with client(200, {"created": False}) as c:
+        assert await c.reverse("P-1", "s_1", 1, 1, "cancelled") is False
+    async with client(404, {"error": "not_found"}) as c:  # never written off (or not by us): nothing to give back
+        assert await c.reverse("P-1", "s_1", 1, 1, "cancelled") is None
+    async with client(403, {"error": "access_denied"}) as c:
+        with pytest.raises(PermitsApiError, match="403"):
+            await c.reverse("P-1", "s_1", 1, 1, "cancelled")
+    async with client(503, {}) as c:
+        with pytest.raises(AgencyUnavailable):
+            await c.reverse("P-1", "s_1", 1, 1, "cancelled")
