@@ -8,15 +8,19 @@ it (held for inspection) must give everything back. A redelivered notice gives n
 from __future__ import annotations
 
 import copy
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from singlewindow.adapters.customs import CustomsConfig, CustomsEdifactAdapter
 from singlewindow.adapters.customs.cusdec import declaration_reference
 from singlewindow.adapters.customs.permit_checks import reverse_write_offs
-from singlewindow.adapters.customs.permits_client import PermitsClient
-from singlewindow.platform.permits import EntryKind
+from singlewindow.adapters.customs.permits_client import PermitItem, PermitsClient
+from singlewindow.platform.api.agency_client import AgencyHubClient, NotFound
+from singlewindow.platform.permits import EntryKind, PermitDraft, PermitKind
 from singlewindow.platform.testing import EmbeddedHub, adapter_harness, consignment_example
 
 CONFORMITY = "EAEU KZ.7500525.22.01.00317"
@@ -25,10 +29,6 @@ CONFORMITY = "EAEU KZ.7500525.22.01.00317"
 async def test_an_amendment_leaves_only_the_new_quantity_and_a_cancellation_gives_it_all_back(
     fast_hub: EmbeddedHub, customs_system: Any, permits_api: Any, tmp_path: Path
 ) -> None:
-    from datetime import date
-
-    from singlewindow.platform.permits import PermitDraft, PermitKind
-
     await permits_api.service.issue(
         permits_api.operator,
         PermitDraft(
@@ -93,3 +93,24 @@ async def test_an_amendment_leaves_only_the_new_quantity_and_a_cancellation_give
         assert [entry[:2] for entry in await ledger()] == [
             (EntryKind.WRITE_OFF, 1), (EntryKind.REVERSAL, 1), (EntryKind.WRITE_OFF, 2), (EntryKind.REVERSAL, 2)
         ]  # fmt: skip
+
+
+async def test_the_agency_client_reverses_and_reads_the_ledger(permits_api: Any) -> None:
+    await permits_api.service.issue(
+        permits_api.operator,
+        PermitDraft(
+            CONFORMITY, PermitKind.CONFORMITY_CERTIFICATE, "120240017788", ("8471",), "Laptop computers",
+            Decimal("2400"), "H87", date(2026, 1, 1), date(2027, 12, 31),
+        ),
+    )  # fmt: skip
+    item = PermitItem(CONFORMITY, "CONFORMITY_CERTIFICATE", "120240017788", "8471300000", Decimal("100"), "H87",
+                      date(2026, 6, 1))  # fmt: skip
+    async with PermitsClient(permits_api.url, permits_api.customs_token) as permits:
+        assert await permits.write_off(item, "s_1", 1, 1) is True
+    async with AgencyHubClient(permits_api.url, permits_api.customs_token) as hub:
+        first = await hub.reverse_write_off(CONFORMITY, "s_1", 1, 1, "cancelled")
+        again = await hub.reverse_write_off(CONFORMITY, "s_1", 1, 1, "cancelled")
+        assert (first["created"], again["created"], again["remaining"]["value"]) == (True, False, "2400.000")
+        with pytest.raises(NotFound):
+            await hub.reverse_write_off(CONFORMITY, "s_1", 1, 2)
+        assert [e["kind"] for e in await hub.permit_ledger(CONFORMITY)] == ["WRITE_OFF", "REVERSAL"]
