@@ -25,7 +25,9 @@ def draft_of(recorded: Mapping[str, Any]) -> DecisionDraft:
         channel=Channel(decision["channel"]) if decision.get("channel") else None,
         conditions=tuple(Condition(**c) for c in decision.get("conditions", [])),
         reasons=tuple(Reason(**r) for r in decision.get("reasons", [])),
-        query=Query(question=query["question"], respond_by=query.get("respondBy")) if query else None,
+        query=Query(question=query["question"], respond_by=query.get("respondBy"), fields=query.get("fields", ()))
+        if query
+        else None,
         officer=Officer(**decision["officer"]),
         decided_at=_when(decision["decidedAt"]),
         idempotency_key=f"officer-decision:{recorded['id']}",

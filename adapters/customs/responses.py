@@ -30,12 +30,9 @@ def _reason(finding: Finding) -> Reason:
 
 
 def _query(response: CustomsResponse) -> Query:
-    """The question, and the fields concerned named after it (the decision spec has no field list)."""
+    """The question, and the fields concerned (one FTX each) as the query's JSON pointers."""
     question = " ".join(f.text for f in response.findings if f.code == QUESTION) or "The customs officer asks"
-    fields = [f.text for f in response.findings if f.code == FIELD]
-    if fields:
-        question += f" (fields concerned: {', '.join(fields)})"
-    return Query(question=question[:2000])
+    return Query.about(question, (f.text for f in response.findings if f.code == FIELD))
 
 
 def to_action(response: CustomsResponse) -> DecisionDraft | Resend:

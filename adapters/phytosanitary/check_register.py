@@ -30,11 +30,9 @@ def released(check: ImportCheck, key: str | None = None) -> DecisionDraft | None
         return draft.model_copy(update={"idempotency_key": key}) if key else draft
     if check.status == "QUERY":
         question = check.question or "The plant quarantine inspector has a question"
-        if check.fieldsConcerned:
-            question = f"{question} (fields concerned: {', '.join(check.fieldsConcerned)})"
         return DecisionDraft(
             status=DecisionStatus.QUERY,
-            query=Query(question=question[:2000]),
+            query=Query.about(question, check.fieldsConcerned),
             officer=AUTOMATIC,
             idempotency_key=f"{PREFIX}{check.checkReference}:query",
         )

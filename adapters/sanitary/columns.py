@@ -2,7 +2,7 @@
 
 ``status`` must be one of the statuses the service uses; ``conditions`` holds one ``CODE: text`` per line;
 a ``QUERY`` has its question in ``reason`` and the fields concerned (JSON pointers) one per line in
-``query_fields``, named after the question (the decision spec has no field list).
+``query_fields``, which become the query's ``fields`` (anything not a pointer is named after the question).
 Anything else (a garbled value, the system's own ERROR status) is not a decision: the adapter clears the
 row so the legacy system decides it again.
 """
@@ -62,11 +62,9 @@ def read_decision(row: Any) -> DecisionDraft | AskAgain:
 def _query(row: Any) -> DecisionDraft | AskAgain:
     if not row.reason:
         return AskAgain("QUERY without a question")
-    fields = [line.strip() for line in (row.query_fields or "").splitlines() if line.strip()]
-    question = row.reason + (f" (fields concerned: {', '.join(fields)})" if fields else "")
     return DecisionDraft(
         status=DecisionStatus.QUERY,
-        query=Query(question=question[:2000]),
+        query=Query.about(row.reason, (row.query_fields or "").splitlines()),
         officer=Officer(id=(row.officer or "UNKNOWN")[:35]),
         decided_at=_aware(row.decided_at),
     )

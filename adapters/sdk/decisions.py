@@ -11,15 +11,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from singlewindow.platform.aggregation import DecisionStatus
 
 _CODE = r"^[A-Z0-9][A-Z0-9._-]{0,19}$"
+_POINTER = r"^(/([^~/]|~[01])*)+$"
+"""A JSON pointer (RFC 6901) with at least one step, as the decision spec's ``query.fields`` allows."""
+_POINTER_RE = re.compile(_POINTER)
+_MAX_FIELDS = 50
 
 
 class Channel(StrEnum):
@@ -49,10 +55,36 @@ class Reason(_Value):
 
 
 class Query(_Value):
-    """A question to the trader (status QUERY); the trader answers with the hub's respond operation."""
+    """A question to the trader (status QUERY); the trader answers with the hub's respond operation.
+
+    ``fields`` names what the question is about as JSON pointers into the view the agency was sent
+    (``/goodsItems/0/netMassKg``), so the trader's tools can point at them instead of parsing the text.
+    """
 
     question: str = Field(min_length=1, max_length=2000)
     respond_by: AwareDatetime | None = None
+    fields: tuple[Annotated[str, Field(min_length=2, max_length=1000, pattern=_POINTER)], ...] = Field(
+        default=(), max_length=_MAX_FIELDS
+    )
+
+    @classmethod
+    def about(cls, question: str, fields: Iterable[str], respond_by: datetime | None = None) -> Query:
+        """The query for a question and the fields concerned as an agency system reports them.
+
+        Each JSON pointer (the first 50) goes in ``fields``; anything else (a free-text field name, a
+        malformed pointer) is named after the question instead, so a sloppy entry in the agency system
+        neither fails the decision nor is lost. The question is cut to the spec's 2000 characters.
+        """
+        pointers: list[str] = []
+        others: list[str] = []
+        for field in (f.strip() for f in fields):
+            if not field or field in pointers or field in others:
+                continue
+            fits = 2 <= len(field) <= 1000 and _POINTER_RE.fullmatch(field) is not None and len(pointers) < _MAX_FIELDS
+            (pointers if fits else others).append(field)
+        if others:
+            question = f"{question} (fields concerned: {', '.join(others)})"
+        return cls(question=question[:2000], respond_by=respond_by, fields=tuple(pointers))
 
 
 class Officer(_Value):
@@ -134,6 +166,8 @@ class DecisionDraft(_Value):
         if self.idempotency_key is not None:
             return self.idempotency_key
         content = self.model_dump(mode="json", exclude={"idempotency_key", "decided_at"})
+        if content["query"] is not None and not content["query"]["fields"]:
+            del content["query"]["fields"]  # a query without fields hashes as it did before they existed
         digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
         return f"content:{digest[:40]}"
 

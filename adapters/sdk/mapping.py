@@ -77,5 +77,7 @@ def decision_document(
         query: dict[str, Any] = {"question": draft.query.question}
         if draft.query.respond_by is not None:
             query["respondBy"] = rfc3339_millis(draft.query.respond_by)
+        if draft.query.fields:
+            query["fields"] = list(draft.query.fields)
         document["query"] = query
     return document

@@ -143,15 +143,13 @@ def view_pointer(ched_path: str) -> str:
 
 
 def _query(decision: ChedDecision, issuer_country: str) -> DecisionDraft:
-    """A request for information is the hub's QUERY: the question with the fields concerned, in the view's terms."""
-    fields = [view_pointer(path) for path in decision.fieldsConcerned]
+    """A request for information is the hub's QUERY: the question, and the fields concerned as JSON pointers
+    into the view."""
     question = decision.question or "The official veterinarian requests more information"
-    if fields:
-        question = f"{question} (fields concerned: {', '.join(fields)})"
     vet = decision.officialVeterinarian
     return DecisionDraft(
         status=DecisionStatus.QUERY,
-        query=Query(question=question[:2000]),
+        query=Query.about(question, (view_pointer(path) for path in decision.fieldsConcerned)),
         officer=Officer(id=vet.id[:35], name=vet.name[:70]),
         references=(Reference(type="VETERINARY_CERTIFICATE", id=decision.chedReference, issuer=issuer_country),),
         decided_at=datetime.fromisoformat(decision.decidedAt.replace("Z", "+00:00")),

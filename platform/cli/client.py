@@ -30,6 +30,14 @@ def _call(
     return call_hub(ctx, url, token, HubClient, work)
 
 
+def _query_text(query: dict[str, Any] | None) -> str | None:
+    """The question, then the fields it is about (JSON pointers into the agency's view) if the agency named any."""
+    if not query:
+        return None
+    fields = query.get("fields") or []
+    return str(query.get("question", "")) + (f" [fields: {', '.join(fields)}]" if fields else "")
+
+
 def print_submission(submission: dict[str, Any]) -> None:
     click.echo(
         f"{submission['submissionId']}  {submission['status']}  version {submission['version']}  "
@@ -43,7 +51,7 @@ def print_submission(submission: dict[str, Any]) -> None:
                 decision.get("channel"),
                 "; ".join(c["text"] for c in decision.get("conditions", [])),
                 "; ".join(r.get("text", "") for r in decision.get("reasons", [])),
-                (decision.get("query") or {}).get("question"),
+                _query_text(decision.get("query")),
             )
             if part
         )

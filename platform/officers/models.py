@@ -14,6 +14,7 @@ from singlewindow.platform.aggregation import DecisionStatus
 from singlewindow.platform.hub.messages import rfc3339_millis
 
 _CODE = r"^[A-Z0-9][A-Z0-9._-]{0,19}$"
+_POINTER = r"^(/([^~/]|~[01])*)+$"
 
 
 class _Value(BaseModel):
@@ -26,8 +27,14 @@ class CodedText(_Value):
 
 
 class QueryText(_Value):
+    """The question and, optionally, the fields it is about: JSON pointers into the agency's view, as the
+    decision spec's ``query.fields``."""
+
     question: str = Field(min_length=1, max_length=2000)
     respondBy: AwareDatetime | None = None
+    fields: tuple[Annotated[str, Field(min_length=2, max_length=1000, pattern=_POINTER)], ...] = Field(
+        default=(), max_length=50
+    )
 
 
 _KINDS = Literal["cancelled", "superseded", "replaced", "decision-not-applied"]
@@ -102,6 +109,8 @@ class OfficerDecisionInput(_Value):
             body["query"] = {"question": self.query.question}
             if self.query.respondBy is not None:
                 body["query"]["respondBy"] = rfc3339_millis(self.query.respondBy)
+            if self.query.fields:
+                body["query"]["fields"] = list(self.query.fields)
         return body
 
 

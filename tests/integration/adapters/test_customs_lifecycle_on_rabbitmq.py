@@ -103,7 +103,7 @@ async def test_query_answered_then_decided_and_an_exhausted_error_replayed(adapt
         stage.script(query_first=True, query_question="Who is the end user?", query_fields=["/importer"])
         asked = await stage.submit("apples")
         view = await stage.wait_status(asked, "QUERY")
-        assert "fields concerned: /importer" in stage.mine(view)[1]["query"]["question"]
+        assert stage.mine(view)[1]["query"] == {"question": "Who is the end user?", "fields": ["/importer"]}
         stage.script()
         await stage.hub.hub.intake.respond_to_query(stage.trader, asked, "customs", "The importer itself")
         view = await stage.wait(asked, lambda v: v.terminal)

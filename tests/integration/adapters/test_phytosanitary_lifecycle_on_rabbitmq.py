@@ -143,7 +143,7 @@ async def test_query_answered_then_decided_and_an_exhausted_error_replayed(adapt
         await phyto.standin.set_script(query_first=True)
         asked, _ = await phyto.submit("PHY-QUERY")
         view = await wait_for(phyto.hub, phyto.trader, asked, status_is(AGENCY, "QUERY"))
-        assert "/goodsItems/0/netMassKg" in recipient(view, AGENCY)[1]["query"]["question"]
+        assert "/goodsItems/0/netMassKg" in recipient(view, AGENCY)[1]["query"]["fields"]
         await phyto.hub.hub.intake.respond_to_query(phyto.trader, asked, AGENCY, "Malus domestica, 19 800 kg")
         view = await wait_for(phyto.hub, phyto.trader, asked, lambda v: status_of(v) == "CLEARED")
         assert recipient(view, AGENCY)[1]["decisionSequence"] == 2

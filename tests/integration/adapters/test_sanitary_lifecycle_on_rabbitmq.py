@@ -86,7 +86,7 @@ async def test_query_answered_then_decided_and_an_intake_refusal_replayed(
         stage.script(query_first=True, query_question="Shelf life?", query_fields=["/goodsItems/0"])
         beef = await stage.submit("beef")
         view = await stage.wait_status(beef, "QUERY")
-        assert stage.mine(view)[1]["query"]["question"] == "Shelf life? (fields concerned: /goodsItems/0)"
+        assert stage.mine(view)[1]["query"] == {"question": "Shelf life?", "fields": ["/goodsItems/0"]}
         await stage.hub.hub.intake.respond_to_query(stage.trader, beef, "sanitary", "Twelve months at -18 C")
         view = await stage.wait(beef, lambda v: v.terminal)
         assert (view.status.value, stage.mine(view)[0], stage.mine(view)[1]["decisionSequence"]) == (

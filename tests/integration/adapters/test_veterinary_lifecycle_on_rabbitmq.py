@@ -144,7 +144,7 @@ async def test_query_answered_then_decided_and_an_exhausted_error_replayed(adapt
         await vet.standin.set_script(decide_after_seconds=0.3, query_first=True)
         asked, _ = await vet.submit("VET-QUERY")
         view = await wait_for(vet.hub, vet.trader, asked, status_is("veterinary", "QUERY"))
-        assert "/goodsItems/0/netMassKg" in recipient(view, "veterinary")[1]["query"]["question"]
+        assert "/goodsItems/0/netMassKg" in recipient(view, "veterinary")[1]["query"]["fields"]
         await vet.hub.hub.intake.respond_to_query(vet.trader, asked, "veterinary", "18000 kg; KG-VET-F2-2026-004517")
         view = await wait_for(vet.hub, vet.trader, asked, lambda v: status_of(v) == "CLEARED")
         assert recipient(view, "veterinary")[1]["decisionSequence"] == 2

@@ -35,7 +35,7 @@ def example(stem: str) -> dict[str, Any]:
 def policy(agency: str, view: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     """Accept everything, except that sanitary asks a question about consignments whose UCR ends in Q."""
     if agency == "sanitary" and str(view.get("ucr", "")).endswith("Q"):
-        return "QUERY", {"query": {"question": "Which cold store receives the goods?"}}
+        return "QUERY", {"query": {"question": "Which cold store receives the goods?", "fields": ["/consignee"]}}
     return "ACCEPTED", ({"channel": "GREEN"} if agency == "customs" else {})
 
 

@@ -74,7 +74,10 @@ async def test_answer_a_query(env: Env, tmp_path: Path) -> None:
     submission_id = json.loads(submitted.stdout)["submissionId"]
     assert (await env.wait_terminal("trader-a", submission_id))["status"] == "HELD"
     shown = await nsw(env, "status", submission_id)
-    assert "Which cold store receives the goods?" in shown.stdout
+    assert "Which cold store receives the goods? [fields: /consignee]" in shown.stdout
+    as_json = json.loads((await nsw(env, "status", submission_id, "--json")).stdout)
+    (sanitary,) = (r for r in as_json["recipients"] if r["recipient"] == "sanitary")
+    assert sanitary["decision"]["query"]["fields"] == ["/consignee"]
     answered = await nsw(env, "answer", submission_id, "sanitary", "Cold store 7")
     assert answered.exit_code == 0, answered.output
     assert (await env.wait_terminal("trader-a", submission_id))["status"] == "CLEARED"

@@ -140,8 +140,11 @@ async def test_a_query_answered_goes_back_to_the_officers_who_then_decide(env: E
     pulled = await env.officers[0].next_document()
     assert pulled is not None
     question = "Which seal number is on the trailer?"
-    await env.officers[0].decide({"ticket": pulled["ticket"], "status": "QUERY", "query": {"question": question}})
-    await env.harness.wait_recipient(submission_id, "QUERY", within=WAIT)
+    query = {"question": question, "fields": ["/transport/seals"]}
+    await env.officers[0].decide({"ticket": pulled["ticket"], "status": "QUERY", "query": query})
+    asked = await env.harness.wait_recipient(submission_id, "QUERY", within=WAIT)
+    shown = next(r for r in asked.recipients if r.recipient == "border-guard").decision
+    assert shown is not None and shown["query"] == query  # the trader's view names the field, apart from the text
     await env.harness.respond(submission_id, "Seal KZ-0042")
 
     async def back_in_queue() -> bool:

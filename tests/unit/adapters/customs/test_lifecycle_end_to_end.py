@@ -39,7 +39,7 @@ async def test_the_customs_system_queries_first_and_decides_on_the_answer(
         asked = await h.wait_recipient(apples, "QUERY", within=20)
         assert asked.status == "HELD"
         (query,) = {d["documentId"]: d for d in await h.decisions(apples)}.values()
-        assert query["query"]["question"] == "Who is the end user? (fields concerned: /importer)"
+        assert query["query"] == {"question": "Who is the end user?", "fields": ["/importer"]}
         await h.respond(apples, "The importer itself; contract 2026/44")
         await h.wait_recipient(apples, "ACCEPTED", within=20)
         assert distinct(await h.decisions(apples)) == [(1, "QUERY"), (2, "ACCEPTED")]

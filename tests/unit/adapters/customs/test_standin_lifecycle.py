@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from singlewindow.adapters import DecisionDraft, DecisionStatus
+from singlewindow.adapters import DecisionDraft, DecisionStatus, Query
 from singlewindow.adapters.customs import edifact
 from singlewindow.adapters.customs.cusdec import build_cusdec, declaration_reference, parse_cusdec
 from singlewindow.adapters.customs.cusres import CustomsResponse, Outcome, parse_cusres
@@ -126,7 +126,7 @@ async def test_query_first_then_the_answer_lets_the_system_decide(customs: Syste
     assert (query.declaration, query.outcome) == (reference, Outcome.QUERY)
     draft = to_action(query)
     assert isinstance(draft, DecisionDraft) and draft.status is DecisionStatus.QUERY and draft.query is not None
-    assert draft.query.question == "Who is the end user? (fields concerned: /importer)"
+    assert draft.query == Query(question="Who is the end user?", fields=("/importer",))
     await customs.put(reference, text)  # sent again (a garbled query): the same query, one decision
     (again,) = await customs.step(script)
     assert again.response_number == query.response_number

@@ -22,7 +22,9 @@ async def test_query_first_then_decided_once_answered(phyto: Any) -> None:
     await phyto.standin.set_script(query_first=True)
     submission_id = await phyto.harness.submit(await with_ephyto(phyto, "valid-apples-cn-to-kz.xml"))
     view = await phyto.harness.wait_recipient(submission_id, "QUERY", within=WAIT)
-    assert "/goodsItems/0/netMassKg" in decision_of(view)["query"]["question"]
+    query = decision_of(view)["query"]
+    assert query["fields"] == ["/goodsItems/0/scientificName", "/goodsItems/0/netMassKg"]
+    assert "fields concerned" not in query["question"]
     await phyto.harness.respond(submission_id, "Malus domestica, 19 800 kg as certified")
     view = await phyto.harness.wait_recipient(submission_id, "ACCEPTED", within=WAIT)
     assert [d["status"] for d in await phyto.harness.decisions(submission_id)] == ["QUERY", "ACCEPTED"]

@@ -21,6 +21,7 @@ from singlewindow.adapters import (
     Cancellation,
     DecisionDraft,
     InboundDocument,
+    Query,
     QueryResponse,
     Replacement,
 )
@@ -107,7 +108,7 @@ async def test_the_legacy_system_queries_first_and_decides_on_the_answer(
         beef = await h.submit("beef")
         await h.wait_recipient(beef, "QUERY", within=20)
         (query,) = {d["documentId"]: d for d in await h.decisions(beef)}.values()
-        assert query["query"]["question"] == "Shelf life? (fields concerned: /goodsItems/0)"
+        assert query["query"] == {"question": "Shelf life?", "fields": ["/goodsItems/0"]}
         await h.respond(beef, "Twelve months at minus 18 C")
         await h.wait_recipient(beef, "ACCEPTED_WITH_CONDITIONS", within=20)
         assert distinct(await h.decisions(beef)) == [(1, "QUERY"), (2, "ACCEPTED_WITH_CONDITIONS")]
@@ -166,7 +167,7 @@ async def test_an_answer_reaches_only_an_open_query_and_the_system_then_decides(
     assert await system.step(query_first) == 1
     assert await adapter.poll_once() == 1
     ((_, _, asked),) = direct.recorder.decided
-    assert asked.query is not None and asked.query.question == "Shelf life? (fields concerned: /goodsItems/0)"
+    assert asked.query == Query(question="Shelf life?", fields=("/goodsItems/0",))
     assert await system.step(query_first) == 0  # waiting for the answer
     await adapter.answered(QueryResponse("q-1", "sanitary", "s_1", 1, "U", 1, "Twelve months"))
     assert await system.step(query_first) == 1

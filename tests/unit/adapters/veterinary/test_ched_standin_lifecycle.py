@@ -124,5 +124,5 @@ def test_a_request_for_information_is_a_query_naming_the_view_fields() -> None:
     )  # fmt: skip
     draft = decision_draft(asked, "KZ")
     assert draft.status is DecisionStatus.QUERY and draft.query is not None
-    assert "/goodsItems/0/netMassKg" in draft.query.question
+    assert draft.query.fields == ("/goodsItems/0/netMassKg",) and draft.query.question == "Confirm the net weight"
     assert view_pointer("commodities/1/veterinaryDocuments") == "/goodsItems/1/supportingDocuments"

@@ -144,7 +144,9 @@ async def test_query_first_then_the_answer_reaches_the_ched_and_it_is_decided(
     submission_id = await harness.submit("beef")
     view = await harness.wait_recipient(submission_id, "QUERY", within=WAIT)
     decision = next(r.decision for r in view.recipients if r.recipient == "veterinary")
-    assert decision is not None and "/goodsItems/0/netMassKg" in decision["query"]["question"]
+    assert decision is not None
+    assert decision["query"]["fields"] == ["/goodsItems/0/netMassKg", "/goodsItems/0/supportingDocuments"]
+    assert "fields concerned" not in decision["query"]["question"]
     await harness.respond(submission_id, "Net weight 18000 kg; certificate KZ-VET-2026-1177")
     await harness.wait_recipient(submission_id, "ACCEPTED", within=WAIT)
     assert [d["status"] for d in await harness.decisions(submission_id)] == ["QUERY", "ACCEPTED"]
