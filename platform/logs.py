@@ -27,7 +27,9 @@ def configure_logging(settings: LogSettings) -> None:
         processors=[*shared, structlog.processors.format_exc_info, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(settings.level.upper())),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
-        cache_logger_on_first_use=True,
+        # Not cached: a cached logger keeps the configuration of its first call for ever, so a later
+        # reconfiguration (tests capturing logs after a CLI test configured them) would not reach it.
+        cache_logger_on_first_use=False,
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(

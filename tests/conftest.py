@@ -7,6 +7,7 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+import structlog
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -84,3 +85,11 @@ def fresh_postgres_url(postgres_available: None) -> Iterator[str]:
 def module_postgres_url(postgres_available: None) -> Iterator[str]:
     """The same for all tests of one module that share an expensive environment (hub processes)."""
     yield from _fresh_database()
+
+
+@pytest.fixture(autouse=True)
+def _structlog_defaults() -> Iterator[None]:
+    """Each test starts with structlog's defaults: a test that ran the CLI (``configure_logging``, level
+    WARNING for the demo) must not filter what the next test captures with ``capture_logs``."""
+    yield
+    structlog.reset_defaults()
