@@ -23,7 +23,7 @@ from singlewindow.adapters.sdk.documents import (
     QueryResponse,
     Replacement,
 )
-from singlewindow.adapters.sdk.errors import AgencyUnavailable, DocumentRefused
+from singlewindow.adapters.sdk.errors import AgencyUnavailable, DocumentRefused, VersionWithdrawn
 from singlewindow.adapters.sdk.options import RuntimeOptions
 from singlewindow.platform.aggregation import DecisionStatus
 
@@ -48,4 +48,5 @@ __all__ = [
     "Reference",
     "Replacement",
     "RuntimeOptions",
+    "VersionWithdrawn",
 ]

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -62,12 +61,8 @@ class CustomsEdifactAdapter(Adapter[CustomsConfig]):
     def __init__(self) -> None:
         self._poller: asyncio.Task[None] | None = None
         self.permits: PermitsClient | None = None
-        # The runtime may pass a version's document and its cancellation at the same time: per submission,
-        # declaring and cancelling take turns, so a version cancelled first is never declared.
-        self._stripes = tuple(asyncio.Lock() for _ in range(64))
-
-    def _turn(self, submission_id: str) -> asyncio.Lock:
-        return self._stripes[zlib.crc32(submission_id.encode()) % len(self._stripes)]
+        # No locks of our own: the runtime passes one submission's messages on one at a time, in arrival
+        # order, and withdraws a cancelled version before calling cancelled (a later document is dropped).
 
     async def setup(self, context: AdapterContext[CustomsConfig]) -> None:
         config = context.config
@@ -97,24 +92,22 @@ class CustomsEdifactAdapter(Adapter[CustomsConfig]):
         return age is not None and age <= self.context.config.heartbeat_timeout_seconds
 
     async def deliver(self, document: InboundDocument) -> Handover:
-        async with self._turn(document.submission_id):
-            return await self._declare(document, None)
+        return await self._declare(document, None)
 
     async def replaced(self, document: InboundDocument, replacement: Replacement) -> Handover:
         """The new version replaces the previous declaration in the customs system (function code 5)."""
         previous = replacement.previous_reference or declaration_reference(
             document.submission_id, replacement.previous_version
         )
-        async with self._turn(document.submission_id):
-            # The previous version's quantities go back first, so the new version is checked against them.
-            why = f"replaced by version {document.version}"
-            await self._give_back(document.submission_id, replacement.previous_version, why)
-            known = not previous.startswith(PERMITS) and await self.sent.find(previous) is not None
-            handover = await self._declare(document, previous if known else None)
-            if known:
-                why = f"replaced by {declaration_reference(document.submission_id, document.version)}"
-                await self.sent.withdraw(previous, document.submission_id, replacement.previous_version, why)
-            return handover
+        # The previous version's quantities go back first, so the new version is checked against them.
+        why = f"replaced by version {document.version}"
+        await self._give_back(document.submission_id, replacement.previous_version, why)
+        known = not previous.startswith(PERMITS) and await self.sent.find(previous) is not None
+        handover = await self._declare(document, previous if known else None)
+        if known:
+            why = f"replaced by {declaration_reference(document.submission_id, document.version)}"
+            await self.sent.withdraw(previous, document.submission_id, replacement.previous_version, why)
+        return handover
 
     async def cancelled(self, notice: Cancellation) -> None:
         """Cancelled or no longer routed here: a cancellation CUSDEC (function code 1) for the declaration."""
@@ -122,8 +115,7 @@ class CustomsEdifactAdapter(Adapter[CustomsConfig]):
         if notice.kind.lower().replace("_", "-") == "decision-not-applied":
             log.info("customs decision not applied by the hub", reason=notice.reason)
             return
-        async with self._turn(notice.submission_id):
-            await self._cancel(notice, log)
+        await self._cancel(notice, log)
 
     async def _cancel(self, notice: Cancellation, log: Any) -> None:
         reference = declaration_reference(notice.submission_id, notice.version)

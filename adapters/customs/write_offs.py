@@ -4,7 +4,8 @@ A cancelled or replaced declaration must give its quantities back, and only the 
 (permit, goods item) pairs a version wrote off: a declaration the permits check stopped half-way has some
 and never reached customs. Each pair is recorded *before* its write-off is asked for, so a crash between
 the two leaves a pair the register does not know (reversing it is a harmless 404), never a write-off
-nobody will give back. Per submission the adapter takes turns, so read-modify-write here needs no lock.
+nobody will give back. The runtime passes one submission's messages on one at a time, so read-modify-write
+here needs no lock.
 """
 
 from __future__ import annotations

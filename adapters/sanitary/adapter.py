@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import zlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -55,12 +54,8 @@ class SanitaryTableAdapter(Adapter[SanitaryConfig]):
 
     def __init__(self) -> None:
         self._poller: asyncio.Task[None] | None = None
-        # The runtime may pass a version's document and its cancellation at the same time: per submission,
-        # inserting and withdrawing take turns, so a cancelled version's row always ends withdrawn.
-        self._stripes = tuple(asyncio.Lock() for _ in range(64))
-
-    def _turn(self, submission_id: str) -> asyncio.Lock:
-        return self._stripes[zlib.crc32(submission_id.encode()) % len(self._stripes)]
+        # No locks of our own: the runtime passes one submission's messages on one at a time, in arrival
+        # order, and withdraws a cancelled version before calling cancelled (a later document is dropped).
 
     async def setup(self, context: AdapterContext[SanitaryConfig]) -> None:
         self.engine = agency_engine(context.config.database_url, context.config.lock_timeout_seconds)
@@ -98,7 +93,7 @@ class SanitaryTableAdapter(Adapter[SanitaryConfig]):
             log.info("sanitary decision not applied by the hub", reason=notice.reason)
             return
         try:
-            async with self._turn(notice.submission_id), self.engine.begin() as conn:
+            async with self.engine.begin() as conn:
                 withdrawn = await self._withdraw(conn, notice.submission_id, notice.version, notice.reason)
                 if withdrawn == 0:  # not taken yet: a withdrawn row stands in, so a late deliver adds none
                     await self._tombstone(conn, notice)
@@ -167,7 +162,7 @@ class SanitaryTableAdapter(Adapter[SanitaryConfig]):
         }
         refused: IntegrityError | None = None
         try:
-            async with self._turn(document.submission_id), self.engine.begin() as conn:
+            async with self.engine.begin() as conn:
                 withdrawn = await self._withdrawn_row(conn, document.submission_id, document.version)
                 if withdrawn is not None:
                     self.context.log.info("not inserted: this version was withdrawn", request_no=withdrawn)

@@ -45,7 +45,8 @@ class AdapterContext(Generic[ConfigT]):
         re-published on restart. The same ``draft.key()`` for the same submission version again is a
         duplicate: nothing is published and the first decision's sequence is returned. Any new key gets
         the next ``decisionSequence`` (a revision). Raises ``NotFound`` if this adapter never handed that
-        submission version over. A broker error propagates as a ``TransientError`` only after the decision
+        submission version over, ``VersionWithdrawn`` (a ``Conflict``; nothing published) if the hub
+        withdrew it. A broker error propagates as a ``TransientError`` only after the decision
         is stored, so the runtime re-publishes it (on its next start at the latest).
         """
         return await self._backend.decide(submission_id, version, draft)

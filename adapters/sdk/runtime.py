@@ -1,6 +1,7 @@
 """The adapter runtime: consume the agency's inbox, hand each document over once, publish what follows.
 
-Per inbox message (at most ``prefetch`` at a time):
+Per inbox message (at most ``prefetch`` at a time; the messages of one submission one at a time, in
+arrival order, so a document and its cancellation notice never overlap):
 
 1. a message id already recorded as handed over: re-send its delivery report, ack (never hand over twice);
 2. decode the view; ``deliver`` it to the agency system (``replaced`` when the hub says it replaces a
@@ -13,8 +14,10 @@ while the breaker is open the consumer is paused (documents stay ready in the in
 probed until it answers. ``DocumentRefused`` dead-letters the document with the reason. Nothing waits
 unacked for a late decision: those come through ``AdapterContext.decide`` at any time.
 
-A query response goes to ``answered``, a cancellation notice to ``cancelled`` (after which the version is
-withdrawn: ``pending()`` leaves it out, ``decide`` on it is refused), each once per message id. Any other
+A query response goes to ``answered``, a cancellation notice to ``cancelled``, each once per message id. The
+notice withdraws its version before ``cancelled`` is called (``pending()`` leaves it out, ``decide`` on it
+raises ``VersionWithdrawn``, a document of it is not handed over), so a hook that raises and is retried
+leaves no window for a document of that version to slip through. Any other
 exception from a hook goes through the same retry tiers, then to the agency's dead letters with
 ``"<type>: <message>"`` as the reason.
 """
@@ -48,6 +51,7 @@ from singlewindow.adapters.sdk.mapping import decision_document, decision_messag
 from singlewindow.adapters.sdk.options import RuntimeOptions
 from singlewindow.adapters.sdk.publisher import HubPublisher
 from singlewindow.adapters.sdk.store import AdapterStore, DocumentBuilder, HandoverRecord
+from singlewindow.adapters.sdk.turns import SubmissionTurns
 from singlewindow.platform.catalogue import Recipient
 from singlewindow.platform.errors import InvalidInput
 from singlewindow.platform.hub.codec import DocumentCodec
@@ -105,6 +109,8 @@ class AdapterRuntime:
         self._pausing = asyncio.Event()
         self._pause_task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
+        self.turns = SubmissionTurns()
+        """Messages of one submission (the correlation id) are handled one at a time, in arrival order."""
 
     @property
     def consuming(self) -> bool:
@@ -183,6 +189,10 @@ class AdapterRuntime:
             self.log.info("dead-lettered", message_id=delivery.message_id, reason=delivery.headers.get(REASON_HEADER))
             await delivery.reject(requeue=False)
             return
+        async with self.turns.turn(delivery.correlation_id):  # taken before any await: arrival order
+            await self._handle(delivery)
+
+    async def _handle(self, delivery: Delivery) -> None:
         if self.breaker.is_open or self._stopping.is_set():
             await self._give_back(delivery)
             return
@@ -273,8 +283,8 @@ class AdapterRuntime:
         await delivery.ack()
 
     async def _on_cancellation(self, delivery: Delivery, bound: Any) -> None:
-        """Pass the notice on once (even for a version never handed over: the system may still hold it in
-        its intake), then withdraw the version: no decision is expected or accepted on it."""
+        """Withdraw the version (no decision is expected or accepted on it), then pass the notice on once,
+        even for a version never handed over: the system may still hold it in its intake."""
         if await self._store.notice_seen(message_id_of(delivery)):
             await delivery.ack()
             return
@@ -285,10 +295,13 @@ class AdapterRuntime:
         handed = await self._store.latest_handover(notice.submission_id, notice.version)
         if handed is not None:
             notice = dataclasses.replace(notice, reference=handed.reference)
-        await self._hook(self.adapter.cancelled(notice))
+        # Withdrawn first: should the hook fail, the notice is retried (the hook called again) while a
+        # document of this version arriving meanwhile is still not handed over.
         await self._store.record_withdrawal(
             notice.message_id, notice.submission_id, notice.version, notice.kind, notice.reason
         )
+        await self._hook(self.adapter.cancelled(notice))
+        await self._store.record_notice_passed_on(notice.message_id)
         bound.info("cancellation passed on", version=notice.version, kind=notice.kind, reference=notice.reference)
         await delivery.ack()
 

@@ -18,8 +18,9 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from singlewindow.adapters.sdk.documents import PendingHandover
-from singlewindow.adapters.sdk.tables import answers, decisions, handovers, migrate, withdrawals
-from singlewindow.platform.errors import Conflict, NotFound, StorageUnavailable
+from singlewindow.adapters.sdk.errors import VersionWithdrawn
+from singlewindow.adapters.sdk.tables import answers, decisions, handovers, migrate, notices, withdrawals
+from singlewindow.platform.errors import NotFound, StorageUnavailable
 from singlewindow.platform.state.common import aware, utcnow
 from singlewindow.platform.storage import open_engine
 
@@ -109,9 +110,7 @@ class AdapterStore:
                         )
                     ).scalar()
                     if reason is not None:
-                        raise Conflict(
-                            f"no decision on version {version} of {submission_id}: the hub withdrew it ({reason})"
-                        )
+                        raise VersionWithdrawn(submission_id, version, reason)
                     return await self._add_decision(conn, submission_id, version, ucr, key, build)
             except IntegrityError:
                 if attempt == _ATTEMPTS - 1:
@@ -223,6 +222,23 @@ class AdapterStore:
             return (await conn.execute(query)).scalar()
 
     async def notice_seen(self, message_id: str) -> bool:
+        """Whether the adapter's ``cancelled`` already returned for this notice."""
+        async with self._engine.connect() as conn:
+            query = select(notices.c.message_id).where(notices.c.message_id == message_id)
+            return (await conn.execute(query)).first() is not None
+
+    async def record_notice_passed_on(self, message_id: str) -> None:
+        """``cancelled`` returned for this notice; a repeat is a no-op."""
+        try:
+            async with self._engine.begin() as conn:
+                await conn.execute(
+                    insert(notices).values(message_id=message_id, agency=self.agency, passed_on_at=utcnow())
+                )
+        except IntegrityError:
+            if not await self.notice_seen(message_id):
+                raise
+
+    async def _withdrawal_recorded(self, message_id: str) -> bool:
         async with self._engine.connect() as conn:
             query = select(withdrawals.c.message_id).where(withdrawals.c.message_id == message_id)
             return (await conn.execute(query)).first() is not None
@@ -230,7 +246,8 @@ class AdapterStore:
     async def record_withdrawal(
         self, message_id: str, submission_id: str, version: int, kind: str, reason: str
     ) -> None:
-        """The agency was told to stop working on this version; a repeat of ``message_id`` is a no-op."""
+        """The agency stops working on this version (from now on nothing of it is handed over or decided);
+        a repeat of ``message_id`` is a no-op."""
         try:
             async with self._engine.begin() as conn:
                 await conn.execute(
@@ -245,7 +262,7 @@ class AdapterStore:
                     )
                 )
         except IntegrityError:
-            if not await self.notice_seen(message_id):
+            if not await self._withdrawal_recorded(message_id):
                 raise
 
     def _version_is(self, table: Any, submission_id: str, version: int) -> Any:

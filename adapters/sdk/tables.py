@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    insert,
     select,
 )
 from sqlalchemy.engine import Connection
@@ -82,13 +83,33 @@ withdrawals = Table(
     Column("reason", Text, nullable=False),
     Column("withdrawn_at", DateTime(timezone=True), nullable=False),
 )
-"""Versions the agency stops working on (a cancellation notice passed on, or a version replaced): no
-decision is expected on them any more; keyed by the notice's message id, so a redelivery is passed once."""
+"""Versions the agency stops working on (a cancellation notice taken, or a version replaced): no decision
+is expected on them any more. Keyed by the notice's message id (a redelivery adds nothing); recorded as the
+notice is taken, before the adapter is told, so a document of that version is never handed over after."""
+
+notices = Table(
+    "adapter_notices",
+    metadata,
+    Column("message_id", String(255), primary_key=True),
+    Column("agency", String(32), nullable=False),
+    Column("passed_on_at", DateTime(timezone=True), nullable=False),
+)
+"""Cancellation notices ``cancelled`` returned from: a redelivery is then only acked. A notice whose hook
+raised has its withdrawal but no row here, so its retry calls the hook again."""
+
+
+def _notices_from_withdrawals(conn: Connection) -> None:
+    """Until step 3 a withdrawal was recorded only once its notice was passed on: carry those over."""
+    notices.create(conn)
+    taken = select(withdrawals.c.message_id, withdrawals.c.agency, withdrawals.c.withdrawn_at)
+    conn.execute(insert(notices).from_select(["message_id", "agency", "passed_on_at"], taken))
+
 
 # Each step takes a sync connection inside the migration transaction; append, never edit.
 STEPS: list[Callable[[Connection], None]] = [
     lambda conn: metadata.create_all(conn, tables=[handovers, decisions, answers]),
     lambda conn: metadata.create_all(conn, tables=[withdrawals]),
+    _notices_from_withdrawals,
 ]
 
 

@@ -24,13 +24,13 @@ from singlewindow.adapters import (
     InboundDocument,
     QueryResponse,
     Replacement,
+    VersionWithdrawn,
 )
 from singlewindow.adapters.veterinary.ched_api import ChedDecision
 from singlewindow.adapters.veterinary.client import ChedClient
 from singlewindow.adapters.veterinary.config import VeterinaryConfig
 from singlewindow.adapters.veterinary.mapping import decision_draft, notification
 from singlewindow.adapters.veterinary.webhook import WEBHOOK_PATH, WebhookServer, webhook_app
-from singlewindow.platform.api.agency_client import Conflict
 
 
 class VeterinaryAdapter(Adapter[VeterinaryConfig]):
@@ -135,7 +135,7 @@ class VeterinaryAdapter(Adapter[VeterinaryConfig]):
         # decision is never dropped.
         try:
             sequence = await self.context.decide(submission_id, version, draft)
-        except Conflict as exc:
+        except VersionWithdrawn as exc:
             # The hub withdrew this version (a cancel that raced the hand-over): the CHED is not wanted any
             # more, so withdraw it in the system instead of having it call back for ever.
             assert self._client is not None

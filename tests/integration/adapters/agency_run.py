@@ -223,7 +223,8 @@ async def switchable_agency_services(hub: EmbeddedHub, settings: Settings) -> As
 
 
 async def withdrawn_by_adapter(tmp_path: Path, name: str, submission_id: str) -> list[str]:
-    """Kinds of the notices the adapter process ``name`` passed on for the submission (its own store)."""
+    """Kinds of the notices the adapter process ``name`` passed on for the submission (its own store: the
+    withdrawal is recorded as the notice is taken, ``adapter_notices`` once ``cancelled`` returned)."""
     import sqlite3
 
     path = tmp_path / f"{name}-store.db"
@@ -231,7 +232,11 @@ async def withdrawn_by_adapter(tmp_path: Path, name: str, submission_id: str) ->
     def read() -> list[str]:
         with sqlite3.connect(path) as db:
             try:
-                rows = db.execute("SELECT kind FROM adapter_withdrawals WHERE submission_id = ?", (submission_id,))
+                rows = db.execute(
+                    "SELECT w.kind FROM adapter_withdrawals w JOIN adapter_notices n ON n.message_id = w.message_id"
+                    " WHERE w.submission_id = ?",
+                    (submission_id,),
+                )
                 return [str(row[0]) for row in rows]
             except sqlite3.OperationalError:  # not migrated yet
                 return []

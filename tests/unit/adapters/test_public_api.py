@@ -27,6 +27,7 @@ EXPECTED = [
     "Reference",
     "Replacement",
     "RuntimeOptions",
+    "VersionWithdrawn",
 ]
 
 
@@ -50,6 +51,12 @@ def test_author_errors_sit_in_the_hub_tree_by_what_the_runtime_does() -> None:
     assert issubclass(sdk.AgencyUnavailable, TransientError)
     assert issubclass(sdk.DocumentRefused, InvalidInput)
     assert sdk.DocumentRefused("bad HS code").reason == "bad HS code"
+    from singlewindow.platform.errors import Conflict
+
+    assert issubclass(sdk.VersionWithdrawn, Conflict)  # a caller catching Conflict still catches it
+    withdrawn = sdk.VersionWithdrawn("s_1", 2, "cancelled by the declarant")
+    assert (withdrawn.submission_id, withdrawn.version, withdrawn.reason) == ("s_1", 2, "cancelled by the declarant")
+    assert "withdrew" in withdrawn.message
 
 
 def test_the_testing_helpers_stay_functions_whatever_was_imported_first() -> None:
