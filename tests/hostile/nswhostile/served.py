@@ -155,8 +155,9 @@ class Served:
     def registry_counts(self) -> dict[str, int]:
         return table_counts(self.registry_database, REGISTRY_TABLES)
 
-    def settle(self, quiet_polls: int = 4, interval: float = 0.05, most: float = 10.0) -> dict[str, int]:
-        """Row counts once the hub has stopped moving (router, aggregator, outbox relay all done)."""
+    def settle(self, quiet_polls: int = 10, interval: float = 0.05, most: float = 15.0) -> dict[str, int]:
+        """Row counts once the hub has stopped moving (router, aggregator, outbox relay all done): half a
+        second without a change (a 200 ms window let a slow auto-decision land inside the next case)."""
         deadline = time.monotonic() + most
         last, same = self.counts(), 0
         while same < quiet_polls and time.monotonic() < deadline:
