@@ -68,7 +68,10 @@ class HttpListener:
 
     async def start(self) -> None:
         """Bind here, so a port in use is a clear ConfigurationError (uvicorn itself would exit the process)."""
-        listening = socket.socket(socket.AF_INET6 if ":" in self._host else socket.AF_INET, socket.SOCK_STREAM)
+        # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP, and
+        # accepted sockets inherit the listener's proto (with 0, every response waited ~40 ms for Nagle).
+        family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
+        listening = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             listening.bind((self._host, self.port))
