@@ -49,15 +49,22 @@ def toml_value(value: Any) -> str:
 
 @asynccontextmanager
 async def adapter_process(
-    name: str, agency: str, vhost: Any, tmp_path: Path, adapter: Mapping[str, Any]
+    name: str,
+    agency: str,
+    vhost: Any,
+    tmp_path: Path,
+    adapter: Mapping[str, Any],
+    runtime_options: Mapping[str, Any] | None = None,
 ) -> AsyncIterator[asyncio.subprocess.Process]:
-    """``nsw adapter run name`` with ``adapter`` as its [adapter] table; stopped with SIGTERM afterwards."""
+    """``nsw adapter run name`` with ``adapter`` as its [adapter] table, yielded once it consumes (so a
+    test's first document meets a running adapter, not one still starting); SIGTERM afterwards."""
     config = tmp_path / f"{name}.toml"
     runtime = {
         "store_url": f"sqlite+aiosqlite:///{tmp_path / f'{name}-store.db'}",
         "failure_threshold": 2,
         "probe_interval_seconds": 0.3,
         "health_timeout_seconds": 2.0,
+        **(runtime_options or {}),
     }
     lines = ["[adapter]", *(f"{k} = {toml_value(v)}" for k, v in adapter.items())]
     lines += ["[runtime]", *(f"{k} = {toml_value(v)}" for k, v in runtime.items())]
@@ -76,6 +83,7 @@ async def adapter_process(
             env=env, stdout=log, stderr=log,
         )  # fmt: skip
         try:
+            await _started(process, log_path)
             yield process
             assert process.returncode is None, "the adapter process died early"
         finally:
@@ -88,6 +96,16 @@ async def adapter_process(
                     process.kill()
                     await process.wait()
             print(log_path.read_text()[-4000:])
+
+
+async def _started(process: asyncio.subprocess.Process, log_path: Path) -> None:
+    async def consuming() -> bool:
+        text = await asyncio.to_thread(log_path.read_text)
+        if process.returncode is not None:
+            raise AssertionError(f"the adapter process exited: {text[-4000:]}")
+        return '"adapter started"' in text
+
+    await until(consuming)
 
 
 @asynccontextmanager

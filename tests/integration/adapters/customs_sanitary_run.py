@@ -192,6 +192,11 @@ async def sanitary_stage(vhost: AdapterVhost, database_url: str, tmp_path: Path)
         stage.script()
         await stack.enter_async_context(sanitary_standin(database_url, "--poll-seconds", "0.1", control=control))
         adapter = {"database_url": database_url, "poll_seconds": 0.1, "lock_timeout_seconds": 0.5}
-        await stack.enter_async_context(adapter_process("sanitary-table", "sanitary", vhost, tmp_path, adapter))
+        # The breaker stays closed while the table is locked, so a cancellation notice arriving late (a
+        # loaded machine) is still taken while the system is down instead of given back behind its document.
+        runtime = {"failure_threshold": 20}
+        await stack.enter_async_context(
+            adapter_process("sanitary-table", "sanitary", vhost, tmp_path, adapter, runtime)
+        )
         await stack.enter_async_context(other_deciders(hub, vhost, "sanitary"))
         yield stage

@@ -131,8 +131,8 @@ async def test_cancel_before_and_after_delivery_and_amend_after_a_decision(adapt
         assert recipient(view, AGENCY)[1]["submissionVersion"] == 2
         assert [c["status"] for c in await phyto.checks(amended)] == ["REPLACED", "DECIDED"]
 
-        # The runtime withdrew the version as it took the notice, so the document back from its tier was
-        # dropped: never filed, and no phytosanitary decision on the cancelled version.
+        # The runtime withdrew the version as it took the notice, before cancelled() (retried while the
+        # system was down), so the document back from its tier was dropped: never filed.
         assert await phyto.checks(early) == []
         assert recipient(await phyto.hub.hub.intake.get(phyto.trader, early), AGENCY)[1] == {}
 

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from singlewindow.adapters.sanitary.database import agency_engine
 from singlewindow.adapters.sanitary.table import requests
@@ -31,13 +32,26 @@ async def rows(url: str, submission_id: str) -> list[Any]:
         await engine.dispose()
 
 
+async def table_locked(url: str) -> bool:
+    """The legacy system holds its table (down): a write waits past a short lock timeout."""
+    engine = agency_engine(url, lock_timeout_seconds=0.3)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(update(requests).where(text("1 = 0")).values(status=None))
+    except DBAPIError:
+        return True
+    finally:
+        await engine.dispose()
+    return False
+
+
 async def test_cancel_before_and_after_delivery_and_amend_after_a_decision(
     adapter_vhost: Any, fresh_postgres_url: str, tmp_path: Path
 ) -> None:
     async with sanitary_stage(adapter_vhost, fresh_postgres_url, tmp_path) as stage:
         # Cancelled while the legacy system holds its table locked: never decided.
         stage.script(down=True)
-        await asyncio.sleep(1.0)
+        await stage.until(lambda: table_locked(fresh_postgres_url))  # the document meets the system down
         early = await stage.submit("apples")
         await stage.hub.hub.intake.cancel(stage.trader, early, "cancelled by the declarant: wrong truck")
         await stage.wait(early, lambda v: v.status.value == "CANCELLED")

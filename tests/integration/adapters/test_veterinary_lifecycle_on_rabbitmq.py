@@ -127,8 +127,8 @@ async def test_cancel_before_and_after_delivery_and_amend_after_a_decision(adapt
         assert by_reference[first_ched].status == "REPLACED" and by_reference[first_ched].replaced_by == second_ched
         assert by_reference[second_ched].request["replacesChedReference"] == first_ched
 
-        # The runtime withdrew the version as it took the notice, so the document back from its tier was
-        # dropped: never handed over, never in the CHED system.
+        # The runtime withdrew the version as it took the notice, before cancelled() (which failed while the
+        # system was down and was retried), so the document back from its tier was dropped: never filed.
         assert await vet.cheds(early) == []
         assert recipient(await vet.hub.hub.intake.get(vet.trader, early), "veterinary")[1] == {}
         [withdrawn] = await vet.cheds(late)
