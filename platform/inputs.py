@@ -14,6 +14,9 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import unquote_to_bytes
+
+from pydantic import Field
 
 from singlewindow.platform.errors import InvalidInput, Problem
 
@@ -163,3 +166,40 @@ def parse_count(raw: str | None, path: str, *, minimum: int = 0, maximum: int = 
             [Problem(path, "type", f"an integer from {minimum} to {maximum}, in ASCII digits")],
         )
     return int(raw)
+
+
+def int_field(minimum: int = INT64_MIN, maximum: int = INT64_MAX, **options: Any) -> Any:
+    """The pydantic ``Field`` of every integer in a request model (``ticket: int = int_field(1)``).
+
+    Strict, because pydantic's lax mode turns ``"9223372036854775808"`` (and ``true``, ``1.0``) into an int
+    that passes a lone ``ge`` and overflows the database driver as a 500; bounded on both sides within int64
+    (BIGINT, Avro long), so the OpenAPI document generated from the model states the range too.
+    """
+    if not INT64_MIN <= minimum <= maximum <= INT64_MAX:
+        raise ValueError(f"bounds {minimum}..{maximum} are not within int64")
+    return Field(strict=True, ge=minimum, le=maximum, **options)
+
+
+def _utf8(raw: bytes) -> bool:
+    try:
+        unquote_to_bytes(raw).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def url_problems(raw_path: bytes, query_string: bytes) -> list[Problem]:
+    """The parts of a URL that are not UTF-8 once percent-decoded (``%ED%A0%80``: a lone surrogate).
+
+    Read from the raw bytes because uvicorn and Starlette decode the path and query with errors="replace": the
+    route would see three U+FFFD, which keep the text rule, and store them as if the caller had sent them.
+    """
+    problems: list[Problem] = []
+    if not _utf8(raw_path.split(b"?", 1)[0]):  # some servers (httpx's ASGI transport) keep the query here
+        problems.append(Problem("", "invalid-utf8", "the URL path must be UTF-8 once percent-decoded"))
+    for part in query_string.split(b"&"):
+        name, _, value = part.replace(b"+", b" ").partition(b"=")
+        if not (_utf8(name) and _utf8(value)):
+            where = pointer("", unquote_to_bytes(name).decode("utf-8", "replace"))
+            problems.append(Problem(where, "invalid-utf8", "query parameters must be UTF-8 once percent-decoded"))
+    return problems[:MAX_PROBLEMS]

@@ -12,6 +12,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from singlewindow.platform.aggregation import DecisionStatus
 from singlewindow.platform.hub.messages import rfc3339_millis
+from singlewindow.platform.inputs import INT32_MAX, int_field
 
 _CODE = r"^[A-Z0-9][A-Z0-9._-]{0,19}$"
 _POINTER = r"^(/([^~/]|~[01])*)+$"
@@ -44,33 +45,33 @@ class WithdrawalInput(_Value):
     """The agency's adapter passes on the hub's notice that a version must no longer be worked on."""
 
     submissionId: str = Field(min_length=1, max_length=40)
-    version: int = Field(ge=1, le=2_147_483_647)
+    version: int = int_field(1, INT32_MAX)
     kind: _KINDS
     reason: str = Field(min_length=1, max_length=1000)
-    supersededBy: int | None = Field(default=None, ge=1, le=2_147_483_647)
+    supersededBy: int | None = int_field(1, INT32_MAX, default=None)
 
 
 class AnswerInput(_Value):
     """The adapter passes on the trader's answer to an officer's query on one version."""
 
     submissionId: str = Field(min_length=1, max_length=40)
-    version: int = Field(ge=1, le=2_147_483_647)
+    version: int = int_field(1, INT32_MAX)
     queryId: str = Field(min_length=1, max_length=200)
-    querySequence: int = Field(ge=0, le=2_147_483_647)
+    querySequence: int = int_field(0, INT32_MAX)
     answer: str = Field(min_length=1, max_length=4000)
 
 
 class ReplacesInput(_Value):
     """On a queued new version: the version it replaces and the view's JSON pointers that changed."""
 
-    version: int = Field(ge=1, le=2_147_483_647)
+    version: int = int_field(1, INT32_MAX)
     changes: tuple[Annotated[str, Field(max_length=1000)], ...] = Field(default=(), max_length=500)
 
 
 class OfficerDecisionInput(_Value):
     """An officer's decision on the document they pulled (``ticket`` is the queue id ``next`` returned)."""
 
-    ticket: int = Field(ge=1)
+    ticket: int = int_field(1)
     status: DecisionStatus
     channel: str | None = Field(default=None, pattern=r"^(GREEN|YELLOW|RED)$")
     conditions: tuple[CodedText, ...] = ()
