@@ -2,7 +2,8 @@
 the JSON body (size capped while streaming, parsed with limits) and the text of the URL and data headers.
 
 The route guards call ``check_request`` before any endpoint runs, so a path or query parameter with a NUL or a
-noncharacter is a 422 with its pointer on every route set (submissions, attachments, officers, permits).
+noncharacter, or one that is not UTF-8 once percent-decoded, is a 422 with its pointer on every route set
+(submissions, attachments, officers, permits).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 from starlette.requests import Request
 
 from singlewindow.platform.errors import InvalidInput, PayloadTooLarge, Problem
-from singlewindow.platform.inputs import json_problems, parse_count, parse_json
+from singlewindow.platform.inputs import json_problems, parse_count, parse_json, url_problems
 
 # Headers that carry data into the hub (a resume token, an attachment's name and hash); other headers are
 # the HTTP machinery's business.
@@ -20,7 +21,11 @@ DATA_HEADERS = ("last-event-id", "x-file-name", "x-content-sha256")
 
 
 def check_request(request: Request) -> None:
-    """Path parameters, query parameters and data headers keep the text rule; InvalidInput names them."""
+    """The URL is UTF-8; path parameters, query parameters and data headers keep the text rule; InvalidInput
+    names them."""
+    undecodable = url_problems(request.scope.get("raw_path") or b"", request.scope.get("query_string") or b"")
+    if undecodable:
+        raise InvalidInput("the URL is not UTF-8 once percent-decoded", undecodable)
     given: list[tuple[str, Any]] = [*request.path_params.items(), *request.query_params.multi_items()]
     given += [(key, request.headers[key]) for key in DATA_HEADERS if key in request.headers]
     problems = [problem for key, value in given for problem in json_problems({key: value})]
