@@ -4,6 +4,10 @@ Starlette decodes ``%2F`` before its own routing (Karapace had to route on ``raw
 reason), so this router splits ``scope["raw_path"]`` on ``/`` first and percent-decodes each segment
 afterwards. A trailing slash is ignored (``GET /config/`` is the global config). Every RegistryError
 becomes Confluent's body ``{"error_code", "message"}``; anything unexpected a 500 in the same shape.
+
+Segments and the query must be UTF-8 once percent-decoded (400 otherwise): decoding with errors="replace", as
+Starlette does, would turn ``%ED%A0%80`` (a lone surrogate) into a subject of three U+FFFD. ``OPTIONS`` on a
+known path answers 204 with ``Allow``; a method the path does not serve answers 405 with ``Allow``.
 """
 
 from __future__ import annotations
@@ -11,14 +15,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote_to_bytes
 
 import structlog
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from singlewindow.registry.errors import MethodNotAllowed, RegistryError, RouteNotFound
+from singlewindow.registry.errors import BadRequest, MethodNotAllowed, RegistryError, RouteNotFound
 
 log = structlog.get_logger(__name__)
 
@@ -29,8 +33,9 @@ class RegistryJSON(JSONResponse):
     media_type = MEDIA_TYPE
 
 
-def error_response(error: RegistryError) -> Response:
-    return RegistryJSON({"error_code": error.error_code, "message": error.message}, status_code=error.http_status)
+def error_response(error: RegistryError, headers: dict[str, str] | None = None) -> Response:
+    body = {"error_code": error.error_code, "message": error.message}
+    return RegistryJSON(body, status_code=error.http_status, headers=headers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +49,29 @@ class Call:
 Handler = Callable[[Call], Awaitable[Any]]
 
 
+def _decoded(raw: bytes, what: str) -> str:
+    try:
+        return unquote_to_bytes(raw).decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest(f"The {what} is not UTF-8 once percent-decoded") from None
+
+
 def path_segments(scope: Scope) -> list[str]:
+    """The path's segments, percent-decoded one by one; BadRequest when one is not UTF-8."""
     raw: bytes = scope.get("raw_path") or scope["path"].encode()
-    raw = raw.split(b"?", 1)[0]
-    return [unquote(part.decode("utf-8", "replace")) for part in raw.split(b"/") if part]
+    raw = raw.split(b"?", 1)[0]  # httpx's ASGI transport keeps the query in raw_path
+    return [_decoded(part, "URL path") for part in raw.split(b"/") if part]
+
+
+def check_query(scope: Scope) -> None:
+    """BadRequest when a query parameter's name or value is not UTF-8 once percent-decoded."""
+    for part in (scope.get("query_string") or b"").split(b"&"):
+        _decoded(part.replace(b"+", b" "), "query string")
+
+
+def allow_header(methods: set[str]) -> str:
+    """The methods a path answers: its routes', HEAD with GET (served as GET), and OPTIONS."""
+    return ", ".join(sorted({*methods, *(("HEAD",) if "GET" in methods else ()), "OPTIONS"}))
 
 
 class RawPathRouter:
@@ -74,17 +98,25 @@ class RawPathRouter:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
-        response = await self._dispatch(request, path_segments(scope))
+        response = await self._dispatch(request)
         await response(scope, receive, send)
 
-    async def _dispatch(self, request: Request, segments: list[str]) -> Response:
-        candidates = self._match(segments)
+    async def _dispatch(self, request: Request) -> Response:
+        try:
+            check_query(request.scope)
+            candidates = self._match(path_segments(request.scope))
+        except RegistryError as exc:
+            return error_response(exc)
         method = "GET" if request.method == "HEAD" else request.method
         chosen = next(((params, handler) for m, params, handler in candidates if m == method), None)
+        if chosen is None and candidates:
+            allow = allow_header({m for m, _, _ in candidates})
+            if request.method == "OPTIONS":
+                return Response(status_code=204, headers={"Allow": allow})
+            refused = MethodNotAllowed(f"HTTP 405 Method {request.method} not allowed; allowed: {allow}")
+            return error_response(refused, {"Allow": allow})
         try:
             if chosen is None:
-                if candidates:
-                    raise MethodNotAllowed(f"HTTP 405 Method {request.method} not allowed")
                 raise RouteNotFound("HTTP 404 Not Found")
             params, handler = chosen
             result = await handler(Call(request, params))
