@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from singlewindow.platform.errors import ConfigurationError, PublishRejected, Unroutable
+from singlewindow.platform.errors import ConfigurationError, PayloadTooLarge, Problem, PublishRejected, Unroutable
 from singlewindow.platform.transport.base import OutgoingMessage, QueueState
 from singlewindow.platform.transport.memory_access import (
     Permission,
@@ -34,6 +34,7 @@ from singlewindow.platform.transport.memory_policy import (
 )
 from singlewindow.platform.transport.memory_queue import MemoryQueue, StoredMessage
 from singlewindow.platform.transport.memory_routing import Binding, Exchange, check_exchange_type
+from singlewindow.platform.transport.wire import FRAME_MAX, MAX_MESSAGE_SIZE, check_message, header_frame_size
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +70,11 @@ class _VHost:
 
 class MemoryBroker:
     """Vhost ``/`` and user ``guest``/``guest`` (administrator, all permissions on ``/``) exist at start,
-    as on a fresh RabbitMQ."""
+    as on a fresh RabbitMQ. ``frame_max`` and ``max_message_size`` are RabbitMQ's defaults unless given."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, frame_max: int = FRAME_MAX, max_message_size: int = MAX_MESSAGE_SIZE) -> None:
+        self.frame_max = frame_max
+        self.max_message_size = max_message_size
         self._vhosts: dict[str, _VHost] = {}
         self._users: dict[str, User] = {}
         self.add_vhost("/")
@@ -246,7 +249,17 @@ class MemoryBroker:
             exchange.bindings = [binding for binding in exchange.bindings if binding.queue != name]
 
     def publish(self, vhost: str, user: User, message: OutgoingMessage) -> None:
-        """Route with the publisher's rights checked; the confirm is this method returning."""
+        """Route with the publisher's rights checked; the confirm is this method returning.
+
+        A message RabbitMQ could never take (header frame over ``frame_max``, body over ``max_message_size``,
+        a malformed CC/BCC or expiration) is refused first, with the permanent error the RabbitMQ transport raises.
+        """
+        check_message(message, frame_max=self.frame_max, header_frame=header_frame_size(message))
+        if len(message.body) > self.max_message_size:
+            raise PayloadTooLarge(
+                f"message {message.message_id!r}: body of {len(message.body)} bytes is over {self.max_message_size}",
+                [Problem("/body", "maxBytes", f"at most {self.max_message_size} bytes")],
+            )
         check_access(user, vhost, "write", "exchange", message.exchange)
         exchange = self.exchange(vhost, message.exchange)
         check_user_id(user, message.user_id)

@@ -32,6 +32,7 @@ from singlewindow.platform.errors import (
     ConfigurationError,
     InvalidInput,
     NswError,
+    PayloadTooLarge,
     Unauthenticated,
 )
 from singlewindow.platform.settings import BrokerSettings
@@ -45,10 +46,14 @@ from singlewindow.platform.transport.base import (
     Transport,
 )
 from singlewindow.platform.transport.confirms import ConfirmTracker, PendingPublish
+from singlewindow.platform.transport.wire import FRAME_MAX, check_message, header_frame_size
 
 log = logging.getLogger(__name__)
 
 _EXCHANGE_IN_TEXT = re.compile(r"exchange '([^']*)' in vhost")
+_MESSAGE_SIZE_IN_TEXT = re.compile(r"message size (\d+) is larger than")
+_FRAME_TOO_LARGE_IN_TEXT = re.compile(r"frame_too_large,(\d+),")
+_STATE_ERRORS = (pika_errors.AMQPChannelError, pika_errors.AMQPConnectionError)  # not sent: the link is gone
 
 
 def translate(exc: BaseException) -> NswError:
@@ -408,6 +413,8 @@ class RabbitMqTransport(Transport):
         self.closing = False
         self.link: _Link | None = None
         self.reconnects = 0
+        self.frame_max = FRAME_MAX
+        """Negotiated with the broker at each connect; a content header frame must fit in one frame."""
         self._parameters = parameters
         self._publish_timeout = publish_timeout
         self._window = asyncio.Semaphore(confirm_window)
@@ -463,6 +470,7 @@ class RabbitMqTransport(Transport):
         return _Link(await opened, closed)
 
     async def _setup(self, link: _Link) -> None:
+        self.frame_max = int(link.connection.params.frame_max)
         await self._open_publish_channel(link)
         self.link = link
         self._connected.set()
@@ -478,6 +486,7 @@ class RabbitMqTransport(Transport):
         while not self.closing:
             reason = await link.closed
             self._connected.clear()
+            self._blame_connection(reason)
             self._publish_chan = None
             requeued = self._tracker.reset_channel()
             if self.closing:
@@ -580,8 +589,26 @@ class RabbitMqTransport(Transport):
         elif code in (403, 404) and exchange:
             name = "" if exchange.group(1) == "amq.default" else exchange.group(1)
             self._tracker.fail(lambda m: m.exchange == name, error)
+        elif code == 406 and (size := _MESSAGE_SIZE_IN_TEXT.search(text)):
+            body = int(size.group(1))
+            self._tracker.fail(lambda m: len(m.body) == body, PayloadTooLarge(f"broker refused the message: {text}"))
+        elif code == 406 and ("invalid message" in text or "invalid expiration" in text):
+            self._tracker.fail(_unsendable, InvalidInput(f"broker refused the message: {text}"))
         else:
             self._tracker.fail(lambda _m: True, error)
+
+    def _blame_connection(self, reason: BaseException) -> None:
+        """A frame the broker could not take closes the connection (501): fail that message, never resend it.
+
+        ``publish`` checks the header frame against ``frame_max`` first, so this is the last line only.
+        """
+        if not isinstance(reason, pika_errors.ConnectionClosedByBroker) or reason.reply_code != 501:
+            return
+        found = _FRAME_TOO_LARGE_IN_TEXT.search(reason.reply_text)
+        if found:
+            payload = int(found.group(1))
+            error = PayloadTooLarge(f"broker refused the message: {reason.reply_code} {reason.reply_text}")
+            self._tracker.fail(lambda m: _header_payload(m) == payload, error)
 
     async def _reopen_publish_channel(self, link: _Link) -> None:
         backoff = Backoff(first=0.05, cap=self.reconnect_max_seconds)
@@ -595,6 +622,9 @@ class RabbitMqTransport(Transport):
     # ----- publishing -----------------------------------------------------------------------------------
     async def publish(self, message: OutgoingMessage) -> None:
         self._check_open()
+        # A message the broker can never take would close the connection (or channel) for everyone, and be
+        # resent into the same refusal: it fails here, permanently, before a frame goes out.
+        check_message(message, frame_max=self.frame_max, header_frame=header_frame_size(message))
         async with self._window:
             self._check_open()
             loop = asyncio.get_running_loop()
@@ -634,9 +664,15 @@ class RabbitMqTransport(Transport):
                     properties=_to_pika(message),
                     mandatory=message.mandatory,
                 )
-            except pika_errors.AMQPError:
+            except _STATE_ERRORS:
                 self._tracker.unsend(tag)
                 return
+            except Exception as exc:  # pika marshals every frame before writing one: nothing went out
+                self._tracker.unsend(tag)
+                if not pending.future.done():
+                    pending.future.set_exception(
+                        InvalidInput(f"message {message.message_id!r} cannot be encoded: {type(exc).__name__}")
+                    )
 
     def _on_confirm(self, frame: Any) -> None:
         method = frame.method
@@ -688,6 +724,22 @@ class RabbitMqTransport(Transport):
     def _check_open(self) -> None:
         if self.closing:
             raise BrokerUnavailable("the transport is closed")
+
+
+def _unsendable(message: OutgoingMessage) -> bool:
+    try:
+        check_message(message, frame_max=2**32, header_frame=0)
+    except InvalidInput:
+        return True
+    return False
+
+
+def _header_payload(message: OutgoingMessage) -> int | None:
+    """The size RabbitMQ reports in ``frame_too_large``: the frame without its 8 octets of framing."""
+    try:
+        return header_frame_size(message) - 8
+    except InvalidInput:
+        return None
 
 
 def _check(prefetch: int) -> int:

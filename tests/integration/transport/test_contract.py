@@ -17,6 +17,8 @@ import pytest
 from singlewindow.platform.errors import (
     AccessDenied,
     ConfigurationError,
+    InvalidInput,
+    PayloadTooLarge,
     PublishRejected,
     Unauthenticated,
     Unroutable,
@@ -276,6 +278,44 @@ class TestTransportContract:
         await admin.consume("decisions", collector, prefetch=5)
         (only,) = await collector.wait_for(1)
         assert (only.message_id, only.user_id) == ("m-2", user)
+
+    async def test_a_message_the_broker_can_never_take_fails_at_once_and_the_link_stays(self, harness: Any) -> None:
+        """Issue 11 follow-up: a 200 kB header used to close the connection (501) and be resent into it."""
+        await direct_queue(harness, "nsw.intake", "intake")
+        transport: Transport = await harness.open()
+        if harness.kind == "rabbitmq":
+            await harness.wait_for_connections(1)
+            connections = await harness.connection_names()
+        release = asyncio.Event()
+
+        async def hold_first(delivery: Delivery) -> None:
+            if delivery.message_id == "m-1":
+                await release.wait()  # held unsettled across the refusals: a dropped link would redeliver it
+            await delivery.ack()
+
+        collector = Collector(hold_first)
+        await transport.consume("intake", collector, prefetch=5)
+        await transport.publish(message("nsw.intake", "intake", 1))
+        await collector.wait_for(1)
+
+        with pytest.raises(PayloadTooLarge) as too_large:
+            await transport.publish(message("nsw.intake", "intake", 2, headers={"note": "h" * 200_000}))
+        assert "frame_max" in str(too_large.value)
+        with pytest.raises(InvalidInput):
+            await transport.publish(message("nsw.intake", "intake", 3, headers={"CC": "agency.customs.inbox"}))
+        with pytest.raises(InvalidInput):
+            await transport.publish(message("nsw.intake", "intake", 4, expiration_ms=2**32))
+        with pytest.raises(InvalidInput):
+            await transport.publish(message("nsw.intake", "intake", 5, headers={"k" * 256: 1}))
+
+        await transport.publish(message("nsw.intake", "intake", 6))  # confirmed on the same link
+        release.set()
+        deliveries = await collector.wait_for(2)
+        assert [(d.message_id, d.redelivered) for d in deliveries] == [("m-1", False), ("m-6", False)]
+        await eventually(lambda: _count(transport, "intake", 0))
+        if harness.kind == "rabbitmq":
+            assert getattr(transport, "reconnects", None) == 0
+            assert await harness.connection_names() == connections
 
     async def test_ttl_wait_queue_dead_letters_back_to_the_inbox(self, harness: Any) -> None:
         await direct_queue(harness, "nsw.agency", "agency.bg.inbox")
