@@ -30,7 +30,7 @@ def comparable(submission: dict[str, Any]) -> dict[str, Any]:
         "terminal": submission.get("terminal", False),
         "recipients": sorted(
             (r["recipient"], r["effectiveStatus"], (r.get("decision") or {}).get("status"))
-            for r in submission["recipients"]
+            for r in submission.get("recipients", [])  # MessageToDict leaves out an empty list
         ),
     }
 

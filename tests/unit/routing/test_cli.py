@@ -146,7 +146,7 @@ def test_check_warns_about_hs_headings_missing_from_the_code_list(tmp_path: Path
         (
             "views.json",
             lambda d: d["views"][1]["fields"].remove("/totals"),
-            "-> border-guard: 'totals' is a required property",
+            "-> border-guard/totals: 'totals' is a required property",
         ),
     ],
 )
