@@ -28,8 +28,14 @@ ROUTING_HEADERS = ("CC", "BCC")
 
 _FRAME_OVERHEAD = 8  # type (1), channel (2), size (4) and the frame-end octet
 _HEADER_FIXED = 14  # class id (2), weight (2), body size (8), property flags (2)
-_INT32 = range(-(2**31), 2**31)
-_INT64 = range(-(2**63), 2**63)
+_INT32 = (-(2**31), 2**31 - 1)
+_INT64 = (-(2**63), 2**63 - 1)
+# Bounds, not ranges: ``x in range(...)`` is O(1) only for exact ints, and pika decodes 64-bit header values
+# as ``pika.compat.long`` (an int subclass), for which it walks the range (2**63 steps: a hung consumer).
+
+
+def _within(value: int, bounds: tuple[int, int]) -> bool:
+    return bounds[0] <= value <= bounds[1]
 
 
 def check_message(message: OutgoingMessage, *, frame_max: int, header_frame: int) -> None:
@@ -95,9 +101,9 @@ def _value(value: Any, path: str) -> int:
     if isinstance(value, bool):
         return 2
     if isinstance(value, int):
-        if value in _INT32:
+        if _within(value, _INT32):
             return 5
-        if value in _INT64:
+        if _within(value, _INT64):
             return 9
         raise _unencodable(path, "an integer outside 64 bits")
     if isinstance(value, decimal.Decimal):
@@ -121,7 +127,7 @@ def _decimal(value: decimal.Decimal, path: str) -> int:
     value = value.normalize()
     exponent = int(value.as_tuple().exponent)
     scale = max(0, -exponent)
-    if scale > 255 or int(value.scaleb(scale)) not in _INT32:
+    if scale > 255 or not _within(int(value.scaleb(scale)), _INT32):
         raise _unencodable(path, "a decimal beyond 32 bits and 255 places")
     return 6
 

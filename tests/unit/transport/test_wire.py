@@ -187,3 +187,27 @@ async def test_a_message_pika_cannot_encode_fails_without_holding_up_the_ones_be
     assert isinstance(items[0].future.exception(), InvalidInput)
     assert isinstance(items[2].future.exception(), InvalidInput)
     assert transport._tracker.in_flight == 2  # the two sent, awaiting their confirms
+
+
+
+def test_header_values_as_pika_decodes_them_are_sized_at_once() -> None:
+    """A redelivered message's 64-bit headers come back as ``pika.compat.long`` (an int subclass); sizing
+    them must not walk a range (``x in range`` is O(1) only for exact ints: that hung the hub's parking of a
+    forged message in the hostile suite). An alarm turns a hang into a failure."""
+    import signal
+
+    from pika.compat import long
+
+    def hung(_signum: int, _frame: object) -> None:
+        raise TimeoutError("header_frame_size did not return")
+
+    as_pika = {"x-attempt": long(2**63 - 1), "x-small": long(7), "x-list": [long(-(2**63))]}
+    exact = {"x-attempt": 2**63 - 1, "x-small": 7, "x-list": [-(2**63)]}
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.setitimer(signal.ITIMER_REAL, 5.0)
+    try:
+        sized = header_frame_size(OutgoingMessage(exchange="x", routing_key="k", body=b"", headers=as_pika))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert sized == header_frame_size(OutgoingMessage(exchange="x", routing_key="k", body=b"", headers=exact))
