@@ -22,7 +22,7 @@ from singlewindow.platform.hub.runtime import Hub
 from singlewindow.platform.hub.sent import SentMessages, SentToAgency
 from singlewindow.platform.state import OutboxMessage, RoutedRecipient
 from singlewindow.platform.topology import names
-from singlewindow.platform.transport import Delivery, OutgoingMessage
+from singlewindow.platform.transport import Delivery
 
 
 def dead_in_agency(queue: str, headers: Mapping[str, Any], agencies: Sequence[str]) -> str | None:
@@ -84,18 +84,7 @@ def hub_republisher(hub: Hub, actor: str) -> Republish:
 async def _resend(hub: Hub, sent: SentToAgency, agency: str, actor: str) -> None:
     original = sent.message
     if sent.attempt is None:  # a query response or a notice: not a delivery attempt; the hub's message again
-        await hub.transport.publish(
-            OutgoingMessage(
-                exchange=original.exchange,
-                routing_key=original.routing_key,
-                body=original.body,
-                message_id=original.message_id,
-                correlation_id=original.correlation_id,
-                type=original.type,
-                content_type=original.content_type,
-                headers=dict(original.headers),
-            )
-        )
+        await hub.transport.publish(original.outgoing())
         return
 
     def resend(entry: RoutedRecipient, attempt: int) -> OutboxMessage:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from singlewindow.platform.hub.messages import HEADER_ATTEMPT, HEADER_VERSION, header_int
 from singlewindow.platform.state import OutboxMessage
+from singlewindow.platform.state.outbox import outbox_message
 from singlewindow.platform.storage.tables import outbox
 from singlewindow.platform.topology import names
 
@@ -45,18 +46,9 @@ class SentMessages:
             row = (await conn.execute(query)).first()
         if row is None or row.exchange != names.AGENCY_EXCHANGE or not row.correlation_id:
             return None
-        headers = dict(row.headers or {})
-        version = header_int(headers, HEADER_VERSION)
+        message = outbox_message(row)
+        version = header_int(message.headers, HEADER_VERSION)
         if version is None:
             return None
-        message = OutboxMessage(
-            row.message_id,
-            row.exchange,
-            row.routing_key,
-            row.type,
-            row.body,
-            row.content_type,
-            row.correlation_id,
-            headers,
-        )
-        return SentToAgency(message, row.routing_key, row.correlation_id, version, header_int(headers, HEADER_ATTEMPT))
+        attempt = header_int(message.headers, HEADER_ATTEMPT)
+        return SentToAgency(message, row.routing_key, row.correlation_id, version, attempt)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import structlog
@@ -31,6 +32,20 @@ class OutboxMessage:
     content_type: str
     correlation_id: str | None = None
     headers: Mapping[str, Any] = field(default_factory=dict)
+
+    def outgoing(self, timestamp: datetime | None = None) -> OutgoingMessage:
+        """The message as the transport publishes it (the same id each time: consumers deduplicate on it)."""
+        return OutgoingMessage(
+            exchange=self.exchange,
+            routing_key=self.routing_key,
+            body=self.body,
+            message_id=self.message_id,
+            correlation_id=self.correlation_id,
+            type=self.type,
+            content_type=self.content_type,
+            headers=dict(self.headers),
+            timestamp=timestamp,
+        )
 
 
 async def enqueue(conn: AsyncConnection, message: OutboxMessage) -> int:
@@ -123,7 +138,7 @@ class OutboxRelay:
             rows = list(await conn.execute(query))
             if not rows:
                 return 0
-            messages = [_message(row) for row in rows]
+            messages = [outbox_message(row) for row in rows]
             results = await asyncio.gather(*(self._send(m) for m in messages), return_exceptions=True)
             handled = [
                 row.id
@@ -145,22 +160,11 @@ class OutboxRelay:
         return len(rows)
 
     async def _send(self, message: OutboxMessage) -> None:
-        await self._transport.publish(
-            OutgoingMessage(
-                exchange=message.exchange,
-                routing_key=message.routing_key,
-                body=message.body,
-                message_id=message.message_id,
-                correlation_id=message.correlation_id,
-                type=message.type,
-                content_type=message.content_type,
-                headers=dict(message.headers),
-                timestamp=utcnow(),
-            )
-        )
+        await self._transport.publish(message.outgoing(timestamp=utcnow()))
 
 
-def _message(row: Any) -> OutboxMessage:
+def outbox_message(row: Any) -> OutboxMessage:
+    """An outbox row as the message it records."""
     return OutboxMessage(
         row.message_id,
         row.exchange,
@@ -169,5 +173,5 @@ def _message(row: Any) -> OutboxMessage:
         row.body,
         row.content_type,
         row.correlation_id,
-        row.headers,
+        dict(row.headers or {}),
     )
