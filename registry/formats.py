@@ -94,6 +94,9 @@ def _parse_json(document: Any, *, new: bool) -> ParsedSchema:
     unsafe = unsupported_patterns(document) if new else []
     if unsafe:
         raise InvalidSchema("Invalid JSON Schema: " + "; ".join(unsafe))
+    if isinstance(document, dict) and not isinstance(document.get("$schema", ""), str):
+        # validator_for would hand a non-string $schema to urllib and crash (found by tests/hostile --hostile-long)
+        raise InvalidSchema("Invalid JSON Schema at /$schema: must be a string (a dialect URI)")
     validator = jsonschema.validators.validator_for(document, default=jsonschema.Draft202012Validator)
     try:
         validator.check_schema(document)  # type: ignore[arg-type]

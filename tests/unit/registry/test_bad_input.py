@@ -165,3 +165,12 @@ async def test_grpc_bad_names_and_ids(stub: Stub, tokens: Tokens, no_error_logs:
     assert await refused(stub.ListSchemaVersions(pb.ListSchemaVersionsRequest(id=0))) == not_found
     bad_version = (grpc.StatusCode.INVALID_ARGUMENT, 42202)
     assert await refused(stub.GetVersion(pb.GetVersionRequest(subject="s", version=-7))) == bad_version
+
+
+@pytest.mark.parametrize("dialect", ["true", "1", "null", "[]", "{}"])
+def test_a_schema_whose_dialect_is_not_a_string_is_invalid(dialect: str) -> None:
+    """``{"$schema": true}`` reached urllib through jsonschema's validator_for: a 500 in the hostile long run."""
+    from singlewindow.registry.formats import InvalidSchema, SchemaType, parse_schema
+
+    with pytest.raises(InvalidSchema, match=r"/\$schema"):
+        parse_schema(SchemaType.JSON, '{"$schema": ' + dialect + ', "type": "string"}')
