@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import h11
 import structlog
@@ -43,6 +43,21 @@ _BUSY_429 = (
 )
 
 
+class LimitSettings(Protocol):
+    """The settings fields both listeners name alike (the hub's HttpSettings, the registry's settings)."""
+
+    @property
+    def header_timeout_seconds(self) -> float: ...
+    @property
+    def body_timeout_seconds(self) -> float: ...
+    @property
+    def keep_alive_seconds(self) -> int: ...
+    @property
+    def max_connections(self) -> int: ...
+    @property
+    def max_connections_per_client(self) -> int: ...
+
+
 @dataclass(frozen=True, slots=True)
 class ConnectionLimits:
     """What one HTTP listener tolerates; the settings of the hub and of the registry build one."""
@@ -52,6 +67,16 @@ class ConnectionLimits:
     keep_alive_timeout: int = 5
     max_connections: int = 1000
     max_connections_per_client: int = 100
+
+    @classmethod
+    def of(cls, settings: LimitSettings) -> ConnectionLimits:
+        return cls(
+            header_timeout=settings.header_timeout_seconds,
+            body_timeout=settings.body_timeout_seconds,
+            keep_alive_timeout=settings.keep_alive_seconds,
+            max_connections=settings.max_connections,
+            max_connections_per_client=settings.max_connections_per_client,
+        )
 
     def uvicorn_options(self) -> dict[str, Any]:
         """The ``uvicorn.Config`` keywords that apply these limits."""

@@ -38,19 +38,9 @@ def build_server(service: RegistryService, settings: RegistrySettings) -> uvicor
         server_header=False,
         ssl_certfile=settings.tls_cert_file,
         ssl_keyfile=settings.tls_key_file,
-        **connection_limits(settings).uvicorn_options(),
+        **ConnectionLimits.of(settings).uvicorn_options(),
     )
     return uvicorn.Server(config)
-
-
-def connection_limits(settings: RegistrySettings) -> ConnectionLimits:
-    return ConnectionLimits(
-        header_timeout=settings.header_timeout_seconds,
-        body_timeout=settings.body_timeout_seconds,
-        keep_alive_timeout=settings.keep_alive_seconds,
-        max_connections=settings.max_connections,
-        max_connections_per_client=settings.max_connections_per_client,
-    )
 
 
 async def serve(settings: RegistrySettings, guard: WriteGuard | None = None) -> None:

@@ -20,16 +20,6 @@ from singlewindow.platform.settings import HttpSettings
 from singlewindow.registry.http_limits import ConnectionLimits, QuietDisconnects
 
 
-def connection_limits(settings: HttpSettings) -> ConnectionLimits:
-    return ConnectionLimits(
-        header_timeout=settings.header_timeout_seconds,
-        body_timeout=settings.body_timeout_seconds,
-        keep_alive_timeout=settings.keep_alive_seconds,
-        max_connections=settings.max_connections,
-        max_connections_per_client=settings.max_connections_per_client,
-    )
-
-
 class _Server(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -59,7 +49,7 @@ class HttpListener:
             ssl_certfile=str(tls_cert_file) if tls_cert_file else None,
             ssl_keyfile=str(tls_key_file) if tls_key_file else None,
             timeout_graceful_shutdown=int(grace_seconds) or 1,
-            **connection_limits(limits or HttpSettings()).uvicorn_options(),
+            **ConnectionLimits.of(limits or HttpSettings()).uvicorn_options(),
         )
         self._server = _Server(config)
         self._host = host
