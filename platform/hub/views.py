@@ -78,8 +78,10 @@ class SubmissionView:
 async def read_submission(
     submissions: SubmissionStore, recipients: RecipientStore, record: SubmissionRecord
 ) -> SubmissionView:
-    version = await submissions.version(record.id, record.current_version)
+    # Recipients first, then the version: a decision updates both in one transaction, so the status read
+    # second is at least as new as the recipient states (never a HELD recipient under an older UNDER_REVIEW).
     rows = await recipients.states(record.id, record.current_version)
+    version = await submissions.version(record.id, record.current_version)
     views = tuple(
         RecipientView(
             recipient=state.recipient,
