@@ -53,6 +53,10 @@ def format_duration(duration: timedelta) -> str:
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 
 
+WHOLE_DOCUMENT = "document"
+"""The view name that means "the document as submitted, unprojected" (a partner hub gets documents whole)."""
+
+
 class RecipientKind(StrEnum):
     AGENCY = "AGENCY"
     PARTNER = "PARTNER"
@@ -70,6 +74,18 @@ class Recipient(BaseModel):
     view: str
     decision_deadline: Duration = Field(alias="decisionDeadline")
     retry_tiers: tuple[Duration, ...] = Field(alias="retryTiers", min_length=1)
+    document_views: dict[str, str] = Field(default_factory=dict, alias="documentViews")
+
+    def view_for(self, document_type: str) -> str:
+        """The view this recipient gets of a ``document_type``: the one ``documentViews`` maps it to, else
+        ``view``. ``"document"`` (mapped, or a partner's whole ``view``) means the document as submitted,
+        unprojected; the answer is then ``document_type`` itself, which is also the type it is encoded as."""
+        chosen = self.document_views.get(document_type, self.view)
+        return document_type if chosen == WHOLE_DOCUMENT else chosen
+
+    def gets_whole(self, document_type: str) -> bool:
+        """True when this recipient receives ``document_type`` as submitted rather than a projection."""
+        return self.document_views.get(document_type, self.view) == WHOLE_DOCUMENT
 
 
 class Catalogue(BaseModel):
@@ -121,6 +137,11 @@ def _semantic_problems(data: dict[str, Any]) -> list[Problem]:
                     Problem(f"{at}/{field}", "duplicate", f"{key!r} is already used by /recipients/{seen[key]}")
                 )
             seen[key] = index
+        if item["kind"] == "AGENCY" and item["view"] == WHOLE_DOCUMENT:
+            message = (
+                "only a PARTNER gets every document whole; an agency names a view (documentViews may say 'document')"
+            )
+            problems.append(Problem(f"{at}/view", "whole-document", message))
         prefix = "nsw-agency-" if item["kind"] == "AGENCY" else "nsw-partner-"
         if not item["brokerUser"].startswith(prefix):
             problems.append(

@@ -16,6 +16,7 @@ from singlewindow.platform.hub.codec import DocumentCodec
 from singlewindow.platform.hub.messages import (
     CANCELLATION_NOTICE,
     HEADER_ATTEMPT,
+    HEADER_VERSION,
     QUERY_RESPONSE,
     header_int,
 )
@@ -58,13 +59,14 @@ async def read_document(delivery: Delivery, codec: DocumentCodec, agency: str) -
     view = delivery.type
     if not view:
         raise InvalidInput(f"inbox message {message_id} has no type (the view name)")
-    body = await _decode(codec, view, delivery)
+    body = await _decode(codec, view, delivery, whole_document=True)
+    submission_id, version = _submission_of(body, delivery)
     return InboundDocument(
         message_id=message_id,
         agency=agency,
         view=view,
-        submission_id=str(body["submissionId"]),
-        version=int(body["submissionVersion"]),
+        submission_id=submission_id,
+        version=version,
         ucr=str(body["ucr"]),
         attempt=header_int(delivery.headers, HEADER_ATTEMPT) or 1,
         body=body,
@@ -104,12 +106,31 @@ async def read_cancellation(delivery: Delivery, codec: DocumentCodec, agency: st
     )
 
 
-async def _decode(codec: DocumentCodec, document_type: str, delivery: Delivery) -> dict[str, Any]:
+def _submission_of(body: dict[str, Any], delivery: Delivery) -> tuple[str, int]:
+    """A view carries its submission id and version; a document sent whole (unprojected, to a partner or a
+    ``documentViews`` "document" entry) does not, and the hub's message says them: correlation id and
+    ``x-nsw-version``. Both must agree when both are there."""
+    header_version = header_int(delivery.headers, HEADER_VERSION)
+    if "submissionId" in body and "submissionVersion" in body:
+        return str(body["submissionId"]), int(body["submissionVersion"])
+    if not delivery.correlation_id or header_version is None:
+        raise InvalidInput(
+            f"{delivery.type} {delivery.message_id} names no submission (body or correlation id/version)"
+        )
+    return delivery.correlation_id, header_version
+
+
+async def _decode(
+    codec: DocumentCodec, document_type: str, delivery: Delivery, *, whole_document: bool = False
+) -> dict[str, Any]:
+    """The decoded body; a view or notice must name its submission, a whole document (``whole_document``)
+    only its ucr (the submission comes from the message then)."""
     try:
         body = await codec.decode(document_type, delivery.body)
     except NotFound as exc:
         raise InvalidInput(f"unknown document type {document_type!r}: {exc.message}") from exc
-    missing = [key for key in ("submissionId", "submissionVersion", "ucr") if key not in body]
+    required = ("ucr",) if whole_document else ("submissionId", "submissionVersion", "ucr")
+    missing = [key for key in required if key not in body]
     if missing:
         raise InvalidInput(f"{document_type} {delivery.message_id} lacks {', '.join(missing)}")
     return body

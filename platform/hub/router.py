@@ -8,6 +8,10 @@ An amendment (version N+1) is compared with version N as it was routed: an agenc
 longer routes to gets a cancellation-notice (SUPERSEDED) in the same transaction; an agency in both gets
 the new view with the replacement facts in headers (the version replaced, the view pointers that changed,
 diffed against the view the hub actually sent it).
+
+A recipient whose catalogue entry says "document" for this document type (a partner hub, or an agency's
+``documentViews``) gets the document as submitted, encoded as its own type: it carries no submissionId or
+submissionVersion, so the adapter runtime reads them from the message (correlation id, version header).
 """
 
 from __future__ import annotations
@@ -71,7 +75,12 @@ class RouterService:
         views: dict[str, dict[str, Any]] = {}
         for route in decision.recipients:
             recipient = tables.catalogue.get(route.recipient)
-            view = project(tables.views.get(route.view), document, route.items, submission_id, version, route.recipient)
+            if route.whole_document:  # a partner hub (or a mapped type): the document as submitted, unprojected
+                view = document
+            else:
+                view = project(
+                    tables.views.get(route.view), document, route.items, submission_id, version, route.recipient
+                )
             bodies[route.recipient] = self._codec.encode(route.view, view)
             views[route.recipient] = view
             routed.append(

@@ -74,6 +74,8 @@ def _projection_problems(tables: RoutingTables, validator: DocumentValidator) ->
         for example in valid_examples(validator.catalog, document_type):
             document = json.loads(example.read_text(encoding="utf-8"))
             for route in decide(tables, document_type, document).recipients:
+                if route.whole_document:
+                    continue
                 view = tables.views.get(route.view)
                 if view.name not in validator.catalog or view.source_document_type != document_type:
                     continue
@@ -122,6 +124,27 @@ def _code_problems(tables: RoutingTables, code_lists: Mapping[str, CodeList]) ->
     return problems
 
 
+def _routed_view_problems(tables: RoutingTables, index: int) -> list[Problem]:
+    """Each recipient of a rule must have a view of each document type the rule routes: "document" (always
+    fine) or a view projecting that type; a consignment view cannot be cut out of a cargo manifest."""
+    rule, problems = tables.rules.rules[index], []
+    for position, recipient_id in enumerate(rule.recipients):
+        recipient = tables.catalogue.get(recipient_id)
+        for document_type in sorted(rule.when.document_types or ()):
+            if recipient.gets_whole(document_type):
+                continue
+            name = recipient.view_for(document_type)
+            source = tables.views.get(name).source_document_type
+            if source != document_type:
+                where = f"rules.json#/rules/{index}/recipients/{position}"
+                message = (
+                    f"rule {rule.id!r} routes {document_type} to {recipient_id!r}, whose view {name!r} projects "
+                    f'{source}: map {document_type} in its documentViews (a view of it, or "document")'
+                )
+                problems.append(Problem(where, "view-source", message))
+    return problems
+
+
 def check_routing(directory: Path | None = None, validator: DocumentValidator | None = None) -> list[Problem]:
     """Every problem of the routing data in ``directory`` against the registered document types (default:
     the shipped specs); errors first, then warnings."""
@@ -143,6 +166,7 @@ def check_routing(directory: Path | None = None, validator: DocumentValidator | 
             if document_type not in catalog:
                 where = f"rules.json#/rules/{index}/when/documentTypes"
                 problems.append(Problem(where, "document-type", f"{document_type!r} is not a registered document type"))
+        problems += _routed_view_problems(tables, index)
     problems += _code_problems(tables, validator.code_lists)
     problems += _projection_problems(tables, validator)
     return sorted(problems, key=lambda p: p.severity != "error")

@@ -27,9 +27,16 @@ class RuleMatch:
 
 @dataclass(frozen=True, slots=True)
 class RecipientRoute:
+    """One recipient of a document: the view it gets of this document type (``Recipient.view_for``) and why.
+
+    ``whole_document`` is True when it gets the document as submitted: ``view`` is then the document type
+    itself, and the router sends the document unprojected, encoded as that type.
+    """
+
     recipient: str
     view: str
     matches: tuple[RuleMatch, ...]
+    whole_document: bool = False
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -62,6 +69,7 @@ class RoutingDecision:
                 {
                     "recipient": route.recipient,
                     "view": route.view,
+                    "wholeDocument": route.whole_document,
                     "goodsItems": list(route.items),
                     "rules": [
                         {"id": m.rule_id, "goodsItems": list(m.items), "itemLevel": m.item_level} for m in route.matches
@@ -115,7 +123,12 @@ def decide(tables: RoutingTables, document_type: str, document: Mapping[str, Any
             for recipient in rule.recipients:
                 matched.setdefault(recipient, []).append(match)
     routes = tuple(
-        RecipientRoute(recipient.id, recipient.view, tuple(matched[recipient.id]))
+        RecipientRoute(
+            recipient.id,
+            recipient.view_for(document_type),
+            tuple(matched[recipient.id]),
+            recipient.gets_whole(document_type),
+        )
         for recipient in tables.catalogue.recipients
         if recipient.id in matched
     )

@@ -23,8 +23,15 @@ def _item_summary(document: Mapping[str, Any], index: int) -> dict[str, Any]:
     }
 
 
+WHOLE_DOCUMENT_FIELDS: tuple[str, ...] = ("(the whole document, as submitted)",)
+
+
 def _recipient_json(route: RecipientRoute, tables: RoutingTables, document: Mapping[str, Any]) -> dict[str, Any]:
-    view = tables.views.get(route.view)
+    if route.whole_document:
+        goods_sent, fields = "all", WHOLE_DOCUMENT_FIELDS
+    else:
+        view = tables.views.get(route.view)
+        goods_sent, fields = view.goods_items.value, view.field_names()
     return {
         "recipient": route.recipient,
         "name": tables.catalogue.get(route.recipient).name,
@@ -39,8 +46,8 @@ def _recipient_json(route: RecipientRoute, tables: RoutingTables, document: Mapp
             for match in route.matches
         ],
         "goodsItems": list(route.items),
-        "goodsItemsSent": view.goods_items.value,
-        "viewFields": list(view.field_names()),
+        "goodsItemsSent": goods_sent,
+        "viewFields": list(fields),
     }
 
 

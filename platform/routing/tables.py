@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from singlewindow.platform.catalogue import Catalogue, load_catalogue
+from singlewindow.platform.catalogue import WHOLE_DOCUMENT, Catalogue, load_catalogue
 from singlewindow.platform.errors import Problem
 from singlewindow.platform.routing.loading import raise_if_problems, shipped_dir
 from singlewindow.platform.routing.rules import RULES_FILE, RuleSet, load_rules
@@ -38,10 +38,26 @@ def consistency_problems(rules: RuleSet, views: ViewSet, catalogue: Catalogue) -
                 )
                 problems.append(Problem(f"{RULES_FILE}#/rules/{index}/recipients/{position}", "recipient", message))
     for index, entry in enumerate(catalogue.recipients):
-        if entry.view not in views.names():
+        at = f"{CATALOGUE_FILE}#/recipients/{index}"
+        if entry.view != WHOLE_DOCUMENT and entry.view not in views.names():
             message = f"recipient {entry.id!r} has unknown view {entry.view!r}"
-            problems.append(Problem(f"{CATALOGUE_FILE}#/recipients/{index}/view", "view", message))
+            problems.append(Problem(f"{at}/view", "view", message))
+        for document_type, name in sorted(entry.document_views.items()):
+            problems += _mapped_view_problems(f"{at}/documentViews/{document_type}", document_type, name, views)
     return problems
+
+
+def _mapped_view_problems(at: str, document_type: str, name: str, views: ViewSet) -> list[Problem]:
+    """A ``documentViews`` entry must name "document" or an existing view that projects that very type."""
+    if name == WHOLE_DOCUMENT:
+        return []
+    if name not in views.names():
+        return [Problem(at, "view", f"{document_type} is mapped to unknown view {name!r}")]
+    source = views.get(name).source_document_type
+    if source != document_type:
+        message = f"{document_type} is mapped to view {name!r}, which projects {source}, not {document_type}"
+        return [Problem(at, "view-source", message)]
+    return []
 
 
 def load_tables(directory: Path | None = None) -> RoutingTables:

@@ -18,6 +18,7 @@ from singlewindow.platform.hub.messages import (
     CANCELLATION_NOTICE,
     DELIVERY_REPORT,
     HEADER_ATTEMPT,
+    HEADER_VERSION,
     QUERY_RESPONSE,
     header_int,
     rfc3339_millis,
@@ -82,6 +83,12 @@ class AutoDecider:
             await delivery.ack()
             return
         view = await self.codec.decode(delivery.type or "", delivery.body)
+        if "submissionId" not in view:  # a document sent whole (documentViews "document"): the message names it
+            view = {
+                **view,
+                "submissionId": delivery.correlation_id,
+                "submissionVersion": header_int(delivery.headers, HEADER_VERSION),
+            }
         self.seen.append(view)
         attempt = header_int(delivery.headers, HEADER_ATTEMPT) or 1
         await self._publish(
