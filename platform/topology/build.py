@@ -6,7 +6,7 @@ docs be generated and checked, and both brokers be configured identically.
 
 from __future__ import annotations
 
-from singlewindow.platform.catalogue import Catalogue, Recipient
+from singlewindow.platform.catalogue import Catalogue, Recipient, RecipientKind
 from singlewindow.platform.settings import TopologySettings
 from singlewindow.platform.topology import names
 from singlewindow.platform.topology.model import (
@@ -85,6 +85,8 @@ def _hub_part(settings: TopologySettings, agency_dlqs: list[str]) -> Topology:
 
 
 def _agency_part(agency: Recipient, settings: TopologySettings) -> Topology:
+    """A recipient's inbox, retry tiers and dead letters; the same for an agency and a partner hub (the
+    router sends both the same way, and the partner's gateway runs the same adapter runtime)."""
     aid = agency.id
     inbox, dlq = names.inbox_queue(aid), names.dlq(aid)
     retry_x, dead_x = names.retry_exchange(aid), names.dead_letter_exchange(aid)
@@ -126,13 +128,72 @@ def _agency_part(agency: Recipient, settings: TopologySettings) -> Topology:
     user = User(agency.broker_user, f"{agency.name} adapter")
     # No dead-letter exchange is writable by an agency, its own included: nsw.deadletters is fed only by
     # the broker dead-lettering from an inbox, which is what lets the hub trust the newest x-death entry.
+    writable, readable = [names.DECISIONS_EXCHANGE, retry_x], [inbox]
+    if agency.kind is RecipientKind.PARTNER:  # its gateway also sends to and reads from the partner hub
+        key = names.partner_key(aid)
+        writable.append(names.crossborder_out_exchange(key))
+        readable.append(names.crossborder_in_queue(key))
     permission = Permission(
         agency.broker_user,
         configure="^$",
-        write=names.any_of([names.DECISIONS_EXCHANGE, retry_x]),
-        read=names.exact(inbox),
+        write=names.any_of(writable),
+        read=names.any_of(readable) if len(readable) > 1 else names.exact(inbox),
     )
     return Topology(exchanges, tuple(queues), tuple(bindings), tuple(policies), (user,), (permission,))
+
+
+def _crossborder_part(partner: Recipient, settings: TopologySettings) -> Topology:
+    """The link to one partner hub in this vhost: where our messages to it wait for the Shovel, where its
+    Shovel delivers to us, their dead letters, and the link user its Shovel logs in as."""
+    key = names.partner_key(partner.id)
+    out_x, out_q = names.crossborder_out_exchange(key), names.crossborder_out_queue(key)
+    in_x, in_q = names.crossborder_in_exchange(key), names.crossborder_in_queue(key)
+    dead_x, dlq = names.crossborder_dead_letter_exchange(key), names.crossborder_dlq(key)
+    exchanges = (
+        Exchange(out_x, ExchangeType.DIRECT, f"to {partner.name}: our gateway publishes, the Shovel forwards"),
+        Exchange(in_x, ExchangeType.FANOUT, f"from {partner.name}: its Shovel writes here as {names.link_user(key)}"),
+        Exchange(dead_x, ExchangeType.FANOUT, f"dead letters of the {key} link, to its DLQ"),
+    )
+    queues = (
+        Queue(out_q, f"messages to {partner.name}, drained by the Shovel", names.crossborder_out_policy(key)),
+        Queue(in_q, f"messages from {partner.name}, read by its gateway", names.crossborder_in_policy(key)),
+        Queue(dlq, f"{key} link dead letters for operators", names.CROSSBORDER_DLQ_POLICY),
+    )
+    bindings = (
+        Binding(out_x, out_q, names.crossborder_out_key(key)),
+        Binding(in_x, in_q, ""),
+        Binding(dead_x, dlq, ""),
+    )
+    # The delivery limit also bounds a message the partner's broker keeps refusing: the Shovel returns it
+    # to the out queue on every refusal, and past the limit it waits in the link's DLQ instead of looping.
+    policies = (
+        Policy(
+            names.crossborder_out_policy(key),
+            names.exact(out_q),
+            _reliable(settings, dead_x, settings.inbox_max_length),
+            f"outbound link to {key}",
+        ),
+        Policy(
+            names.crossborder_in_policy(key),
+            names.exact(in_q),
+            _reliable(settings, dead_x, settings.inbox_max_length),
+            f"inbound link from {key}",
+        ),
+    )
+    link = names.link_user(key)
+    user = User(link, f"{partner.name}'s Shovel, writing into this vhost")
+    # Only its own inbound exchange: not amq.default (any queue by name), not any exchange of the hub.
+    permission = Permission(link, configure="^$", write=names.exact(in_x), read="^$")
+    return Topology(exchanges, queues, bindings, policies, (user,), (permission,))
+
+
+def _crossborder_dlq_policy(settings: TopologySettings, dlqs: list[str]) -> Policy:
+    return Policy(
+        names.CROSSBORDER_DLQ_POLICY,
+        names.any_of(dlqs),
+        _reliable(settings, names.HUB_DEAD_LETTER_EXCHANGE, settings.dlq_max_length),
+        "cross-border link dead-letter queues (what is looked at too often parks in nsw.hub.dlq)",
+    )
 
 
 def _hub_user(agency_dlqs: list[str], user: str) -> tuple[User, Permission]:
@@ -157,15 +218,21 @@ def _hub_user(agency_dlqs: list[str], user: str) -> tuple[User, Permission]:
 
 
 def build_topology(catalogue: Catalogue, settings: TopologySettings, *, hub_user: str = names.HUB_USER) -> Topology:
-    """The whole table: hub exchanges and queues, then per agency its inbox, retry tiers and dead letters.
+    """The whole table: hub exchanges and queues, then per recipient (agency or partner hub) its inbox,
+    retry tiers and dead letters, then per partner hub its cross-border link.
 
     Broker users are global to a RabbitMQ node, so tests (and a second country's hub on the same broker)
     pass their own ``hub_user`` and catalogue users.
     """
-    agencies = catalogue.agencies()
+    agencies = catalogue.recipients  # partner hubs get an inbox exactly like an agency's
+    partners = [r for r in agencies if r.kind is RecipientKind.PARTNER]
     agency_dlqs = [names.dlq(a.id) for a in agencies]
     hub = _hub_part(settings, agency_dlqs)
     parts = [_agency_part(a, settings) for a in agencies]
+    parts += [_crossborder_part(p, settings) for p in partners]
+    if partners:
+        link_dlqs = [names.crossborder_dlq(names.partner_key(p.id)) for p in partners]
+        parts.append(Topology((), (), (), (_crossborder_dlq_policy(settings, link_dlqs),), (), ()))
     hub_account, hub_permission = _hub_user(agency_dlqs, hub_user)
     routing_keys = (
         (names.INTAKE_EXCHANGE, names.SUBMISSION_KEY, "submission events (type property: submitted, amended...)"),
@@ -188,6 +255,14 @@ def build_topology(catalogue: Catalogue, settings: TopologySettings, *, hub_user
                 f"into the {a.id} inbox, marked: rejected there, the broker dead-letters it",
             )
             for a in agencies
+        ),
+        *(
+            (
+                names.crossborder_out_exchange(k),
+                names.crossborder_out_key(k),
+                f"to the {k} hub: the Shovel {names.shovel_name(k)} forwards it, no user_id",
+            )
+            for k in (names.partner_key(p.id) for p in partners)
         ),
     )
     return Topology(

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from singlewindow.platform.errors import ConfigurationError
+
 # Hub exchanges
 INTAKE_EXCHANGE = "nsw.intake"
 """Direct: intake publishes each accepted submission event here (routing key ``SUBMISSION_KEY``)."""
@@ -47,6 +49,8 @@ SERVER_NAMED = r"amq\.gen-.*"
 HUB_POLICY = "nsw.hub"
 DLQ_POLICY = "nsw.dlq"
 PARKING_POLICY = "nsw.parking"
+CROSSBORDER_DLQ_POLICY = "nsw.crossborder.dlq"
+"""The cross-border link DLQs: like the agency DLQs, but not replayed by ``nsw dlq`` (the gateway's)."""
 
 _TIER_UNITS = ((86_400, "d"), (3_600, "h"), (60, "m"), (1, "s"))
 
@@ -107,6 +111,92 @@ def inbox_policy(agency: str) -> str:
 
 def wait_policy(agency: str, delay: timedelta) -> str:
     return f"nsw.wait.{agency}.{tier_name(delay)}"
+
+
+# Cross-border (issue 13): a partner hub is a PARTNER recipient ``partner-<key>``; ``<key>`` is its ISO
+# alpha-2 country code in lower case (``cn``, ``kz``). Messages to a partner wait in ``crossborder.out.<key>``
+# in the sender's vhost until the sender's Shovel moves them to ``crossborder.in.<sender key>`` in the
+# receiver's vhost; there the receiver's gateway (the partner recipient's adapter) reads them.
+PARTNER_PREFIX = "partner-"
+"""The recipient id of a partner hub is this prefix and the partner key."""
+LINK_USER_PREFIX = "nsw-link-"
+
+
+def partner_key(recipient_id: str) -> str:
+    """The partner key of a PARTNER recipient (``partner-cn`` -> ``cn``): what every cross-border name uses.
+
+    A partner's recipient id must be ``partner-<key>``; anything else is a catalogue mistake, refused here
+    so that no broker name is ever built from a guess.
+    """
+    key = recipient_id.removeprefix(PARTNER_PREFIX)
+    if key == recipient_id or not key:
+        raise ConfigurationError(f"a partner recipient id is {PARTNER_PREFIX}<key>, got {recipient_id!r}")
+    return key
+
+
+def partner_recipient(key: str) -> str:
+    """The recipient id of the partner with ``key`` (``cn`` -> ``partner-cn``), the inverse of ``partner_key``."""
+    return f"{PARTNER_PREFIX}{key}"
+
+
+def crossborder_out_exchange(partner: str) -> str:
+    """Direct exchange in the SENDER's vhost for messages to ``partner`` (routing key = the partner key).
+
+    The sender's gateway publishes here (never with a user_id: the Shovel re-publishes as the link user)."""
+    return f"crossborder.out.{partner}"
+
+
+def crossborder_out_key(partner: str) -> str:
+    """Routing key on ``crossborder_out_exchange(partner)`` leading to ``crossborder_out_queue(partner)``."""
+    return partner
+
+
+def crossborder_out_queue(partner: str) -> str:
+    """Quorum queue the Shovel ``shovel_name(partner)`` drains towards the partner's vhost."""
+    return f"crossborder.out.{partner}"
+
+
+def crossborder_in_exchange(sender: str) -> str:
+    """Fanout exchange in the RECEIVER's vhost that the sender's Shovel writes into, as ``link_user(sender)``.
+
+    An exchange, not the default exchange: write permission on ``amq.default`` would let the link user
+    publish into any queue of the vhost."""
+    return f"crossborder.in.{sender}"
+
+
+def crossborder_in_queue(sender: str) -> str:
+    """Quorum queue the receiving gateway (the partner recipient's adapter) consumes."""
+    return f"crossborder.in.{sender}"
+
+
+def crossborder_dead_letter_exchange(partner: str) -> str:
+    """Fanout exchange both cross-border queues of ``partner`` dead-letter to (poison or refused messages)."""
+    return f"nsw.dlx.crossborder.{partner}"
+
+
+def crossborder_dlq(partner: str) -> str:
+    """Where cross-border messages of ``partner`` that could not be moved or processed wait for operators."""
+    return f"crossborder.{partner}.dlq"
+
+
+def crossborder_out_policy(partner: str) -> str:
+    return f"nsw.crossborder.out.{partner}"
+
+
+def crossborder_in_policy(sender: str) -> str:
+    return f"nsw.crossborder.in.{sender}"
+
+
+def link_user(sender: str) -> str:
+    """The broker user ``sender``'s Shovel logs in as to write into the receiver's vhost.
+
+    It may write exactly ``crossborder_in_exchange(sender)`` and nothing else (no configure, no read)."""
+    return f"{LINK_USER_PREFIX}{sender}"
+
+
+def shovel_name(partner: str) -> str:
+    """Name of the dynamic shovel (a runtime parameter in the sender's vhost) that forwards to ``partner``."""
+    return f"nsw-crossborder-{partner}"
 
 
 _SPECIAL = re.compile(r"([\\.^$*+?()\[\]{}|])")

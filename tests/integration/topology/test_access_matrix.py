@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
+from singlewindow.platform.catalogue import Catalogue, Recipient
 from singlewindow.platform.errors import AccessDenied
+from singlewindow.platform.topology import names
 from singlewindow.platform.transport import Delivery, OutgoingMessage
 
 pytestmark = pytest.mark.integration
@@ -27,8 +29,29 @@ async def _never(delivery: Delivery) -> None:
     raise AssertionError("the probe queues are empty")
 
 
+def with_partners(catalogue: Catalogue, suffix: str) -> Catalogue:
+    """Two partner hubs whose keys (hence link users, global on the node) are unique to the test."""
+    partners = tuple(
+        Recipient.model_validate(
+            {
+                "id": f"partner-{letter}{suffix}",
+                "kind": "PARTNER",
+                "name": f"Partner {letter}",
+                "brokerUser": f"nsw-partner-{letter}{suffix}",
+                "view": "view-customs",
+                "decisionDeadline": "P1D",
+                "retryTiers": ["PT1S"],
+            }
+        )
+        for letter in ("p", "q")
+    )
+    kept = tuple(r for r in catalogue.recipients if r.kind.value == "AGENCY")
+    return catalogue.model_copy(update={"recipients": kept + partners})
+
+
 async def test_every_user_may_touch_exactly_what_the_table_grants(topology_vhost: Any) -> None:
-    table = await topology_vhost.declare(topology_vhost.catalogue(), verify=False)
+    catalogue = with_partners(topology_vhost.catalogue(), topology_vhost.suffix)
+    table = await topology_vhost.declare(catalogue, verify=False)
     await topology_vhost.make_users()
     exchanges = [e.name for e in table.exchanges] + [DEFAULT_EXCHANGE]
     queues = [q.name for q in table.queues]
@@ -65,3 +88,15 @@ async def test_every_user_may_touch_exactly_what_the_table_grants(topology_vhost
     for agency in topology_vhost.catalogue().agencies():
         grant = table.permission(agency.broker_user)
         assert not any(_allowed(grant.write, e.name) for e in table.exchanges if e.name.startswith("nsw.dlx."))
+    # Issue 13's principals were probed above too; what that means, stated plainly.
+    p, q = (names.partner_key(r.id) for r in catalogue.recipients if r.kind.value == "PARTNER")
+    link = table.permission(names.link_user(p))
+    assert [e for e in exchanges if _allowed(link.write, e)] == [names.crossborder_in_exchange(p)]
+    assert not [x for x in queues if _allowed(link.read, x)]
+    gateway = table.permission(f"nsw-partner-p{topology_vhost.suffix}")
+    assert sorted(x for x in queues if _allowed(gateway.read, x)) == [
+        names.inbox_queue(names.partner_recipient(p)),
+        names.crossborder_in_queue(p),
+    ]
+    assert not any(_allowed(gateway.write, e) for e in exchanges if e.startswith("nsw.dlx.") or e == "nsw.agency")
+    assert not any(_allowed(gateway.write, e) or _allowed(gateway.read, e) for e in exchanges + queues if q in e)

@@ -60,8 +60,11 @@ def test_origin_of(headers: dict[str, Any], origin: tuple[str, str] | None) -> N
 
 
 def test_operator_dlqs_are_the_agency_dlqs_and_the_parking_queue() -> None:
-    table = build_topology(load_catalogue(), TopologySettings())
-    assert dead_letter_queues(table) == [
+    catalogue = load_catalogue()
+    table = build_topology(catalogue, TopologySettings())
+    # Every recipient's inbox DLQ (a partner hub's too); the cross-border link DLQs are the gateway's.
+    assert dead_letter_queues(table) == ["nsw.hub.dlq"] + [f"agency.{r.id}.dlq" for r in catalogue.recipients]
+    assert dead_letter_queues(table)[:6] == [
         "nsw.hub.dlq",
         "agency.customs.dlq",
         "agency.border-guard.dlq",

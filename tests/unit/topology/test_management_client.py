@@ -10,6 +10,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
+from singlewindow.platform.catalogue import RecipientKind, load_catalogue
 from singlewindow.platform.cli.main import cli
 from singlewindow.platform.errors import (
     AccessDenied,
@@ -18,7 +19,7 @@ from singlewindow.platform.errors import (
     NotFound,
     Unauthenticated,
 )
-from singlewindow.platform.topology import management
+from singlewindow.platform.topology import management, names
 from singlewindow.platform.topology.management import ManagementClient
 
 
@@ -106,12 +107,15 @@ def test_the_users_command_prints_new_passwords_once(monkeypatch: pytest.MonkeyP
     result = CliRunner().invoke(cli, ["topology", "users", "--vhost", "kz"])
     assert result.exit_code == 0, result.output
     printed = dict(line.split("\t") for line in result.stdout.strip().splitlines())
+    partners = [names.partner_key(r.id) for r in load_catalogue().recipients if r.kind is RecipientKind.PARTNER]
     assert set(printed) == {
         "nsw-hub",
         "nsw-agency-border-guard",
         "nsw-agency-veterinary",
         "nsw-agency-phytosanitary",
         "nsw-agency-sanitary",
+        *(f"nsw-partner-{key}" for key in partners),  # a partner hub's gateway
+        *(names.link_user(key) for key in partners),  # and the user its Shovel writes to us as
     }
     assert all(api.users[name]["password"] == password for name, password in printed.items())
     assert api.users["nsw-agency-customs"] == {"password": "old"}, "an existing user keeps its password"
