@@ -119,6 +119,20 @@ class HttpSettings(_Part):
     )
 
 
+class GatewaySettings(_Part):
+    """The cross-border gateway of this deployment: who we are on the link and where our signing keys live.
+
+    The partners' side (their keys, the createdAt window) is in their profiles, not here.
+    """
+
+    keys_dir: Path = Field(
+        default=Path("./var/gateway-keys"), description="Our private signing keys (mode 0700) and keys.json."
+    )
+    partners_dir: Path | None = Field(default=None, description="Partner profiles; unset uses message_specs/partners.")
+    country: str = Field(default="KZ", pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code of this hub.")
+    hub_id: str = Field(default="kz-nsw", pattern=r"^[a-z][a-z0-9-]{1,31}$", description="This hub's id on the link.")
+
+
 class LogSettings(_Part):
     level: Literal["debug", "info", "warning", "error"] = "info"
     format: LogFormat = "auto"
@@ -139,6 +153,7 @@ class Settings(BaseSettings):
     attachments: AttachmentSettings = AttachmentSettings()
     officers: OfficerSettings = OfficerSettings()
     http: HttpSettings = HttpSettings()
+    gateway: GatewaySettings = GatewaySettings()
 
     @classmethod
     def settings_customise_sources(

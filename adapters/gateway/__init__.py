@@ -1,0 +1,1 @@
+"""The cross-border gateway: signed envelopes and receipts exchanged with a partner country's single window."""

@@ -1,0 +1,157 @@
+"""``nsw gateway``: operating the cross-border gateway. This module holds the group and ``keys``.
+
+Other areas add their subcommands from their own modules, imported only when one of their commands (or the
+group's help) is asked for, so a broken area does not take ``keys`` down. To add commands, create
+``platform/cli/gateway_<area>.py`` (module ``singlewindow.platform.cli.gateway_<area>``) and name them in a
+module-level mapping::
+
+    COMMANDS: dict[str, click.Command] = {"link": link, "unlink": unlink}   # in gateway_link.py
+
+Nothing here needs editing: the group finds every ``gateway_*`` module of this package. A module without
+``COMMANDS`` offers its module-level click commands under their names. ``nsw gateway <name>`` first tries the
+module ``gateway_<name>`` (``-`` as ``_``), then the others; two modules offering one name is an error.
+
+Keys (``nsw gateway keys ...``) are ours in ``gateway.keys_dir`` (adapters/gateway/keystore.py) and the
+partners' in their profiles. Only public parts are ever printed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from datetime import timedelta
+from pathlib import Path
+from types import ModuleType
+
+import click
+
+from singlewindow.adapters.gateway.keystore import DEFAULT_VALID_DAYS, Keystore, import_partner_key
+from singlewindow.platform import cli as cli_package
+from singlewindow.platform.catalogue import format_duration, parse_duration
+from singlewindow.platform.cli.runtime import echo_json, settings_of
+from singlewindow.platform.errors import ConfigurationError
+
+EXTENSION_PREFIX = "gateway_"
+
+
+def _extension_names() -> list[str]:
+    """Module names of the ``gateway_*`` modules beside this one (found without importing them)."""
+    return sorted(
+        f"{cli_package.__name__}.{info.name}"
+        for info in pkgutil.iter_modules(cli_package.__path__)
+        if info.name.startswith(EXTENSION_PREFIX)
+    )
+
+
+def _offered(module: ModuleType) -> dict[str, click.Command]:
+    """The commands a gateway_* module offers: its COMMANDS, else its module-level click commands."""
+    listed = getattr(module, "COMMANDS", None)
+    if listed is None:
+        listed = {
+            command.name or name: command
+            for name, command in vars(module).items()
+            if isinstance(command, click.Command) and not name.startswith("_")
+        }
+    if not isinstance(listed, dict) or not all(isinstance(c, click.Command) for c in listed.values()):
+        raise ConfigurationError(f"{module.__name__}.COMMANDS must map names to click commands")
+    return listed
+
+
+class _GatewayGroup(click.Group):
+    """A group whose own commands are joined by those of the gateway_* modules, loaded lazily."""
+
+    def _extensions(self) -> dict[str, click.Command]:
+        found: dict[str, click.Command] = {}
+        for module_name in _extension_names():
+            for name, command in _offered(importlib.import_module(module_name)).items():
+                if name in found or name in self.commands:
+                    raise ConfigurationError(f"two gateway modules offer the command {name!r}")
+                found[name] = command
+        return found
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self._extensions()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        own = self.commands.get(cmd_name)
+        if own is not None:
+            return own
+        likely = f"{cli_package.__name__}.{EXTENSION_PREFIX}{cmd_name.replace('-', '_')}"
+        if likely in _extension_names():  # the cheap case: gateway_status offers status
+            command = _offered(importlib.import_module(likely)).get(cmd_name)
+            if command is not None:
+                return command
+        return self._extensions().get(cmd_name)
+
+
+@click.group(cls=_GatewayGroup)
+def gateway() -> None:
+    """The cross-border gateway: signing keys, the link to a partner hub, and what arrived."""
+
+
+@gateway.group()
+def keys() -> None:
+    """Our Ed25519 signing keys (gateway.keys_dir) and the partners' public keys in their profiles."""
+
+
+def _keystore(ctx: click.Context) -> Keystore:
+    return Keystore(settings_of(ctx).gateway.keys_dir)
+
+
+@keys.command()
+@click.option("--hub-id", default=None, help="Our hub id, as the key id's prefix (default: gateway.hub_id).")
+@click.option("--valid-days", type=click.IntRange(1, 3650), default=DEFAULT_VALID_DAYS, show_default=True)
+@click.pass_context
+def generate(ctx: click.Context, hub_id: str | None, valid_days: int) -> None:
+    """The first signing key of an empty keystore (a keystore with keys is rotated instead)."""
+    store = _keystore(ctx)
+    record = store.generate(hub_id or settings_of(ctx).gateway.hub_id, valid_days=valid_days)
+    click.echo(f"generated {record.key_id} in {store.directory} (valid to {record.profile_entry()['validTo']})")
+    click.echo("give the partner its public entry: nsw gateway keys export --json")
+
+
+@keys.command()
+@click.option("--json", "as_json", is_flag=True, help="The entries for the partner's profile of us, as JSON.")
+@click.pass_context
+def export(ctx: click.Context, as_json: bool) -> None:
+    """Our public keys not yet expired: the ``keys`` entries of the partner's profile of us."""
+    entries = _keystore(ctx).export_public()
+    if as_json:
+        echo_json(entries)
+        return
+    for entry in entries:
+        click.echo(f"{entry['keyId']}  {entry['validFrom']} .. {entry['validTo']}  {entry['publicKey']}")
+
+
+@keys.command(name="import")
+@click.option("--profile", "profile_path", required=True, type=click.Path(dir_okay=False, exists=True))
+@click.option("--key-id", required=True)
+@click.option("--public-key", required=True, help="Base64 of the raw 32-byte Ed25519 public key.")
+@click.option("--valid-from", required=True, help="RFC 3339, e.g. 2026-12-07T00:00:00.000Z.")
+@click.option("--valid-to", required=True)
+def import_(profile_path: str, key_id: str, public_key: str, valid_from: str, valid_to: str) -> None:
+    """Add (or update) a partner's public key in its profile file."""
+    entry = {"keyId": key_id, "publicKey": public_key, "validFrom": valid_from, "validTo": valid_to}
+    done = import_partner_key(Path(profile_path), entry)
+    click.echo(f"{done} key {key_id} in {profile_path}")
+
+
+def _duration(ctx: click.Context, param: click.Parameter, value: str) -> timedelta:
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+@keys.command()
+@click.option("--overlap", required=True, callback=_duration, help="How long the old key stays valid, e.g. P7D.")
+@click.option("--valid-days", type=click.IntRange(1, 3650), default=DEFAULT_VALID_DAYS, show_default=True)
+@click.pass_context
+def rotate(ctx: click.Context, overlap: object, valid_days: int) -> None:
+    """A new active key; the old one stays valid for the overlap, then no longer."""
+    assert isinstance(overlap, timedelta)
+    store = _keystore(ctx)
+    old = store.active_record()
+    new = store.rotate(overlap, valid_days=valid_days)
+    click.echo(f"{new.key_id} is now active; {old.key_id} stays valid for {format_duration(overlap)}")
+    click.echo("give the partner the new public entry now: nsw gateway keys export --json")
