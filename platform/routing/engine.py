@@ -69,7 +69,6 @@ class RoutingDecision:
                 {
                     "recipient": route.recipient,
                     "view": route.view,
-                    "wholeDocument": route.whole_document,
                     "goodsItems": list(route.items),
                     "rules": [
                         {"id": m.rule_id, "goodsItems": list(m.items), "itemLevel": m.item_level} for m in route.matches

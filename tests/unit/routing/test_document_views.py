@@ -95,7 +95,7 @@ def test_whole_document_route(tmp_path: Path) -> None:
     decision = decide(tables, "cargo-manifest", MANIFEST)
     (route,) = decision.recipients
     assert (route.recipient, route.view, route.whole_document) == ("partner-cn", "cargo-manifest", True)
-    assert decision.as_dict()["recipients"][0]["wholeDocument"] is True
+    assert decision.as_dict()["recipients"][0]["view"] == "cargo-manifest"
     explained = explanation(decision, tables, MANIFEST)["recipients"][0]
     assert explained["view"] == "cargo-manifest"
     assert explained["viewFields"] == ["(the whole document, as submitted)"]
