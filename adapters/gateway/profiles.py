@@ -25,6 +25,7 @@ from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from singlewindow import message_specs
+from singlewindow.adapters.gateway.signing import KeyVerdict
 from singlewindow.platform.catalogue import Catalogue, Duration, RecipientKind
 from singlewindow.platform.errors import ConfigurationError, Problem
 from singlewindow.registry.loader import spec_subject
@@ -179,6 +180,15 @@ class PartnerProfile(_Model):
         """Whether the partner's key ``key_id`` verifies at ``at``: valid, unknown, expired or not-yet-valid."""
         entry = next((k for k in self.keys if k.key_id == key_id), None)
         return "unknown" if entry is None else entry.status(at)
+
+    def key_verdict(self, key_id: str, at: datetime) -> KeyVerdict:
+        """The signing module's verdict on ``key_id`` at ``at``: the key bytes when valid, else the bounds."""
+        entry = next((k for k in self.keys if k.key_id == key_id), None)
+        if entry is None:
+            return KeyVerdict("unknown")
+        status = entry.status(at)
+        public_key = entry.raw() if status == "valid" else None
+        return KeyVerdict(status, public_key, entry.valid_from, entry.valid_to)
 
     def public_key(self, key_id: str, at: datetime) -> bytes | None:
         """The raw Ed25519 public key ``key_id`` if it verifies at ``at``; None when unknown or outside validity."""

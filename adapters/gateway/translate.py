@@ -181,3 +181,8 @@ def outbound(profile: PartnerProfile, document_type: str, document: Mapping[str,
 def inbound(profile: PartnerProfile, document_type: str, document: Mapping[str, Any]) -> dict[str, Any]:
     """Shorthand: ``translator(profile).inbound(document_type, document)``."""
     return translator(profile).inbound(document_type, document)
+
+
+inbound_translation = inbound
+"""The name the gateway core's inbound path imports."""
+outbound_translation = outbound

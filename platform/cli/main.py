@@ -32,6 +32,7 @@ SUBCOMMANDS: dict[str, str] = {
     "bench": "singlewindow.platform.cli.bench:bench",
     "border-event": "singlewindow.platform.cli.agency:border_event",
     "officer": "singlewindow.platform.cli.agency:officer",
+    "partners": "singlewindow.platform.cli.partners:partners",
     "gateway": "singlewindow.platform.cli.gateway:gateway",
 }
 
