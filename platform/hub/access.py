@@ -1,5 +1,6 @@
-"""Who may see and act on which submissions: a trader on its own, a broker on those it holds a grant for,
-an operator on all. Agencies see documents through their views, never through the submission API.
+"""Who may see and act on which submissions: a trader on its own, a partner gateway on the cross-border
+submissions it brought, a broker on those it holds a grant for, an operator on all. Agencies see documents
+through their views, never through the submission API.
 
 Every refusal to act for a declarant is the same error with the same message (``refused``): whether the
 declarant is unknown, revoked or not a trader, and whether the broker has no grant, an expired one or a
@@ -12,6 +13,8 @@ from singlewindow.platform.errors import AccessDenied, NotFound
 from singlewindow.platform.identity import GrantScope, Principal, PrincipalStore, Role
 from singlewindow.platform.state.common import utcnow
 
+_OWN = frozenset({Role.TRADER, Role.PARTNER})
+"""Roles that are their own declarant: a trader, and a partner single window's gateway."""
 REFUSAL = "not allowed to act for this declarant"
 
 
@@ -28,7 +31,7 @@ class Access:
         """The declarants whose submissions ``principal`` may use in ``scope``; None means every one."""
         if principal.role is Role.OPERATOR:
             return None
-        if principal.role is Role.TRADER:
+        if principal.role in _OWN:
             return [principal.id]
         if principal.role is Role.BROKER:
             now = utcnow()
@@ -43,7 +46,7 @@ class Access:
 
     async def declarant_for_submit(self, principal: Principal, declarant: str | None) -> str:
         """The trader a new submission belongs to: the caller itself, or the trader a broker names."""
-        if principal.role is Role.TRADER and declarant in (None, principal.id, principal.name):
+        if principal.role in _OWN and declarant in (None, principal.id, principal.name):
             return principal.id
         if principal.role in (Role.BROKER, Role.OPERATOR) and declarant is not None:
             try:

@@ -18,6 +18,7 @@ class Role(StrEnum):
     OFFICER = "officer"  # a person at an agency deciding on documents
     TRADER = "trader"  # a declarant submitting its own consignments
     BROKER = "broker"  # a customs broker acting for traders under grants
+    PARTNER = "partner"  # a neighbouring single window's gateway: declarant of the cross-border submissions it brings
 
     @property
     def needs_agency(self) -> bool:
