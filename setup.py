@@ -16,6 +16,8 @@ SPEC_FILES = ["*.json", "*.avsc", "*.proto", "*.csv", "*.yaml", "*.xsd", "*.edi"
 DATA = {
     "singlewindow.platform.storage.migrations": ["script.py.mako"],
     "singlewindow.platform.demo.data": ["*.xml"],
+    "singlewindow.platform.demo.data.cn.partners": ["*.json"],  # the second country of the demo: CN's data
+    "singlewindow.platform.demo.data.cn.routing": ["*.json"],
     "singlewindow.adapters.customs.profiles": ["*.json"],
     "singlewindow.adapters.phytosanitary.schemas": ["*.xsd"],
     "singlewindow.adapters.phytosanitary.samples": ["*.xml"],
