@@ -8,8 +8,9 @@ module-level mapping::
     COMMANDS: dict[str, click.Command] = {"link": link, "unlink": unlink}   # in gateway_link.py
 
 Nothing here needs editing: the group finds every ``gateway_*`` module of this package. A module without
-``COMMANDS`` offers its module-level click commands under their names. ``nsw gateway <name>`` first tries the
-module ``gateway_<name>`` (``-`` as ``_``), then the others; two modules offering one name is an error.
+``COMMANDS`` offers the click commands it defines at top level (not those inside one of its groups) under
+their command names. ``nsw gateway <name>`` first tries the module ``gateway_<name>`` (``-`` as ``_``), then
+the others; two modules offering one name is an error.
 
 Keys (``nsw gateway keys ...``) are ours in ``gateway.keys_dir`` (adapters/gateway/keystore.py) and the
 partners' in their profiles. Only public parts are ever printed.
@@ -44,14 +45,17 @@ def _extension_names() -> list[str]:
 
 
 def _offered(module: ModuleType) -> dict[str, click.Command]:
-    """The commands a gateway_* module offers: its COMMANDS, else its module-level click commands."""
+    """The commands a gateway_* module offers: its COMMANDS, else the click commands it defines at top level
+    (neither imported nor a subcommand of one of its groups), under their command names."""
     listed = getattr(module, "COMMANDS", None)
     if listed is None:
-        listed = {
-            command.name or name: command
-            for name, command in vars(module).items()
-            if isinstance(command, click.Command) and not name.startswith("_")
-        }
+        found = [
+            command
+            for command in vars(module).values()
+            if isinstance(command, click.Command) and getattr(command.callback, "__module__", None) == module.__name__
+        ]
+        nested = {id(child) for group in found if isinstance(group, click.Group) for child in group.commands.values()}
+        listed = {command.name: command for command in found if id(command) not in nested and command.name}
     if not isinstance(listed, dict) or not all(isinstance(c, click.Command) for c in listed.values()):
         raise ConfigurationError(f"{module.__name__}.COMMANDS must map names to click commands")
     return listed

@@ -115,3 +115,31 @@ def test_the_real_extension_modules_are_found_by_name() -> None:
     names = gateway_cli._extension_names()
     assert all(name.startswith("singlewindow.platform.cli.gateway_") for name in names)
     assert "singlewindow.platform.cli.gateway" not in names
+
+
+def test_a_module_without_commands_offers_its_own_top_level_commands(
+    keys_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = "singlewindow.platform.cli.gateway_plain"
+    module = ModuleType(name)
+
+    @click.group()
+    def quarantine() -> None:
+        """Set-aside messages."""
+
+    @quarantine.command(name="list")
+    def list_() -> None:
+        click.echo("nothing set aside")
+
+    for command in (quarantine, list_):
+        assert command.callback is not None
+        command.callback.__module__ = name
+    module.quarantine = quarantine  # type: ignore[attr-defined]
+    module.list_ = list_  # type: ignore[attr-defined]
+    module.keys = gateway_cli.keys  # type: ignore[attr-defined]  # imported, not its own: not offered again
+    monkeypatch.setitem(sys.modules, name, module)
+    monkeypatch.setattr(gateway_cli, "_extension_names", lambda: [name])
+
+    assert nsw(keys_dir, "quarantine", "list").output == "nothing set aside\n"
+    listing = nsw(keys_dir, "--help").output.split("Commands:")[1].splitlines()
+    assert [line.split()[0] for line in listing if line.strip()] == ["keys", "quarantine"]
