@@ -147,8 +147,14 @@ KeyLookup = Callable[[str, datetime], KeyVerdict]
 
 
 def parse_timestamp(text: str) -> datetime:
-    """An RFC 3339 timestamp of the specs (``2026-12-07T10:00:00.123Z``) as an aware UTC datetime."""
-    return datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00")).astimezone(UTC)
+    """An RFC 3339 timestamp of the specs (``2026-12-07T10:00:00.123Z``) as an aware UTC datetime.
+
+    ValueError for one without a zone: read as local time it would shift a key's validity by hours.
+    """
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError(f"{text!r} has no time zone")
+    return parsed.astimezone(UTC)
 
 
 def verdict(entries: Iterable[Mapping[str, Any]], key_id: str, at: datetime) -> KeyVerdict:

@@ -123,6 +123,8 @@ def export(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         echo_json(entries)
         return
+    if not entries:
+        click.echo("no keys valid now: nsw gateway keys generate (or rotate)", err=True)
     for entry in entries:
         click.echo(f"{entry['keyId']}  {entry['validFrom']} .. {entry['validTo']}  {entry['publicKey']}")
 

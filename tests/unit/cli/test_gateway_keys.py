@@ -54,6 +54,12 @@ def test_generate_export_rotate(keys_dir: Path) -> None:
     assert records[0].valid_to - records[1].valid_from == timedelta(days=7)
 
 
+def test_export_of_an_empty_keystore_says_what_to_do(keys_dir: Path) -> None:
+    assert json.loads(nsw(keys_dir, "keys", "export", "--json").stdout) == []
+    result = nsw(keys_dir, "keys", "export")
+    assert result.exit_code == 0 and result.stdout == "" and "keys generate" in result.stderr
+
+
 def test_generate_takes_the_hub_id_from_the_settings(keys_dir: Path) -> None:
     assert nsw(keys_dir, "keys", "generate").exit_code == 0
     assert Keystore(keys_dir).hub_id == "kz-nsw"

@@ -302,3 +302,16 @@ def test_a_rotated_key_verifies_during_the_overlap_and_not_after(tmp_path: Path)
     failure = refused(raw(seal(old, now=after)), lookup, now=after)
     assert failure.code == "UNKNOWN_KEY" and "expired" in failure.text
     assert open_(raw(seal(new, now=after)), lookup, now=after).key_id == new.key_id
+
+
+def test_a_receipt_from_the_wrong_party_or_too_large_is_quarantined(key: SigningKey) -> None:
+    receipt = raw(sign_receipt(seal(key), outcome="ACCEPTED", key=key, received_at=NOW, now=NOW))
+    lookup = key_lookup([entry(key)])
+    options: dict[str, Any] = {"verify_key": lookup, "clock_skew": SKEW, "now": NOW}
+    with pytest.raises(Quarantined) as wrong:
+        open_receipt(receipt, expected_sender=KZ, expected_receiver=CN, **options)  # it comes from CN
+    assert wrong.value.code == "NOT_IN_PARTNER_PROFILE"
+    with pytest.raises(Quarantined) as large:
+        open_receipt(receipt + b" " * 300_000, expected_sender=CN, expected_receiver=KZ, **options)
+    assert large.value.code == "OTHER" and "more than" in large.value.text
+    assert open_receipt(receipt, expected_sender=CN, expected_receiver=KZ, **options).outcome == "ACCEPTED"

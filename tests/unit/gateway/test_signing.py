@@ -16,6 +16,7 @@ from singlewindow.adapters.gateway.signing import (
     decode_public_key,
     encode_public_key,
     key_lookup,
+    parse_timestamp,
     verify,
 )
 from singlewindow.platform.errors import InvalidInput
@@ -121,3 +122,9 @@ def test_a_verdict_carries_a_key_exactly_when_valid() -> None:
         KeyVerdict("valid")
     with pytest.raises(ValueError, match="valid key verdict"):
         KeyVerdict("expired", b"\x00" * 32)
+
+
+def test_timestamps_need_a_zone() -> None:
+    assert parse_timestamp("2026-12-07T18:00:00.123+08:00") == NOW.replace(hour=10)
+    with pytest.raises(ValueError, match="no time zone"):
+        parse_timestamp("2026-12-07T10:00:00.123")
