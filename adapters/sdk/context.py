@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from singlewindow.adapters.sdk.decisions import DecisionDraft
 from singlewindow.adapters.sdk.documents import PendingHandover
+from singlewindow.adapters.sdk.link import PartnerLink
 
 ConfigT = TypeVar("ConfigT", bound=BaseModel)
 
@@ -29,14 +30,25 @@ class AdapterContext(Generic[ConfigT]):
         agency: the catalogue id this adapter serves (``customs``, ``veterinary``...).
         config: the adapter's own pydantic config model, validated from ``nsw adapter run --config``.
         log: a structlog logger bound with ``agency`` and ``adapter``.
+        link: the cross-border link to the partner hub when the recipient is a PARTNER (the gateway), else
+            None: agencies have no link.
     """
 
-    def __init__(self, agency: str, adapter: str, config: ConfigT, log: Any, backend: DecisionBackend) -> None:
+    def __init__(
+        self,
+        agency: str,
+        adapter: str,
+        config: ConfigT,
+        log: Any,
+        backend: DecisionBackend,
+        link: PartnerLink | None = None,
+    ) -> None:
         self.agency = agency
         self.adapter = adapter
         self.config = config
         self.log = log
         self._backend = backend
+        self.link = link
 
     async def decide(self, submission_id: str, version: int, draft: DecisionDraft) -> int:
         """Publish a decision that arrived after the hand-over (a webhook, a polled row); returns its sequence.

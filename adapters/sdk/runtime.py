@@ -47,12 +47,13 @@ from singlewindow.adapters.sdk.inbound import (
     read_query_response,
     refuse,
 )
+from singlewindow.adapters.sdk.link import PartnerLink, TransportLink
 from singlewindow.adapters.sdk.mapping import decision_document, decision_message_id
 from singlewindow.adapters.sdk.options import RuntimeOptions
 from singlewindow.adapters.sdk.publisher import HubPublisher
 from singlewindow.adapters.sdk.store import AdapterStore, DocumentBuilder, HandoverRecord
 from singlewindow.adapters.sdk.turns import SubmissionTurns
-from singlewindow.platform.catalogue import Recipient
+from singlewindow.platform.catalogue import Recipient, RecipientKind
 from singlewindow.platform.errors import InvalidInput
 from singlewindow.platform.hub.codec import DocumentCodec
 from singlewindow.platform.hub.messages import AGENCY_DECISION, replaces_of
@@ -118,7 +119,7 @@ class AdapterRuntime:
 
     async def start(self) -> None:
         """setup, re-publish decisions left unconfirmed by a previous run, start, consume."""
-        context = AdapterContext(self.recipient.id, self.name, self._config, self.log, self)
+        context = AdapterContext(self.recipient.id, self.name, self._config, self.log, self, self.link())
         self.adapter.bind(context)
         await self.adapter.setup(context)
         await self._publisher.republish()
@@ -143,6 +144,12 @@ class AdapterRuntime:
         if self._sweeper is not None:
             await asyncio.gather(self._sweeper, return_exceptions=True)
         self.log.info("adapter stopped")
+
+    def link(self) -> PartnerLink | None:
+        """A partner hub's gateway gets the cross-border link, on the runtime's transport (its broker user)."""
+        if self.recipient.kind is not RecipientKind.PARTNER:
+            return None
+        return TransportLink(self._transport, names.partner_key(self.recipient.id), self.log)
 
     # AdapterContext backend
     async def decide(self, submission_id: str, version: int, draft: DecisionDraft) -> int:

@@ -23,14 +23,16 @@ from singlewindow.adapters import Adapter
 from singlewindow.adapters.sdk.options import RuntimeOptions
 from singlewindow.adapters.sdk.runtime import AdapterRuntime
 from singlewindow.adapters.sdk.store import AdapterStore
+from singlewindow.platform.catalogue import RecipientKind
 from singlewindow.platform.hub.messages import AGENCY_DECISION, DELIVERY_REPORT
 from singlewindow.platform.hub.views import SubmissionView
 from singlewindow.platform.identity import Principal, Role
 from singlewindow.platform.specs import Catalog
 from singlewindow.platform.testing.autodecide import AutoDecider, DecisionPolicy, accept_all
 from singlewindow.platform.testing.capture import CapturingTransport
-from singlewindow.platform.testing.embedded import EmbeddedHub
+from singlewindow.platform.testing.embedded import EMBEDDED_PASSWORD, EmbeddedHub
 from singlewindow.platform.topology import names
+from singlewindow.platform.transport import MemoryBroker, MemoryTransport, OutgoingMessage
 
 _references = itertools.count(1)
 
@@ -131,11 +133,50 @@ class AdapterHarness:
 
     def inbox_ready(self) -> int:
         """Messages waiting in the adapter's inbox (in-memory broker only)."""
+        state = self._memory("inbox_ready").queue_state(self._vhost, names.inbox_queue(self.agency))
+        return state.message_count
+
+    # A PARTNER recipient's adapter (the cross-border gateway): its context.link is the runtime's
+    # TransportLink on the embedded broker. No Shovel runs here: the test plays the partner hub.
+    @property
+    def partner(self) -> str:
+        """The partner key of the adapter's recipient (``cn`` for ``partner-cn``); only for a PARTNER."""
+        if self.runtime.recipient.kind is not RecipientKind.PARTNER:
+            raise RuntimeError(f"{self.agency} is not a PARTNER recipient: it has no cross-border link")
+        return names.partner_key(self.agency)
+
+    def link_sent(self) -> list[OutgoingMessage]:
+        """What the adapter sent the partner and the (absent) Shovel has not taken: crossborder.out.<p>."""
+        queue = names.crossborder_out_queue(self.partner)
+        return self._memory("link_sent").queue_messages(self._vhost, queue)
+
+    async def from_partner(self, message_id: str, message_type: str, body: bytes) -> None:
+        """Deliver a message as the partner's Shovel would: into crossborder.in.<p>, as the link user."""
+        broker = self._memory("from_partner")
+        link = MemoryTransport(broker, self._vhost, names.link_user(self.partner), EMBEDDED_PASSWORD)
+        try:
+            await link.publish(
+                OutgoingMessage(
+                    names.crossborder_in_exchange(self.partner),
+                    "",  # fanout; the real Shovel keeps the sender's routing key (our key there)
+                    body,
+                    message_id=message_id,
+                    type=message_type,
+                    content_type="application/json",
+                )
+            )
+        finally:
+            await link.close()
+
+    @property
+    def _vhost(self) -> str:
+        return self.embedded.broker_settings.vhost
+
+    def _memory(self, what: str) -> MemoryBroker:
         broker = self.embedded.broker
         if broker is None:
-            raise RuntimeError("inbox_ready needs the in-memory broker")
-        state = broker.queue_state(self.embedded.broker_settings.vhost, names.inbox_queue(self.agency))
-        return state.message_count
+            raise RuntimeError(f"{what} needs the in-memory broker")
+        return broker
 
 
 @asynccontextmanager

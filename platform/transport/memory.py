@@ -34,6 +34,7 @@ from singlewindow.platform.transport.memory_policy import (
 )
 from singlewindow.platform.transport.memory_queue import MemoryQueue, StoredMessage
 from singlewindow.platform.transport.memory_routing import Binding, Exchange, check_exchange_type
+from singlewindow.platform.transport.memory_shovel import DEFAULT_PREFETCH, MemoryShovel
 from singlewindow.platform.transport.wire import FRAME_MAX, MAX_MESSAGE_SIZE, check_message, header_frame_size
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,7 @@ class MemoryBroker:
         self.max_message_size = max_message_size
         self._vhosts: dict[str, _VHost] = {}
         self._users: dict[str, User] = {}
+        self._shovels: dict[str, MemoryShovel] = {}
         self.add_vhost("/")
         self.add_user("guest", "guest", tags=("administrator",))
         self.set_permissions("/", "guest", ".*", ".*", ".*")
@@ -92,6 +94,8 @@ class MemoryBroker:
             self._vhosts[name] = vhost
 
     def delete_vhost(self, name: str) -> None:
+        for shovel in [s for s in self._shovels.values() if s.source.vhost == name]:
+            self.stop_shovel(shovel.name)  # a shovel is a parameter of its vhost: it goes with it
         self._vhosts.pop(name, None)
         for user in self._users.values():
             user.permissions.pop(name, None)
@@ -213,6 +217,49 @@ class MemoryBroker:
 
     def bindings(self, vhost: str, exchange: str) -> list[Binding]:
         return list(self.exchange(vhost, exchange).bindings)
+
+    # ----- ADMIN: shovels (the cross-border link; RabbitMQ's dynamic shovel parameters) -----------------
+    def start_shovel(
+        self,
+        name: str,
+        src_vhost: str,
+        src_queue: str,
+        dest_vhost: str,
+        dest_exchange: str,
+        dest_user: str,
+        *,
+        reconnect_delay: float = 1.0,
+        prefetch: int = DEFAULT_PREFETCH,
+    ) -> MemoryShovel:
+        """Move ``src_queue``'s messages to ``dest_exchange`` in ``dest_vhost`` as ``dest_user``, on confirm
+        (see ``memory_shovel``). A shovel of the same name is replaced, as a PUT of its parameter does.
+        Needs a running event loop."""
+        source = self.queue(src_vhost, src_queue)
+        self.stop_shovel(name)
+        shovel = MemoryShovel(
+            self,
+            name,
+            source,
+            dest_vhost,
+            dest_exchange,
+            dest_user,
+            reconnect_delay=reconnect_delay,
+            prefetch=prefetch,
+        )
+        self._shovels[name] = shovel
+        shovel.start()
+        return shovel
+
+    def stop_shovel(self, name: str) -> bool:
+        """Delete the shovel (a cut link): what it held returns to its source queue. False if none."""
+        shovel = self._shovels.pop(name, None)
+        if shovel is None:
+            return False
+        shovel.stop()
+        return True
+
+    def shovel(self, name: str) -> MemoryShovel | None:
+        return self._shovels.get(name)
 
     # ----- used by MemoryTransport --------------------------------------------------------------------
     def login(self, vhost: str, user: str, password: str | None) -> User:
