@@ -75,13 +75,22 @@ class SubmissionView:
         }
 
 
+_CONSISTENT_READ_TRIES = 5  # each retry means the status changed while reading: it settles at once
+
+
 async def read_submission(
     submissions: SubmissionStore, recipients: RecipientStore, record: SubmissionRecord
 ) -> SubmissionView:
-    # Recipients first, then the version: a decision updates both in one transaction, so the status read
-    # second is at least as new as the recipient states (never a HELD recipient under an older UNDER_REVIEW).
-    rows = await recipients.states(record.id, record.current_version)
+    # The status and the recipients it sums up, consistent without a snapshot transaction: a decision
+    # changes a recipient and the consolidated status in one transaction, and any status change bumps
+    # status_sequence, so recipients read between two reads of the same status_sequence sum up to it.
     version = await submissions.version(record.id, record.current_version)
+    for _ in range(_CONSISTENT_READ_TRIES):
+        rows = await recipients.states(record.id, record.current_version)
+        again = await submissions.version(record.id, record.current_version)
+        if again.status_sequence == version.status_sequence:
+            break
+        version = again
     views = tuple(
         RecipientView(
             recipient=state.recipient,
