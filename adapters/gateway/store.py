@@ -77,6 +77,9 @@ class Quarantined:
     received_at: datetime
     released_at: datetime | None
     released_by: str | None
+    release_note: str | None
+    reprocessed_at: datetime | None
+    reprocess_result: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -431,6 +434,29 @@ class GatewayStore:
             raise NotFound(f"no unreleased quarantine entry {entry_id}")
         return await self.quarantined_entry(entry_id)
 
+    async def released_unprocessed(self, partner: str) -> list[Quarantined]:
+        """Entries an operator released that the gateway has not taken again yet, oldest first."""
+        query = (
+            select(quarantine)
+            .where(
+                quarantine.c.partner == partner,
+                quarantine.c.released_at.is_not(None),
+                quarantine.c.reprocessed_at.is_(None),
+            )
+            .order_by(quarantine.c.id)
+        )
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [_quarantined(row) for row in rows]
+
+    async def record_reprocessed(self, entry_id: int, result: str) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(quarantine)
+                .where(quarantine.c.id == entry_id)
+                .values(reprocessed_at=utcnow(), reprocess_result=result[:1000])
+            )
+
     # -- status ---------------------------------------------------------------------------------------------
     async def counts(self, partner: str) -> PartnerCounts:
         async with self._engine.connect() as conn:
@@ -523,4 +549,7 @@ def _quarantined(row: Any) -> Quarantined:
         received_at=aware(row.received_at),
         released_at=_maybe_aware(row.released_at),
         released_by=row.released_by,
+        release_note=row.release_note,
+        reprocessed_at=_maybe_aware(row.reprocessed_at),
+        reprocess_result=row.reprocess_result,
     )

@@ -101,10 +101,14 @@ quarantine = Table(
     Column("released_at", DateTime(timezone=True), nullable=True),
     Column("released_by", String(128), nullable=True),
     Column("release_note", Text, nullable=True),
+    Column("reprocessed_at", DateTime(timezone=True), nullable=True),
+    Column("reprocess_result", Text, nullable=True),
     UniqueConstraint("partner", "raw_sha256", name="uq_gateway_quarantine_raw"),
 )
 """What failed verification (bad signature, unknown or expired key, stale, reused envelope id, garbage):
-never submitted; an operator lists, shows and releases it. The same bytes again add no second row."""
+never submitted; an operator lists, shows and releases it. The same bytes again add no second row. A
+released entry is taken again by the running gateway's sweep (verified again, with the profile as it is
+then: a partner key imported since, for example), which records what became of it."""
 
 
 STEPS: list[Callable[[Connection], None]] = [

@@ -52,22 +52,33 @@ class EmbeddedHub:
         )
 
 
-def _prepare_memory_broker(catalogue: Catalogue, topology_settings: TopologySettings, vhost: str) -> MemoryBroker:
-    broker = MemoryBroker()
+def _prepare_memory_broker(
+    catalogue: Catalogue, topology_settings: TopologySettings, vhost: str, broker: MemoryBroker | None = None
+) -> MemoryBroker:
+    """The hub's topology, users and permissions in ``vhost`` of ``broker`` (a new one by default; a shared
+    one holds several countries' hubs in their own vhosts, as one RabbitMQ cluster can)."""
+    broker = broker or MemoryBroker()
     topology = build_topology(catalogue, topology_settings)
     apply_memory(topology, broker, vhost)
     for user in topology.users:
         broker.add_user(user.name, EMBEDDED_PASSWORD, user.tags)
     for permission in topology.permissions:
         broker.set_permissions(vhost, permission.user, permission.configure, permission.write, permission.read)
+    # The embedded hub runs as the broker's administrator (guest), in whichever vhost it was given.
+    broker.set_permissions(vhost, "guest", ".*", ".*", ".*")
     return broker
 
 
 @asynccontextmanager
 async def embedded_hub(
-    database_path: Path, settings: Settings | None = None, *, start: bool = True
+    database_path: Path,
+    settings: Settings | None = None,
+    *,
+    start: bool = True,
+    memory_broker: MemoryBroker | None = None,
 ) -> AsyncIterator[EmbeddedHub]:
-    """A started hub on SQLite at ``database_path`` and the broker ``settings.broker`` names (memory if none)."""
+    """A started hub on SQLite at ``database_path`` and the broker ``settings.broker`` names (memory if none;
+    ``memory_broker`` to share one in-memory broker between hubs, each in its own ``settings.broker.vhost``)."""
     settings = settings or Settings()
     # The same catalogue the hub routes with: a routing_dir may name its own broker users (a demo vhost's).
     routing_dir = settings.hub.routing_dir
@@ -83,7 +94,7 @@ async def embedded_hub(
     codec = await build_codec(ServiceSchemaSource(registry), specs.names())
     broker = None
     if settings.broker.url is None:
-        broker = _prepare_memory_broker(catalogue, settings.topology, settings.broker.vhost)
+        broker = _prepare_memory_broker(catalogue, settings.topology, settings.broker.vhost, memory_broker)
     transport = await open_transport(settings.broker, memory_broker=broker, connection_name="nsw-hub")
     hub = build_hub(engine, transport, codec, DocumentValidator(specs), settings.hub, settings.limits)
     try:

@@ -1,0 +1,198 @@
+"""``CrossBorderGateway``: the adapter of a PARTNER recipient, i.e. our end of the link to one neighbouring
+single window.
+
+To the hub the partner is a recipient like an agency: the router sends it the documents the routing rules
+give it, the runtime reports them DELIVERED once they are durably on the link (sealed, stored, confirmed
+into ``crossborder.out.<partner>``), and the partner's business answer comes back as this recipient's
+decision, checked by the hub like any agency's (validated ``user_id`` of the partner's broker user).
+
+In the other direction it consumes ``crossborder.in.<partner>``: receipts for our envelopes, and the
+partner's envelopes, verified and submitted into our intake under the partner's principal (``inbound``).
+A background sweep sends our answers on what the partner brought (``answers``), applies waiting documents
+whose prerequisite became known, and sends again what the partner has not receipted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from singlewindow.adapters import Adapter, AdapterContext, DocumentRefused, Handover, InboundDocument
+from singlewindow.adapters.gateway.answers import FINAL, answer_for
+from singlewindow.adapters.gateway.inbound import ANSWER_TYPE, InboundGateway
+from singlewindow.adapters.gateway.intake import HttpIntake, IntakePort
+from singlewindow.adapters.gateway.keystore import Keystore
+from singlewindow.adapters.gateway.metrics import GatewayMetrics
+from singlewindow.adapters.gateway.outbound import OutboundGateway
+from singlewindow.adapters.gateway.profiles import load_profiles
+from singlewindow.adapters.gateway.store import GatewayStore
+from singlewindow.adapters.sdk.link import PartnerLink
+from singlewindow.platform.errors import ConfigurationError, InvalidInput, NswError, TransientError
+from singlewindow.platform.state.common import utcnow
+
+
+class GatewayConfig(BaseModel):
+    """The gateway's config file (``nsw adapter run crossborder-gateway --config FILE``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    partner: str = Field(pattern=r"^[A-Z]{2}$", description="The partner's country, e.g. CN.")
+    partners_dir: Path | None = Field(default=None, description="Partner profiles; default message_specs/partners.")
+    keys_dir: Path = Field(description="Our signing keys (nsw gateway keys generate).")
+    store_url: str = Field(description="The gateway's own database (SQLite file or PostgreSQL).")
+    hub_url: str = Field(default="http://127.0.0.1:8080", description="Our hub's HTTP API.")
+    hub_token_env: str = Field(
+        default="NSW_GATEWAY_HUB_TOKEN",
+        description="Variable holding the token of the partner's principal on our hub (role partner).",
+    )
+    sweep_seconds: float = Field(default=2.0, gt=0, le=3600)
+    resend_after: timedelta = Field(default=timedelta(minutes=10), description="Resend unreceipted envelopes.")
+    max_link_delay: timedelta = Field(
+        default=timedelta(days=2), description="How old an envelope may arrive (a link held back by an outage)."
+    )
+
+
+class CrossBorderGateway(Adapter[GatewayConfig]):
+    """Cross-border gateway: signed envelopes and receipts with a neighbouring single window."""
+
+    agency = "partner-cn"
+    config_model = GatewayConfig
+
+    def __init__(self, intake: IntakePort | None = None, metrics: GatewayMetrics | None = None) -> None:
+        self._given_intake = intake
+        self.metrics = metrics or GatewayMetrics()
+        self._store: GatewayStore | None = None
+        self._intake: IntakePort | None = None
+        self.inbound: InboundGateway | None = None
+        self.outbound: OutboundGateway | None = None
+        self._stop = asyncio.Event()
+        self._sweeper: asyncio.Task[None] | None = None
+        self._subscription: object | None = None
+
+    async def setup(self, context: AdapterContext[GatewayConfig]) -> None:
+        config = context.config
+        profiles = load_profiles(config.partners_dir)
+        profile = profiles.get(config.partner.lower())
+        if profile is None:
+            raise ConfigurationError(f"no partner profile for {config.partner} in {config.partners_dir or 'the specs'}")
+        if profile.recipient != context.agency:
+            raise ConfigurationError(
+                f"the {config.partner} profile names recipient {profile.recipient!r}, this gateway runs as "
+                f"{context.agency!r}"
+            )
+        keystore = Keystore(config.keys_dir)
+        keystore.active()  # no key: refuse to start rather than fail on the first envelope
+        if context.link is None:
+            raise ConfigurationError(f"recipient {context.agency} is not a PARTNER in the catalogue: no link")
+        self._store = await GatewayStore.open(config.store_url)
+        self._intake = self._given_intake or _http_intake(config)
+        home = {"country": profile.home.country, "hubId": profile.home.hub_id}
+        self.outbound = OutboundGateway(profile, home, self._store, context.link, keystore.active, self.metrics)
+        self.inbound = InboundGateway(
+            profile,
+            home,
+            self._store,
+            context.link,
+            self._intake,
+            keystore.active,
+            context.decide,
+            self.metrics,
+            max_link_delay=config.max_link_delay,
+        )
+
+    @property
+    def store(self) -> GatewayStore:
+        if self._store is None:
+            raise RuntimeError("the gateway store opens in setup")
+        return self._store
+
+    async def start(self) -> None:
+        assert self.inbound is not None
+        link: PartnerLink | None = self.context.link
+        assert link is not None
+        self._stop.clear()
+        self._subscription = await link.receive(self.inbound.handle)
+        self._sweeper = asyncio.create_task(self._sweep_forever(), name=f"gateway-sweep-{link.partner}")
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._subscription is not None:
+            with contextlib.suppress(Exception):
+                await self._subscription.cancel()  # type: ignore[attr-defined]
+        if self._sweeper is not None:
+            await asyncio.gather(self._sweeper, return_exceptions=True)
+        close = getattr(self._intake, "close", None)
+        if close is not None and self._given_intake is None:
+            await close()
+        if self._store is not None:
+            await self._store.close()
+
+    async def deliver(self, document: InboundDocument) -> Handover:
+        assert self.outbound is not None
+        try:
+            sent = await self.outbound.send(
+                document.view,
+                document.body,
+                source_key=document.handover_key,
+                kind="document",
+                submission_id=document.submission_id,
+                version=document.version,
+            )
+        except InvalidInput as exc:
+            raise DocumentRefused(f"not sent to the partner: {exc.message}") from exc
+        return Handover(reference=sent.envelope_id)
+
+    # -- the sweep -------------------------------------------------------------------------------------------
+    async def _sweep_forever(self) -> None:
+        interval = self.context.config.sweep_seconds
+        while not self._stop.is_set():
+            try:
+                await self.sweep()
+            except (TransientError, NswError) as exc:
+                self.context.log.warning("gateway sweep failed; next round retries", error=str(exc))
+            except Exception:
+                self.context.log.exception("gateway sweep failed; next round retries")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), interval)
+
+    async def sweep(self) -> None:
+        """One round: our answers on what the partner brought, waiting documents, unreceipted envelopes."""
+        assert self.inbound is not None and self.outbound is not None and self._intake is not None
+        await self.answer_pending()
+        await self.inbound.reprocess_released()
+        await self.inbound.wake()
+        await self.outbound.resend_unreceipted(self.context.config.resend_after)
+
+    async def answer_pending(self) -> int:
+        """Send the answer on every cross-border submission whose consolidated status moved to a decision."""
+        assert self.outbound is not None and self._intake is not None
+        sent = 0
+        home = self.outbound.home
+        for received in await self.store.applied_unanswered(self.outbound.partner, FINAL):
+            assert received.submission_id is not None
+            view = await self._intake.status(received.submission_id)
+            status = str(view.get("status"))
+            if status == received.answered_status:
+                continue
+            answer = answer_for(received, view, home, utcnow())
+            if answer is not None:
+                await self.outbound.send(ANSWER_TYPE, answer, source_key=str(answer["documentId"]), kind="answer")
+                sent += 1
+            if answer is not None or status in FINAL:
+                await self.store.record_answered(self.outbound.partner, received.envelope_id, status)
+        return sent
+
+
+def _http_intake(config: GatewayConfig) -> HttpIntake:
+    token = os.environ.get(config.hub_token_env)
+    if not token:
+        raise ConfigurationError(
+            f"set {config.hub_token_env} to the token of the partner's principal on our hub "
+            f"(nsw principals add partner-{config.partner.lower()} --role partner)"
+        )
+    return HttpIntake(config.hub_url, SecretStr(token).get_secret_value())
