@@ -90,7 +90,17 @@ class HubSettings(_Part):
     """The hub process: what traders may submit, its listeners, and how often it scans deadlines."""
 
     submittable_types: tuple[str, ...] = Field(
-        default=("consignment",), description="Document types Submit accepts (each needs routing rules)."
+        default=(
+            "consignment",
+            "cargo-manifest",
+            "control-result",
+            "phytosanitary-certificate",
+            "tir-transit-declaration",
+            "transit-termination-notice",
+            "passenger-currency-declaration",
+        ),
+        description="Document types Submit accepts (each needs routing rules): the consignment, and what "
+        "carriers, officers and travellers submit for a neighbouring single window (or a partner brings).",
     )
     host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65_535)

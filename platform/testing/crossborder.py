@@ -33,15 +33,6 @@ from singlewindow.platform.topology import names
 from singlewindow.platform.transport import MemoryBroker
 
 CN_DATA = Path(__file__).resolve().parent.parent / "demo" / "data" / "cn"
-CROSSBORDER_TYPES = (
-    "cargo-manifest",
-    "control-result",
-    "phytosanitary-certificate",
-    "tir-transit-declaration",
-    "transit-termination-notice",
-    "passenger-currency-declaration",
-)
-"""What traders, carriers and officers submit for the neighbour, besides the consignment."""
 
 
 class EmbeddedIntake:
@@ -134,11 +125,10 @@ def _profiles_with_keys(source: Path, target: Path, keys: list[dict[str, str]]) 
 
 
 def _settings(base: Settings, vhost: str, routing_dir: Path | None) -> Settings:
-    submittable = tuple(dict.fromkeys((*base.hub.submittable_types, "consignment", *CROSSBORDER_TYPES)))
     return base.model_copy(
         update={
             "broker": base.broker.model_copy(update={"url": None, "vhost": vhost}),
-            "hub": base.hub.model_copy(update={"routing_dir": routing_dir, "submittable_types": submittable}),
+            "hub": base.hub.model_copy(update={"routing_dir": routing_dir}),
         }
     )
 
