@@ -18,6 +18,7 @@ DATA = {
     "singlewindow.platform.demo.data": ["*.xml"],
     "singlewindow.platform.demo.data.cn.partners": ["*.json"],  # the second country of the demo: CN's data
     "singlewindow.platform.demo.data.cn.routing": ["*.json"],
+    "singlewindow.platform.demo.data.crossborder": ["*.json"],  # one KZ->CN truck, a document per use-case step
     "singlewindow.adapters.customs.profiles": ["*.json"],
     "singlewindow.adapters.phytosanitary.schemas": ["*.xsd"],
     "singlewindow.adapters.phytosanitary.samples": ["*.xml"],
