@@ -19,7 +19,9 @@ import contextlib
 import os
 from datetime import timedelta
 from pathlib import Path
+from wsgiref.simple_server import WSGIServer
 
+from prometheus_client import start_http_server
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from singlewindow.adapters import Adapter, AdapterContext, DocumentRefused, Handover, InboundDocument
@@ -52,6 +54,10 @@ class GatewayConfig(BaseModel):
     )
     sweep_seconds: float = Field(default=2.0, gt=0, le=3600)
     resend_after: timedelta = Field(default=timedelta(minutes=10), description="Resend unreceipted envelopes.")
+    metrics_port: int | None = Field(
+        default=None, ge=0, le=65_535, description="Serve the gateway's Prometheus metrics on this port."
+    )
+    metrics_host: str = Field(default="127.0.0.1", description="Address of the metrics listener.")
     max_link_delay: timedelta = Field(
         default=timedelta(days=2), description="How old an envelope may arrive (a link held back by an outage)."
     )
@@ -73,6 +79,7 @@ class CrossBorderGateway(Adapter[GatewayConfig]):
         self._stop = asyncio.Event()
         self._sweeper: asyncio.Task[None] | None = None
         self._subscription: object | None = None
+        self._metrics_server: WSGIServer | None = None
 
     async def setup(self, context: AdapterContext[GatewayConfig]) -> None:
         config = context.config
@@ -118,9 +125,17 @@ class CrossBorderGateway(Adapter[GatewayConfig]):
         self._stop.clear()
         self._subscription = await link.receive(self.inbound.handle)
         self._sweeper = asyncio.create_task(self._sweep_forever(), name=f"gateway-sweep-{link.partner}")
+        config = self.context.config
+        if config.metrics_port is not None:
+            self._metrics_server, _ = start_http_server(
+                config.metrics_port, addr=config.metrics_host, registry=self.metrics.registry
+            )
 
     async def stop(self) -> None:
         self._stop.set()
+        if self._metrics_server is not None:
+            self._metrics_server.shutdown()
+            self._metrics_server.server_close()
         if self._subscription is not None:
             with contextlib.suppress(Exception):
                 await self._subscription.cancel()  # type: ignore[attr-defined]
