@@ -7,10 +7,11 @@ HTTP and network errors become the project's exception tree here, so callers nev
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 import httpx
 
@@ -25,6 +26,27 @@ from singlewindow.platform.errors import (
 from singlewindow.platform.settings import BrokerSettings
 
 Json = Any
+
+_URI_CREDENTIALS = re.compile(r"(amqps?://[^:/@\s\"']*):[^@\s\"']*@")
+
+
+def _uri_passwords(definition: Mapping[str, Json]) -> set[str]:
+    """The passwords in a definition's URIs, as written and percent-decoded (longest first matters not:
+    each is replaced whole)."""
+    found: set[str] = set()
+    for value in definition.values():
+        for uri in value if isinstance(value, list) else [value]:
+            if isinstance(uri, str) and "://" in uri:
+                password = urlsplit(uri).password
+                if password:
+                    found |= {password, unquote(password)}
+    return found
+
+
+def redact_uris(text: str) -> str:
+    """``text`` with the password of every AMQP URI in it replaced by ``***`` (a shovel's destination URI
+    carries the link user's password; the broker may quote the URI back in an error)."""
+    return _URI_CREDENTIALS.sub(r"\1:***@", text)
 
 
 def _seg(value: str) -> str:
@@ -194,6 +216,34 @@ class ManagementClient:
         except NotFound:
             return None
         return result
+
+    # dynamic shovels (plugins rabbitmq_shovel, and rabbitmq_shovel_management for their status)
+    async def put_shovel(self, vhost: str, name: str, definition: Mapping[str, Json]) -> None:
+        """Create or replace the dynamic shovel ``name`` in ``vhost`` (a runtime parameter); the broker
+        (re)starts it at once. Errors never quote the definition's URIs with their passwords."""
+        path = f"/parameters/shovel/{_seg(vhost)}/{_seg(name)}"
+        try:
+            await self._call("PUT", path, f"set shovel {name!r} in {vhost!r}", {"value": dict(definition)})
+        except NswError as exc:
+            message = exc.message
+            for secret in _uri_passwords(definition):
+                message = message.replace(secret, "***")
+            raise type(exc)(redact_uris(message)) from None
+
+    async def get_shovel_status(self, vhost: str, name: str) -> str | None:
+        """The shovel's state as the broker reports it (``starting``, ``running``, ``terminated``), or None
+        when no shovel of that name exists in ``vhost``. Needs rabbitmq_shovel_management."""
+        found: list[dict[str, Json]] = await self._call("GET", f"/shovels/{_seg(vhost)}", f"list shovels of {vhost!r}")
+        states = [str(s.get("state")) for s in found if s.get("name") == name and s.get("vhost", vhost) == vhost]
+        return states[0] if states else None
+
+    async def delete_shovel(self, vhost: str, name: str) -> bool:
+        """Delete the shovel (it stops; what it had not forwarded stays in its source). False if none."""
+        try:
+            await self._call("DELETE", f"/parameters/shovel/{_seg(vhost)}/{_seg(name)}", f"delete shovel {name!r}")
+        except NotFound:
+            return False
+        return True
 
     # messages and connections (operators)
     async def peek_messages(self, vhost: str, queue: str, count: int) -> list[dict[str, Json]]:
