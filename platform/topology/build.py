@@ -6,6 +6,8 @@ docs be generated and checked, and both brokers be configured identically.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from singlewindow.platform.catalogue import Catalogue, Recipient, RecipientKind
 from singlewindow.platform.settings import TopologySettings
 from singlewindow.platform.topology import names
@@ -142,7 +144,7 @@ def _agency_part(agency: Recipient, settings: TopologySettings) -> Topology:
     return Topology(exchanges, tuple(queues), tuple(bindings), tuple(policies), (user,), (permission,))
 
 
-def _crossborder_part(partner: Recipient, settings: TopologySettings) -> Topology:
+def _crossborder_part(partner: Recipient, settings: TopologySettings, link_user: Callable[[str], str]) -> Topology:
     """The link to one partner hub in this vhost: where our messages to it wait for the Shovel, where its
     Shovel delivers to us, their dead letters, and the link user its Shovel logs in as."""
     key = names.partner_key(partner.id)
@@ -151,7 +153,7 @@ def _crossborder_part(partner: Recipient, settings: TopologySettings) -> Topolog
     dead_x, dlq = names.crossborder_dead_letter_exchange(key), names.crossborder_dlq(key)
     exchanges = (
         Exchange(out_x, ExchangeType.DIRECT, f"to {partner.name}: our gateway publishes, the Shovel forwards"),
-        Exchange(in_x, ExchangeType.FANOUT, f"from {partner.name}: its Shovel writes here as {names.link_user(key)}"),
+        Exchange(in_x, ExchangeType.FANOUT, f"from {partner.name}: its Shovel writes here as {link_user(key)}"),
         Exchange(dead_x, ExchangeType.FANOUT, f"dead letters of the {key} link, to its DLQ"),
     )
     queues = (
@@ -180,7 +182,7 @@ def _crossborder_part(partner: Recipient, settings: TopologySettings) -> Topolog
             f"inbound link from {key}",
         ),
     )
-    link = names.link_user(key)
+    link = link_user(key)
     user = User(link, f"{partner.name}'s Shovel, writing into this vhost")
     # Only its own inbound exchange: not amq.default (any queue by name), not any exchange of the hub.
     permission = Permission(link, configure="^$", write=names.exact(in_x), read="^$")
@@ -217,19 +219,26 @@ def _hub_user(agency_dlqs: list[str], user: str) -> tuple[User, Permission]:
     )
 
 
-def build_topology(catalogue: Catalogue, settings: TopologySettings, *, hub_user: str = names.HUB_USER) -> Topology:
+def build_topology(
+    catalogue: Catalogue,
+    settings: TopologySettings,
+    *,
+    hub_user: str = names.HUB_USER,
+    link_user: Callable[[str], str] = names.link_user,
+) -> Topology:
     """The whole table: hub exchanges and queues, then per recipient (agency or partner hub) its inbox,
     retry tiers and dead letters, then per partner hub its cross-border link.
 
     Broker users are global to a RabbitMQ node, so tests (and a second country's hub on the same broker)
-    pass their own ``hub_user`` and catalogue users.
+    pass their own ``hub_user``, catalogue users and ``link_user`` (partner key -> link user name; the
+    partner's ``create_link`` then needs the same name).
     """
     agencies = catalogue.recipients  # partner hubs get an inbox exactly like an agency's
     partners = [r for r in agencies if r.kind is RecipientKind.PARTNER]
     agency_dlqs = [names.dlq(a.id) for a in agencies]
     hub = _hub_part(settings, agency_dlqs)
     parts = [_agency_part(a, settings) for a in agencies]
-    parts += [_crossborder_part(p, settings) for p in partners]
+    parts += [_crossborder_part(p, settings, link_user) for p in partners]
     if partners:
         link_dlqs = [names.crossborder_dlq(names.partner_key(p.id)) for p in partners]
         parts.append(Topology((), (), (), (_crossborder_dlq_policy(settings, link_dlqs),), (), ()))

@@ -83,9 +83,12 @@ async def create_link(
     password: str,
     *,
     partner_vhost: str | None = None,
+    link_user: str | None = None,
 ) -> None:
-    """Put the shovel to ``partner`` (replacing an existing one: the broker restarts it)."""
-    dest = destination_uri(uri, names.link_user(our_key), password, partner_vhost)
+    """Put the shovel to ``partner`` (replacing an existing one: the broker restarts it). ``link_user``
+    overrides ``nsw-link-<our key>`` where the partner's table was built with other link user names
+    (tests and demos sharing one broker)."""
+    dest = destination_uri(uri, link_user or names.link_user(our_key), password, partner_vhost)
     await client.put_shovel(vhost, names.shovel_name(partner), shovel_definition(vhost, partner, our_key, dest))
 
 

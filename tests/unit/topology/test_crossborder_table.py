@@ -162,3 +162,9 @@ def test_the_link_applies_to_the_memory_broker_and_renders(table: Topology) -> N
     assert "crossborder.out.cn" in broker.queues("link")
     markdown = render_markdown(table)
     assert "`nsw-link-cn`" in markdown and "`crossborder.in.uz`" in markdown
+
+
+def test_link_user_names_can_be_made_unique_for_a_shared_broker() -> None:
+    table = build_topology(with_partners("cn"), TopologySettings(), link_user=lambda key: f"nsw-link-{key}-t1")
+    assert "nsw-link-cn-t1" in {u.name for u in table.users} and "nsw-link-cn" not in {u.name for u in table.users}
+    assert table.permission("nsw-link-cn-t1").write == r"^crossborder\.in\.cn$"
