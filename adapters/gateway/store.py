@@ -200,6 +200,18 @@ class GatewayStore:
             ).first()
         return _sent(row) if row is not None else None
 
+    async def sent_for(self, partner: str, submission_id: str) -> list[SentEnvelope]:
+        """The envelopes that carried our submission ``submission_id`` to ``partner``, in sequence order."""
+        async with self._engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(outbound)
+                    .where(outbound.c.partner == partner, outbound.c.submission_id == submission_id)
+                    .order_by(outbound.c.sequence)
+                )
+            ).all()
+        return [_sent(row) for row in rows]
+
     async def _sent_where(self, *conditions: Any) -> SentEnvelope | None:
         async with self._engine.connect() as conn:
             row = (await conn.execute(select(outbound).where(*conditions))).first()

@@ -62,6 +62,8 @@ class Country:
     keystore: Keystore
     profiles_dir: Path
     trader: Principal
+    partner_principal: Principal
+    """The neighbour's gateway on this hub (role partner): the declarant of what the neighbour brings."""
     deciders: list[AutoDecider] = field(default_factory=list)
 
     @property
@@ -176,7 +178,7 @@ async def two_countries(
             )
             gateway = CrossBorderGateway(intake=EmbeddedIntake(embedded.hub, principal))
             runtime = await _runtime(stack, embedded, gateway, recipient.id, config, folder / f"{code}-adapter.db")
-            countries.append(Country(code, hub_id, embedded, gateway, runtime, keystore, profiles, trader))
+            countries.append(Country(code, hub_id, embedded, gateway, runtime, keystore, profiles, trader, principal))
         kz, cn = countries
         gacc = GaccConfig(state_file=folder / "gacc-state.db", risk_rules=gacc_risk_rules)
         await _runtime(stack, cn_hub, GaccAdapter(), "gacc", gacc, folder / "gacc.db")
