@@ -20,9 +20,11 @@ An envelope is checked in this order, each step before anything is submitted:
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import weakref
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -67,6 +69,11 @@ class InboundGateway:
     max_link_delay: timedelta = timedelta(days=2)
     """How old an envelope may be on arrival (the link may hold messages back during an outage); an
     envelope from the future is refused beyond the profile's clock skew."""
+    _handling: weakref.WeakValueDictionary[str, asyncio.Lock] = field(
+        default_factory=weakref.WeakValueDictionary, init=False, repr=False
+    )
+    """One lock per envelope id being handled: the link hands several messages to ``handle`` at once, and
+    two copies of one envelope (a redelivery racing its original) must not both be taken."""
 
     @property
     def partner(self) -> str:
@@ -101,17 +108,40 @@ class InboundGateway:
             await self._quarantine(raw, None, RECEIPT, (exc.code, exc.text))
             return
         outcome, reason = receipt.outcome, receipt.reason
-        known = await self.store.record_receipt(receipt.envelope_id, outcome, reason["text"] if reason else None)
-        self.metrics.receipt(self.partner, outcome)
-        if not known:
+        sent = await self.store.sent(receipt.envelope_id)
+        if sent is None or sent.partner != self.partner:
             log.warning("receipt for an envelope we never sent", partner=self.partner, **_ids(receipt.receipt))
-        elif outcome != "ACCEPTED":
+            return
+        if receipt.receipt["envelopeSha256"] != envelopes.envelope_sha256(sent.envelope):
+            # Other bytes under our envelope id (changed on the way, or forged): the receipt is about them,
+            # not ours, so it settles nothing; the resend sweep sends ours again.
+            log.error(
+                "partner receipted other bytes under our envelope id",
+                partner=self.partner,
+                outcome=outcome,
+                reason=reason,
+                **_ids(receipt.receipt),
+            )
+            return
+        await self.store.record_receipt(receipt.envelope_id, outcome, reason["text"] if reason else None)
+        self.metrics.receipt(self.partner, outcome)
+        if outcome != "ACCEPTED":
             log.error("partner did not accept our envelope", partner=self.partner, outcome=outcome, reason=reason)
 
     # -- envelopes ---------------------------------------------------------------------------------------------
     async def _envelope(self, raw: bytes) -> None:
         head = _readable(raw)
         envelope_id = head.get("envelopeId") if isinstance(head.get("envelopeId"), str) else None
+        if envelope_id is None:
+            await self._handle_envelope(raw, head, None)
+            return
+        lock = self._handling.get(envelope_id)
+        if lock is None:
+            lock = self._handling[envelope_id] = asyncio.Lock()
+        async with lock:
+            await self._handle_envelope(raw, head, envelope_id)
+
+    async def _handle_envelope(self, raw: bytes, head: Mapping[str, Any], envelope_id: str | None) -> None:
         if envelope_id is not None:
             earlier = await self.store.received(self.partner, envelope_id)
             if earlier is not None:
@@ -302,7 +332,12 @@ class InboundGateway:
                 await self.link.send(str(receipt["receiptId"]), RECEIPT, canonical(receipt))
 
     def _quarantine_receipt(self, head: Mapping[str, Any], reason: tuple[str, str]) -> dict[str, Any] | None:
-        """A QUARANTINED receipt when the envelope names enough to answer (else the sender's sweep resends)."""
+        """A QUARANTINED receipt when the envelope names enough to answer (else the sender's sweep resends).
+
+        Only for an envelope the partner addressed to us: a receipt goes to the envelope's sender from its
+        receiver, and this link reaches only the partner, and we sign only as ourselves."""
+        if head.get("sender") != self.partner_address or head.get("receiver") != dict(self.home):
+            return None
         try:
             return self._receipt_for(envelopes.parse_envelope(canonical(head)), "QUARANTINED", reason)
         except (envelopes.Quarantined, InvalidInput, ValueError):
@@ -321,7 +356,10 @@ class InboundGateway:
 
 
 def _readable(raw: bytes) -> dict[str, Any]:
-    """The envelope as far as it parses (for its id and hash before verification); {} when it does not."""
+    """The envelope as far as it parses (for its id and hash before verification); {} when it does not, or
+    when it is too large to be an envelope (not parsed at all: the broker's limit is far above ours)."""
+    if len(raw) > envelopes.MAX_ENVELOPE_BYTES:
+        return {}
     try:
         value = parse_json(raw)
     except (InvalidInput, UnicodeDecodeError, ValueError):
