@@ -154,7 +154,7 @@ async def _play_step(home: Country, other: Country, step: Step, note: Progress) 
         fresh = await home.gateway.store.sent(envelope.envelope_id)
         result.receipt = fresh.receipt_outcome if fresh else None
         note(
-            f"  {home.code}  envelope #{envelope.sequence} {envelope.envelope_id[:8]} signed and sent to {other.code}; "
+            f"  {home.code}  envelope #{envelope.sequence} signed and sent to {other.code}; "
             f"receipt {result.receipt or 'not yet'}"
         )
         if received is not None and received.submission_id:

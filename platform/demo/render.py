@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from singlewindow.platform.demo.agencies import AUTO
+from singlewindow.platform.demo.crossborder import CaseResult
 from singlewindow.platform.demo.run import DemoResult
 from singlewindow.platform.demo.timeline import DecisionEntry, Note, Timeline, TraderStep
 
@@ -88,8 +89,45 @@ def render_human(result: DemoResult) -> str:
     good = sum(t.ok for t in result.timelines)
     verdict = "all as expected" if result.ok else f"{count - good} NOT as expected"
     summary = f"{count} submissions: {tally}; {verdict}. Total {result.wall_ms / 1000:.1f} s."
+    if result.crossborder:
+        blocks += [_case(case) for case in result.crossborder]
+        good_cases = sum(case.ok for case in result.crossborder)
+        summary += f"\nCross-border: {good_cases} of {len(result.crossborder)} use cases as expected (KZ <-> CN)."
     blocks.append(summary + "".join(f"\nkept: {k}" for k in result.kept))
     return "\n\n".join(blocks) + "\n"
+
+
+def _case(case: CaseResult) -> str:
+    verdict = "as expected" if case.ok else "NOT AS EXPECTED"
+    expected = ", ".join(f"{s.step.file.split('-')[0]} {s.step.expected}" for s in case.steps)
+    return "\n".join(
+        [*case.lines, f"{_INDENT}result: {verdict} (expected: {expected}) in {_ms(case.wall_ms).lstrip('+')}"]
+    )
+
+
+def _case_json(case: CaseResult) -> dict[str, Any]:
+    return {
+        "key": case.case.key,
+        "title": case.case.title,
+        "ok": case.ok,
+        "wall_ms": case.wall_ms,
+        "steps": [
+            {
+                "country": s.step.country,
+                "document_type": s.step.document_type,
+                "file": s.step.file,
+                "submission_id": s.submission_id,
+                "envelope_sequence": s.envelope_sequence,
+                "receipt": s.receipt,
+                "partner_submission_id": s.partner_submission,
+                "partner_decision": s.decision,
+                "expected": s.step.expected,
+                "reasons": list(s.reasons),
+                "consolidated_status": s.consolidated,
+            }
+            for s in case.steps
+        ],
+    }
 
 
 def _agencies(result: DemoResult) -> str:
@@ -160,6 +198,7 @@ def render_json(result: DemoResult) -> dict[str, Any]:
         "agencies": dict(result.sources),
         "workdir": result.workdir,
         "submissions": [timeline_json(t) for t in result.timelines],
+        "crossborder": [_case_json(case) for case in result.crossborder],
         "summary": {
             "submissions": len(result.timelines),
             "as_expected": sum(t.ok for t in result.timelines),

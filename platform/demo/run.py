@@ -19,6 +19,7 @@ from pathlib import Path
 
 from singlewindow.platform.aggregation import Consolidated
 from singlewindow.platform.demo.agencies import AgencySystems, auto_deciders, real_agencies
+from singlewindow.platform.demo.crossborder import CaseResult, play_crossborder
 from singlewindow.platform.demo.follow import Submitted, Trader, act, progress_line, settled, told_of, trader_of
 from singlewindow.platform.demo.scenario import DOCUMENT_TYPE, SCENARIO
 from singlewindow.platform.demo.timeline import Timeline, build_timeline
@@ -27,6 +28,7 @@ from singlewindow.platform.errors import ConfigurationError
 from singlewindow.platform.hub.views import SubmissionView
 from singlewindow.platform.settings import Settings
 from singlewindow.platform.state import HubEvent
+from singlewindow.platform.testing.crossborder import two_countries
 from singlewindow.platform.testing.embedded import EmbeddedHub, embedded_hub
 
 SETTLE_TIMEOUT_SECONDS = 60.0
@@ -44,10 +46,11 @@ class DemoResult:
     vhost: str | None = None  # the demo's RabbitMQ vhost (deleted at the end unless kept)
     sources: Mapping[str, str] = field(default_factory=dict)  # agency -> where its decisions came from
     workdir: str = ""  # the demo's folder (removed at the end unless --keep)
+    crossborder: tuple[CaseResult, ...] = ()  # the second country: the cross-border use cases
 
     @property
     def ok(self) -> bool:
-        return bool(self.timelines) and all(t.ok for t in self.timelines)
+        return bool(self.timelines) and all(t.ok for t in self.timelines) and all(c.ok for c in self.crossborder)
 
 
 @contextmanager
@@ -165,8 +168,11 @@ async def run_demo(
             )
             async with embedded_hub(database, embedded_settings) as embedded:
                 timelines, sources = await _play(embedded, embedded_settings, {}, folder, auto_deciders, progress)
+            cases = await _crossborder(embedded_settings, folder, progress)
             where = "embedded hub: in-memory broker, SQLite, registry loaded from message_specs/"
-            return DemoResult("embedded", where, tuple(timelines), _ms_since(started), kept, None, sources, str(folder))
+            return DemoResult(
+                "embedded", where, tuple(timelines), _ms_since(started), kept, None, sources, str(folder), cases
+            )
         async with demo_vhost(settings.broker, settings.topology, amqp_url, folder, keep=keep is not None) as vhost:
             rabbit_settings = base.model_copy(
                 update={
@@ -184,6 +190,15 @@ async def run_demo(
         return DemoResult(
             "rabbitmq", where, tuple(timelines), _ms_since(started), kept, vhost.vhost, sources, str(folder)
         )
+
+
+async def _crossborder(settings: Settings, folder: Path, progress: Progress | None) -> tuple[CaseResult, ...]:
+    """The second country: KZ and CN single windows, each its own hub in its own vhost, joined by their
+    gateways; GACC decides in CN, KZ's agencies by simple rules (none of these types goes to them but the
+    termination notice, which KZ customs discharges)."""
+    (folder / "crossborder").mkdir(exist_ok=True)
+    async with two_countries(folder / "crossborder", settings) as pair:
+        return tuple(await play_crossborder(pair, progress))
 
 
 def _ms_since(started: float) -> float:
