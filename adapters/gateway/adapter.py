@@ -31,7 +31,7 @@ from singlewindow.adapters.gateway.intake import HttpIntake, IntakePort
 from singlewindow.adapters.gateway.keystore import Keystore
 from singlewindow.adapters.gateway.metrics import GatewayMetrics
 from singlewindow.adapters.gateway.outbound import OutboundGateway
-from singlewindow.adapters.gateway.profiles import load_profiles
+from singlewindow.adapters.gateway.profiles import PartnerProfile, default_directory, load_profile, load_profiles
 from singlewindow.adapters.gateway.store import GatewayStore
 from singlewindow.adapters.sdk.link import PartnerLink
 from singlewindow.platform.errors import ConfigurationError, InvalidInput, NswError, TransientError
@@ -80,6 +80,8 @@ class CrossBorderGateway(Adapter[GatewayConfig]):
         self._sweeper: asyncio.Task[None] | None = None
         self._subscription: object | None = None
         self._metrics_server: WSGIServer | None = None
+        self._profile_file: Path | None = None
+        self._profile_stamp = 0
 
     async def setup(self, context: AdapterContext[GatewayConfig]) -> None:
         config = context.config
@@ -98,6 +100,8 @@ class CrossBorderGateway(Adapter[GatewayConfig]):
             raise ConfigurationError(f"recipient {context.agency} is not a PARTNER in the catalogue: no link")
         self._store = await GatewayStore.open(config.store_url)
         self._intake = self._given_intake or _http_intake(config)
+        self._profile_file = (config.partners_dir or default_directory()) / f"{profile.key}.json"
+        self._profile_stamp = self._profile_file.stat().st_mtime_ns
         home = {"country": profile.home.country, "hubId": profile.home.hub_id}
         self.outbound = OutboundGateway(profile, home, self._store, context.link, keystore.active, self.metrics)
         self.inbound = InboundGateway(
@@ -178,10 +182,32 @@ class CrossBorderGateway(Adapter[GatewayConfig]):
     async def sweep(self) -> None:
         """One round: our answers on what the partner brought, waiting documents, unreceipted envelopes."""
         assert self.inbound is not None and self.outbound is not None and self._intake is not None
+        self.reload_profile()
         await self.answer_pending()
         await self.inbound.reprocess_released()
         await self.inbound.wake()
         await self.outbound.resend_unreceipted(self.context.config.resend_after)
+
+    def reload_profile(self) -> PartnerProfile | None:
+        """Take the partner's profile again when its file changed (a key imported for a rotation, a new
+        translation): no restart, so a rotation with an overlap loses nothing. A profile that does not check
+        is logged and the one in use is kept."""
+        assert self.inbound is not None and self.outbound is not None and self._profile_file is not None
+        try:
+            stamp = self._profile_file.stat().st_mtime_ns
+            if stamp == self._profile_stamp:
+                return None
+            profile = load_profile(self._profile_file)
+        except (OSError, ConfigurationError) as exc:
+            self.context.log.error("partner profile not reloaded; the one in use stays", error=str(exc))
+            return None
+        self._profile_stamp = stamp
+        if profile.recipient != self.inbound.profile.recipient or profile.key != self.inbound.profile.key:
+            self.context.log.error("partner profile names another partner or recipient; not taken")
+            return None
+        self.inbound.profile = self.outbound.profile = profile
+        self.context.log.info("partner profile reloaded", partner=profile.key, keys=[k.key_id for k in profile.keys])
+        return profile
 
     async def answer_pending(self) -> int:
         """Send the answer on every cross-border submission whose consolidated status moved to a decision."""
