@@ -97,7 +97,16 @@ class Catalogue(BaseModel):
     recipients: tuple[Recipient, ...]
 
     def agencies(self) -> tuple[Recipient, ...]:
+        """Only the home agencies: officer queues, auto-deciders, what answers with its own officers."""
         return tuple(r for r in self.recipients if r.kind is RecipientKind.AGENCY)
+
+    def with_inbox(self) -> tuple[Recipient, ...]:
+        """Every recipient the hub delivers to through an inbox: agencies and partner hubs alike.
+
+        A partner's gateway reads ``agency.<partner>.inbox`` with the same retry tiers and DLQ as an
+        agency's adapter, so whatever follows a delivery (dead letters, replays) must cover partners too.
+        """
+        return self.recipients
 
     def get(self, recipient_id: str) -> Recipient:
         for recipient in self.recipients:

@@ -33,9 +33,19 @@ REPLAYED_HEADER = "x-nsw-replayed"
 
 
 def dead_letter_queues(topology: Topology) -> list[str]:
-    """The operator-facing DLQs: every agency's, and the hub's terminal parking queue."""
+    """The DLQs an operator replays: every recipient's (agency or partner hub), and the hub's parking queue."""
     policies = {names.DLQ_POLICY, names.PARKING_POLICY}
     return [q.name for q in topology.queues if q.policy in policies]
+
+
+def link_dead_letter_queues(topology: Topology) -> list[str]:
+    """The cross-border link DLQs (``crossborder.<p>.dlq``): to look at, never to replay.
+
+    What dies there is an envelope or receipt on its way over the link (the out queue's delivery limit) or
+    one our gateway refused on the way in. Both ends' gateways keep every envelope they sent and send the
+    unreceipted ones again, so a re-send comes from the sending gateway, not from a republish of the copy.
+    """
+    return [q.name for q in topology.queues if q.policy == names.CROSSBORDER_DLQ_POLICY]
 
 
 @dataclass(frozen=True, slots=True)

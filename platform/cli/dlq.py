@@ -10,21 +10,48 @@ import click
 
 from singlewindow.platform.catalogue import load_catalogue
 from singlewindow.platform.cli.runtime import run, settings_of
-from singlewindow.platform.dlq import ReplayReport, dead_letter_queues, list_counts, newest_death, replay, show
+from singlewindow.platform.dlq import (
+    ReplayReport,
+    dead_letter_queues,
+    link_dead_letter_queues,
+    list_counts,
+    newest_death,
+    replay,
+    show,
+)
 from singlewindow.platform.errors import ConfigurationError
 from singlewindow.platform.hub.consumer import PARKED_BY_HEADER
 from singlewindow.platform.settings import Settings
-from singlewindow.platform.topology import build_topology
+from singlewindow.platform.topology import Topology, build_topology
 from singlewindow.platform.topology.management import ManagementClient
 
 _VHOST = click.option("--vhost", default=None, help="Virtual host (default: the broker URL's, else broker.vhost).")
 _QUEUE = click.option("--queue", "queue", default=None, help="One dead-letter queue (default: all of them).")
 
 
-def _queues(settings: Settings, queue: str | None) -> list[str]:
-    known = dead_letter_queues(build_topology(load_catalogue(), settings.topology))
+LINK_DLQ_HELP = (
+    "A link DLQ (crossborder.<partner>.dlq) is listed and shown, never replayed: the sending gateway's store "
+    "keeps every envelope it sealed and sends the unreceipted ones again (adapter setting resend_after, 10 "
+    "minutes by default; see nsw gateway status for what is unreceipted), so once the cause is fixed the "
+    "sender re-sends and the dead copies can be purged."
+)
+
+
+def _table(settings: Settings) -> Topology:
+    # The catalogue the hub routes with: hub.routing_dir's when set, else the shipped one (as nsw topology).
+    routing_dir = settings.hub.routing_dir
+    return build_topology(load_catalogue(routing_dir / "recipients.json" if routing_dir else None), settings.topology)
+
+
+def _queues(settings: Settings, queue: str | None, *, links: bool) -> list[str]:
+    """The DLQs a command works on: ``queue`` alone, else all of them; link DLQs only when ``links``."""
+    table = _table(settings)
+    replayable, link = dead_letter_queues(table), link_dead_letter_queues(table)
+    known = [*replayable, *link] if links else replayable
     if queue is None:
         return known
+    if queue in link and not links:
+        raise ConfigurationError(f"{queue!r} is not replayed. {LINK_DLQ_HELP}")
     if queue not in known:
         raise ConfigurationError(f"{queue!r} is not a dead-letter queue; known: {', '.join(known)}")
     return [queue]
@@ -53,12 +80,17 @@ def dlq() -> None:
 @_QUEUE
 @click.pass_context
 def list_(ctx: click.Context, vhost: str | None, queue: str | None) -> None:
-    """Message and consumer counts of each dead-letter queue (management statistics: a few seconds old)."""
+    """Message and consumer counts of each dead-letter queue (management statistics: a few seconds old).
+
+    Every recipient's DLQ (agencies and partner hubs: agency.partner-cn.dlq), the hub's nsw.hub.dlq, and the
+    cross-border link DLQs crossborder.<partner>.dlq. A link DLQ is read-only here: the sending gateway's
+    store keeps every envelope and sends the unreceipted ones again (adapter setting resend_after), so
+    fix the cause, let it re-send (nsw gateway status shows what is unreceipted), then purge the copies."""
     settings = settings_of(ctx)
 
     async def _go() -> None:
         async with ManagementClient.from_settings(settings.broker) as client:
-            for count in await list_counts(client, _vhost(settings, vhost), _queues(settings, queue)):
+            for count in await list_counts(client, _vhost(settings, vhost), _queues(settings, queue, links=True)):
                 click.echo(f"{count.queue}\t{count.messages}\t{count.consumers} consumer(s)")
 
     run(_go())
@@ -79,7 +111,7 @@ def show_(ctx: click.Context, vhost: str | None, queue: str | None, count: int) 
 
     async def _go() -> None:
         async with ManagementClient.from_settings(settings.broker) as client:
-            for name in _queues(settings, queue):
+            for name in _queues(settings, queue, links=True):
                 for message in await show(client, target, name, count):
                     record = {
                         "queue": name,
@@ -103,13 +135,18 @@ def show_(ctx: click.Context, vhost: str | None, queue: str | None, count: int) 
 @click.option("--limit", default=None, type=click.IntRange(min=1), help="At most this many per queue.")
 @click.pass_context
 def replay_(ctx: click.Context, vhost: str | None, queue: str | None, limit: int | None) -> None:
-    """Republish each dead-lettered message to its original exchange and routing key, then remove it."""
+    """Republish each dead-lettered message to its original exchange and routing key, then remove it.
+
+    A document the hub sent a recipient (agency or partner hub) goes back through the hub as a new delivery
+    attempt. The cross-border link DLQs crossborder.<partner>.dlq are not replayed: the sending gateway
+    re-sends every unreceipted envelope from its store (adapter setting resend_after)."""
     from singlewindow.platform.api.assembly import hub_from_settings
     from singlewindow.platform.hub.replay import hub_republisher
     from singlewindow.platform.transport import connect
 
     settings = settings_of(ctx)
     target = _vhost(settings, vhost)
+    queues = _queues(settings, queue, links=False)  # a link DLQ is refused before anything connects
 
     async def _go() -> list[ReplayReport]:
         reports = []
@@ -118,7 +155,7 @@ def replay_(ctx: click.Context, vhost: str | None, queue: str | None, limit: int
             # Documents of the hub go back through its state and its own record of what it sent: the
             # recipient becomes PENDING again and gets the hub's document, never the dead letter's body.
             republish = hub_republisher(hub, actor="nsw dlq replay")
-            for name in _queues(settings, queue):
+            for name in queues:
                 reports.append(await replay(transport, name, limit=limit, republish=republish))
         return reports
 

@@ -97,7 +97,7 @@ class AggregatorService:
             agency = self._inbox_agencies().get(queue) if isinstance(queue, str) else None
             if death is None or agency is None:
                 raise AccessDenied(
-                    f"dead letter {delivery.message_id!r}: its newest x-death names {queue!r}, not an agency inbox"
+                    f"dead letter {delivery.message_id!r}: its newest x-death names {queue!r}, not a recipient's inbox"
                 )
             sent = await self._sent.to_agency(delivery.message_id)
             if sent is None or sent.agency != names.agency_routing_key(agency):
@@ -214,8 +214,8 @@ class AggregatorService:
             raise AccessDenied(f"a message in the name of {agency!r} must carry that agency's validated user_id")
 
     def _inbox_agencies(self) -> dict[str, str]:
-        """Agency inbox -> agency: the queues that dead-letter into nsw.deadletters."""
-        return {names.inbox_queue(a.id): a.id for a in self._catalogue().agencies()}
+        """Inbox -> recipient (agency or partner hub): the queues that dead-letter into nsw.deadletters."""
+        return {names.inbox_queue(a.id): a.id for a in self._catalogue().with_inbox()}
 
     def _kick(self, rows: list[int]) -> None:
         if rows:

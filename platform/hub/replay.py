@@ -57,7 +57,7 @@ def hub_republisher(hub: Hub, actor: str) -> Republish:
     record = SentMessages(hub.engine)
 
     async def republish(delivery: Delivery, exchange: str, routing_key: str) -> bool:
-        agencies = [a.id for a in hub.catalogue().agencies()]
+        agencies = [a.id for a in hub.catalogue().with_inbox()]  # a partner's inbox dead-letters alike
         agency = dead_in_agency(delivery.queue, delivery.headers, agencies)
         sent = await record.to_agency(delivery.message_id)
         if agency is None and sent is None and exchange != names.AGENCY_EXCHANGE:
