@@ -24,6 +24,7 @@ from singlewindow.platform.hub.views import SubmissionView
 from singlewindow.platform.specs import Catalog
 from singlewindow.platform.testing.crossborder import Country, TwoCountries, two_countries
 from singlewindow.platform.topology import names
+from singlewindow.platform.transport import MemoryBroker
 from singlewindow.platform.transport.base import OutgoingMessage
 
 CN = {"country": "CN", "hubId": "cn-sw"}
@@ -49,6 +50,19 @@ async def until(condition: Callable[[], Awaitable[bool]], what: str, within: flo
                 await asyncio.sleep(0.02)
     except TimeoutError:
         pytest.fail(f"timed out waiting for {what}")
+
+
+async def cut(pair: TwoCountries, sender: Country) -> None:
+    """Cut ``sender``'s link (awaited where the pair's links need it)."""
+    outcome: object = pair.cut(sender)
+    if isinstance(outcome, Awaitable):
+        await outcome
+
+
+async def restore(pair: TwoCountries, sender: Country) -> None:
+    outcome: object = pair.restore(sender)
+    if isinstance(outcome, Awaitable):
+        await outcome
 
 
 def reload_profile(country: Country, partner: str) -> None:
@@ -129,9 +143,14 @@ class Partner:
             "control-result", self.control_result(tag), source_key=f"test-{tag}", kind="document"
         )
 
+    @property
+    def broker(self) -> MemoryBroker:
+        assert self.pair.broker is not None, "these tests run on the in-memory broker"
+        return self.pair.broker
+
     def inject(self, body: bytes, message_type: str = envelopes.ENVELOPE_TYPE) -> None:
         """Publish ``body`` into KZ's ``crossborder.in.cn`` as CN's Shovel does: as the link user, no user_id."""
-        broker, vhost = self.pair.broker, self.kz.vhost
+        broker, vhost = self.broker, self.kz.vhost
         user = broker.login(vhost, names.link_user("cn"), None)
         message = OutgoingMessage(
             exchange=names.crossborder_in_exchange("cn"),
@@ -160,7 +179,7 @@ class Partner:
 
     def kz_out_messages(self) -> list[OutgoingMessage]:
         """What waits in KZ's ``crossborder.out.cn`` (while KZ's link to CN is cut)."""
-        return self.pair.broker.queue_messages(self.kz.vhost, names.crossborder_out_queue("cn"))
+        return self.broker.queue_messages(self.kz.vhost, names.crossborder_out_queue("cn"))
 
     def receipts_from_kz(self, envelope_id: str) -> list[dict[str, Any]]:
         """KZ's receipts for ``envelope_id`` waiting on KZ's cut link, each verified as CN would verify it."""

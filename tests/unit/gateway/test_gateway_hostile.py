@@ -25,7 +25,7 @@ from singlewindow.adapters.gateway.store import SentEnvelope
 from singlewindow.platform.state.common import utcnow
 from singlewindow.platform.testing.crossborder import TwoCountries
 
-from .conftest import Partner, reload_profile
+from .conftest import Partner, cut, reload_profile
 
 
 def _resigned(envelope: dict[str, Any], key: SigningKey) -> dict[str, Any]:
@@ -93,10 +93,10 @@ FORGERIES = (
 
 
 @pytest.fixture
-async def cut(pair: TwoCountries) -> TwoCountries:
+async def both_cut(pair: TwoCountries) -> TwoCountries:
     """Both links cut: CN's own envelopes wait in CN's outbound queue, KZ's receipts in KZ's."""
-    pair.cut(pair.cn)
-    pair.cut(pair.kz)
+    await cut(pair, pair.cn)
+    await cut(pair, pair.kz)
     return pair
 
 
@@ -113,8 +113,8 @@ async def _quarantined_as(cn: Partner, raw: bytes, reason: str, what: str) -> No
     assert cn.quarantine_metric(reason) >= 1, what
 
 
-async def test_forged_envelopes_are_quarantined_and_answered_with_signed_receipts(cut: TwoCountries) -> None:
-    cn = Partner(cut)
+async def test_forged_envelopes_are_quarantined_and_answered_with_signed_receipts(both_cut: TwoCountries) -> None:
+    cn = Partner(both_cut)
     for number, forgery in enumerate(FORGERIES):
         sent = await cn.send_from_cn(f"FORGED-{number}")
         before = cn.quarantine_metric(forgery.reason)
@@ -124,7 +124,7 @@ async def test_forged_envelopes_are_quarantined_and_answered_with_signed_receipt
         assert cn.quarantine_metric(forgery.reason) == before + 1, forgery.name
         entry = next(e for e in await cn.quarantined_in_kz() if e.raw == raw.decode())
         assert entry.envelope_id == sent.envelope_id and forgery.text in entry.reason_text, (forgery.name, entry)
-        assert await cut.kz.gateway.store.received("cn", sent.envelope_id) is None, forgery.name
+        assert await both_cut.kz.gateway.store.received("cn", sent.envelope_id) is None, forgery.name
 
         async def answered(envelope_id: str = sent.envelope_id) -> bool:
             return bool(cn.receipts_from_kz(envelope_id))
@@ -135,19 +135,19 @@ async def test_forged_envelopes_are_quarantined_and_answered_with_signed_receipt
         assert receipt["reason"]["code"] == forgery.reason, forgery.name
         assert receipt["envelopeSha256"] == envelopes.envelope_sha256(json.loads(raw)), forgery.name
     assert await cn.submissions_in_kz() == []
-    assert (await cut.kz.gateway.store.counts("cn")).quarantined == len(FORGERIES)
+    assert (await both_cut.kz.gateway.store.counts("cn")).quarantined == len(FORGERIES)
 
 
-async def test_a_key_past_its_validity_verifies_nothing(cut: TwoCountries) -> None:
-    cn = Partner(cut)
-    profile_path = cut.kz.profiles_dir / "cn.json"
+async def test_a_key_past_its_validity_verifies_nothing(both_cut: TwoCountries) -> None:
+    cn = Partner(both_cut)
+    profile_path = both_cut.kz.profiles_dir / "cn.json"
     profile = json.loads(profile_path.read_text(encoding="utf-8"))
     now = utcnow()
     for entry in profile["keys"]:
         entry["validFrom"] = (now - timedelta(days=30)).isoformat().replace("+00:00", "Z")
         entry["validTo"] = (now - timedelta(days=1)).isoformat().replace("+00:00", "Z")
     profile_path.write_text(json.dumps(profile, indent=2), encoding="utf-8")
-    reload_profile(cut.kz, "cn")
+    reload_profile(both_cut.kz, "cn")
 
     sent = await cn.send_from_cn("EXPIRED")
     cn.inject(sent.body)  # CN's envelope exactly as CN's gateway sent it
@@ -165,8 +165,8 @@ async def test_a_key_past_its_validity_verifies_nothing(cut: TwoCountries) -> No
     assert await cn.submissions_in_kz() == []
 
 
-async def test_an_envelope_not_from_cn_is_quarantined_without_an_answer_on_cns_link(cut: TwoCountries) -> None:
-    cn = Partner(cut)
+async def test_an_envelope_not_from_cn_is_quarantined_without_an_answer_on_cns_link(both_cut: TwoCountries) -> None:
+    cn = Partner(both_cut)
     envelope = cn.seal("control-result", cn.control_result("UZ-1"), sender={"country": "UZ", "hubId": "uz-sw"})
     raw = canonical(envelope)
     cn.inject(raw)
@@ -177,8 +177,8 @@ async def test_an_envelope_not_from_cn_is_quarantined_without_an_answer_on_cns_l
     assert await cn.submissions_in_kz() == []
 
 
-async def test_garbage_and_oversize_are_quarantined_unanswered(cut: TwoCountries) -> None:
-    cn = Partner(cut)
+async def test_garbage_and_oversize_are_quarantined_unanswered(both_cut: TwoCountries) -> None:
+    cn = Partner(both_cut)
     garbage = b"\x00\xff not json at all {"
     cn.inject(garbage)
     await _quarantined_as(cn, garbage, "OTHER", "garbage bytes")
@@ -197,13 +197,13 @@ async def test_garbage_and_oversize_are_quarantined_unanswered(cut: TwoCountries
     assert await cn.submissions_in_kz() == []
 
 
-async def test_an_envelope_id_reused_for_other_content_is_quarantined(cut: TwoCountries) -> None:
-    cn = Partner(cut)
+async def test_an_envelope_id_reused_for_other_content_is_quarantined(both_cut: TwoCountries) -> None:
+    cn = Partner(both_cut)
     sent = await cn.send_from_cn("ORIGINAL")
     cn.inject(sent.body)
 
     async def applied() -> bool:
-        taken = await cut.kz.gateway.store.received("cn", sent.envelope_id)
+        taken = await both_cut.kz.gateway.store.received("cn", sent.envelope_id)
         return taken is not None and taken.state == "APPLIED"
 
     await cn.until(applied, "the original applied")
@@ -225,12 +225,12 @@ async def test_an_envelope_id_reused_for_other_content_is_quarantined(cut: TwoCo
     assert impostor["envelopeSha256"] == envelopes.envelope_sha256(other)
     (submission,) = await cn.submissions_in_kz()
     assert submission.trader_reference == f"XB-cn-{sent.envelope_id}"
-    taken = await cut.kz.gateway.store.received("cn", sent.envelope_id)
+    taken = await both_cut.kz.gateway.store.received("cn", sent.envelope_id)
     assert taken is not None and taken.envelope_sha256 == envelopes.envelope_sha256(sent.envelope)
 
 
-async def test_a_replayed_envelope_gets_its_original_receipt_again(cut: TwoCountries) -> None:
-    cn = Partner(cut)
+async def test_a_replayed_envelope_gets_its_original_receipt_again(both_cut: TwoCountries) -> None:
+    cn = Partner(both_cut)
     sent = await cn.send_from_cn("REPLAYED")
     cn.inject(sent.body)
     cn.inject(sent.body)
@@ -241,11 +241,13 @@ async def test_a_replayed_envelope_gets_its_original_receipt_again(cut: TwoCount
     await cn.until(answered_twice, "two receipts")
     first, second = cn.receipts_from_kz(sent.envelope_id)
     assert first == second and first["outcome"] == "ACCEPTED"  # the same signed receipt, same receiptId
-    taken = await cut.kz.gateway.store.received("cn", sent.envelope_id)
+    taken = await both_cut.kz.gateway.store.received("cn", sent.envelope_id)
     assert taken is not None and taken.redeliveries == 1 and taken.receipt == first
     assert len(await cn.submissions_in_kz()) == 1
     assert await cn.quarantined_in_kz() == []
-    redeliveries = cut.kz.gateway.metrics.registry.get_sample_value("nsw_gateway_redeliveries_total", {"partner": "cn"})
+    redeliveries = both_cut.kz.gateway.metrics.registry.get_sample_value(
+        "nsw_gateway_redeliveries_total", {"partner": "cn"}
+    )
     assert redeliveries == 1
 
 
@@ -254,7 +256,7 @@ async def test_cn_records_kz_receipts_only_for_the_bytes_it_sent(pair: TwoCountr
     KZ no longer accepts), while a receipt for other bytes under one of CN's envelope ids (tampered on the
     way) leaves that envelope unreceipted, so CN's resend sweep sends the real bytes again."""
     cn = Partner(pair)
-    pair.cut(pair.cn)  # CN's own copies stay in CN's queue; the test delivers what KZ gets
+    await cut(pair, pair.cn)  # CN's own copies stay in CN's queue; the test delivers what KZ gets
     kz_view_of_cn = pair.kz.profiles_dir / "cn.json"
     sent = await cn.send_from_cn("RECORDED")
     tampered_source = await cn.send_from_cn("TAMPERED")
