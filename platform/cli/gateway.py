@@ -1,16 +1,5 @@
-"""``nsw gateway``: operating the cross-border gateway. This module holds the group and ``keys``.
-
-Other areas add their subcommands from their own modules, imported only when one of their commands (or the
-group's help) is asked for, so a broken area does not take ``keys`` down. To add commands, create
-``platform/cli/gateway_<area>.py`` (module ``singlewindow.platform.cli.gateway_<area>``) and name them in a
-module-level mapping::
-
-    COMMANDS: dict[str, click.Command] = {"link": link, "unlink": unlink}   # in gateway_link.py
-
-Nothing here needs editing: the group finds every ``gateway_*`` module of this package. A module without
-``COMMANDS`` offers the click commands it defines at top level (not those inside one of its groups) under
-their command names. ``nsw gateway <name>`` first tries the module ``gateway_<name>`` (``-`` as ``_``), then
-the others; two modules offering one name is an error.
+"""``nsw gateway``: operating the cross-border gateway. This module holds the group and ``keys``; the other
+subcommands live in ``gateway_<area>.py`` beside it and are imported only when used (``LAZY``).
 
 Keys (``nsw gateway keys ...``) are ours in ``gateway.keys_dir`` (adapters/gateway/keystore.py) and the
 partners' in their profiles. Only public parts are ever printed.
@@ -18,77 +7,26 @@ partners' in their profiles. Only public parts are ever printed.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from datetime import timedelta
 from pathlib import Path
-from types import ModuleType
 
 import click
 
 from singlewindow.adapters.gateway.keystore import DEFAULT_VALID_DAYS, Keystore, import_partner_key
-from singlewindow.platform import cli as cli_package
 from singlewindow.platform.catalogue import format_duration, parse_duration
+from singlewindow.platform.cli.lazy import LazyGroup
 from singlewindow.platform.cli.runtime import echo_json, settings_of
-from singlewindow.platform.errors import ConfigurationError
 
-EXTENSION_PREFIX = "gateway_"
-
-
-def _extension_names() -> list[str]:
-    """Module names of the ``gateway_*`` modules beside this one (found without importing them)."""
-    return sorted(
-        f"{cli_package.__name__}.{info.name}"
-        for info in pkgutil.iter_modules(cli_package.__path__)
-        if info.name.startswith(EXTENSION_PREFIX)
-    )
+LAZY: dict[str, str] = {
+    "link": "singlewindow.platform.cli.gateway_link:link",
+    "unlink": "singlewindow.platform.cli.gateway_link:unlink",
+    "link-status": "singlewindow.platform.cli.gateway_link:link_status",
+    "status": "singlewindow.platform.cli.gateway_status:status",
+    "quarantine": "singlewindow.platform.cli.gateway_quarantine:quarantine",
+}
 
 
-def _offered(module: ModuleType) -> dict[str, click.Command]:
-    """The commands a gateway_* module offers: its COMMANDS, else the click commands it defines at top level
-    (neither imported nor a subcommand of one of its groups), under their command names."""
-    listed = getattr(module, "COMMANDS", None)
-    if listed is None:
-        found = [
-            command
-            for command in vars(module).values()
-            if isinstance(command, click.Command) and getattr(command.callback, "__module__", None) == module.__name__
-        ]
-        nested = {id(child) for group in found if isinstance(group, click.Group) for child in group.commands.values()}
-        listed = {command.name: command for command in found if id(command) not in nested and command.name}
-    if not isinstance(listed, dict) or not all(isinstance(c, click.Command) for c in listed.values()):
-        raise ConfigurationError(f"{module.__name__}.COMMANDS must map names to click commands")
-    return listed
-
-
-class _GatewayGroup(click.Group):
-    """A group whose own commands are joined by those of the gateway_* modules, loaded lazily."""
-
-    def _extensions(self) -> dict[str, click.Command]:
-        found: dict[str, click.Command] = {}
-        for module_name in _extension_names():
-            for name, command in _offered(importlib.import_module(module_name)).items():
-                if name in found or name in self.commands:
-                    raise ConfigurationError(f"two gateway modules offer the command {name!r}")
-                found[name] = command
-        return found
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*self.commands, *self._extensions()})
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        own = self.commands.get(cmd_name)
-        if own is not None:
-            return own
-        likely = f"{cli_package.__name__}.{EXTENSION_PREFIX}{cmd_name.replace('-', '_')}"
-        if likely in _extension_names():  # the cheap case: gateway_status offers status
-            command = _offered(importlib.import_module(likely)).get(cmd_name)
-            if command is not None:
-                return command
-        return self._extensions().get(cmd_name)
-
-
-@click.group(cls=_GatewayGroup)
+@click.group(cls=LazyGroup, lazy=LAZY)
 def gateway() -> None:
     """The cross-border gateway: signing keys, the link to a partner hub, and what arrived."""
 

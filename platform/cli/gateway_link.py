@@ -173,6 +173,3 @@ def link_status(ctx: click.Context, partner: str | None, vhost: str | None) -> N
         click.echo(f"{key.upper()}\t{names.shovel_name(key)}\t{state}")
     if any(state != RUNNING for _, state in states):
         ctx.exit(1)
-
-
-COMMANDS: dict[str, click.Command] = {"link": link, "unlink": unlink, "link-status": link_status}

@@ -131,6 +131,3 @@ def status(ctx: click.Context, config_paths: tuple[Path, ...], as_json: bool, as
             f"  received {r['received']} (highest sequence {r['highestSequenceReceived']}), waiting {r['waiting']}, "
             f"rejected {r['rejected']}, quarantined {r['quarantined']}, redeliveries {r['redeliveries']}"
         )
-
-
-COMMANDS = {"status": status}

@@ -3,12 +3,12 @@ so one broken area (a missing optional dependency) does not take the others down
 
 from __future__ import annotations
 
-import importlib
 import sys
 
 import click
 from pydantic import ValidationError
 
+from singlewindow.platform.cli.lazy import LazyGroup
 from singlewindow.platform.errors import NswError
 from singlewindow.platform.logs import configure_logging
 from singlewindow.platform.settings import Settings
@@ -37,21 +37,7 @@ SUBCOMMANDS: dict[str, str] = {
 }
 
 
-class _LazyGroup(click.Group):
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(SUBCOMMANDS)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = SUBCOMMANDS.get(cmd_name)
-        if target is None:
-            return None
-        module_name, attribute = target.split(":")
-        command = getattr(importlib.import_module(module_name), attribute)
-        assert isinstance(command, click.Command)
-        return command
-
-
-@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, lazy=SUBCOMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="singlewindow", prog_name="nsw")
 @click.pass_context
 def cli(ctx: click.Context) -> None:

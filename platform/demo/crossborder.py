@@ -127,19 +127,17 @@ async def play_crossborder(pair: TwoCountries, progress: Progress | None = None)
         result.lines.append(head)
         for step in case.steps:
             home, other = (pair.kz, pair.cn) if step.country == "KZ" else (pair.cn, pair.kz)
-            outcome = await _play_step(home, other, step, lambda line, into=result: _note(into, say, line))
-            result.steps.append(outcome)
+            result.steps.append(await _play_step(home, other, step, result.lines.append, say))
         result.wall_ms = round((time.perf_counter() - started) * 1000, 1)
         results.append(result)
     return results
 
 
-def _note(result: CaseResult, say: Progress, line: str) -> None:
-    result.lines.append(line)
-    say(line)
+async def _play_step(home: Country, other: Country, step: Step, keep: Progress, say: Progress) -> StepResult:
+    def note(line: str) -> None:
+        keep(line)
+        say(line)
 
-
-async def _play_step(home: Country, other: Country, step: Step, note: Progress) -> StepResult:
     reference = f"DEMO-{step.file.split('-')[0]}-{utcnow():%H%M%S%f}"
     submission_id = await home.submit(step.document_type, document(step), reference)
     result = StepResult(step, submission_id)

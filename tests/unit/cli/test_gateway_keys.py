@@ -1,13 +1,11 @@
 """``nsw gateway keys``: generate, export (public parts only), import into a partner profile, rotate; and the
-gateway group finding subcommands of other ``gateway_*`` modules lazily."""
+gateway group's lazily imported subcommands."""
 
 from __future__ import annotations
 
 import json
-import sys
 from datetime import timedelta
 from pathlib import Path
-from types import ModuleType
 
 import click
 import pytest
@@ -89,63 +87,10 @@ def test_import_adds_a_partner_key_and_refuses_a_bad_one(keys_dir: Path, tmp_pat
     assert profile.read_text() == before
 
 
-@pytest.fixture
-def extension(monkeypatch: pytest.MonkeyPatch) -> str:
-    """A stand-in gateway_* module offering two commands, as gateway_link.py offers link and unlink."""
-    name = "singlewindow.platform.cli.gateway_example"
-    module = ModuleType(name)
-
-    @click.command()
-    def hello() -> None:
-        click.echo("hello from the example module")
-
-    @click.command(name="good-bye")
-    def good_bye() -> None:
-        click.echo("bye")
-
-    module.COMMANDS = {"hello": hello, "good-bye": good_bye}  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, name, module)
-    monkeypatch.setattr(gateway_cli, "_extension_names", lambda: [name])
-    return name
-
-
-def test_the_group_finds_commands_of_gateway_modules(keys_dir: Path, extension: str) -> None:
-    assert nsw(keys_dir, "hello").output == "hello from the example module\n"
-    assert nsw(keys_dir, "good-bye").output == "bye\n"
-    listing = nsw(keys_dir, "--help").output
-    assert "hello" in listing and "good-bye" in listing and "keys" in listing
+def test_every_lazy_gateway_command_resolves_and_is_listed(keys_dir: Path) -> None:
+    listing = nsw(keys_dir, "--help").output.split("Commands:")[1]
+    for name in gateway_cli.LAZY:
+        command = gateway_cli.gateway.get_command(click.Context(gateway_cli.gateway), name)
+        assert isinstance(command, click.Command), name
+        assert name in listing
     assert nsw(keys_dir, "nothing-like-it").exit_code == 2
-
-
-def test_the_real_extension_modules_are_found_by_name() -> None:
-    names = gateway_cli._extension_names()
-    assert all(name.startswith("singlewindow.platform.cli.gateway_") for name in names)
-    assert "singlewindow.platform.cli.gateway" not in names
-
-
-def test_a_module_without_commands_offers_its_own_top_level_commands(
-    keys_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    name = "singlewindow.platform.cli.gateway_plain"
-    module = ModuleType(name)
-
-    @click.group()
-    def quarantine() -> None:
-        """Set-aside messages."""
-
-    @quarantine.command(name="list")
-    def list_() -> None:
-        click.echo("nothing set aside")
-
-    for command in (quarantine, list_):
-        assert command.callback is not None
-        command.callback.__module__ = name
-    module.quarantine = quarantine  # type: ignore[attr-defined]
-    module.list_ = list_  # type: ignore[attr-defined]
-    module.keys = gateway_cli.keys  # type: ignore[attr-defined]  # imported, not its own: not offered again
-    monkeypatch.setitem(sys.modules, name, module)
-    monkeypatch.setattr(gateway_cli, "_extension_names", lambda: [name])
-
-    assert nsw(keys_dir, "quarantine", "list").output == "nothing set aside\n"
-    listing = nsw(keys_dir, "--help").output.split("Commands:")[1].splitlines()
-    assert [line.split()[0] for line in listing if line.strip()] == ["keys", "quarantine"]
