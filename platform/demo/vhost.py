@@ -23,7 +23,7 @@ from singlewindow.platform.errors import ConfigurationError, NotFound, NswError
 from singlewindow.platform.routing.loading import shipped_dir
 from singlewindow.platform.routing.tables import CATALOGUE_FILE, FILES
 from singlewindow.platform.settings import BrokerSettings, TopologySettings
-from singlewindow.platform.topology import Topology, build_topology
+from singlewindow.platform.topology import Topology, build_topology, names
 from singlewindow.platform.topology.apply import apply_rabbitmq
 from singlewindow.platform.topology.management import ManagementClient
 from singlewindow.platform.topology.users import ensure_users_rabbitmq
@@ -43,6 +43,11 @@ class DemoVhost:
     catalogue: Catalogue
     routing_dir: Path
 
+    def link_user(self, partner: str) -> str:
+        """The user ``partner``'s Shovel logs in as to write into this vhost (suffixed like every demo user:
+        users are global to a node, and the plain ``nsw-link-<p>`` may belong to a real deployment)."""
+        return demo_link_user(self.vhost.removeprefix(VHOST_PREFIX), partner)
+
     def url_for(self, user: str) -> str:
         """An AMQP URL into the demo vhost as one of its users."""
         parts = urlsplit(self.amqp_url)
@@ -61,21 +66,27 @@ def _without_credentials(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
 
 
-def _demo_catalogue(suffix: str) -> Catalogue:
-    shipped = load_catalogue()
+def demo_link_user(suffix: str, partner: str) -> str:
+    return f"{names.link_user(partner)}-demo-{suffix}"
+
+
+def _demo_catalogue(suffix: str, source: Path) -> Catalogue:
+    shipped = load_catalogue(source / CATALOGUE_FILE)
     recipients = tuple(
         r.model_copy(update={"broker_user": f"{r.broker_user}-demo-{suffix}"}) for r in shipped.recipients
     )
     return shipped.model_copy(update={"recipients": recipients})
 
 
-def write_routing_dir(target: Path, catalogue: Catalogue) -> Path:
-    """The shipped rules and views with the demo's catalogue beside them (what ``hub.routing_dir`` reads)."""
+def write_routing_dir(target: Path, catalogue: Catalogue, source: Path | None = None) -> Path:
+    """The rules and views of ``source`` (the shipped routing data by default) with the demo's catalogue
+    beside them (what ``hub.routing_dir`` reads)."""
+    source = source or shipped_dir()
     target.mkdir(parents=True, exist_ok=True)
     for name in FILES:
         if name != CATALOGUE_FILE:
-            shutil.copyfile(shipped_dir() / name, target / name)
-    shipped = json.loads((shipped_dir() / CATALOGUE_FILE).read_text(encoding="utf-8"))
+            shutil.copyfile(source / name, target / name)
+    shipped = json.loads((source / CATALOGUE_FILE).read_text(encoding="utf-8"))
     users = {r.id: r.broker_user for r in catalogue.recipients}
     for entry in shipped["recipients"]:
         entry["brokerUser"] = users[entry["id"]]
@@ -85,16 +96,29 @@ def write_routing_dir(target: Path, catalogue: Catalogue) -> Path:
 
 @asynccontextmanager
 async def demo_vhost(
-    broker: BrokerSettings, topology: TopologySettings, amqp_url: str, workdir: Path, *, keep: bool = False
+    broker: BrokerSettings,
+    topology: TopologySettings,
+    amqp_url: str,
+    workdir: Path,
+    *,
+    keep: bool = False,
+    routing_source: Path | None = None,
 ) -> AsyncIterator[DemoVhost]:
-    """A fresh vhost with the hub topology and the demo's users; deleted with its users unless ``keep``."""
+    """A fresh vhost with the hub topology and the demo's users; deleted with its users unless ``keep``.
+
+    ``routing_source`` is the routing data the hub of this vhost runs (the shipped data by default; the
+    second country's for the cross-border demo). The link users of its partners are suffixed too
+    (``DemoVhost.link_user``): the partner's Shovel must be given that name."""
     base_url = _without_credentials(amqp_url)
     suffix = secrets.token_hex(4)
     vhost = f"{VHOST_PREFIX}{suffix}"
-    catalogue = _demo_catalogue(suffix)
-    routing_dir = write_routing_dir(workdir / "routing", catalogue)
+    source = routing_source or shipped_dir()
+    catalogue = _demo_catalogue(suffix, source)
+    routing_dir = write_routing_dir(workdir / "routing", catalogue, source)
     hub_user = f"nsw-hub-demo-{suffix}"
-    table = build_topology(catalogue, topology, hub_user=hub_user)
+    table = build_topology(
+        catalogue, topology, hub_user=hub_user, link_user=lambda partner: demo_link_user(suffix, partner)
+    )
     async with ManagementClient.from_settings(broker) as client:
         try:
             await apply_rabbitmq(table, client, vhost, VERIFY_SETTLE_SECONDS)
