@@ -66,10 +66,10 @@ async def restore(pair: TwoCountries, sender: Country) -> None:
 
 
 def reload_profile(country: Country, partner: str) -> None:
-    """What restarting the gateway after ``nsw gateway keys import`` does: read the profile file again."""
-    profile = load_profiles(country.profiles_dir)[partner]
+    """What the gateway's sweep does once the profile file changed, now: take it again (checked first)."""
+    country.gateway.reload_profile()
     assert country.gateway.inbound is not None
-    country.gateway.inbound.profile = profile
+    assert country.gateway.inbound.profile == load_profiles(country.profiles_dir)[partner], "profile not taken"
 
 
 class Partner:
