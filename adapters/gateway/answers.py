@@ -23,6 +23,7 @@ from singlewindow.adapters import (
 )
 from singlewindow.adapters.gateway.store import GatewayStore, ReceivedEnvelope
 from singlewindow.platform.errors import InvalidInput, Problem
+from singlewindow.platform.state.common import rfc3339_millis
 
 Decide = Callable[[str, int, DecisionDraft], Awaitable[int]]
 
@@ -79,7 +80,7 @@ def answer_for(
     document: dict[str, Any] = {
         "documentId": f"{home['hubId']}-{submission['submissionId']}-{sequence}"[:64],
         "ucr": received.ucr,
-        "issuedAt": _stamp(now),
+        "issuedAt": rfc3339_millis(now),
         "references": [
             {
                 "type": REFERENCE_TYPES.get(received.document_type, "OTHER"),
@@ -96,7 +97,7 @@ def answer_for(
         "conditions": conditions,
         "reasons": reasons,
         "officer": {"id": home["hubId"], "name": f"{home['country']} single window"},
-        "decidedAt": _stamp(now),
+        "decidedAt": rfc3339_millis(now),
     }
     if channel is not None:
         document["channel"] = channel
@@ -122,7 +123,3 @@ async def apply_answer(store: GatewayStore, partner: str, answer: Mapping[str, A
         "the answer refers to no document we sent",
         [Problem("/references", "unknown", "none of the referenced ids is a document we sent this partner")],
     )
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

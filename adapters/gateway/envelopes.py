@@ -34,11 +34,10 @@ from singlewindow.adapters.gateway.signing import (
     verify,
 )
 from singlewindow.platform.errors import InvalidInput, PermanentError
-from singlewindow.platform.hub.messages import rfc3339_millis
 from singlewindow.platform.inputs import parse_json
 from singlewindow.platform.specs.catalog import Catalog
 from singlewindow.platform.specs.validation import FORMAT_CHECKER, schema_problems
-from singlewindow.platform.state.common import utcnow
+from singlewindow.platform.state.common import rfc3339_millis, utcnow
 
 __all__ = [
     "ENVELOPE_TYPE",

@@ -27,9 +27,8 @@ from typing import Any
 
 from singlewindow.adapters.gateway.signing import SigningKey, decode_public_key, parse_timestamp
 from singlewindow.platform.errors import ConfigurationError, Conflict, InvalidInput, NotFound, Problem
-from singlewindow.platform.hub.messages import rfc3339_millis
 from singlewindow.platform.specs.catalog import read_json
-from singlewindow.platform.state.common import utcnow
+from singlewindow.platform.state.common import rfc3339_millis, utcnow
 
 INDEX = "keys.json"
 DEFAULT_VALID_DAYS = 730

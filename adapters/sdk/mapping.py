@@ -12,7 +12,7 @@ from typing import Any
 
 from singlewindow.adapters.sdk.decisions import DecisionDraft, decided_at_or
 from singlewindow.adapters.sdk.store import HandoverRecord
-from singlewindow.platform.hub.messages import rfc3339_millis
+from singlewindow.platform.state.common import rfc3339_millis
 
 _MAX_DOCUMENT_ID = 64  # documentId maxLength in the specs
 

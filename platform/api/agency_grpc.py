@@ -18,10 +18,10 @@ from singlewindow.platform.api.proto import agency_pb2 as pb
 from singlewindow.platform.api.proto import agency_pb2_grpc
 from singlewindow.platform.attachments import AttachmentInfo, AttachmentService
 from singlewindow.platform.errors import InvalidInput, NswError, Problem
-from singlewindow.platform.hub.messages import rfc3339_millis
 from singlewindow.platform.identity import Principal
 from singlewindow.platform.inputs import require_clean
 from singlewindow.platform.officers import OfficerService, RecordedDecision
+from singlewindow.platform.state.common import rfc3339_millis
 
 log = structlog.get_logger(__name__)
 Authenticate = Callable[[str | None], Awaitable[Principal]]

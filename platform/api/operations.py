@@ -138,7 +138,7 @@ class SubmissionApi:
 
 def event_dict(item: WatchItem) -> dict[str, Any]:
     """A watch item as JSON (SSE ``data:``, the CLI); the same fields as the gRPC ``WatchEvent``."""
-    from singlewindow.platform.hub.messages import rfc3339_millis
+    from singlewindow.platform.state.common import rfc3339_millis
 
     event = item.event
     return {

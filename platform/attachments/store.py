@@ -16,8 +16,7 @@ from sqlalchemy.sql import Select, TextClause
 
 from singlewindow.platform.attachments.tables import attachment_uploads, attachments
 from singlewindow.platform.errors import NotFound
-from singlewindow.platform.hub.messages import rfc3339_millis
-from singlewindow.platform.state.common import aware, utcnow
+from singlewindow.platform.state.common import aware, rfc3339_millis, utcnow
 from singlewindow.platform.storage.tables import recipients, submission_versions
 
 

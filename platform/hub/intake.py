@@ -27,7 +27,6 @@ from singlewindow.platform.hub.messages import (
     notice_document,
     notice_message,
     query_response_message,
-    rfc3339_millis,
 )
 from singlewindow.platform.hub.views import SubmissionView, read_submission
 from singlewindow.platform.identity import GrantScope, Principal
@@ -41,7 +40,7 @@ from singlewindow.platform.state import (
     SubmissionRecord,
     SubmissionStore,
 )
-from singlewindow.platform.state.common import utcnow
+from singlewindow.platform.state.common import rfc3339_millis, utcnow
 
 log = structlog.get_logger(__name__)
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from singlewindow.platform.state import OutboxMessage, StatusChange
+from singlewindow.platform.state.common import rfc3339_millis
 from singlewindow.platform.topology import names
 
 HEADER_VERSION = "x-nsw-version"
@@ -171,12 +172,6 @@ def query_response_message(
         correlation_id=submission_id,
         headers={HEADER_VERSION: version, HEADER_RECIPIENT: recipient},
     )
-
-
-def rfc3339_millis(at: datetime) -> str:
-    """The one timestamp format of the specs: UTC, milliseconds, ``Z``."""
-    at = at.astimezone(UTC)
-    return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
 
 
 def status_document(change: StatusChange) -> dict[str, Any]:

@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from singlewindow.platform.aggregation import Consolidated
-from singlewindow.platform.hub.messages import rfc3339_millis
 from singlewindow.platform.state import RecipientStore, SubmissionRecord, SubmissionStore
+from singlewindow.platform.state.common import rfc3339_millis
 
 
 @dataclass(frozen=True, slots=True)

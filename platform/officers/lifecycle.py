@@ -15,10 +15,9 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from singlewindow.platform.errors import Conflict, NotFound
-from singlewindow.platform.hub.messages import rfc3339_millis
 from singlewindow.platform.officers.models import Withdrawal
 from singlewindow.platform.officers.tables import officer_queue
-from singlewindow.platform.state.common import aware, utcnow
+from singlewindow.platform.state.common import aware, rfc3339_millis, utcnow
 
 
 def withdrawal_of(row: Any) -> Withdrawal | None:

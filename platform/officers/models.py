@@ -11,8 +11,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from singlewindow.platform.aggregation import DecisionStatus
-from singlewindow.platform.hub.messages import rfc3339_millis
 from singlewindow.platform.inputs import INT32_MAX, int_field
+from singlewindow.platform.state.common import rfc3339_millis
 
 _CODE = r"^[A-Z0-9][A-Z0-9._-]{0,19}$"
 _POINTER = r"^(/([^~/]|~[01])*)+$"

@@ -30,3 +30,9 @@ async def lock_version(conn: AsyncConnection, submission_id: str, version: int) 
     if row is None:
         raise NotFound(f"no version {version} of submission {submission_id}")
     return row
+
+
+def rfc3339_millis(at: datetime) -> str:
+    """The one timestamp format of the specs: UTC, milliseconds, ``Z``."""
+    at = at.astimezone(UTC)
+    return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"

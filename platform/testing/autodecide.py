@@ -21,9 +21,8 @@ from singlewindow.platform.hub.messages import (
     HEADER_VERSION,
     QUERY_RESPONSE,
     header_int,
-    rfc3339_millis,
 )
-from singlewindow.platform.state.common import utcnow
+from singlewindow.platform.state.common import rfc3339_millis, utcnow
 from singlewindow.platform.topology import names
 from singlewindow.platform.transport import Delivery, OutgoingMessage, Subscription, Transport
 

@@ -29,10 +29,9 @@ from singlewindow.platform.hub.messages import (
     HEADER_ATTEMPT,
     HEADER_RECIPIENT,
     HEADER_VERSION,
-    rfc3339_millis,
 )
 from singlewindow.platform.identity import Principal, Role
-from singlewindow.platform.state.common import utcnow
+from singlewindow.platform.state.common import rfc3339_millis, utcnow
 from singlewindow.platform.testing import AutoDecider, EmbeddedHub, embedded_hub
 from singlewindow.platform.topology import names
 from singlewindow.platform.transport import OutgoingMessage, Transport

@@ -23,12 +23,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from singlewindow.platform.dlq import show
-from singlewindow.platform.hub.messages import AGENCY_DECISION, rfc3339_millis
+from singlewindow.platform.hub.messages import AGENCY_DECISION
 from singlewindow.platform.identity import GrantScope, PrincipalStore, Role
 from singlewindow.platform.routing import decide, load_tables, project
 from singlewindow.platform.settings import BrokerSettings
 from singlewindow.platform.specs import Catalog
-from singlewindow.platform.state.common import utcnow
+from singlewindow.platform.state.common import rfc3339_millis, utcnow
 from singlewindow.platform.storage import open_engine
 from singlewindow.platform.storage.tables import events, submissions, terminal_statuses
 from singlewindow.platform.topology import names
