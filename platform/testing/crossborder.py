@@ -7,6 +7,10 @@ each partner's gateway under its own broker user, each link a Shovel stand-in (`
 writing into the other vhost as the link user, exactly as ``nsw gateway link`` sets up on RabbitMQ. Each side
 generates its signing key and gets the other's public key in its profile of it, as two administrations do
 with ``nsw gateway keys export`` and ``import``.
+
+With an AMQP URL the same pair runs on RabbitMQ (``nsw demo --amqp-url``): two throwaway demo vhosts with
+suffixed users (users are global to a node), every process under its own broker user, and the links real
+dynamic Shovels put by ``create_link``, the code ``nsw gateway link`` runs.
 """
 
 from __future__ import annotations

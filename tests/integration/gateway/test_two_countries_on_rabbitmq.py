@@ -136,6 +136,13 @@ async def test_the_five_cases_cross_real_shovels_and_a_cut_link_loses_nothing(pa
         return queue.get("messages") == CUT_MANIFESTS
 
     await until(waiting_in_out_queue)
+    # What the Shovel will forward, as KZ's gateway published it: envelopes without a user_id.
+    waiting = await client.peek_messages(kz.vhost, names.crossborder_out_queue("cn"), CUT_MANIFESTS)
+    assert len(waiting) == CUT_MANIFESTS
+    for message in waiting:
+        properties = message["properties"]
+        assert isinstance(properties, dict) and properties.get("type") == "crossborder-envelope"
+        assert "user_id" not in properties, properties
     assert (await cn.gateway.store.counts("kz")).received == cn_counts.received  # none crossed
 
     await pair.restore(kz)
