@@ -115,6 +115,10 @@ class Catalogue(BaseModel):
         known = ", ".join(r.id for r in self.recipients)
         raise ConfigurationError(f"unknown recipient {recipient_id!r} (catalogue has: {known})")
 
+    def by_id(self, recipient_id: str) -> Recipient | None:
+        """The recipient ``recipient_id``, or None (``get`` raises instead)."""
+        return next((r for r in self.recipients if r.id == recipient_id), None)
+
     def by_broker_user(self, user: str) -> Recipient | None:
         """The recipient a validated AMQP ``user_id`` belongs to, or None for a stranger."""
         return next((r for r in self.recipients if r.broker_user == user), None)

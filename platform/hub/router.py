@@ -16,7 +16,7 @@ submissionVersion, so the adapter runtime reads them from the message (correlati
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import structlog
@@ -27,6 +27,7 @@ from singlewindow.platform.hub.codec import DocumentCodec
 from singlewindow.platform.hub.consumer import settle
 from singlewindow.platform.hub.messages import (
     CANCELLATION_NOTICE,
+    HEADER_DECLARANT,
     HEADER_VERSION,
     NOTICE_SUPERSEDED,
     delivery_id,
@@ -43,6 +44,14 @@ from singlewindow.platform.transport import Delivery
 
 log = structlog.get_logger(__name__)
 
+# The partner recipient a declarant is (a neighbouring single window's gateway submitting what it brought),
+# or None for a trader: what that partner sent us is never routed back to it.
+PartnerOf = Callable[[str], Awaitable[str | None]]
+
+
+async def _no_partner(_declarant: str) -> str | None:
+    return None
+
 
 class RouterService:
     def __init__(
@@ -52,8 +61,10 @@ class RouterService:
         codec: DocumentCodec,
         relay: OutboxRelay,
         sent: SentMessages | None = None,
+        partner_of: PartnerOf = _no_partner,
     ) -> None:
         self._recipients = recipients
+        self._partner_of = partner_of
         self._tables = tables
         self._codec = codec
         self._relay = relay
@@ -70,10 +81,17 @@ class RouterService:
         document = await self._codec.decode(delivery.type, delivery.body)
         tables = self._tables()
         decision = decide(tables, delivery.type, document)
+        declarant = delivery.headers.get(HEADER_DECLARANT)
+        brought_by = await self._partner_of(declarant) if isinstance(declarant, str) else None
         routed: list[RoutedRecipient] = []
         bodies: dict[str, bytes] = {}
         views: dict[str, dict[str, Any]] = {}
         for route in decision.recipients:
+            if route.recipient == brought_by:
+                log.info(
+                    "not routed back to the partner that brought it", submission_id=submission_id, partner=brought_by
+                )
+                continue
             recipient = tables.catalogue.get(route.recipient)
             if route.whole_document:  # a partner hub (or a mapped type): the document as submitted, unprojected
                 view = document
@@ -108,7 +126,7 @@ class RouterService:
             "routed",
             submission_id=submission_id,
             version=version,
-            recipients=decision.recipient_ids(),
+            recipients=tuple(r.recipient for r in routed),
             already=not committed,
         )
         if rows:

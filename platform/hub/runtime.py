@@ -11,8 +11,8 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from singlewindow.platform.aggregation import TransportState
-from singlewindow.platform.catalogue import Catalogue
-from singlewindow.platform.errors import PermanentError
+from singlewindow.platform.catalogue import Catalogue, RecipientKind
+from singlewindow.platform.errors import NotFound, PermanentError
 from singlewindow.platform.hub.access import Access
 from singlewindow.platform.hub.aggregator import AggregatorService
 from singlewindow.platform.hub.codec import DocumentCodec
@@ -29,7 +29,7 @@ from singlewindow.platform.hub.messages import (
 from singlewindow.platform.hub.router import RouterService
 from singlewindow.platform.hub.sent import SentMessages
 from singlewindow.platform.hub.watch import StatusNotifier, WatchService
-from singlewindow.platform.identity import PrincipalStore
+from singlewindow.platform.identity import PrincipalStore, Role
 from singlewindow.platform.routing import ReloadingTables
 from singlewindow.platform.settings import HubSettings, LimitSettings
 from singlewindow.platform.specs import DocumentValidator
@@ -138,6 +138,17 @@ def build_hub(
                 {"reason": str(error)},
             )
 
+    async def partner_of(declarant_id: str) -> str | None:
+        """The PARTNER recipient a declarant is: a partner principal is named after its recipient."""
+        try:
+            principal = await principals.get(declarant_id)
+        except NotFound:
+            return None
+        if principal.role is not Role.PARTNER:
+            return None
+        found = tables().catalogue.by_id(principal.name)
+        return found.id if found is not None and found.kind is RecipientKind.PARTNER else None
+
     relay = OutboxRelay(engine, transport, unroutable, poll_seconds=settings.outbox_poll_seconds)
     access = Access(principals)
     events = EventLog(engine)
@@ -161,7 +172,7 @@ def build_hub(
             access,
             IntakeLimits(limits.max_document_bytes, frozenset(settings.submittable_types)),
         ),
-        router=RouterService(recipients, tables, codec, relay, SentMessages(engine)),
+        router=RouterService(recipients, tables, codec, relay, SentMessages(engine), partner_of),
         aggregator=AggregatorService(
             recipients, lambda: tables().catalogue, validator, codec, relay, SentMessages(engine)
         ),
