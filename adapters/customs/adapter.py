@@ -13,6 +13,10 @@ replacement (function 5, RFF+ACW naming the one it replaces), and the trader's a
 response (function 11) naming the query. A CUSRES still arriving for a withdrawn declaration is not applied.
 A cancelled or replaced version's permit write-offs are reversed in the register (write_offs.py records them),
 the replaced one's before the new version is checked and written off.
+
+A partner's transit termination notice (routed here whole, not as view-customs) is no declaration: it
+discharges our TIR transit declaration at the office of departure, recorded once and decided at once
+(discharges.py); the customs system is not involved.
 """
 
 from __future__ import annotations
@@ -40,6 +44,12 @@ from singlewindow.adapters.customs import edifact
 from singlewindow.adapters.customs.config import CustomsConfig
 from singlewindow.adapters.customs.cusdec import DOCUMENT_CODE, build_cusdec, declaration_reference
 from singlewindow.adapters.customs.cusres import parse_cusres
+from singlewindow.adapters.customs.discharges import (
+    TRANSIT_TERMINATION_NOTICE,
+    DischargeRecord,
+    decision_for,
+    discharge_of,
+)
 from singlewindow.adapters.customs.edifact import element
 from singlewindow.adapters.customs.exchange import INBOX, OUTBOX, ExchangeFolder, reference_of, unique_name
 from singlewindow.adapters.customs.notices import build_answer, build_cancellation
@@ -50,6 +60,7 @@ from singlewindow.adapters.customs.sent import SentRecord
 from singlewindow.adapters.customs.write_offs import WriteOffRecord
 
 PERMITS = "permits:"  # a hand-over reference for a declaration the permits check stopped: customs never saw it
+DISCHARGE = "discharge:"  # a hand-over reference for a TIR discharge: no declaration, customs never saw it
 
 
 class CustomsEdifactAdapter(Adapter[CustomsConfig]):
@@ -71,6 +82,8 @@ class CustomsEdifactAdapter(Adapter[CustomsConfig]):
         await asyncio.to_thread(self.sent.prepare)
         self.write_offs = WriteOffRecord(config.exchange_dir)
         await asyncio.to_thread(self.write_offs.prepare)
+        self.discharges = DischargeRecord(config.exchange_dir)
+        await asyncio.to_thread(self.discharges.prepare)
         if config.hub_url is not None and config.hub_token is not None:
             self.permits = PermitsClient(config.hub_url, config.hub_token.get_secret_value())
         else:
@@ -92,10 +105,28 @@ class CustomsEdifactAdapter(Adapter[CustomsConfig]):
         return age is not None and age <= self.context.config.heartbeat_timeout_seconds
 
     async def deliver(self, document: InboundDocument) -> Handover:
+        if document.view == TRANSIT_TERMINATION_NOTICE:
+            return await self._discharge(document)
         return await self._declare(document, None)
+
+    async def _discharge(self, document: InboundDocument) -> Handover:
+        """Discharge the TIR transit the notice terminates, once; the decision is the discharge's."""
+        asked = discharge_of(document.body, document.submission_id, document.version)
+        stands = await self.discharges.discharge(asked)
+        self.context.log.info(
+            "TIR transit discharged" if stands.notice == asked.notice else "TIR transit already discharged",
+            transit_declaration=stands.transit_declaration,
+            tir_carnet=stands.tir_carnet,
+            notice=asked.notice,
+            office=stands.office,
+            with_reservation=stands.with_reservation,
+        )
+        return Handover(reference=f"{DISCHARGE}{stands.transit_declaration}", decision=decision_for(stands, asked))
 
     async def replaced(self, document: InboundDocument, replacement: Replacement) -> Handover:
         """The new version replaces the previous declaration in the customs system (function code 5)."""
+        if document.view == TRANSIT_TERMINATION_NOTICE:  # a corrected notice: the discharge recorded stands
+            return await self._discharge(document)
         previous = replacement.previous_reference or declaration_reference(
             document.submission_id, replacement.previous_version
         )
@@ -118,6 +149,11 @@ class CustomsEdifactAdapter(Adapter[CustomsConfig]):
         await self._cancel(notice, log)
 
     async def _cancel(self, notice: Cancellation, log: Any) -> None:
+        if notice.reference is not None and notice.reference.startswith(DISCHARGE):
+            # A discharge is not a declaration customs holds: there is nothing to cancel there, and a
+            # discharge once given is undone only by an officer (an enquiry), never by the notice's sender.
+            log.warning("termination notice withdrawn after the discharge: the discharge stands", ref=notice.reference)
+            return
         reference = declaration_reference(notice.submission_id, notice.version)
         await self.sent.withdraw(reference, notice.submission_id, notice.version, notice.kind)
         # Also a declaration the permits check stopped: it may have written some items off before.
