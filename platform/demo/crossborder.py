@@ -108,6 +108,15 @@ class CaseResult:
         return len(self.steps) == len(self.case.steps) and all(s.ok for s in self.steps)
 
 
+def _setting(pair: TwoCountries) -> str:
+    if pair.vhosts:
+        kz, cn = pair.vhosts["KZ"], pair.vhosts["CN"]
+        link = f"RabbitMQ Shovels writing as {cn.link_user('kz')} (into CN) and {kz.link_user('cn')} (into KZ)"
+    else:
+        link = "the in-memory broker's Shovel stand-ins, each writing as the other side's link user"
+    return f"second country: KZ hub in vhost {pair.kz.vhost}, CN hub in vhost {pair.cn.vhost}; links: {link}"
+
+
 def document(step: Step) -> dict[str, Any]:
     """The step's document, dated today where a date decides (a certificate's age, the issue time)."""
     loaded: dict[str, Any] = json.loads((DATA / step.file).read_text(encoding="utf-8"))
@@ -118,6 +127,7 @@ def document(step: Step) -> dict[str, Any]:
 
 async def play_crossborder(pair: TwoCountries, progress: Progress | None = None) -> list[CaseResult]:
     say = progress or (lambda line: None)
+    say(_setting(pair))
     results = []
     for index, case in enumerate(CASES, start=1):
         started = time.perf_counter()

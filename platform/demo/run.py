@@ -187,17 +187,23 @@ async def run_demo(
             where = f"RabbitMQ at {vhost.amqp_url}, vhost {vhost.vhost} (hub user {vhost.hub_user}), SQLite"
             if keep:
                 kept += (f"vhost {vhost.vhost} and its users",)
+        cases = await _crossborder(base, folder, progress, amqp_url, keep=keep is not None)
+        if keep:
+            kept += ("the KZ and CN vhosts of the cross-border part, their users and Shovels",)
         return DemoResult(
-            "rabbitmq", where, tuple(timelines), _ms_since(started), kept, vhost.vhost, sources, str(folder)
+            "rabbitmq", where, tuple(timelines), _ms_since(started), kept, vhost.vhost, sources, str(folder), cases
         )
 
 
-async def _crossborder(settings: Settings, folder: Path, progress: Progress | None) -> tuple[CaseResult, ...]:
+async def _crossborder(
+    settings: Settings, folder: Path, progress: Progress | None, amqp_url: str | None = None, *, keep: bool = False
+) -> tuple[CaseResult, ...]:
     """The second country: KZ and CN single windows, each its own hub in its own vhost, joined by their
-    gateways; GACC decides in CN, KZ's agencies by simple rules (none of these types goes to them but the
-    termination notice, which KZ customs discharges)."""
+    gateways (with ``amqp_url``, by real Shovels writing as link users); GACC decides in CN, KZ's agencies
+    by simple rules (none of these types goes to them but the termination notice, which KZ customs
+    discharges)."""
     (folder / "crossborder").mkdir(exist_ok=True)
-    async with two_countries(folder / "crossborder", settings) as pair:
+    async with two_countries(folder / "crossborder", settings, amqp_url=amqp_url, keep=keep) as pair:
         return tuple(await play_crossborder(pair, progress))
 
 
