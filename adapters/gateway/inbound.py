@@ -96,14 +96,7 @@ class InboundGateway:
     # -- receipts for our envelopes ----------------------------------------------------------------------------
     async def _receipt(self, raw: bytes) -> None:
         try:
-            receipt = envelopes.open_receipt(
-                raw,
-                expected_sender=self.partner_address,
-                expected_receiver=dict(self.home),
-                verify_key=self._key_verdict,
-                clock_skew=self.profile.clock_skew,
-                max_age=self.max_link_delay,
-            )
+            receipt = envelopes.open_receipt(raw, **self._checks())
         except envelopes.Quarantined as exc:
             await self._quarantine(raw, None, RECEIPT, (exc.code, exc.text))
             return
@@ -148,14 +141,7 @@ class InboundGateway:
                 await self._again(raw, head, earlier)
                 return
         try:
-            opened = envelopes.open_envelope(
-                raw,
-                expected_sender=self.partner_address,
-                expected_receiver=dict(self.home),
-                verify_key=self._key_verdict,
-                clock_skew=self.profile.clock_skew,
-                max_age=self.max_link_delay,
-            )
+            opened = envelopes.open_envelope(raw, **self._checks())
         except envelopes.Quarantined as exc:
             await self._quarantine(raw, head, ENVELOPE, (exc.code, exc.text))
             return
@@ -265,14 +251,7 @@ class InboundGateway:
 
     async def _take_released(self, raw: bytes) -> str:
         try:
-            opened = envelopes.open_envelope(
-                raw,
-                expected_sender=self.partner_address,
-                expected_receiver=dict(self.home),
-                verify_key=self._key_verdict,
-                clock_skew=self.profile.clock_skew,
-                max_age=self.max_link_delay,
-            )
+            opened = envelopes.open_envelope(raw, **self._checks())
         except envelopes.Quarantined as exc:
             return f"still refused: {exc.code}: {exc.text}"
         if await self.store.received(self.partner, str(opened.envelope["envelopeId"])) is not None:
@@ -304,6 +283,16 @@ class InboundGateway:
         if envelope["schemaFingerprint"] != ours:
             return "UNKNOWN_SCHEMA", f"schema fingerprint {envelope['schemaFingerprint']} differs from ours ({ours})"
         return None
+
+    def _checks(self) -> dict[str, Any]:
+        """What verification compares an arriving envelope or receipt with: the profile as it is now."""
+        return {
+            "expected_sender": self.partner_address,
+            "expected_receiver": dict(self.home),
+            "verify_key": self._key_verdict,
+            "clock_skew": self.profile.clock_skew,
+            "max_age": self.max_link_delay,
+        }
 
     def _key_verdict(self, key_id: str, at: datetime) -> KeyVerdict:
         return self.profile.key_verdict(key_id, at)

@@ -17,10 +17,13 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    select,
+    inspect,
+    text,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from singlewindow.adapters.sdk.tables import apply_steps
 
 metadata = MetaData()
 
@@ -54,12 +57,14 @@ outbound = Table(
     Column("receipt_reason", Text, nullable=True),
     Column("receipted_at", DateTime(timezone=True), nullable=True),
     Column("receipts", Integer, nullable=False, default=0),
+    Column("last_sent_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("partner", "sequence", name="uq_gateway_outbound_sequence"),
     UniqueConstraint("partner", "source_key", name="uq_gateway_outbound_source"),
 )
 """Every envelope sealed for a partner. ``source_key`` is what made it (the inbox message's hand-over key,
 or a business answer's document id): sealing the same source again returns this row, never a new
-envelope. ``kind`` is ``document`` (a routed submission) or ``answer`` (our decision on theirs)."""
+envelope. ``kind`` is ``document`` (a routed submission) or ``answer`` (our decision on theirs).
+``last_sent_at`` is when the resend sweep last sent it again (None: sent once, when sealed)."""
 
 inbound = Table(
     "gateway_inbound",
@@ -111,19 +116,24 @@ released entry is taken again by the running gateway's sweep (verified again, wi
 then: a partner key imported since, for example), which records what became of it."""
 
 
+def _add_last_sent_at(conn: Connection) -> None:
+    """Step 2: when an unreceipted envelope was last sent again, so the sweep waits ``resend_after`` between
+    two resends instead of sending the whole backlog again on every round (a store made by step 1 already
+    has the column when it was created by this version's ``create_all``)."""
+    if "last_sent_at" in {column["name"] for column in inspect(conn).get_columns("gateway_outbound")}:
+        return
+    kind = DateTime(timezone=True).compile(dialect=conn.dialect)
+    conn.execute(text(f"ALTER TABLE gateway_outbound ADD COLUMN last_sent_at {kind}"))
+
+
 STEPS: list[Callable[[Connection], None]] = [
     lambda conn: metadata.create_all(conn, tables=[sequences, outbound, inbound, quarantine]),
+    _add_last_sent_at,
 ]
 
 
 def _migrate(conn: Connection) -> int:
-    schema_version.create(conn, checkfirst=True)
-    current = conn.execute(select(schema_version.c.version)).scalar() or 0
-    for number, step in enumerate(STEPS[current:], start=current + 1):
-        step(conn)
-        conn.execute(schema_version.delete())
-        conn.execute(schema_version.insert().values(version=number))
-    return len(STEPS)
+    return apply_steps(conn, schema_version, STEPS)
 
 
 async def migrate(engine: AsyncEngine) -> int:

@@ -7,7 +7,7 @@ and records the schema version, so a newer SDK can add steps without touching ex
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import (
     Boolean,
@@ -113,14 +113,20 @@ STEPS: list[Callable[[Connection], None]] = [
 ]
 
 
-def _migrate(conn: Connection) -> int:
-    schema_version.create(conn, checkfirst=True)
-    current = conn.execute(select(schema_version.c.version)).scalar() or 0
-    for number, step in enumerate(STEPS[current:], start=current + 1):
+def apply_steps(conn: Connection, version: Table, steps: Sequence[Callable[[Connection], None]]) -> int:
+    """Run the ``steps`` not yet recorded in the one-row ``version`` table, recording each; returns how many
+    steps the store now has. Steps are appended, never edited, so an older store is brought forward."""
+    version.create(conn, checkfirst=True)
+    current = conn.execute(select(version.c.version)).scalar() or 0
+    for number, step in enumerate(steps[current:], start=current + 1):
         step(conn)
-        conn.execute(schema_version.delete())
-        conn.execute(schema_version.insert().values(version=number))
-    return len(STEPS)
+        conn.execute(version.delete())
+        conn.execute(version.insert().values(version=number))
+    return len(steps)
+
+
+def _migrate(conn: Connection) -> int:
+    return apply_steps(conn, schema_version, STEPS)
 
 
 async def migrate(engine: AsyncEngine) -> int:
