@@ -50,7 +50,10 @@ async def rabbit_vhost(folder: Path) -> AsyncIterator[RabbitVhost]:
     (routing / CATALOGUE_FILE).write_text(json.dumps(shipped))
     catalogue = load_catalogue(routing / CATALOGUE_FILE)
     hub_user = f"nsw-hub-h{suffix}"
-    table = build_topology(catalogue, TopologySettings(), hub_user=hub_user)
+    # Users are global to the node: the link user is suffixed too, so parallel runs never delete each other's.
+    table = build_topology(
+        catalogue, TopologySettings(), hub_user=hub_user, link_user=lambda key: f"nsw-link-{key}-h{suffix}"
+    )
     async with ManagementClient(MANAGEMENT, "guest", "guest") as client:
         await client.put_vhost(vhost)
         await client.put_permissions(vhost, "guest", ".*", ".*", ".*")

@@ -105,7 +105,10 @@ async def adapter_vhost(
     routing = short_retry_routing(tmp_path / "routing", tiers=(1, 2), user_suffix=suffix)
     catalogue = load_catalogue(routing / "recipients.json")
     hub_user = f"nsw-hub-{suffix}"
-    table = build_topology(catalogue, TopologySettings(), hub_user=hub_user)
+    # Users are global to the node: the link user is suffixed too, so parallel runs never delete each other's.
+    table = build_topology(
+        catalogue, TopologySettings(), hub_user=hub_user, link_user=lambda key: f"nsw-link-{key}-{suffix}"
+    )
     passwords: dict[str, str] = {}
     async with ManagementClient(RABBITMQ_MANAGEMENT_URL, *ADMIN) as client:
         await client.put_vhost(vhost)

@@ -91,7 +91,10 @@ async def test_a_thirdparty_adapter_receives_documents_for_its_new_agency(
             out, err = await declared.communicate()
             assert declared.returncode == 0, (out + err).decode()
             assert (await client.get_queue(vhost, f"agency.{AGENCY}.inbox"))["name"] == f"agency.{AGENCY}.inbox"
-            table = build_topology(catalogue, TopologySettings(), hub_user=hub_user)
+            # Users are global to the node: the link user is suffixed too, so parallel runs never delete each other's.
+            table = build_topology(
+                catalogue, TopologySettings(), hub_user=hub_user, link_user=lambda key: f"nsw-link-{key}-{suffix}"
+            )
             report = await ensure_users_rabbitmq(table, client, vhost)
             passwords.update({issued.user: issued.password for issued in report.issued})
             await _run_hub_and_adapter(vhost, routing, env, hub_user, passwords, catalogue, thirdparty_python, tmp_path)

@@ -183,7 +183,10 @@ def two_hub_cluster(database_url: str, workdir: Path, name: str = "nsw-hubs") ->
     base = {k: v for k, v in os.environ.items() if not k.startswith("NSW_")}
     admin = base | {"NSW_LOG__FORMAT": "json", "NSW_BROKER__URL": AMQP}
     declared = nsw("topology", "declare", "--vhost", vhost, environment=admin)
-    table = build_topology(catalogue, Settings().topology, hub_user=hub_user)
+    # Users are global to the node: the link user is suffixed too, so parallel runs never delete each other's.
+    table = build_topology(
+        catalogue, Settings().topology, hub_user=hub_user, link_user=lambda key: f"nsw-link-{key}-t{suffix}"
+    )
 
     async def users() -> dict[str, str]:
         async with ManagementClient.from_settings(BrokerSettings()) as client:

@@ -68,7 +68,13 @@ class TopologyVhost:
         return short_catalogue(self.suffix, agencies=agencies, tiers=tiers)
 
     def build(self, catalogue: Catalogue, settings: TopologySettings | None = None) -> Topology:
-        self.table = build_topology(catalogue, settings or TopologySettings(), hub_user=f"nsw-hub-{self.suffix}")
+        # Users are global to the node: the link user of a partner in the catalogue is this test's own too.
+        self.table = build_topology(
+            catalogue,
+            settings or TopologySettings(),
+            hub_user=f"nsw-hub-{self.suffix}",
+            link_user=self.link_user,
+        )
         return self.table
 
     async def declare(self, catalogue: Catalogue | None = None, *, verify: bool = True) -> Topology:
@@ -80,6 +86,10 @@ class TopologyVhost:
         else:
             await declare_rabbitmq(table, self.client, self.vhost)
         return table
+
+    def link_user(self, partner: str) -> str:
+        """The test's link user of ``partner`` (users are global to the node, so never the plain nsw-link-<p>)."""
+        return f"nsw-link-{partner}-{self.suffix}"
 
     def user(self, agency: str | None = None) -> str:
         """The test's broker user of ``agency`` (or the hub's)."""

@@ -90,7 +90,7 @@ async def test_every_user_may_touch_exactly_what_the_table_grants(topology_vhost
         assert not any(_allowed(grant.write, e.name) for e in table.exchanges if e.name.startswith("nsw.dlx."))
     # Issue 13's principals were probed above too; what that means, stated plainly.
     p, q = (names.partner_key(r.id) for r in catalogue.recipients if r.kind.value == "PARTNER")
-    link = table.permission(names.link_user(p))
+    link = table.permission(topology_vhost.link_user(p))
     assert [e for e in exchanges if _allowed(link.write, e)] == [names.crossborder_in_exchange(p)]
     assert not [x for x in queues if _allowed(link.read, x)]
     gateway = table.permission(f"nsw-partner-p{topology_vhost.suffix}")
