@@ -54,6 +54,7 @@ async def rabbit_vhost(folder: Path) -> AsyncIterator[RabbitVhost]:
     table = build_topology(
         catalogue, TopologySettings(), hub_user=hub_user, link_user=lambda key: f"nsw-link-{key}-h{suffix}"
     )
+    assert all(suffix in user.name for user in table.users), "only this run's users: they are deleted after"
     async with ManagementClient(MANAGEMENT, "guest", "guest") as client:
         await client.put_vhost(vhost)
         await client.put_permissions(vhost, "guest", ".*", ".*", ".*")

@@ -109,6 +109,7 @@ async def adapter_vhost(
     table = build_topology(
         catalogue, TopologySettings(), hub_user=hub_user, link_user=lambda key: f"nsw-link-{key}-{suffix}"
     )
+    assert all(suffix in user.name for user in table.users), "only this run's users: they are deleted after"
     passwords: dict[str, str] = {}
     async with ManagementClient(RABBITMQ_MANAGEMENT_URL, *ADMIN) as client:
         await client.put_vhost(vhost)

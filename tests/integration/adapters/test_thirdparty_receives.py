@@ -95,6 +95,7 @@ async def test_a_thirdparty_adapter_receives_documents_for_its_new_agency(
             table = build_topology(
                 catalogue, TopologySettings(), hub_user=hub_user, link_user=lambda key: f"nsw-link-{key}-{suffix}"
             )
+            assert all(suffix in user.name for user in table.users), "only this run's users: they are deleted after"
             report = await ensure_users_rabbitmq(table, client, vhost)
             passwords.update({issued.user: issued.password for issued in report.issued})
             await _run_hub_and_adapter(vhost, routing, env, hub_user, passwords, catalogue, thirdparty_python, tmp_path)

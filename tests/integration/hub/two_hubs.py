@@ -187,6 +187,7 @@ def two_hub_cluster(database_url: str, workdir: Path, name: str = "nsw-hubs") ->
     table = build_topology(
         catalogue, Settings().topology, hub_user=hub_user, link_user=lambda key: f"nsw-link-{key}-t{suffix}"
     )
+    assert all(suffix in user.name for user in table.users), "only this run's users: they are deleted after"
 
     async def users() -> dict[str, str]:
         async with ManagementClient.from_settings(BrokerSettings()) as client:
