@@ -23,8 +23,9 @@ async def test_declare_twice_and_read_every_queue_back(topology_vhost: Any, monk
     command = ["topology", "declare", "--vhost", topology_vhost.vhost]
     result = await asyncio.to_thread(CliRunner().invoke, cli, command)  # the CLI runs its own event loop
     assert result.exit_code == 0, result.output
-    # 38 bindings: one more per agency since issue 11 (nsw.retry.<agency> "dead-letter" -> its inbox)
-    assert "15 exchanges, 29 queues, 38 bindings, 23 policies declared" in result.output
+    # 38 bindings: one more per agency since issue 11 (nsw.retry.<agency> "dead-letter" -> its inbox); the
+    # partner-cn recipient (issue 13) adds an agency's inbox machinery plus crossborder.out/in.cn and their DLQ
+    assert "20 exchanges, 37 queues, 48 bindings, 30 policies declared" in result.output
     table = await topology_vhost.declare(load_catalogue())  # idempotent: same names, arguments, policies
     observed = await observe_rabbitmq(table, topology_vhost.client, topology_vhost.vhost, topology_vhost.settle)
     assert set(observed) == {q.name for q in table.queues}
