@@ -18,13 +18,16 @@ from typing import Any
 
 import pytest
 
+from singlewindow.adapters.gateway.signing import canonical
 from singlewindow.platform.demo.crossborder import CASES, document, play_crossborder
-from singlewindow.platform.errors import NotFound
+from singlewindow.platform.errors import NotFound, NswError
 from singlewindow.platform.settings import BrokerSettings, Settings
 from singlewindow.platform.testing.crossborder import TwoCountries, two_countries
 from singlewindow.platform.topology import names
 from singlewindow.platform.topology.link import ABSENT, RUNNING, shovel_state
 from singlewindow.platform.topology.management import ManagementClient
+from singlewindow.platform.transport import OutgoingMessage
+from singlewindow.platform.transport.factory import open_transport
 
 pytestmark = pytest.mark.integration
 
@@ -167,3 +170,41 @@ async def test_the_five_cases_cross_real_shovels_and_a_cut_link_loses_nothing(pa
     for vhost, partner in ((kz.vhost, "cn"), (cn.vhost, "kz")):
         dlq = await client.get_queue(vhost, names.crossborder_dlq(partner))
         assert dlq.get("messages", 0) == 0
+
+    # A tampered copy of a CN envelope, written into KZ's crossborder.in.cn by the only user allowed to (the
+    # link user CN's Shovel logs in as), is quarantined with its reason and submits nothing; a forged
+    # user_id is refused by the broker itself.
+    tir = next(r for r in results if r.case.key == "tir")
+    (original,) = await cn.gateway.store.sent_for("kz", tir.steps[1].submission_id)
+    tampered = dict(original.envelope, payload=original.envelope["payload"].replace("XK34567812", "XK34567813"))
+    link_into_kz = kz_vhost.link_user("cn")
+    settings = BrokerSettings(url=kz_vhost.url_for(link_into_kz), heartbeat_seconds=5, reconnect_max_seconds=1.0)
+    async with await open_transport(settings, connection_name="forger") as forger:
+        await forger.publish(
+            OutgoingMessage(
+                exchange=names.crossborder_in_exchange("cn"),
+                routing_key="",
+                body=canonical(tampered),
+                message_id=str(uuid.uuid4()),
+                type="crossborder-envelope",
+                content_type="application/json",
+            )
+        )
+        with pytest.raises(NswError):
+            await forger.publish(
+                OutgoingMessage(
+                    exchange=names.crossborder_in_exchange("cn"),
+                    routing_key="",
+                    body=canonical(original.envelope),
+                    type="crossborder-envelope",
+                    user_id=kz_vhost.hub_user,
+                )
+            )
+
+    async def quarantined() -> bool:
+        return (await kz.gateway.store.counts("cn")).quarantined == 1
+
+    await until(quarantined)
+    (entry,) = await kz.gateway.store.quarantined("cn")
+    assert entry.reason_code == "ENVELOPE_ID_REUSED", entry  # its id was taken, with other bytes
+    assert (await kz.gateway.store.counts("cn")).received == after_kz.received
