@@ -26,6 +26,7 @@ from singlewindow.adapters.sdk.documents import (
 from singlewindow.adapters.sdk.errors import AgencyUnavailable, DocumentRefused, VersionWithdrawn
 from singlewindow.adapters.sdk.options import RuntimeOptions
 from singlewindow.platform.aggregation import DecisionStatus
+from singlewindow.platform.errors import NotFound
 
 __all__ = [
     "Adapter",
@@ -40,6 +41,7 @@ __all__ = [
     "Handover",
     "InboundDocument",
     "NoConfig",
+    "NotFound",
     "Officer",
     "PendingHandover",
     "Query",

@@ -28,6 +28,7 @@ from singlewindow.adapters import (
     DocumentRefused,
     Handover,
     InboundDocument,
+    NotFound,
     Officer,
     Reason,
 )
@@ -40,7 +41,6 @@ from singlewindow.adapters.gacc.recognition import (
     seal_numbers,
 )
 from singlewindow.adapters.gacc.store import ControlResult, GaccStore
-from singlewindow.platform.errors import NotFound
 
 
 class ManifestNotHandedOverYet(Exception):

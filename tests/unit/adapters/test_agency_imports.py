@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ADAPTERS = Path(__file__).resolve().parents[3] / "adapters"
-AGENCIES = ["customs", "sanitary", "veterinary", "phytosanitary", "border_guard"]
+AGENCIES = ["customs", "sanitary", "veterinary", "phytosanitary", "border_guard", "gacc"]
 ALLOWED = {
     "singlewindow.adapters",
     "singlewindow.platform.testing",
@@ -38,5 +38,29 @@ def test_agency_adapters_import_only_the_sdk_and_their_own_package(agency: str) 
         for path in files
         for name in imported(path)
         if name.startswith("singlewindow") and name not in ALLOWED and not (name == own or name.startswith(own + "."))
+    ]
+    assert wrong == []
+
+
+GATEWAY_FORBIDDEN = (
+    "singlewindow.platform.hub",
+    "singlewindow.platform.routing",
+    "singlewindow.platform.transport",
+    "singlewindow.platform.topology",
+    "singlewindow.platform.aggregation",
+    "singlewindow.platform.cli",
+    "singlewindow.platform.demo",
+    "singlewindow.platform.testing",
+)
+
+
+def test_the_gateway_reaches_its_hub_only_through_the_sdk_and_the_public_client() -> None:
+    """The cross-border gateway is an adapter of a PARTNER recipient: the broker through the SDK's link, the
+    hub through its public API (intake port); never the hub's internals, routing or transport."""
+    wrong = [
+        f"{path.relative_to(ADAPTERS)}: {name}"
+        for path in sorted((ADAPTERS / "gateway").rglob("*.py"))
+        for name in imported(path)
+        if any(name == bad or name.startswith(bad + ".") for bad in GATEWAY_FORBIDDEN)
     ]
     assert wrong == []
