@@ -32,7 +32,7 @@ class HttpIntake:
 
     async def submit(self, document_type: str, document: Mapping[str, Any], reference: str) -> str:
         answer = await self._client.submit(document, document_type, trader_reference=reference)
-        return str(answer["submissionId"])
+        return str(answer["submission"]["submissionId"])  # POST answers {"submission": view, "created": bool}
 
     async def status(self, submission_id: str) -> Mapping[str, Any]:
         return await self._client.get(submission_id)

@@ -232,8 +232,18 @@ class GatewayStore:
             )
         return bool(result.rowcount)
 
+    async def record_resent(self, envelope_ids: list[str], at: datetime | None = None) -> None:
+        """Note that the resend sweep sent these envelopes again now: the next resend waits a full period."""
+        if not envelope_ids:
+            return
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(outbound).where(outbound.c.envelope_id.in_(envelope_ids)).values(last_sent_at=at or utcnow())
+            )
+
     async def unreceipted(self, partner: str, older_than: datetime) -> list[SentEnvelope]:
-        """Envelopes the partner has not receipted since ``older_than``: what a resend sweep sends again."""
+        """Envelopes the partner has not receipted, sealed (or last sent again) before ``older_than``: what
+        a resend sweep sends again."""
         async with self._engine.connect() as conn:
             rows = (
                 await conn.execute(
@@ -241,7 +251,7 @@ class GatewayStore:
                     .where(
                         outbound.c.partner == partner,
                         outbound.c.receipt_outcome.is_(None),
-                        outbound.c.created_at < older_than,
+                        func.coalesce(outbound.c.last_sent_at, outbound.c.created_at) < older_than,
                     )
                     .order_by(outbound.c.sequence)
                 )

@@ -56,6 +56,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "fault_name" in metafunc.fixturenames:
         names = list(FAULTS) if long_run(metafunc.config) else list(SHORT)
         metafunc.parametrize("fault_name", names)
+    if "crossborder_fault" in metafunc.fixturenames:
+        from nswfaults import crossborder  # two hubs' worth of imports: only where the cross-border test runs
+
+        chosen = crossborder.FAULTS if long_run(metafunc.config) else crossborder.SHORT
+        metafunc.parametrize("crossborder_fault", list(chosen))
 
 
 @pytest.fixture(scope="session")

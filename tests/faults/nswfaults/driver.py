@@ -39,9 +39,13 @@ class Driver:
         document["traderReference"] = f"F-{self.tag}-{index:05d}"
         return document
 
-    async def _submit(self, http: httpx.AsyncClient, index: int, give_up_after: float) -> None:
+    def request(self, index: int) -> tuple[str, dict[str, Any]]:
+        """The ``index``-th submission: its trader reference and the POST body (other workloads override)."""
         document = self.document(index)
-        reference = document["traderReference"]
+        return document["traderReference"], {"documentType": "consignment", "document": document}
+
+    async def _submit(self, http: httpx.AsyncClient, index: int, give_up_after: float) -> None:
+        reference, body = self.request(index)
         deadline = time.monotonic() + give_up_after
         attempt = 0
         while time.monotonic() < deadline:
@@ -50,7 +54,7 @@ class Driver:
             try:
                 response = await http.post(
                     f"{url}/v1/submissions",
-                    json={"documentType": "consignment", "document": document},
+                    json=body,
                     headers={"authorization": f"Bearer {self.token}"},
                 )
             except httpx.HTTPError:

@@ -24,6 +24,9 @@ import httpx
 
 RABBIT_BIN = Path("/usr/lib/rabbitmq/bin")
 RABBIT_HOME = Path("/var/lib/rabbitmq")  # the Erlang cookie the CLI tools share; only read
+PLUGINS = ("rabbitmq_management", "rabbitmq_shovel", "rabbitmq_shovel_management")
+"""Enabled from the node's own plugins file at start; the shovel pair carries the cross-border links
+(``test_crossborder_faults.py``) and costs the other faults nothing."""
 
 
 def free_port() -> int:
@@ -87,7 +90,7 @@ class PrivateRabbit:
         self.base.chmod(0o755)
         for name in ("mnesia", "log"):
             (self.base / name).mkdir(exist_ok=True)
-        (self.base / "enabled_plugins").write_text("[rabbitmq_management].\n")
+        (self.base / "enabled_plugins").write_text(f"[{','.join(PLUGINS)}].\n")
         (self.base / "rabbitmq-env.conf").write_text("")
         (self.base / "rabbitmq.conf").write_text(
             f"listeners.tcp.1 = 127.0.0.1:{self.amqp_port}\n"
