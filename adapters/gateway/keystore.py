@@ -166,15 +166,19 @@ class Keystore:
         self._write_index(hub_id, [record])
         return record
 
-    def active_record(self) -> KeyRecord:
-        active = [record for record in self.records() if record.active]
-        if len(active) != 1:
-            raise NotFound(f"{self.directory}: no active signing key (run `nsw gateway keys generate`)")
-        return active[0]
+    def active_record(self, now: datetime | None = None) -> KeyRecord:
+        """The key to sign with at ``now``: the newest (flagged ``active``) once its validFrom has come; until
+        then the one it replaces, still valid (a rotation announced ahead, ``rotate(activate_in=...)``)."""
+        now = now or utcnow()
+        current = [record for record in self.records() if record.valid_from <= now < record.valid_to]
+        if not current:
+            raise NotFound(f"{self.directory}: no active signing key valid now (run `nsw gateway keys generate`)")
+        flagged = [record for record in current if record.active]
+        return flagged[0] if flagged else max(current, key=lambda record: record.valid_from)
 
-    def active(self) -> SigningKey:
-        """The key to sign with now."""
-        return self.signing_key(self.active_record().key_id)
+    def active(self, now: datetime | None = None) -> SigningKey:
+        """The key to sign with now (or at ``now``)."""
+        return self.signing_key(self.active_record(now).key_id)
 
     def signing_key(self, key_id: str) -> SigningKey:
         """One of our keys by id, refused if its file is readable by anyone but its owner."""
@@ -198,22 +202,33 @@ class Keystore:
         return [record.profile_entry() for record in self.records() if record.valid_to > now]
 
     def rotate(
-        self, overlap: timedelta, *, valid_days: int = DEFAULT_VALID_DAYS, now: datetime | None = None
+        self,
+        overlap: timedelta,
+        *,
+        activate_in: timedelta = timedelta(0),
+        valid_days: int = DEFAULT_VALID_DAYS,
+        now: datetime | None = None,
     ) -> KeyRecord:
-        """A new active key; the old active key stays valid until now + ``overlap`` (never longer than it
-        already was), so envelopes signed with it and still on the link verify, and none after."""
-        if overlap < timedelta(0):
-            raise InvalidInput("the overlap cannot be negative")
+        """A new key that signs from now + ``activate_in``; the key it replaces signs until then and stays
+        valid for ``overlap`` after it (never longer than it already was), so envelopes it signed that are
+        still on the link verify, and none after. Announce ahead (``activate_in``) so the partner can import
+        the new public key before the first envelope signed with it arrives."""
+        if overlap < timedelta(0) or activate_in < timedelta(0):
+            raise InvalidInput("the overlap and the delay before activation cannot be negative")
         now = now or utcnow()
         hub_id = self.hub_id
-        old = self.active_record()
+        old = self.active_record(now)
         assert hub_id is not None  # an index with an active key has its hub id
         self._prepare_directory()
+        switch = now + activate_in
         records = [
-            replace(record, active=False, valid_to=min(record.valid_to, now + overlap)) if record.active else record
+            replace(record, active=False, valid_to=min(record.valid_to, switch + overlap))
+            if record.key_id == old.key_id or record.active
+            else record
             for record in self.records()
         ]
         new = self._new_key(hub_id, records, now, valid_days)
+        new = replace(new, valid_from=switch, valid_to=switch + timedelta(days=valid_days))
         self._write_index(hub_id, [*records, new])
         assert old.key_id != new.key_id
         return new

@@ -89,13 +89,21 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str) -> timedel
 
 @keys.command()
 @click.option("--overlap", required=True, callback=_duration, help="How long the old key stays valid, e.g. P7D.")
+@click.option(
+    "--activate-in",
+    default=None,
+    help="Announce ahead: the new key signs only after this (e.g. P1D), so the partner can import it first.",
+)
 @click.option("--valid-days", type=click.IntRange(1, 3650), default=DEFAULT_VALID_DAYS, show_default=True)
 @click.pass_context
-def rotate(ctx: click.Context, overlap: object, valid_days: int) -> None:
-    """A new active key; the old one stays valid for the overlap, then no longer."""
+def rotate(ctx: click.Context, overlap: object, activate_in: str | None, valid_days: int) -> None:
+    """A new signing key: it signs from now (or after --activate-in); the old one signs until then and stays
+    valid for the overlap after it, then no longer."""
     assert isinstance(overlap, timedelta)
+    delay = _duration(ctx, click.Option(["--activate-in"]), activate_in) if activate_in else timedelta(0)
     store = _keystore(ctx)
     old = store.active_record()
-    new = store.rotate(overlap, valid_days=valid_days)
-    click.echo(f"{new.key_id} is now active; {old.key_id} stays valid for {format_duration(overlap)}")
+    new = store.rotate(overlap, activate_in=delay, valid_days=valid_days)
+    when = "now" if not delay else f"from {new.profile_entry()['validFrom']}"
+    click.echo(f"{new.key_id} signs {when}; {old.key_id} until then, and stays valid {format_duration(overlap)} after")
     click.echo("give the partner the new public entry now: nsw gateway keys export --json")

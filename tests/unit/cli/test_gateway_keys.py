@@ -44,7 +44,7 @@ def test_generate_export_rotate(keys_dir: Path) -> None:
 
     rotated = nsw(keys_dir, "keys", "rotate", "--overlap", "P7D")
     assert rotated.exit_code == 0, rotated.output
-    assert "stays valid for P7D" in rotated.output
+    assert "stays valid P7D after" in rotated.output
     listed = nsw(keys_dir, "keys", "export")
     assert listed.exit_code == 0 and len(listed.output.splitlines()) == 2
     records = Keystore(keys_dir).records()

@@ -38,7 +38,7 @@ def test_generate_writes_a_private_key_only_its_owner_can_read(store: Keystore) 
     assert index == {"hubId": "kz-nsw", "keys": [record.to_json()]}
     assert "PRIVATE" not in store.index_path.read_text()
 
-    key = store.active()
+    key = store.active(NOW)
     assert key.key_id == "kz-nsw-2026-01" and key.public_key_b64 == record.public_key
     assert verify(key.public_key, key.sign(b"x"), b"x")
 
@@ -53,7 +53,7 @@ def test_generate_refuses_a_keystore_that_has_keys_and_a_bad_hub_id(store: Keyst
 
 def test_an_empty_keystore_has_no_active_key(store: Keystore) -> None:
     with pytest.raises(NotFound, match="no active signing key"):
-        store.active()
+        store.active(NOW)
     assert store.export_public() == [] and store.hub_id is None
 
 
@@ -65,7 +65,7 @@ def test_rotate_makes_a_new_active_key_and_ends_the_old_one_after_the_overlap(st
     old, new = store.records()
     assert old.key_id == first.key_id and not old.active and old.valid_to == NOW + timedelta(days=7)
     assert new == second
-    assert store.active().key_id == "kz-nsw-2026-02"
+    assert store.active(NOW).key_id == "kz-nsw-2026-02"
     assert store.signing_key(first.key_id).public_key_b64 == first.public_key  # still there to read
 
     exported = store.export_public(now=NOW + timedelta(days=6))
@@ -89,7 +89,7 @@ def test_a_private_key_readable_by_others_is_refused(store: Keystore) -> None:
     store.generate("kz-nsw", now=NOW)
     (store.directory / "kz-nsw-2026-01.key").chmod(0o644)
     with pytest.raises(ConfigurationError, match="mode 0600"):
-        store.active()
+        store.active(NOW)
 
 
 def test_a_key_file_that_is_not_the_indexed_key_is_refused(store: Keystore) -> None:
@@ -97,7 +97,7 @@ def test_a_key_file_that_is_not_the_indexed_key_is_refused(store: Keystore) -> N
     path = store.directory / "kz-nsw-2026-01.key"
     path.write_bytes(SigningKey.generate("kz-nsw-2026-01").to_pem())
     with pytest.raises(ConfigurationError, match="does not match"):
-        store.active()
+        store.active(NOW)
 
 
 def test_a_key_id_cannot_name_a_file_outside_the_directory(store: Keystore) -> None:
@@ -175,3 +175,17 @@ def test_exported_entries_import_as_they_are(store: Keystore, tmp_path: Path) ->
     store.generate("kz-nsw", now=NOW)
     (entry,) = store.export_public(now=NOW)
     assert partner_key_entry(entry) == entry
+
+
+def test_a_rotation_announced_ahead_signs_with_the_old_key_until_the_new_one_starts(store: Keystore) -> None:
+    first = store.generate("kz-nsw", now=NOW)
+    new = store.rotate(timedelta(days=7), activate_in=timedelta(days=1), now=NOW)
+    assert new.valid_from == NOW + timedelta(days=1)
+    assert store.active(NOW + timedelta(hours=23)).key_id == first.key_id, "announced, not signing yet"
+    assert store.active(NOW + timedelta(days=1)).key_id == new.key_id
+    exported = {entry["keyId"]: entry for entry in store.export_public(now=NOW)}
+    assert set(exported) == {first.key_id, new.key_id}, "the partner can import the new key before it signs"
+    (old,) = [r for r in store.records() if r.key_id == first.key_id]
+    assert old.valid_to == NOW + timedelta(days=8)
+    with pytest.raises(InvalidInput):
+        store.rotate(timedelta(days=7), activate_in=timedelta(days=-1), now=NOW)
