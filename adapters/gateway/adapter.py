@@ -24,7 +24,15 @@ from wsgiref.simple_server import WSGIServer
 from prometheus_client import start_http_server
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from singlewindow.adapters import Adapter, AdapterContext, DocumentRefused, Handover, InboundDocument
+from singlewindow.adapters import (
+    Adapter,
+    AdapterContext,
+    Cancellation,
+    DocumentRefused,
+    Handover,
+    InboundDocument,
+    Replacement,
+)
 from singlewindow.adapters.gateway.answers import FINAL, answer_for
 from singlewindow.adapters.gateway.inbound import ANSWER_TYPE, InboundGateway
 from singlewindow.adapters.gateway.intake import HttpIntake, IntakePort
@@ -33,6 +41,7 @@ from singlewindow.adapters.gateway.metrics import GatewayMetrics
 from singlewindow.adapters.gateway.outbound import OutboundGateway
 from singlewindow.adapters.gateway.profiles import PartnerProfile, default_directory, load_profile, load_profiles
 from singlewindow.adapters.gateway.store import GatewayStore
+from singlewindow.adapters.gateway.withdrawals import KINDS, WITHDRAWAL_TYPE, withdrawal_for
 from singlewindow.adapters.sdk.link import PartnerLink
 from singlewindow.platform.errors import ConfigurationError, InvalidInput, NswError, TransientError
 from singlewindow.platform.state.common import utcnow
@@ -165,6 +174,44 @@ class CrossBorderGateway(Adapter[GatewayConfig]):
         except InvalidInput as exc:
             raise DocumentRefused(f"not sent to the partner: {exc.message}") from exc
         return Handover(reference=sent.envelope_id)
+
+    async def replaced(self, document: InboundDocument, replacement: Replacement) -> Handover:
+        """An amendment still routed to the partner: the new version goes as a new envelope, and the one it
+        replaces is withdrawn there, so the partner holds one live cross-border submission, the newest."""
+        handover = await self.deliver(document)
+        reason = f"replaced by version {document.version}"
+        await self._withdraw(
+            document.submission_id, replacement.previous_version, "superseded", reason, document.version
+        )
+        return handover
+
+    async def cancelled(self, notice: Cancellation) -> None:
+        """Our submission was cancelled (or an amendment no longer routes it to the partner): withdraw what we
+        sent the partner for that version, so its cross-border submission is cancelled there too."""
+        if notice.kind not in KINDS:
+            await super().cancelled(notice)
+            return
+        await self._withdraw(notice.submission_id, notice.version, notice.kind, notice.reason, notice.superseded_by)
+
+    async def _withdraw(
+        self, submission_id: str, version: int, kind: str, reason: str, superseded_by: int | None
+    ) -> None:
+        assert self.outbound is not None
+        partner = self.outbound.partner
+        for sent in await self.store.sent_for(partner, submission_id):
+            if sent.version != version or sent.kind != "document":
+                continue
+            withdrawal = withdrawal_for(
+                sent, kind, reason, superseded_by, self.context.agency, self.outbound.home, utcnow()
+            )
+            await self.outbound.send(
+                WITHDRAWAL_TYPE,
+                withdrawal,
+                source_key=f"withdraw:{sent.envelope_id}",
+                kind="withdrawal",
+                submission_id=submission_id,
+                version=version,
+            )
 
     # -- the sweep -------------------------------------------------------------------------------------------
     async def _sweep_forever(self) -> None:

@@ -40,6 +40,7 @@ from singlewindow.adapters.gateway.schemas import fingerprint
 from singlewindow.adapters.gateway.signing import KeyVerdict, SigningKey, canonical
 from singlewindow.adapters.gateway.store import APPLIED, REJECTED, WAITING, GatewayStore, ReceivedEnvelope
 from singlewindow.adapters.gateway.translate import inbound_translation
+from singlewindow.adapters.gateway.withdrawals import WITHDRAWAL_TYPE, apply_withdrawal
 from singlewindow.adapters.sdk.link import LinkMessage, PartnerLink
 from singlewindow.platform.errors import InvalidInput, NswError, TransientError
 from singlewindow.platform.inputs import parse_json
@@ -169,6 +170,8 @@ class InboundGateway:
         try:
             if envelope["documentType"] == ANSWER_TYPE:
                 await apply_answer(self.store, self.partner, document, self.decide)
+            elif envelope["documentType"] == WITHDRAWAL_TYPE:
+                await apply_withdrawal(self.store, self.partner, document, self.intake)
             else:
                 translated = inbound_translation(self.profile, str(envelope["documentType"]), document)
                 reference = f"XB-{self.partner}-{envelope['envelopeId']}"

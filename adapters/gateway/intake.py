@@ -23,6 +23,10 @@ class IntakePort(Protocol):
         """The submission as the hub's API shows it (``status``, ``version``, ``recipients`` with decisions)."""
         ...
 
+    async def cancel(self, submission_id: str, reason: str) -> None:
+        """Cancel the submission (the partner withdrew the document); Conflict when it is already decided."""
+        ...
+
 
 class HttpIntake:
     """The hub's HTTP API with the partner principal's token (``nsw principals add --role partner``)."""
@@ -36,6 +40,9 @@ class HttpIntake:
 
     async def status(self, submission_id: str) -> Mapping[str, Any]:
         return await self._client.get(submission_id)
+
+    async def cancel(self, submission_id: str, reason: str) -> None:
+        await self._client.cancel(submission_id, reason)
 
     async def close(self) -> None:
         await self._client.__aexit__(None, None, None)

@@ -9,25 +9,33 @@ in ``nsw gateway status``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from singlewindow.adapters.gateway.store import GatewayStore
+from singlewindow.adapters.gateway.withdrawals import WITHDRAWAL_TYPE, withdrawn_ids
 
-PREREQUISITES: Mapping[str, tuple[tuple[str, str], ...]] = {
+
+def _field(name: str) -> Callable[[Mapping[str, Any]], list[str]]:
+    return lambda document: [str(document[name])] if isinstance(document.get(name), str) else []
+
+
+PREREQUISITES: Mapping[str, tuple[tuple[Callable[[Mapping[str, Any]], list[str]], str], ...]] = {
     # TIR Convention Art. 28: termination is certified for a TIR operation that was started; its notice
     # names the transit declaration (documentId) it terminates.
-    "transit-termination-notice": (("transitDeclarationId", "transit declaration"),),
+    "transit-termination-notice": ((_field("transitDeclarationId"), "transit declaration"),),
+    # A withdrawal overtaking the document it withdraws waits for it, then cancels it.
+    WITHDRAWAL_TYPE: ((withdrawn_ids, "withdrawn document"),),
 }
-"""Per document type: (field of the document holding the prerequisite's documentId, what it is)."""
+"""Per document type: (the documentIds it needs known, what they are)."""
 
 
 async def missing_prerequisite(
     store: GatewayStore, partner: str, envelope: Mapping[str, Any], document: Mapping[str, Any]
 ) -> str | None:
     """What the document waits for ("transit declaration TD-1"), or None when it can be applied now."""
-    for field, what in PREREQUISITES.get(str(envelope["documentType"]), ()):
-        wanted = document.get(field)
-        if isinstance(wanted, str) and not await store.knows_document(partner, wanted):
-            return f"{what} {wanted}"
+    for wanted, what in PREREQUISITES.get(str(envelope["documentType"]), ()):
+        for document_id in wanted(document):
+            if not await store.knows_document(partner, document_id):
+                return f"{what} {document_id}"
     return None

@@ -321,6 +321,23 @@ class GatewayStore:
         assert found is not None
         return found
 
+    async def received_document(self, partner: str, document_id: str) -> ReceivedEnvelope | None:
+        """The latest applied envelope from ``partner`` that carried its document ``document_id``."""
+        async with self._engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(inbound)
+                    .where(
+                        inbound.c.partner == partner,
+                        inbound.c.document_id == document_id,
+                        inbound.c.state == APPLIED,
+                    )
+                    .order_by(inbound.c.sequence.desc())
+                    .limit(1)
+                )
+            ).first()
+        return _received(row) if row is not None else None
+
     async def count_redelivery(self, partner: str, envelope_id: str) -> None:
         async with self._engine.begin() as conn:
             await conn.execute(

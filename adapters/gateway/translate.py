@@ -60,6 +60,7 @@ PLACES: Mapping[str, tuple[tuple[tuple[str, ...], Table], ...]] = {
     "transit-termination-notice": REFERENCES,
     "passenger-currency-declaration": REFERENCES,
     "agency-decision": REFERENCES,
+    "cancellation-notice": REFERENCES,
 }
 """Per document type: (path with ``*`` for every array item, table). A type not listed is not translated."""
 

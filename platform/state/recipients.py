@@ -407,7 +407,8 @@ class RecipientStore:
         return changes, row_ids
 
     async def routed_views(self, submission_id: str, version: int) -> dict[str, str] | None:
-        """Agency recipient -> view of a routed version (whom the hub sent it to); None if not routed (yet)."""
+        """Recipient (agency or partner) -> view of a routed version (whom the hub sent it to); None if not
+        routed (yet). An amendment tells each of them what replaced it, or that it is withdrawn."""
         async with self._engine.connect() as conn:
             head = (
                 await conn.execute(
@@ -419,7 +420,7 @@ class RecipientStore:
             if head is None or not head.routed:
                 return None
             rows = await _rows(conn, submission_id, version)
-        return {row.recipient: row.view for row in rows if row.kind == "AGENCY"}
+        return {row.recipient: row.view for row in rows if row.kind in ("AGENCY", "PARTNER")}
 
     async def states(self, submission_id: str, version: int) -> list[tuple[RecipientState, Mapping[str, Any]]]:
         query = select(recipients).where(recipients.c.submission_id == submission_id, recipients.c.version == version)

@@ -24,7 +24,8 @@ from singlewindow.platform.storage.tables import document_links, recipients, sub
 
 # (recipient, version) -> the cancellation notice to that agency; built by intake, enqueued with the cancel.
 NoticeFactory = Callable[[str, int], OutboxMessage]
-AGENCY_KIND = "AGENCY"  # partners get no notices yet (issue 12)
+TOLD_KINDS = ("AGENCY", "PARTNER")
+"""Recipients told of a cancellation: every agency, and a partner hub (its gateway withdraws the document there)."""
 
 
 def payload_hash(document: Mapping[str, Any]) -> str:
@@ -148,7 +149,7 @@ class SubmissionStore:
                 told = select(recipients.c.recipient).where(
                     recipients.c.submission_id == submission_id,
                     recipients.c.version == current,
-                    recipients.c.kind == AGENCY_KIND,
+                    recipients.c.kind.in_(TOLD_KINDS),
                 )
                 for (recipient,) in list(await conn.execute(told.order_by(recipients.c.recipient))):
                     notices.append(await enqueue(conn, notice(recipient, current)))

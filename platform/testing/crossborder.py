@@ -62,6 +62,9 @@ class EmbeddedIntake:
     async def status(self, submission_id: str) -> Mapping[str, Any]:
         return (await self._hub.intake.get(self._principal, submission_id)).as_dict()
 
+    async def cancel(self, submission_id: str, reason: str) -> None:
+        await self._hub.intake.cancel(self._principal, submission_id, reason)
+
 
 @dataclass
 class Country:

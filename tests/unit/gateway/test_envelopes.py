@@ -289,9 +289,9 @@ def test_parse_envelope_gives_the_unverified_envelope_for_redelivery_checks(key:
 def test_a_rotated_key_verifies_during_the_overlap_and_not_after(tmp_path: Path) -> None:
     store = Keystore(tmp_path / "keys")
     store.generate("kz-nsw", now=NOW - timedelta(days=30))
-    old = store.active()
+    old = store.active(NOW)
     store.rotate(timedelta(days=7), now=NOW)
-    new = store.active()
+    new = store.active(NOW)
     lookup = key_lookup([record.profile_entry() for record in store.records()])
 
     during = NOW + timedelta(days=6)
