@@ -75,6 +75,8 @@ class InboundGateway:
     )
     """One lock per envelope id being handled: the link hands several messages to ``handle`` at once, and
     two copies of one envelope (a redelivery racing its original) must not both be taken."""
+    _waking: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
+    """Waiting envelopes are applied by one caller at a time (a handler and the sweep may both wake them)."""
 
     @property
     def partner(self) -> str:
@@ -230,14 +232,15 @@ class InboundGateway:
 
     async def _wake_waiting(self) -> None:
         """Apply waiting envelopes whose prerequisite is now known (each may wake further ones)."""
-        progressed = True
-        while progressed:
-            progressed = False
-            for waiting in await self.store.waiting(self.partner):
-                document = parse_json(str(waiting.envelope["payload"]))
-                if await missing_prerequisite(self.store, self.partner, waiting.envelope, document) is None:
-                    await self._apply(waiting.envelope, document, waiting.envelope_sha256)
-                    progressed = True
+        async with self._waking:
+            progressed = True
+            while progressed:
+                progressed = False
+                for waiting in await self.store.waiting(self.partner):
+                    document = parse_json(str(waiting.envelope["payload"]))
+                    if await missing_prerequisite(self.store, self.partner, waiting.envelope, document) is None:
+                        await self._apply(waiting.envelope, document, waiting.envelope_sha256)
+                        progressed = True
 
     async def reprocess_released(self) -> int:
         """Take again what an operator released from quarantine, verified again with today's profile."""
