@@ -151,10 +151,11 @@ class PrivateRabbit:
         return "\n".join(p.read_text(errors="replace")[-4000:] for p in logs if p.exists())
 
     def remove(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.stop_node()
+        """Gone with its data: no graceful stop (up to a minute of the session's end), the VM is killed."""
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, 9)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(10)
         shutil.rmtree(self.base, ignore_errors=True)
 
 
