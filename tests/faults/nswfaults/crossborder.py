@@ -28,13 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from nswfaults.broker import Management
 from nswfaults.checker import Report, check_decisions, check_queues, check_terminals
 from nswfaults.driver import Driver
 from nswfaults.harness import Params, VoidRun, _rows
-from nswfaults.processes import NSW, Proc, _nsw
+from nswfaults.processes import NSW, Proc, _nsw, wait_consuming, wait_healthy
 from nswfaults.services import PrivatePostgres, PrivateRabbit, free_port
 from singlewindow.adapters.gateway.profiles import default_directory
 from singlewindow.platform.demo.crossborder import DATA as CROSSBORDER_DIR
@@ -304,32 +302,10 @@ class CrossBorderSystem:
 
     # -- readiness and liveness ------------------------------------------------------------------------------
     def wait_hub(self, country: Country, timeout: float = 90) -> None:
-        hub, url = self.hubs[country.code], self.hub_urls[country.code]
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not hub.alive:
-                raise RuntimeError(f"{hub.name} exited:\n{hub.text()[-4000:]}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    return
-            time.sleep(0.2)
-        raise RuntimeError(f"{hub.name} did not become healthy:\n{hub.text()[-4000:]}")
+        wait_healthy(self.hubs[country.code], self.hub_urls[country.code], timeout)
 
     def wait_consumer(self, country: Country, queue: str, proc: Proc, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not proc.alive:
-                raise RuntimeError(f"{proc.name} exited:\n{proc.text()[-4000:]}")
-            with contextlib.suppress(httpx.HTTPError, KeyError):
-                found = httpx.get(
-                    f"{self.rabbit.management_url}/api/queues/{country.vhost}/{queue}",
-                    auth=("guest", "guest"),
-                    timeout=2,
-                ).json()
-                if found["consumers"] >= 1:
-                    return
-            time.sleep(0.3)
-        raise RuntimeError(f"{proc.name} did not start consuming {queue}:\n{proc.text()[-4000:]}")
+        wait_consuming(proc, self.rabbit.management_url, country.vhost, queue, timeout)
 
     def processes(self) -> list[Proc]:
         return [*self.hubs.values(), *self.gateways.values(), *([self.gacc] if self.gacc else [])]

@@ -16,6 +16,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 
@@ -97,6 +98,37 @@ def _nsw(*args: str, env: dict[str, str]) -> str:
     if result.returncode != 0:
         raise RuntimeError(f"nsw {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result.stdout
+
+
+def wait_healthy(proc: Proc, url: str, timeout: float = 90) -> None:
+    """Until the hub process at ``url`` answers /healthz; RuntimeError with its log if it exits or never does."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not proc.alive:
+            raise RuntimeError(f"{proc.name} exited:\n{proc.text()[-4000:]}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"{proc.name} did not become healthy:\n{proc.text()[-4000:]}")
+
+
+def wait_consuming(proc: Proc, management_url: str, vhost: str, queue: str, timeout: float = 90) -> None:
+    """Until ``queue`` in ``vhost`` has a consumer (``proc``'s); RuntimeError with its log otherwise."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not proc.alive:
+            raise RuntimeError(f"{proc.name} exited:\n{proc.text()[-4000:]}")
+        with contextlib.suppress(httpx.HTTPError, KeyError):
+            found = httpx.get(
+                f"{management_url}/api/queues/{quote(vhost, safe='')}/{quote(queue, safe='')}",
+                auth=("guest", "guest"),
+                timeout=2,
+            ).json()
+            if found["consumers"] >= 1:
+                return
+        time.sleep(0.3)
+    raise RuntimeError(f"{proc.name} did not start consuming {queue}:\n{proc.text()[-4000:]}")
 
 
 @dataclass
@@ -226,34 +258,11 @@ class System:
         )
 
     def wait_hub(self, index: int, timeout: float = 90) -> None:
-        hub, url = self.hubs[index], self.hub_urls[index]
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not hub.alive:
-                raise RuntimeError(f"{hub.name} exited:\n{hub.text()[-4000:]}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    return
-            time.sleep(0.2)
-        raise RuntimeError(f"{hub.name} did not become healthy:\n{hub.text()[-4000:]}")
+        wait_healthy(self.hubs[index], self.hub_urls[index], timeout)
 
     def wait_adapter(self, agency: str, timeout: float = 90) -> None:
         """Ready when the agency's inbox has a consumer again (the adapter's)."""
-        proc = self.adapters[agency]
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not proc.alive:
-                raise RuntimeError(f"{proc.name} exited:\n{proc.text()[-4000:]}")
-            with contextlib.suppress(httpx.HTTPError, KeyError):
-                queue = httpx.get(
-                    f"{self.rabbit.management_url}/api/queues/{VHOST}/agency.{agency}.inbox",
-                    auth=("guest", "guest"),
-                    timeout=2,
-                ).json()
-                if queue["consumers"] >= 1:
-                    return
-            time.sleep(0.3)
-        raise RuntimeError(f"{proc.name} did not start consuming:\n{proc.text()[-4000:]}")
+        wait_consuming(self.adapters[agency], self.rabbit.management_url, VHOST, f"agency.{agency}.inbox", timeout)
 
     def processes(self) -> list[Proc]:
         return [*self.hubs, *self.adapters.values(), *self.standins.values()]
