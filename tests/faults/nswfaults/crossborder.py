@@ -32,7 +32,7 @@ from nswfaults.broker import Management
 from nswfaults.checker import Report, check_decisions, check_queues, check_terminals
 from nswfaults.driver import Driver
 from nswfaults.harness import Params, VoidRun, _rows
-from nswfaults.processes import NSW, Proc, _nsw, wait_consuming, wait_healthy
+from nswfaults.processes import NSW, Proc, _nsw, issue_passwords, wait_consuming, wait_healthy
 from nswfaults.services import PrivatePostgres, PrivateRabbit, free_port
 from singlewindow.adapters.gateway.profiles import default_directory
 from singlewindow.platform.demo.crossborder import DATA as CROSSBORDER_DIR
@@ -196,10 +196,7 @@ class CrossBorderSystem:
         _nsw("topology", "declare", "--vhost", country.vhost, env=self.admin_env(country))
 
     def _users(self, country: Country) -> None:
-        for line in _nsw("topology", "users", "--vhost", country.vhost, env=self.admin_env(country)).splitlines():
-            user, _, password = line.partition("\t")
-            if password:
-                self.passwords[user] = password
+        self.passwords.update(issue_passwords(country.vhost, self.admin_env(country), self.passwords))
 
     def _keys(self, country: Country) -> None:
         _nsw("gateway", "keys", "generate", "--hub-id", country.hub_id, env=self.env(country))

@@ -100,6 +100,27 @@ def _nsw(*args: str, env: dict[str, str]) -> str:
     return result.stdout
 
 
+def _users(vhost: str, env: dict[str, str], *extra: str) -> tuple[dict[str, str], list[str]]:
+    """``nsw topology users``: (user -> password it issued, users that existed and kept theirs)."""
+    argv = [*NSW, "topology", "users", "--vhost", vhost, *extra]
+    result = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=180, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"nsw topology users failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    issued = dict(line.split("\t", 1) for line in result.stdout.splitlines() if "\t" in line)
+    kept = [line.split("\t")[0] for line in result.stderr.splitlines() if "(exists;" in line]
+    return issued, kept
+
+
+def issue_passwords(vhost: str, env: dict[str, str], known: dict[str, str]) -> dict[str, str]:
+    """The passwords of ``vhost``'s users. Users are global to a node, so one another system of this session
+    made (the cross-border one runs first) exists with a password we do not know: then every user is issued
+    a new one (``--rotate``; that system's processes have stopped by then)."""
+    issued, kept = _users(vhost, env)
+    if any(user not in known for user in kept):
+        issued, _ = _users(vhost, env, "--rotate")
+    return issued
+
+
 def wait_healthy(proc: Proc, url: str, timeout: float = 90) -> None:
     """Until the hub process at ``url`` answers /healthz; RuntimeError with its log if it exits or never does."""
     deadline = time.monotonic() + timeout
@@ -179,10 +200,7 @@ class System:
         self.routing_dir = short_retry_routing(self.root / "routing", tiers=(1, 2))
         admin = self.base_env() | {"NSW_BROKER__URL": self.rabbit.amqp_url()}
         _nsw("topology", "declare", "--vhost", VHOST, env=admin)
-        for line in _nsw("topology", "users", "--vhost", VHOST, env=admin).splitlines():
-            user, _, password = line.partition("\t")
-            if password:
-                self.passwords[user] = password
+        self.passwords.update(issue_passwords(VHOST, admin, self.passwords))
         mark = self._mark("topology", mark)
         self.database_url = self.postgres.create_database("nsw")
         hub_env = self.base_env() | {
