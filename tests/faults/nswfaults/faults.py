@@ -55,9 +55,16 @@ async def _total_unacked(ctx: FaultContext) -> int:
 
 
 async def broker_restart(ctx: FaultContext) -> dict[str, Any]:
-    unacked = await _wait_unacked(ctx, lambda: _total_unacked(ctx))
+    """Stop the node while the customs adapter holds received, unacknowledged work (frozen until the broker
+    shows that, as for close-connections: without it the node's graceful stop let every consumer finish,
+    and a run could strike nothing), restart it after the outage."""
+    proc = ctx.system.adapters[KILLED_AGENCY]
+    unacked = await _freeze_holding(ctx, proc, lambda: _unacked_of(ctx, proc))
     rabbit = ctx.system.rabbit
-    await asyncio.to_thread(rabbit.stop_node)
+    try:
+        await asyncio.to_thread(rabbit.stop_node)
+    finally:
+        proc.thaw()
     await asyncio.sleep(ctx.params.outage_seconds)
     await asyncio.to_thread(rabbit.start)
     for agency in ctx.system.adapters:
