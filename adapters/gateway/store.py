@@ -120,6 +120,14 @@ class GatewayStore:
     async def close(self) -> None:
         await self._engine.dispose()
 
+    async def _first(self, query: Any) -> Any:
+        async with self._engine.connect() as conn:
+            return (await conn.execute(query)).first()
+
+    async def _all(self, query: Any) -> list[Any]:
+        async with self._engine.connect() as conn:
+            return list((await conn.execute(query)).all())
+
     # -- outbound -------------------------------------------------------------------------------------------
     async def seal_once(
         self,
@@ -185,36 +193,29 @@ class GatewayStore:
 
     async def sent_document(self, partner: str, document_id: str) -> SentEnvelope | None:
         """The latest envelope that carried our document ``document_id`` to ``partner`` (an answer's target)."""
-        async with self._engine.connect() as conn:
-            row = (
-                await conn.execute(
-                    select(outbound)
-                    .where(
-                        outbound.c.partner == partner,
-                        outbound.c.document_id == document_id,
-                        outbound.c.kind == "document",
-                    )
-                    .order_by(outbound.c.sequence.desc())
-                    .limit(1)
-                )
-            ).first()
+        row = await self._first(
+            select(outbound)
+            .where(
+                outbound.c.partner == partner,
+                outbound.c.document_id == document_id,
+                outbound.c.kind == "document",
+            )
+            .order_by(outbound.c.sequence.desc())
+            .limit(1)
+        )
         return _sent(row) if row is not None else None
 
     async def sent_for(self, partner: str, submission_id: str) -> list[SentEnvelope]:
         """The envelopes that carried our submission ``submission_id`` to ``partner``, in sequence order."""
-        async with self._engine.connect() as conn:
-            rows = (
-                await conn.execute(
-                    select(outbound)
-                    .where(outbound.c.partner == partner, outbound.c.submission_id == submission_id)
-                    .order_by(outbound.c.sequence)
-                )
-            ).all()
+        rows = await self._all(
+            select(outbound)
+            .where(outbound.c.partner == partner, outbound.c.submission_id == submission_id)
+            .order_by(outbound.c.sequence)
+        )
         return [_sent(row) for row in rows]
 
     async def _sent_where(self, *conditions: Any) -> SentEnvelope | None:
-        async with self._engine.connect() as conn:
-            row = (await conn.execute(select(outbound).where(*conditions))).first()
+        row = await self._first(select(outbound).where(*conditions))
         return _sent(row) if row is not None else None
 
     async def record_receipt(self, envelope_id: str, outcome: str, reason: str | None) -> bool:
@@ -244,28 +245,22 @@ class GatewayStore:
     async def unreceipted(self, partner: str, older_than: datetime) -> list[SentEnvelope]:
         """Envelopes the partner has not receipted, sealed (or last sent again) before ``older_than``: what
         a resend sweep sends again."""
-        async with self._engine.connect() as conn:
-            rows = (
-                await conn.execute(
-                    select(outbound)
-                    .where(
-                        outbound.c.partner == partner,
-                        outbound.c.receipt_outcome.is_(None),
-                        func.coalesce(outbound.c.last_sent_at, outbound.c.created_at) < older_than,
-                    )
-                    .order_by(outbound.c.sequence)
-                )
-            ).all()
+        rows = await self._all(
+            select(outbound)
+            .where(
+                outbound.c.partner == partner,
+                outbound.c.receipt_outcome.is_(None),
+                func.coalesce(outbound.c.last_sent_at, outbound.c.created_at) < older_than,
+            )
+            .order_by(outbound.c.sequence)
+        )
         return [_sent(row) for row in rows]
 
     # -- inbound --------------------------------------------------------------------------------------------
     async def received(self, partner: str, envelope_id: str) -> ReceivedEnvelope | None:
-        async with self._engine.connect() as conn:
-            row = (
-                await conn.execute(
-                    select(inbound).where(inbound.c.partner == partner, inbound.c.envelope_id == envelope_id)
-                )
-            ).first()
+        row = await self._first(
+            select(inbound).where(inbound.c.partner == partner, inbound.c.envelope_id == envelope_id)
+        )
         return _received(row) if row is not None else None
 
     async def record_inbound(
@@ -323,19 +318,16 @@ class GatewayStore:
 
     async def received_document(self, partner: str, document_id: str) -> ReceivedEnvelope | None:
         """The latest applied envelope from ``partner`` that carried its document ``document_id``."""
-        async with self._engine.connect() as conn:
-            row = (
-                await conn.execute(
-                    select(inbound)
-                    .where(
-                        inbound.c.partner == partner,
-                        inbound.c.document_id == document_id,
-                        inbound.c.state == APPLIED,
-                    )
-                    .order_by(inbound.c.sequence.desc())
-                    .limit(1)
-                )
-            ).first()
+        row = await self._first(
+            select(inbound)
+            .where(
+                inbound.c.partner == partner,
+                inbound.c.document_id == document_id,
+                inbound.c.state == APPLIED,
+            )
+            .order_by(inbound.c.sequence.desc())
+            .limit(1)
+        )
         return _received(row) if row is not None else None
 
     async def count_redelivery(self, partner: str, envelope_id: str) -> None:
@@ -351,19 +343,16 @@ class GatewayStore:
 
     async def applied_unanswered(self, partner: str, final: frozenset[str]) -> list[ReceivedEnvelope]:
         """Applied cross-border submissions whose answer is not final yet (what the answer loop polls)."""
-        async with self._engine.connect() as conn:
-            rows = (
-                await conn.execute(
-                    select(inbound)
-                    .where(
-                        inbound.c.partner == partner,
-                        inbound.c.state == APPLIED,
-                        inbound.c.submission_id.is_not(None),
-                        inbound.c.answered_status.is_(None) | inbound.c.answered_status.not_in(sorted(final)),
-                    )
-                    .order_by(inbound.c.received_at)
-                )
-            ).all()
+        rows = await self._all(
+            select(inbound)
+            .where(
+                inbound.c.partner == partner,
+                inbound.c.state == APPLIED,
+                inbound.c.submission_id.is_not(None),
+                inbound.c.answered_status.is_(None) | inbound.c.answered_status.not_in(sorted(final)),
+            )
+            .order_by(inbound.c.received_at)
+        )
         return [_received(row) for row in rows]
 
     async def record_answered(self, partner: str, envelope_id: str, status: str) -> None:
@@ -398,14 +387,9 @@ class GatewayStore:
         return bool(received or sent)
 
     async def _inbound_in(self, partner: str, state: str) -> list[ReceivedEnvelope]:
-        async with self._engine.connect() as conn:
-            rows = (
-                await conn.execute(
-                    select(inbound)
-                    .where(inbound.c.partner == partner, inbound.c.state == state)
-                    .order_by(inbound.c.sequence)
-                )
-            ).all()
+        rows = await self._all(
+            select(inbound).where(inbound.c.partner == partner, inbound.c.state == state).order_by(inbound.c.sequence)
+        )
         return [_received(row) for row in rows]
 
     # -- quarantine -----------------------------------------------------------------------------------------
@@ -450,13 +434,11 @@ class GatewayStore:
             query = query.where(quarantine.c.partner == partner)
         if not released:
             query = query.where(quarantine.c.released_at.is_(None))
-        async with self._engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
+        rows = await self._all(query)
         return [_quarantined(row) for row in rows]
 
     async def quarantined_entry(self, entry_id: int) -> Quarantined:
-        async with self._engine.connect() as conn:
-            row = (await conn.execute(select(quarantine).where(quarantine.c.id == entry_id))).first()
+        row = await self._first(select(quarantine).where(quarantine.c.id == entry_id))
         if row is None:
             raise NotFound(f"no quarantine entry {entry_id}")
         return _quarantined(row)
@@ -484,8 +466,7 @@ class GatewayStore:
             )
             .order_by(quarantine.c.id)
         )
-        async with self._engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
+        rows = await self._all(query)
         return [_quarantined(row) for row in rows]
 
     async def record_reprocessed(self, entry_id: int, result: str) -> None:
