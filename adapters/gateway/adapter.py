@@ -19,6 +19,7 @@ import contextlib
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Protocol
 from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import start_http_server
@@ -42,9 +43,19 @@ from singlewindow.adapters.gateway.outbound import OutboundGateway
 from singlewindow.adapters.gateway.profiles import PartnerProfile, default_directory, load_profile, load_profiles
 from singlewindow.adapters.gateway.store import GatewayStore
 from singlewindow.adapters.gateway.withdrawals import KINDS, WITHDRAWAL_TYPE, withdrawal_for
-from singlewindow.adapters.sdk.link import PartnerLink
+from singlewindow.adapters.sdk.link import LinkMessage, PartnerLink
 from singlewindow.platform.errors import ConfigurationError, InvalidInput, NswError, TransientError
 from singlewindow.platform.state.common import utcnow
+
+
+class _Cancellable(Protocol):
+    """The link's subscription, as far as the gateway uses it."""
+
+    async def cancel(self) -> None: ...
+
+
+STOP_GRACE_SECONDS = 10.0
+"""How long ``stop`` waits for link messages being handled (each is a few database statements)."""
 
 
 class GatewayConfig(BaseModel):
@@ -87,7 +98,10 @@ class CrossBorderGateway(Adapter[GatewayConfig]):
         self.outbound: OutboundGateway | None = None
         self._stop = asyncio.Event()
         self._sweeper: asyncio.Task[None] | None = None
-        self._subscription: object | None = None
+        self._subscription: _Cancellable | None = None
+        self._handling = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._metrics_server: WSGIServer | None = None
         self._profile_file: Path | None = None
         self._profile_stamp = 0
@@ -136,7 +150,7 @@ class CrossBorderGateway(Adapter[GatewayConfig]):
         link: PartnerLink | None = self.context.link
         assert link is not None
         self._stop.clear()
-        self._subscription = await link.receive(self.inbound.handle)
+        self._subscription = await link.receive(self._on_link)
         self._sweeper = asyncio.create_task(self._sweep_forever(), name=f"gateway-sweep-{link.partner}")
         config = self.context.config
         if config.metrics_port is not None:
@@ -151,7 +165,9 @@ class CrossBorderGateway(Adapter[GatewayConfig]):
             self._metrics_server.server_close()
         if self._subscription is not None:
             with contextlib.suppress(Exception):
-                await self._subscription.cancel()  # type: ignore[attr-defined]
+                await self._subscription.cancel()
+        with contextlib.suppress(TimeoutError):  # what the link handed us finishes before the store closes
+            await asyncio.wait_for(self._idle.wait(), STOP_GRACE_SECONDS)
         if self._sweeper is not None:
             await asyncio.gather(self._sweeper, return_exceptions=True)
         close = getattr(self._intake, "close", None)
@@ -159,6 +175,17 @@ class CrossBorderGateway(Adapter[GatewayConfig]):
             await close()
         if self._store is not None:
             await self._store.close()
+
+    async def _on_link(self, message: LinkMessage) -> None:
+        assert self.inbound is not None
+        self._handling += 1
+        self._idle.clear()
+        try:
+            await self.inbound.handle(message)
+        finally:
+            self._handling -= 1
+            if self._handling == 0:
+                self._idle.set()
 
     async def deliver(self, document: InboundDocument) -> Handover:
         assert self.outbound is not None
