@@ -46,6 +46,9 @@ from singlewindow.platform.transport import Subscription, Transport
 
 log = structlog.get_logger(__name__)
 
+_KNOWN_DECLARANTS = 10_000
+"""Declarants whose role the router remembers (a partner's submissions are never routed back to it)."""
+
 
 @dataclass
 class Hub:
@@ -138,15 +141,23 @@ def build_hub(
                 {"reason": str(error)},
             )
 
+    roles: dict[str, tuple[Role, str]] = {}  # declarant id -> (role, name): neither ever changes
+
     async def partner_of(declarant_id: str) -> str | None:
-        """The PARTNER recipient a declarant is: a partner principal is named after its recipient."""
-        try:
-            principal = await principals.get(declarant_id)
-        except NotFound:
+        """The PARTNER recipient a declarant is: a partner principal is named after its recipient. The
+        principal is read once per process, not once per routed submission."""
+        if declarant_id not in roles:
+            try:
+                principal = await principals.get(declarant_id)
+            except NotFound:
+                return None
+            if len(roles) >= _KNOWN_DECLARANTS:  # bounded: a busy hub sees many traders
+                roles.clear()
+            roles[declarant_id] = (principal.role, principal.name)
+        role, name = roles[declarant_id]
+        if role is not Role.PARTNER:
             return None
-        if principal.role is not Role.PARTNER:
-            return None
-        found = tables().catalogue.by_id(principal.name)
+        found = tables().catalogue.by_id(name)
         return found.id if found is not None and found.kind is RecipientKind.PARTNER else None
 
     relay = OutboxRelay(engine, transport, unroutable, poll_seconds=settings.outbox_poll_seconds)
