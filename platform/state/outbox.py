@@ -50,22 +50,31 @@ class OutboxMessage:
 
 async def enqueue(conn: AsyncConnection, message: OutboxMessage) -> int:
     """Add ``message`` inside the caller's transaction; returns the row id for ``publish_now``."""
-    result = await conn.execute(
-        insert(outbox).values(
-            message_id=message.message_id,
-            exchange=message.exchange,
-            routing_key=message.routing_key,
-            type=message.type,
-            correlation_id=message.correlation_id,
-            content_type=message.content_type,
-            headers=dict(message.headers),
-            body=message.body,
-            created_at=utcnow(),
-        )
-    )
-    (row_id,) = result.inserted_primary_key or (None,)
-    assert isinstance(row_id, int)
+    (row_id,) = await enqueue_many(conn, [message])
     return row_id
+
+
+async def enqueue_many(conn: AsyncConnection, messages: Sequence[OutboxMessage]) -> list[int]:
+    """Add ``messages`` with one multi-row INSERT inside the caller's transaction; returns their row ids."""
+    if not messages:
+        return []
+    now = utcnow()
+    rows = [
+        {
+            "message_id": m.message_id,
+            "exchange": m.exchange,
+            "routing_key": m.routing_key,
+            "type": m.type,
+            "correlation_id": m.correlation_id,
+            "content_type": m.content_type,
+            "headers": dict(m.headers),
+            "body": m.body,
+            "created_at": now,
+        }
+        for m in messages
+    ]
+    result = await conn.execute(insert(outbox).returning(outbox.c.id), rows)
+    return [int(row_id) for (row_id,) in result]
 
 
 PermanentFailureHook = Callable[[OutboxMessage, PermanentError], Awaitable[None]]

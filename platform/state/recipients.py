@@ -2,44 +2,52 @@
 
 Every change locks the version row, applies a join (``singlewindow.platform.aggregation``), refolds, and, when
 the consolidated status changed, appends the event and the status message in the same transaction. A
-terminal status is recorded once (primary key on the version) under a stable message id.
+terminal status is recorded once (primary key on the version) under a stable message id. The folding itself
+lives in ``state.changes``, which also applies whole batches of decisions and transport events at once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from singlewindow.platform.aggregation import (
-    TERMINAL,
-    Consolidated,
-    Decision,
-    DecisionStatus,
-    RecipientState,
-    TransportState,
-    consolidate,
-)
-from singlewindow.platform.aggregation.fold import collected_conditions
+from singlewindow.platform.aggregation import Decision, RecipientState, TransportState
 from singlewindow.platform.errors import Conflict, NotFound
-from singlewindow.platform.state.common import aware, lock_version, utcnow
+from singlewindow.platform.state.changes import (
+    Change,
+    DecisionChange,
+    NotAppliedNotice,
+    Outcome,
+    RecipientChanges,
+    StatusChange,
+    StatusMessageFactory,
+    TransportChange,
+    decision_ids,
+    recipient_state,
+    version_keys,
+)
+from singlewindow.platform.state.common import aware, lock_version
 from singlewindow.platform.state.events import append_event
 from singlewindow.platform.state.outbox import OutboxMessage, enqueue
-from singlewindow.platform.storage.tables import (
-    events,
-    processed_messages,
-    recipients,
-    submission_versions,
-    submissions,
-    terminal_statuses,
-)
+from singlewindow.platform.storage.tables import events, recipients, submission_versions
 
-# (reason, superseded_by) -> the decision-not-applied notice to the deciding agency (built by the aggregator).
-NotAppliedNotice = Callable[[str, int | None], OutboxMessage]
+__all__ = [
+    "Change",
+    "DecisionChange",
+    "NotAppliedNotice",
+    "Outcome",
+    "RecipientStore",
+    "RoutedRecipient",
+    "StatusChange",
+    "StatusMessageFactory",
+    "TransportChange",
+    "refold",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,39 +57,6 @@ class RoutedRecipient:
     view: str
     matched_rules: Sequence[str]
     deadline: timedelta
-
-
-@dataclass(frozen=True, slots=True)
-class StatusChange:
-    """A new consolidated status of one submission version, as announced on ``nsw.status``."""
-
-    submission_id: str
-    version: int
-    status: Consolidated
-    status_sequence: int
-    terminal: bool
-    recipients: tuple[RecipientState, ...]
-    conditions: tuple[tuple[str, str, str], ...]  # (recipient, code, text)
-    changed_at: datetime
-    message_id: str
-    ucr: str
-    recipient_details: Mapping[str, tuple[str, datetime]] = field(default_factory=dict)  # kind, updated_at
-
-
-StatusMessageFactory = Callable[[StatusChange], OutboxMessage]
-
-
-def _state(row: Any) -> RecipientState:
-    decision = None
-    if row.decision_status is not None:
-        body = row.decision or {}
-        decision = Decision(
-            DecisionStatus(row.decision_status),
-            row.decision_sequence,
-            body.get("channel"),
-            tuple((code, text) for code, text in body.get("conditions", ())),
-        )
-    return RecipientState(row.recipient, TransportState(row.transport), row.attempt, decision)
 
 
 async def _rows(conn: AsyncConnection, submission_id: str, version: int) -> list[Any]:
@@ -96,54 +71,12 @@ async def refold(
     status_message: StatusMessageFactory,
     actor: str | None = None,
 ) -> tuple[StatusChange | None, list[int]]:
-    """Recompute the consolidated status of a locked version; announce it if it changed."""
-    head = await lock_version(conn, submission_id, version)
-    rows = await _rows(conn, submission_id, version)
-    states = [_state(row) for row in rows]
-    status = consolidate(states, cancelled=head.cancelled, routed=head.routed)
-    if status.value == head.status or Consolidated(head.status) in TERMINAL:
-        return None, []
-    sequence, now = head.status_sequence + 1, utcnow()
-    terminal = status in TERMINAL
-    message_id = f"{submission_id}.v{version}.{'terminal' if terminal else f'status.{sequence}'}"
-    await conn.execute(
-        update(submission_versions)
-        .where(submission_versions.c.submission_id == submission_id, submission_versions.c.version == version)
-        .values(status=status.value, status_sequence=sequence, updated_at=now)
-    )
-    if terminal:
-        await conn.execute(
-            insert(terminal_statuses).values(
-                submission_id=submission_id,
-                version=version,
-                status=status.value,
-                message_id=message_id,
-                recorded_at=now,
-            )
-        )
-    await append_event(
-        conn,
-        submission_id,
-        version,
-        "STATUS_CHANGED",
-        actor=actor,
-        status=status.value,
-        detail={"status_sequence": sequence, "terminal": terminal},
-    )
-    change = StatusChange(
-        submission_id,
-        version,
-        status,
-        sequence,
-        terminal,
-        tuple(states),
-        collected_conditions(states),
-        now,
-        message_id,
-        head.document["ucr"],
-        {row.recipient: (row.kind, aware(row.updated_at)) for row in rows},
-    )
-    return change, [await enqueue(conn, status_message(change))]
+    """Recompute the consolidated status of a version inside the caller's transaction; announce it if it
+    changed. Returns the change and the outbox rows to publish."""
+    changes = RecipientChanges(conn, status_message)
+    await changes.load([(submission_id, version)])
+    change = changes.refold(submission_id, version, actor)
+    return change, await changes.flush()
 
 
 class RecipientStore:
@@ -167,37 +100,45 @@ class RecipientStore:
         A version cancelled before it was routed is sent to nobody: no agency ever sees it, none is told.
         """
         async with self._engine.begin() as conn:
-            head = await lock_version(conn, submission_id, version)
+            changes = RecipientChanges(conn, self._status_message)
+            await changes.load([(submission_id, version)])
+            head = changes.version(submission_id, version)
             if head.routed:
                 return False, []
             if head.cancelled:
                 routed = ()
-            now, row_ids = utcnow(), []
+            now = changes.now
             for message in withdrawn:
-                row_ids.append(await enqueue(conn, message))
-            for entry in routed:
+                changes.send(message)
+            if routed:
                 await conn.execute(
-                    insert(recipients).values(
-                        submission_id=submission_id,
-                        version=version,
-                        recipient=entry.recipient,
-                        kind=entry.kind,
-                        view=entry.view,
-                        matched_rules=list(entry.matched_rules),
-                        transport=TransportState.PENDING.value,
-                        attempt=1,
-                        deadline_at=now + entry.deadline,
-                        updated_at=now,
-                    )
+                    insert(recipients),
+                    [
+                        {
+                            "submission_id": submission_id,
+                            "version": version,
+                            "recipient": entry.recipient,
+                            "kind": entry.kind,
+                            "view": entry.view,
+                            "matched_rules": list(entry.matched_rules),
+                            "transport": TransportState.PENDING.value,
+                            "attempt": 1,
+                            "deadline_at": now + entry.deadline,
+                            "updated_at": now,
+                        }
+                        for entry in routed
+                    ],
                 )
-                row_ids.append(await enqueue(conn, deliveries(entry)))
+            for entry in routed:
+                changes.add_recipient(submission_id, version, RecipientState(entry.recipient), entry.kind)
+                changes.send(deliveries(entry))
             await conn.execute(
                 update(submission_versions)
                 .where(submission_versions.c.submission_id == submission_id, submission_versions.c.version == version)
                 .values(routed=True, updated_at=now)
             )
-            await append_event(
-                conn,
+            changes.mark_routed(submission_id, version)
+            changes.event(
                 submission_id,
                 version,
                 "ROUTED",
@@ -207,8 +148,23 @@ class RecipientStore:
                     **({"cancelled_before_routing": True} if head.cancelled else {}),
                 },
             )
-            _, status_rows = await refold(conn, submission_id, version, self._status_message, actor="router")
-        return True, row_ids + status_rows
+            changes.refold(submission_id, version, "router")
+            return True, await changes.flush()
+
+    async def apply_changes(self, batch: Sequence[Change]) -> tuple[list[Outcome], list[int]]:
+        """Apply decisions and transport events in one transaction, in order (``state.changes``): one outcome
+        per change, and the outbox rows to publish."""
+        async with self._engine.begin() as conn:
+            changes = RecipientChanges(conn, self._status_message)
+            await changes.load(version_keys(batch), decision_ids(batch))
+            outcomes = [changes.apply(change) for change in batch]
+            return outcomes, await changes.flush()
+
+    async def _apply_one(self, change: Change) -> tuple[StatusChange | None, list[int]]:
+        (outcome,), rows = await self.apply_changes([change])
+        if isinstance(outcome, NotFound):
+            raise outcome
+        return outcome, rows
 
     async def apply_decision(
         self,
@@ -226,46 +182,9 @@ class RecipientStore:
         A decision on a cancelled or superseded version is kept in the history and never applied; the
         agency gets ``not_applied`` (a notice saying why), once, since this runs once per message id.
         """
-        async with self._engine.begin() as conn:
-            head = await lock_version(conn, submission_id, version)  # first: it serialises the dedup check
-            if not await _first_time(conn, "aggregator", message_id):
-                return None, []
-            row = await _recipient_row(conn, submission_id, version, recipient)
-            late = Consolidated(head.status) in TERMINAL
-            current = (
-                await conn.execute(select(submissions.c.current_version).where(submissions.c.id == submission_id))
-            ).scalar_one()
-            why = None
-            if head.cancelled:
-                why = f"decision {decision.sequence} on version {version} not applied: the submission was cancelled"
-            elif current > version:
-                why = (
-                    f"decision {decision.sequence} on version {version} not applied: "
-                    f"version {version} was superseded by version {current}"
-                )
-            await append_event(
-                conn,
-                submission_id,
-                version,
-                "DECISION",
-                actor=actor,
-                recipient=recipient,
-                status=decision.status.value,
-                detail={
-                    "decision": dict(document),
-                    "late_after_terminal": late,
-                    "message_id": message_id,
-                    **({"not_applied": why} if why else {}),
-                },
-            )
-            if why is not None:
-                superseded_by = current if current > version else None
-                return None, [await enqueue(conn, not_applied(why, superseded_by))] if not_applied else []
-            joined = _state(row).with_decision(decision)
-            if late or joined == _state(row):
-                return None, []
-            await _store(conn, submission_id, version, joined, decision_document=document)
-            return await refold(conn, submission_id, version, self._status_message, actor=actor)
+        return await self._apply_one(
+            DecisionChange(submission_id, version, recipient, decision, document, actor, message_id, not_applied)
+        )
 
     async def apply_transport(
         self,
@@ -277,24 +196,7 @@ class RecipientStore:
         actor: str,
         detail: Mapping[str, Any] | None = None,
     ) -> tuple[StatusChange | None, list[int]]:
-        async with self._engine.begin() as conn:
-            await lock_version(conn, submission_id, version)
-            row = await _recipient_row(conn, submission_id, version, recipient)
-            joined = _state(row).with_transport(state, attempt)
-            if joined == _state(row):
-                return None, []
-            await append_event(
-                conn,
-                submission_id,
-                version,
-                "TRANSPORT",
-                actor=actor,
-                recipient=recipient,
-                status=state.value,
-                detail={"attempt": attempt, **(detail or {})},
-            )
-            await _store(conn, submission_id, version, joined)
-            return await refold(conn, submission_id, version, self._status_message, actor=actor)
+        return await self._apply_one(TransportChange(submission_id, version, recipient, state, attempt, actor, detail))
 
     async def replay(
         self,
@@ -306,12 +208,12 @@ class RecipientStore:
     ) -> tuple[StatusChange | None, list[int]]:
         """An operator's replay of a dead-lettered document: a new attempt, back to PENDING, re-sent."""
         async with self._engine.begin() as conn:
-            await lock_version(conn, submission_id, version)
+            changes = RecipientChanges(conn, self._status_message)
+            await changes.load([(submission_id, version)])
+            replayed = changes.recipient(submission_id, version, recipient).replayed()
             row = await _recipient_row(conn, submission_id, version, recipient)
-            replayed = _state(row).replayed()
-            await _store(conn, submission_id, version, replayed)
-            await append_event(
-                conn,
+            changes.store(submission_id, version, replayed)
+            changes.event(
                 submission_id,
                 version,
                 "REPLAYED",
@@ -321,9 +223,9 @@ class RecipientStore:
                 detail={"attempt": replayed.attempt},
             )
             entry = RoutedRecipient(row.recipient, row.kind, row.view, row.matched_rules, timedelta(0))
-            row_id = await enqueue(conn, delivery(entry, replayed.attempt))
-            change, status_rows = await refold(conn, submission_id, version, self._status_message, actor=actor)
-        return change, [row_id, *status_rows]
+            changes.send(delivery(entry, replayed.attempt))
+            change = changes.refold(submission_id, version, actor)
+            return change, await changes.flush()
 
     async def record_query_response(
         self,
@@ -383,28 +285,28 @@ class RecipientStore:
             .where(recipients.c.transport.in_([TransportState.PENDING.value, TransportState.DELIVERED.value]))
             .limit(limit)
         )
-        changes: list[StatusChange] = []
-        row_ids: list[int] = []
         async with self._engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 query = query.with_for_update(of=submission_versions, skip_locked=True)
-            for row in list(await conn.execute(query)):
-                overdue = _state(row).with_transport(TransportState.OVERDUE, row.attempt)
-                await _store(conn, row.submission_id, row.version, overdue)
-                await append_event(
-                    conn,
+            due = [
+                TransportChange(
                     row.submission_id,
                     row.version,
-                    "TRANSPORT",
-                    actor="deadline",
-                    recipient=row.recipient,
-                    status=TransportState.OVERDUE.value,
-                    detail={"attempt": row.attempt, "deadline_at": aware(row.deadline_at).isoformat()},
+                    row.recipient,
+                    TransportState.OVERDUE,
+                    row.attempt,
+                    "deadline",
+                    {"deadline_at": aware(row.deadline_at).isoformat()},
                 )
-                change, ids = await refold(conn, row.submission_id, row.version, self._status_message, "deadline")
-                changes += [change] if change else []
-                row_ids += ids
-        return changes, row_ids
+                for row in await conn.execute(query)
+            ]
+            if not due:
+                return [], []
+            changes = RecipientChanges(conn, self._status_message)
+            await changes.load(version_keys(due))
+            outcomes = [changes.apply(change) for change in due]
+            rows = await changes.flush()
+        return [o for o in outcomes if isinstance(o, StatusChange)], rows
 
     async def routed_views(self, submission_id: str, version: int) -> dict[str, str] | None:
         """Recipient (agency or partner) -> view of a routed version (whom the hub sent it to); None if not
@@ -428,7 +330,7 @@ class RecipientStore:
             rows = list(await conn.execute(query.order_by(recipients.c.recipient)))
         return [
             (
-                _state(r),
+                recipient_state(r),
                 {
                     "view": r.view,
                     "matched_rules": r.matched_rules,
@@ -439,18 +341,6 @@ class RecipientStore:
             )
             for r in rows
         ]
-
-
-async def _first_time(conn: AsyncConnection, consumer: str, message_id: str) -> bool:
-    query = select(processed_messages.c.message_id).where(
-        and_(processed_messages.c.consumer == consumer, processed_messages.c.message_id == message_id)
-    )
-    if (await conn.execute(query)).first() is not None:
-        return False
-    await conn.execute(
-        insert(processed_messages).values(consumer=consumer, message_id=message_id, processed_at=utcnow())
-    )
-    return True
 
 
 async def _answers(conn: AsyncConnection, submission_id: str, version: int, recipient: str) -> list[Mapping[str, Any]]:
@@ -477,33 +367,3 @@ async def _recipient_row(conn: AsyncConnection, submission_id: str, version: int
     if row is None:
         raise NotFound(f"{recipient} is not a recipient of version {version} of {submission_id}")
     return row
-
-
-async def _store(
-    conn: AsyncConnection,
-    submission_id: str,
-    version: int,
-    state: RecipientState,
-    decision_document: Mapping[str, Any] | None = None,
-) -> None:
-    values: dict[str, Any] = {"transport": state.transport.value, "attempt": state.attempt, "updated_at": utcnow()}
-    if decision_document is not None and state.decision is not None:
-        decision = state.decision
-        values |= {
-            "decision_status": decision.status.value,
-            "decision_sequence": decision.sequence,
-            "decision": {
-                "channel": decision.channel,
-                "conditions": list(decision.conditions),
-                "document": dict(decision_document),
-            },
-        }
-    await conn.execute(
-        update(recipients)
-        .where(
-            recipients.c.submission_id == submission_id,
-            recipients.c.version == version,
-            recipients.c.recipient == state.recipient,
-        )
-        .values(**values)
-    )
