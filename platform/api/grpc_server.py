@@ -20,6 +20,8 @@ from singlewindow.registry.grpc_api.listener import GrpcListener
 
 SERVICE_NAME: str = submission_pb2.DESCRIPTOR.services_by_name["SubmissionService"].full_name
 PERMITS_SERVICE_NAME: str = permits_pb2.DESCRIPTOR.services_by_name["PermitService"].full_name
+
+
 def server_credentials(settings: HubSettings) -> grpc.ServerCredentials | None:
     if settings.tls_cert_file is None and settings.tls_key_file is None:
         return None

@@ -2,8 +2,9 @@
 
 * ``nsw_publishes_total`` / ``nsw_redeliveries_total``: a transport wrapper counts confirmed (or refused)
   publishes and deliveries that the broker flagged as redelivered.
-* ``nsw_decision_latency_seconds{agency}``: the aggregator's ``apply_decision`` is wrapped; the time from
-  routing to the decision is read from the event history, once per decision message (duplicates add nothing).
+* ``nsw_decision_latency_seconds{agency}``: the recipients' ``apply_changes`` (a batch of decisions) is
+  wrapped; the time from routing to each decision is read from the event history, one query per batch, once
+  per decision message (duplicates add nothing).
 * ``nsw_submissions{status}`` and ``nsw_outbox_backlog``: gauges refreshed from the database every few
   seconds (cluster-wide values: every process reports the same, so aggregate them with ``max``).
 """
@@ -12,8 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
@@ -24,6 +25,7 @@ from singlewindow.platform.aggregation import Consolidated
 from singlewindow.platform.errors import NswError
 from singlewindow.platform.hub.runtime import Hub
 from singlewindow.platform.state import EventLog
+from singlewindow.platform.state.changes import Change, DecisionChange
 from singlewindow.platform.state.common import utcnow
 from singlewindow.platform.storage.tables import submission_versions, submissions
 from singlewindow.platform.transport import Delivery, OutgoingMessage, QueueState, Subscription, Transport
@@ -61,25 +63,24 @@ class HubMetrics:
         return InstrumentedTransport(transport, self)
 
     def instrument(self, hub: Hub) -> None:
-        """Observe decision latency around the aggregator's one write of a decision."""
-        original = hub.recipients.apply_decision
+        """Observe decision latency around the aggregator's one write of a batch of decisions."""
+        original = hub.recipients.apply_changes
         events = hub.events
 
-        async def apply_decision(*args: Any, **kwargs: Any) -> Any:
+        async def apply_changes(batch: Sequence[Change]) -> Any:
             started = utcnow()
-            result = await original(*args, **kwargs)
-            submission_id, version, recipient = args[0], args[1], args[2]
-            message_id = args[6] if len(args) > 6 else kwargs.get("message_id")
+            result = await original(batch)
+            decided = [change for change in batch if isinstance(change, DecisionChange)]
             try:
-                latency = await decision_latency(events, submission_id, version, recipient, message_id, started)
+                latencies = await decision_latencies(events, decided, started) if decided else []
             except NswError as exc:
                 log.warning("decision latency not measured", error=str(exc))
-                latency = None
-            if latency is not None:
-                self.decision_latency.labels(recipient).observe(latency)
+                latencies = []
+            for agency, seconds in latencies:
+                self.decision_latency.labels(agency).observe(seconds)
             return result
 
-        setattr(hub.recipients, "apply_decision", apply_decision)  # noqa: B010 (a hook, not an edit)
+        setattr(hub.recipients, "apply_changes", apply_changes)  # noqa: B010 (a hook, not an edit)
 
     async def refresh(self, hub: Hub) -> None:
         current = and_(
@@ -103,26 +104,26 @@ class HubMetrics:
                 await asyncio.wait_for(stop.wait(), interval_seconds)
 
 
-async def decision_latency(
-    events: EventLog, submission_id: str, version: int, recipient: str, message_id: str | None, since: Any
-) -> float | None:
-    """Seconds from ROUTED to the DECISION event this call appended; None for a duplicate (none appended)."""
-    routed_at = decided_at = None
-    for event in await events.of(submission_id):
-        if event.version != version:
-            continue
-        if event.kind == "ROUTED" and routed_at is None:
-            routed_at = event.at
-        if (
-            event.kind == "DECISION"
-            and event.recipient == recipient
-            and event.detail.get("message_id") == message_id
-            and event.at >= since - timedelta(seconds=1)
-        ):
-            decided_at = event.at
-    if routed_at is None or decided_at is None:
-        return None
-    return max((decided_at - routed_at).total_seconds(), 0.0)
+async def decision_latencies(
+    events: EventLog, decided: Sequence[DecisionChange], since: datetime
+) -> list[tuple[str, float]]:
+    """(agency, seconds from ROUTED to the DECISION event this batch appended) for each decision the batch
+    appended; a duplicate (no event appended) gives nothing."""
+    routed_at: dict[tuple[str, int], datetime] = {}
+    decided_at: dict[tuple[str, int, str | None, Any], datetime] = {}
+    for event in await events.of_submissions({c.submission_id for c in decided}, ("ROUTED", "DECISION")):
+        key = (event.submission_id, event.version)
+        if event.kind == "ROUTED":
+            routed_at.setdefault(key, event.at)
+        elif event.at >= since - timedelta(seconds=1):
+            decided_at[(*key, event.recipient, event.detail.get("message_id"))] = event.at
+    found = []
+    for change in decided:
+        routed = routed_at.get((change.submission_id, change.version))
+        decided_now = decided_at.get((change.submission_id, change.version, change.recipient, change.message_id))
+        if routed is not None and decided_now is not None:
+            found.append((change.recipient, max((decided_now - routed).total_seconds(), 0.0)))
+    return found
 
 
 class InstrumentedTransport(Transport):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import structlog
@@ -22,9 +22,9 @@ import structlog
 from singlewindow.platform.aggregation import Decision, DecisionStatus, TransportState
 from singlewindow.platform.catalogue import Catalogue
 from singlewindow.platform.dlq import death_reason, newest_death
-from singlewindow.platform.errors import AccessDenied, InvalidInput, Problem
+from singlewindow.platform.errors import AccessDenied, InvalidInput, NotFound, Problem
 from singlewindow.platform.hub.codec import DocumentCodec
-from singlewindow.platform.hub.consumer import settle
+from singlewindow.platform.hub.consumer import is_outage, refuse, settle
 from singlewindow.platform.hub.messages import (
     AGENCY_DECISION,
     CANCELLATION_NOTICE,
@@ -37,6 +37,7 @@ from singlewindow.platform.hub.messages import (
 from singlewindow.platform.hub.sent import SentMessages
 from singlewindow.platform.specs import DocumentValidator
 from singlewindow.platform.state import OutboxMessage, OutboxRelay, RecipientStore
+from singlewindow.platform.state.changes import Change, DecisionChange, Outcome, TransportChange
 from singlewindow.platform.state.common import utcnow
 from singlewindow.platform.topology import names
 from singlewindow.platform.transport import Delivery
@@ -76,14 +77,63 @@ class AggregatorService:
         self._codec = codec
         self._relay = relay
 
-    async def handle_decision(self, delivery: Delivery) -> None:
-        async with settle(delivery, "aggregator"):
-            if delivery.type == AGENCY_DECISION:
-                await self._decision(delivery)
-            elif delivery.type == DELIVERY_REPORT:
-                await self._delivery_report(delivery)
-            else:
-                raise InvalidInput(f"unexpected message type {delivery.type!r} on the decisions queue")
+    async def handle_decisions(self, deliveries: Sequence[Delivery]) -> None:
+        """A batch from the decisions queue (``hub.batches``): each message is read and checked on its own (a
+        bad one is parked), the rest applied in one transaction. If that transaction fails for a reason other
+        than an outage, each is applied alone, so only the message at fault is refused."""
+        ready: list[tuple[Delivery, Change]] = []
+        for delivery in deliveries:
+            try:
+                ready.append((delivery, await self._change(delivery)))
+            except Exception as exc:
+                await refuse(delivery, "aggregator", exc)
+        if not ready:
+            return
+        try:
+            outcomes, rows = await self._recipients.apply_changes([change for _, change in ready])
+        except Exception as exc:
+            if len(ready) > 1 and not is_outage(exc):
+                log.warning("batch failed; applying its messages one by one", error=repr(exc), size=len(ready))
+                for delivery, change in ready:
+                    await self._apply_alone(delivery, change)
+                return
+            await asyncio.gather(*(refuse(delivery, "aggregator", exc) for delivery, _ in ready))
+            return
+        self._kick(rows)
+        for (delivery, change), outcome in zip(ready, outcomes, strict=True):
+            await self._settle(delivery, change, outcome)
+
+    async def _apply_alone(self, delivery: Delivery, change: Change) -> None:
+        try:
+            (outcome,), rows = await self._recipients.apply_changes([change])
+        except Exception as exc:
+            await refuse(delivery, "aggregator", exc)
+            return
+        self._kick(rows)
+        await self._settle(delivery, change, outcome)
+
+    async def _settle(self, delivery: Delivery, change: Change, outcome: Outcome) -> None:
+        if isinstance(outcome, NotFound):
+            await refuse(delivery, "aggregator", outcome)
+            return
+        if isinstance(change, DecisionChange):
+            log.info(
+                "decision applied",
+                submission_id=change.submission_id,
+                agency=change.recipient,
+                status=change.decision.status.value,
+                sequence=change.decision.sequence,
+                consolidated=outcome.status.value if outcome else None,
+            )
+        await delivery.ack()
+
+    async def _change(self, delivery: Delivery) -> Change:
+        """What a message on the decisions queue asks for, once it is read and its sender checked."""
+        if delivery.type == AGENCY_DECISION:
+            return await self._decision(delivery)
+        if delivery.type == DELIVERY_REPORT:
+            return await self._delivery_report(delivery)
+        raise InvalidInput(f"unexpected message type {delivery.type!r} on the decisions queue")
 
     async def handle_dead_letter(self, delivery: Delivery) -> None:
         """A document an agency's adapter could not deliver: its recipient becomes DELIVERY_FAILED.
@@ -142,7 +192,7 @@ class AggregatorService:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=interval_seconds)
 
-    async def _decision(self, delivery: Delivery) -> None:
+    async def _decision(self, delivery: Delivery) -> DecisionChange:
         document = await self._codec.decode(AGENCY_DECISION, delivery.body)
         agency = document["agency"]
         self._check_sender(delivery, agency)
@@ -174,24 +224,15 @@ class AggregatorService:
             body = self._codec.encode(CANCELLATION_NOTICE, notice)
             return notice_message(notice_id, notice, body, self._codec.content_type)
 
-        change, rows = await self._recipients.apply_decision(
+        return DecisionChange(
             submission_id, version, agency, decision, document, delivery.user_id or agency, message_id, not_applied
         )
-        log.info(
-            "decision applied",
-            submission_id=document["submissionId"],
-            agency=agency,
-            status=decision.status.value,
-            sequence=decision.sequence,
-            consolidated=change.status.value if change else None,
-        )
-        self._kick(rows)
 
-    async def _delivery_report(self, delivery: Delivery) -> None:
+    async def _delivery_report(self, delivery: Delivery) -> TransportChange:
         report = await self._codec.decode(DELIVERY_REPORT, delivery.body)
         agency = report["recipient"]
         self._check_sender(delivery, agency)
-        _, rows = await self._recipients.apply_transport(
+        return TransportChange(
             report["submissionId"],
             int(report["submissionVersion"]),
             agency,
@@ -200,7 +241,6 @@ class AggregatorService:
             delivery.user_id or agency,
             {"deliveredAt": report["deliveredAt"]},
         )
-        self._kick(rows)
 
     def _check_sender(self, delivery: Delivery, agency: str) -> None:
         recipient = self._catalogue().by_broker_user(delivery.user_id) if delivery.user_id else None

@@ -24,7 +24,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import structlog
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 
 from singlewindow.platform.errors import PermanentError, TransientError
 from singlewindow.platform.retry import (
@@ -111,6 +111,15 @@ def parking(transport: Transport, handler: Handler) -> Handler:
 OUTAGE_ERRORS: tuple[type[BaseException], ...] = (TransientError, SQLAlchemyError, OSError)
 
 
+def is_outage(exc: BaseException) -> bool:
+    """A service the hub needs is away (broker, database connection), as opposed to a statement or a bug."""
+    if isinstance(exc, TransientError | OSError):
+        return True
+    return isinstance(exc, OperationalError | InterfaceError) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    )
+
+
 def requeue_pause(delivery_count: int) -> float:
     """Seconds to hold a delivery before requeueing it after an outage error (its ``x-delivery-count``)."""
     return min(0.5 * float(2 ** min(max(delivery_count, 0), 4)), 5.0)
@@ -118,15 +127,25 @@ def requeue_pause(delivery_count: int) -> float:
 
 @asynccontextmanager
 async def settle(delivery: Delivery, consumer: str) -> AsyncIterator[None]:
+    """Ack when the block ends; what it raises settles the delivery by the module's rule (``refuse``)."""
+    try:
+        yield
+    except Exception as exc:
+        await refuse(delivery, consumer, exc)
+        return
+    if not delivery.settled:
+        await delivery.ack()
+
+
+async def refuse(delivery: Delivery, consumer: str, exc: Exception) -> None:
+    """Settle a delivery whose handling raised ``exc``: park it (bad input) or requeue it (anything else)."""
     bound = log.bind(
         consumer=consumer,
         message_id=delivery.message_id,
         submission_id=delivery.correlation_id,
         delivery_count=delivery.delivery_count,
     )
-    try:
-        yield
-    except PermanentError as exc:
+    if isinstance(exc, PermanentError):
         # Bad input, not a hub fault: a warning with the reason, no traceback.
         bound.warning("message refused and parked", error=str(exc), error_type=type(exc).__name__)
         if not delivery.settled:
@@ -135,12 +154,8 @@ async def settle(delivery: Delivery, consumer: str) -> AsyncIterator[None]:
             else:
                 await delivery.reject(requeue=False)
         return
-    except Exception as exc:
-        bound.warning("message requeued", error=str(exc), error_type=type(exc).__name__)
-        if isinstance(exc, OUTAGE_ERRORS) and not delivery.settled:
-            await asyncio.sleep(requeue_pause(delivery.delivery_count))
-        if not delivery.settled:
-            await delivery.nack(requeue=True)
-        return
+    bound.warning("message requeued", error=str(exc), error_type=type(exc).__name__)
+    if isinstance(exc, OUTAGE_ERRORS) and not delivery.settled:
+        await asyncio.sleep(requeue_pause(delivery.delivery_count))
     if not delivery.settled:
-        await delivery.ack()
+        await delivery.nack(requeue=True)

@@ -15,6 +15,7 @@ from singlewindow.platform.catalogue import Catalogue, RecipientKind
 from singlewindow.platform.errors import NotFound, PermanentError
 from singlewindow.platform.hub.access import Access
 from singlewindow.platform.hub.aggregator import AggregatorService
+from singlewindow.platform.hub.batches import Batcher
 from singlewindow.platform.hub.codec import DocumentCodec
 from singlewindow.platform.hub.consumer import parking
 from singlewindow.platform.hub.intake import IntakeLimits, IntakeService
@@ -83,9 +84,10 @@ class Hub:
         await self.notifier.start(self.transport)
         if consume:
             prefetch = self.settings.prefetch
+            decisions = Batcher(self.aggregator.handle_decisions, self.settings.batch_size)
             for queue, handler in (
                 (names.ROUTER_QUEUE, self.router.handle),
-                (names.AGGREGATOR_QUEUE, self.aggregator.handle_decision),
+                (names.AGGREGATOR_QUEUE, decisions),
                 (names.DEADLETTERS_QUEUE, self.aggregator.handle_dead_letter),
             ):
                 # What a handler refuses is parked in nsw.hub.dlq with the hub's reason (hub.consumer).

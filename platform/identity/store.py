@@ -56,9 +56,7 @@ class PrincipalStore:
                     )
                 )
                 await conn.execute(
-                    insert(tokens).values(
-                        token_hash=hash_token(token), principal_id=principal.id, created_at=utcnow()
-                    )
+                    insert(tokens).values(token_hash=hash_token(token), principal_id=principal.id, created_at=utcnow())
                 )
         except IntegrityError as exc:
             raise Conflict(f"a principal named {name!r} already exists") from exc
@@ -68,9 +66,7 @@ class PrincipalStore:
         async with self._engine.connect() as conn:
             row = (
                 await conn.execute(
-                    select(principals).where(
-                        (principals.c.name == name_or_id) | (principals.c.id == name_or_id)
-                    )
+                    select(principals).where((principals.c.name == name_or_id) | (principals.c.id == name_or_id))
                 )
             ).first()
         if row is None:
@@ -88,9 +84,7 @@ class PrincipalStore:
         principal = await self.get(name_or_id)
         now = utcnow()
         async with self._engine.begin() as conn:
-            await conn.execute(
-                update(principals).where(principals.c.id == principal.id).values(revoked_at=now)
-            )
+            await conn.execute(update(principals).where(principals.c.id == principal.id).values(revoked_at=now))
             await conn.execute(
                 update(tokens)
                 .where(and_(tokens.c.principal_id == principal.id, tokens.c.revoked_at.is_(None)))
@@ -130,9 +124,7 @@ class PrincipalStore:
             raise Unauthenticated("unknown, revoked or malformed token")
         return _principal(row)
 
-    async def grant(
-        self, broker: str, trader: str, scope: GrantScope, valid_until: datetime | None = None
-    ) -> Grant:
+    async def grant(self, broker: str, trader: str, scope: GrantScope, valid_until: datetime | None = None) -> Grant:
         broker_p, trader_p = await self.get(broker), await self.get(trader)
         if broker_p.role is not Role.BROKER or trader_p.role is not Role.TRADER:
             raise InvalidInput("a grant goes from a trader to a customs broker")

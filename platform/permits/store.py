@@ -55,9 +55,7 @@ def _permit(row: Any) -> Permit:
 
 def _entry(number: str, unit: str, row: Any) -> LedgerEntry:
     key = WriteOffKey(row.submission_id, row.submission_version, row.goods_item)
-    return LedgerEntry(
-        number, key, from_milli(row.quantity_milli), unit, row.written_off_by, aware(row.written_off_at)
-    )
+    return LedgerEntry(number, key, from_milli(row.quantity_milli), unit, row.written_off_by, aware(row.written_off_at))
 
 
 class PermitStore:

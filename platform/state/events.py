@@ -70,6 +70,15 @@ class EventLog:
         query = select(events).where(events.c.submission_id == submission_id).order_by(events.c.sequence)
         return await self._fetch(query)
 
+    async def of_submissions(self, submission_ids: Iterable[str], kinds: Iterable[str]) -> list[HubEvent]:
+        """The events of these kinds of several submissions, oldest first: one query."""
+        query = (
+            select(events)
+            .where(events.c.submission_id.in_(list(submission_ids)), events.c.kind.in_(list(kinds)))
+            .order_by(events.c.sequence)
+        )
+        return await self._fetch(query)
+
     async def after(
         self,
         sequence: int,

@@ -465,7 +465,10 @@ async def test_a_hub_killed_mid_batch_and_restarted_loses_nothing(env: Env) -> N
     ids += [await env.submitted(document, hub=index % 2) for index, document in enumerate(documents[15:])]
     for submission_id in ids:
         final = await env.wait_for(submission_id, "CLEARED", seconds=60)
-        assert next(r for r in final["recipients"] if r["recipient"] == "customs")["decision"]["decisionSequence"] == 2
+        customs = next(r for r in final["recipients"] if r["recipient"] == "customs")["decision"]
+        # At least once: a view re-sent across the kill is decided again (INSPECTION, ACCEPTED, once more each),
+        # so the sequence that cleared it is 2 or more; what matters is that it is the inspection's outcome.
+        assert (customs["status"], customs["decisionSequence"] >= 2) == ("ACCEPTED", True), customs
     async with env.engine.connect() as conn:
         rows = (await conn.execute(terminal.where(terminal_statuses.c.submission_id.in_(ids)))).all()
     assert dict(rows) == dict.fromkeys(ids, 1), "exactly one terminal status per submission"

@@ -50,9 +50,7 @@ def upgrade() -> None:
         sa.Column("written_off_by", sa.String(length=64), nullable=False),
         sa.Column("written_off_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("quantity_milli > 0", name="ck_permit_write_offs_positive"),
-        sa.ForeignKeyConstraint(
-            ["permit_id"], ["permits.id"], name=op.f("fk_permit_write_offs_permit_id_permits")
-        ),
+        sa.ForeignKeyConstraint(["permit_id"], ["permits.id"], name=op.f("fk_permit_write_offs_permit_id_permits")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_permit_write_offs")),
         sa.UniqueConstraint(
             "permit_id", "submission_id", "submission_version", "goods_item", name="uq_permit_write_offs_key"
