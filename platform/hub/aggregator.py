@@ -22,9 +22,10 @@ import structlog
 from singlewindow.platform.aggregation import Decision, DecisionStatus, TransportState
 from singlewindow.platform.catalogue import Catalogue
 from singlewindow.platform.dlq import death_reason, newest_death
-from singlewindow.platform.errors import AccessDenied, InvalidInput, NotFound, Problem
+from singlewindow.platform.errors import AccessDenied, InvalidInput, Problem
+from singlewindow.platform.hub.batches import settle_batch
 from singlewindow.platform.hub.codec import DocumentCodec
-from singlewindow.platform.hub.consumer import is_outage, refuse, settle
+from singlewindow.platform.hub.consumer import settle
 from singlewindow.platform.hub.messages import (
     AGENCY_DECISION,
     CANCELLATION_NOTICE,
@@ -37,7 +38,7 @@ from singlewindow.platform.hub.messages import (
 from singlewindow.platform.hub.sent import SentMessages
 from singlewindow.platform.specs import DocumentValidator
 from singlewindow.platform.state import OutboxMessage, OutboxRelay, RecipientStore
-from singlewindow.platform.state.changes import Change, DecisionChange, Outcome, TransportChange
+from singlewindow.platform.state.changes import Change, DecisionChange, Outcome, StatusChange, TransportChange
 from singlewindow.platform.state.common import utcnow
 from singlewindow.platform.topology import names
 from singlewindow.platform.transport import Delivery
@@ -78,44 +79,17 @@ class AggregatorService:
         self._relay = relay
 
     async def handle_decisions(self, deliveries: Sequence[Delivery]) -> None:
-        """A batch from the decisions queue (``hub.batches``): each message is read and checked on its own (a
-        bad one is parked), the rest applied in one transaction. If that transaction fails for a reason other
-        than an outage, each is applied alone, so only the message at fault is refused."""
-        ready: list[tuple[Delivery, Change]] = []
-        for delivery in deliveries:
-            try:
-                ready.append((delivery, await self._change(delivery)))
-            except Exception as exc:
-                await refuse(delivery, "aggregator", exc)
-        if not ready:
-            return
-        try:
-            outcomes, rows = await self._recipients.apply_changes([change for _, change in ready])
-        except Exception as exc:
-            if len(ready) > 1 and not is_outage(exc):
-                log.warning("batch failed; applying its messages one by one", error=repr(exc), size=len(ready))
-                for delivery, change in ready:
-                    await self._apply_alone(delivery, change)
-                return
-            await asyncio.gather(*(refuse(delivery, "aggregator", exc) for delivery, _ in ready))
-            return
-        self._kick(rows)
-        for (delivery, change), outcome in zip(ready, outcomes, strict=True):
-            await self._settle(delivery, change, outcome)
+        """A batch from the decisions queue (``hub.batches``): each message read and its sender checked on its
+        own, the batch applied in one transaction (``settle_batch`` says what happens when something fails)."""
+        await settle_batch("aggregator", deliveries, self._change, self._apply, self._applied)
 
-    async def _apply_alone(self, delivery: Delivery, change: Change) -> None:
-        try:
-            (outcome,), rows = await self._recipients.apply_changes([change])
-        except Exception as exc:
-            await refuse(delivery, "aggregator", exc)
-            return
+    async def _apply(self, changes: list[Change]) -> list[Outcome]:
+        outcomes, rows = await self._recipients.apply_changes(changes)
         self._kick(rows)
-        await self._settle(delivery, change, outcome)
+        return outcomes
 
-    async def _settle(self, delivery: Delivery, change: Change, outcome: Outcome) -> None:
-        if isinstance(outcome, NotFound):
-            await refuse(delivery, "aggregator", outcome)
-            return
+    @staticmethod
+    def _applied(change: Change, outcome: object) -> None:
         if isinstance(change, DecisionChange):
             log.info(
                 "decision applied",
@@ -123,9 +97,8 @@ class AggregatorService:
                 agency=change.recipient,
                 status=change.decision.status.value,
                 sequence=change.decision.sequence,
-                consolidated=outcome.status.value if outcome else None,
+                consolidated=outcome.status.value if isinstance(outcome, StatusChange) else None,
             )
-        await delivery.ack()
 
     async def _change(self, delivery: Delivery) -> Change:
         """What a message on the decisions queue asks for, once it is read and its sender checked."""

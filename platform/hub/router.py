@@ -16,15 +16,15 @@ submissionVersion, so the adapter runtime reads them from the message (correlati
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import structlog
 
-from singlewindow.platform.errors import InvalidInput
+from singlewindow.platform.errors import InvalidInput, NotFound
+from singlewindow.platform.hub.batches import settle_batch
 from singlewindow.platform.hub.changes import changed_pointers
 from singlewindow.platform.hub.codec import DocumentCodec
-from singlewindow.platform.hub.consumer import settle
 from singlewindow.platform.hub.messages import (
     CANCELLATION_NOTICE,
     HEADER_DECLARANT,
@@ -40,6 +40,7 @@ from singlewindow.platform.hub.sent import SentMessages
 from singlewindow.platform.routing import RoutingTables, decide, project
 from singlewindow.platform.state import OutboxMessage, OutboxRelay, RecipientStore, RoutedRecipient
 from singlewindow.platform.state.common import utcnow
+from singlewindow.platform.state.recipients import Routing
 from singlewindow.platform.transport import Delivery
 
 log = structlog.get_logger(__name__)
@@ -70,11 +71,28 @@ class RouterService:
         self._relay = relay
         self._sent = sent
 
-    async def handle(self, delivery: Delivery) -> None:
-        async with settle(delivery, "router"):
-            await self._route(delivery)
+    async def handle(self, deliveries: Sequence[Delivery]) -> None:
+        """A batch from the intake queue (``hub.batches``): each message decoded, routed and its views encoded
+        on its own, every routing committed in one transaction."""
+        await settle_batch("router", deliveries, self._route, self._commit, self._committed)
 
-    async def _route(self, delivery: Delivery) -> None:
+    async def _commit(self, batch: list[Routing]) -> list[bool | NotFound]:
+        outcomes, rows = await self._recipients.commit_routings(batch)
+        if rows:
+            self._relay.kick()
+        return outcomes
+
+    @staticmethod
+    def _committed(routing: Routing, committed: object) -> None:
+        log.info(
+            "routed",
+            submission_id=routing.submission_id,
+            version=routing.version,
+            recipients=tuple(r.recipient for r in routing.recipients),
+            already=not committed,
+        )
+
+    async def _route(self, delivery: Delivery) -> Routing:
         submission_id, version = delivery.correlation_id, header_int(delivery.headers, HEADER_VERSION)
         if not submission_id or version is None or not delivery.type:
             raise InvalidInput("intake message without submission id, version or document type")
@@ -121,16 +139,7 @@ class RouterService:
                 replaces.get(entry.recipient),
             )
 
-        committed, rows = await self._recipients.commit_routing(submission_id, version, routed, message, withdrawn)
-        log.info(
-            "routed",
-            submission_id=submission_id,
-            version=version,
-            recipients=tuple(r.recipient for r in routed),
-            already=not committed,
-        )
-        if rows:
-            self._relay.kick()
+        return Routing(submission_id, version, routed, message, withdrawn)
 
     async def _against_previous(
         self, submission_id: str, version: int, ucr: str, views: Mapping[str, Mapping[str, Any]]

@@ -43,7 +43,7 @@ from singlewindow.platform.state import (
     SubmissionStore,
 )
 from singlewindow.platform.topology import names
-from singlewindow.platform.transport import Subscription, Transport
+from singlewindow.platform.transport import Handler, Subscription, Transport
 
 log = structlog.get_logger(__name__)
 
@@ -84,12 +84,13 @@ class Hub:
         await self.notifier.start(self.transport)
         if consume:
             prefetch = self.settings.prefetch
-            decisions = Batcher(self.aggregator.handle_decisions, self.settings.batch_size)
-            for queue, handler in (
-                (names.ROUTER_QUEUE, self.router.handle),
-                (names.AGGREGATOR_QUEUE, decisions),
+            batch = self.settings.batch_size
+            handlers: tuple[tuple[str, Handler], ...] = (
+                (names.ROUTER_QUEUE, Batcher(self.router.handle, batch)),
+                (names.AGGREGATOR_QUEUE, Batcher(self.aggregator.handle_decisions, batch)),
                 (names.DEADLETTERS_QUEUE, self.aggregator.handle_dead_letter),
-            ):
+            )
+            for queue, handler in handlers:
                 # What a handler refuses is parked in nsw.hub.dlq with the hub's reason (hub.consumer).
                 parked = parking(self.transport, handler)
                 self._subscriptions.append(await self.transport.consume(queue, parked, prefetch=prefetch))

@@ -282,8 +282,9 @@ class RecipientChanges:
         )
 
     def mark_routed(self, submission_id: str, version: int) -> None:
-        """The caller wrote ``routed``: the fold sees it."""
-        self.version(submission_id, version).routed = True
+        """The version is routed (written by ``flush``, with ``updated_at``)."""
+        head = self.version(submission_id, version)
+        head.routed, head.changed = True, True
 
     def store(
         self,
@@ -419,6 +420,7 @@ class RecipientChanges:
                 .values(
                     status=bindparam("v_status"),
                     status_sequence=bindparam("v_sequence"),
+                    routed=bindparam("v_routed"),
                     updated_at=bindparam("v_updated_at", type_=submission_versions.c.updated_at.type),
                 ),
                 [
@@ -427,6 +429,7 @@ class RecipientChanges:
                         "k_version": ver,
                         "v_status": head.status,
                         "v_sequence": head.status_sequence,
+                        "v_routed": head.routed,
                         "v_updated_at": now,
                     }
                     for (sid, ver), head in heads

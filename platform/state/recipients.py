@@ -43,6 +43,7 @@ __all__ = [
     "Outcome",
     "RecipientStore",
     "RoutedRecipient",
+    "Routing",
     "StatusChange",
     "StatusMessageFactory",
     "TransportChange",
@@ -57,6 +58,17 @@ class RoutedRecipient:
     view: str
     matched_rules: Sequence[str]
     deadline: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class Routing:
+    """One version's routing: its recipients, the delivery for each, notices to those it no longer goes to."""
+
+    submission_id: str
+    version: int
+    recipients: Sequence[RoutedRecipient]
+    deliveries: Callable[[RoutedRecipient], OutboxMessage]
+    withdrawn: Sequence[OutboxMessage] = ()
 
 
 async def _rows(conn: AsyncConnection, submission_id: str, version: int) -> list[Any]:
@@ -94,28 +106,41 @@ class RecipientStore:
         deliveries: Callable[[RoutedRecipient], OutboxMessage],
         withdrawn: Sequence[OutboxMessage] = (),
     ) -> tuple[bool, list[int]]:
-        """Commit the expected recipient set and one outbox message per recipient; False if already routed.
+        """Commit the expected recipient set and one outbox message per recipient; False if already routed."""
+        (committed,), rows = await self.commit_routings(
+            [Routing(submission_id, version, routed, deliveries, withdrawn)]
+        )
+        if isinstance(committed, NotFound):
+            raise committed
+        return committed, rows
 
-        ``withdrawn`` are the notices to agencies of the previous version that this one no longer routes to.
+    async def commit_routings(self, batch: Sequence[Routing]) -> tuple[list[bool | NotFound], list[int]]:
+        """Commit several versions' recipient sets in one transaction: per routing, False if that version was
+        already routed (nothing written), NotFound if it does not exist; and the outbox rows to publish.
+
         A version cancelled before it was routed is sent to nobody: no agency ever sees it, none is told.
         """
         async with self._engine.begin() as conn:
             changes = RecipientChanges(conn, self._status_message)
-            await changes.load([(submission_id, version)])
-            head = changes.version(submission_id, version)
-            if head.routed:
-                return False, []
-            if head.cancelled:
-                routed = ()
-            now = changes.now
-            for message in withdrawn:
-                changes.send(message)
-            if routed:
-                await conn.execute(
-                    insert(recipients),
-                    [
+            await changes.load([(r.submission_id, r.version) for r in batch])
+            now, inserted, outcomes = changes.now, [], list[bool | NotFound]()
+            for routing in batch:
+                sid, version = routing.submission_id, routing.version
+                try:
+                    head = changes.version(sid, version)
+                except NotFound as exc:
+                    outcomes.append(exc)
+                    continue
+                if head.routed:
+                    outcomes.append(False)
+                    continue
+                routed = () if head.cancelled else routing.recipients
+                for message in routing.withdrawn:
+                    changes.send(message)
+                for entry in routed:
+                    inserted.append(
                         {
-                            "submission_id": submission_id,
+                            "submission_id": sid,
                             "version": version,
                             "recipient": entry.recipient,
                             "kind": entry.kind,
@@ -126,30 +151,25 @@ class RecipientStore:
                             "deadline_at": now + entry.deadline,
                             "updated_at": now,
                         }
-                        for entry in routed
-                    ],
+                    )
+                    changes.add_recipient(sid, version, RecipientState(entry.recipient), entry.kind)
+                    changes.send(routing.deliveries(entry))
+                changes.mark_routed(sid, version)
+                changes.event(
+                    sid,
+                    version,
+                    "ROUTED",
+                    actor="router",
+                    detail={
+                        "recipients": {e.recipient: list(e.matched_rules) for e in routed},
+                        **({"cancelled_before_routing": True} if head.cancelled else {}),
+                    },
                 )
-            for entry in routed:
-                changes.add_recipient(submission_id, version, RecipientState(entry.recipient), entry.kind)
-                changes.send(deliveries(entry))
-            await conn.execute(
-                update(submission_versions)
-                .where(submission_versions.c.submission_id == submission_id, submission_versions.c.version == version)
-                .values(routed=True, updated_at=now)
-            )
-            changes.mark_routed(submission_id, version)
-            changes.event(
-                submission_id,
-                version,
-                "ROUTED",
-                actor="router",
-                detail={
-                    "recipients": {e.recipient: list(e.matched_rules) for e in routed},
-                    **({"cancelled_before_routing": True} if head.cancelled else {}),
-                },
-            )
-            changes.refold(submission_id, version, "router")
-            return True, await changes.flush()
+                changes.refold(sid, version, "router")
+                outcomes.append(True)
+            if inserted:
+                await conn.execute(insert(recipients), inserted)
+            return outcomes, await changes.flush()
 
     async def apply_changes(self, batch: Sequence[Change]) -> tuple[list[Outcome], list[int]]:
         """Apply decisions and transport events in one transaction, in order (``state.changes``): one outcome
