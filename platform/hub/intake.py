@@ -28,7 +28,7 @@ from singlewindow.platform.hub.messages import (
     notice_message,
     query_response_message,
 )
-from singlewindow.platform.hub.views import SubmissionView, read_submission
+from singlewindow.platform.hub.views import SubmissionView, read_submission, received
 from singlewindow.platform.identity import GrantScope, Principal
 from singlewindow.platform.inputs import check_text, forbidden_character, require_clean
 from singlewindow.platform.specs import DocumentValidator
@@ -108,10 +108,11 @@ class IntakeService:
         new = self._new_version(submission_id, declarant_id, principal, trader_reference, document_type, document)
         record, created, rows = await self._submissions.create(new)
         log.info("submission received", submission_id=record.id, created=created, actor=principal.name)
-        view = await self.get(principal, record.id)
+        # A new submission's answer is what intake stored (RECEIVED), even if the router was quicker than us:
+        # nothing to read back. The same submission again is read as it stands now.
+        view = received(record) if created else await self.get(principal, record.id)
         await self._publish(rows)
-        # A new submission's answer is what intake stored (RECEIVED), even if the router was quicker than us.
-        return (replace(view, status=Consolidated.RECEIVED, recipients=()) if created else view), created
+        return view, created
 
     async def amend(self, principal: Principal, submission_id: str, document: Mapping[str, Any]) -> SubmissionView:
         """A new version; its recipients are evaluated afresh by the router."""

@@ -75,6 +75,23 @@ class SubmissionView:
         }
 
 
+def received(record: SubmissionRecord) -> SubmissionView:
+    """A version just stored by intake, as intake stored it: RECEIVED, routed to nobody yet."""
+    return SubmissionView(
+        record.id,
+        record.declarant_id,
+        record.trader_reference,
+        record.document_type,
+        record.ucr,
+        record.current_version,
+        Consolidated.RECEIVED,
+        1,
+        False,
+        record.created_at,
+        (),
+    )
+
+
 _CONSISTENT_READ_TRIES = 5  # each retry means the status changed while reading: it settles at once
 
 

@@ -103,7 +103,16 @@ class SubmissionStore:
                     "a different payload; use Amend to change it"
                 ) from None
             return existing, False, []
-        return await self.get(new.submission_id), True, [row_id]
+        record = SubmissionRecord(
+            new.submission_id,
+            new.declarant_id,
+            new.trader_reference,
+            new.document_type,
+            new.document["ucr"],
+            1,
+            now,
+        )
+        return record, True, [row_id]
 
     async def amend(self, new: NewVersion) -> tuple[SubmissionRecord, list[int]]:
         """A new version in the chain; its recipients are re-evaluated by the router."""
@@ -228,15 +237,20 @@ class SubmissionStore:
                 updated_at=now,
             )
         )
-        for reference_type, reference_id in sorted(set(new.references)):
+        links = sorted(set(new.references))
+        if links:
             await conn.execute(
-                insert(document_links).values(
-                    submission_id=new.submission_id,
-                    version=version,
-                    reference_type=reference_type,
-                    reference_id=reference_id,
-                    ucr=new.document["ucr"],
-                )
+                insert(document_links),
+                [
+                    {
+                        "submission_id": new.submission_id,
+                        "version": version,
+                        "reference_type": reference_type,
+                        "reference_id": reference_id,
+                        "ucr": new.document["ucr"],
+                    }
+                    for reference_type, reference_id in links
+                ],
             )
         kind = "SUBMITTED" if version == 1 else "AMENDED"
         await append_event(
