@@ -80,10 +80,16 @@ async def _submit(
 
 
 async def open_loop(
-    urls: Sequence[str], token: str, docs: Sequence[dict[str, Any]], rate: float, limit_seconds: float
+    urls: Sequence[str],
+    token: str,
+    docs: Sequence[dict[str, Any]],
+    rate: float,
+    limit_seconds: float,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> OpenLoopResult:
     """Send ``docs`` at ``rate`` per second over ``urls``; return once every one is answered or refused (or
-    ``limit_seconds`` have passed: those still unanswered are refused)."""
+    ``limit_seconds`` have passed: those still unanswered are refused). ``transport``: httpx's, for tests."""
     result = OpenLoopResult()
     due = schedule(len(docs), rate)
     limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS)
@@ -100,7 +106,7 @@ async def open_loop(
         result.answer_seconds.append(time.time() - scheduled)
         result.scheduled_at[submission_id] = scheduled
 
-    async with httpx.AsyncClient(limits=limits, timeout=timeout, headers=headers) as http:
+    async with httpx.AsyncClient(limits=limits, timeout=timeout, headers=headers, transport=transport) as http:
         start, result.started_at = loop.time(), time.time()
         tasks: list[asyncio.Task[None]] = []
         try:
