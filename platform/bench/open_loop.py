@@ -3,10 +3,12 @@ earlier ones have been answered, so a stall of the hub shows as latency instead 
 closed loop would hide it). Latency is counted from the scheduled time, not from when the request left.
 
 Submissions go through the hubs' HTTP intake with one ``httpx.AsyncClient`` (keep-alive connections, one
-pool for all hubs), round robin. A refused (5xx) or disconnected submit is sent again to the next hub with the
-same trader reference, as a real client would: the intake is idempotent on (declarant, trader reference), so
-the retry gets the submission the first attempt may have stored. A submission counts as accepted only when
-an answer with its id arrived.
+pool for all hubs, round robin), kept under the hubs' limit of connections per client address: the whole load
+comes from one address, and beyond that limit a hub answers 429. Requests waiting for a connection wait in
+the pool, and that wait is part of their latency. A refused (5xx, 429) or disconnected submit is sent again to
+the next hub with the same trader reference, as a real client would: the intake is idempotent on (declarant,
+trader reference), so the retry gets the submission the first attempt may have stored. A submission counts as
+accepted only when an answer with its id arrived.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from singlewindow.platform.api.client import error_from_body
 ATTEMPTS = 5  # per submission, over the hubs in turn
 RETRY_PAUSE_SECONDS = 0.2  # times the attempt number
 REQUEST_TIMEOUT_SECONDS = 30.0
-MAX_CONNECTIONS = 256
+TOO_MANY_REQUESTS = 429  # the hub's per-client connection limit: refused for now, like a 5xx
 DOCUMENT_TYPE = "consignment"
 
 
@@ -45,7 +47,7 @@ class OpenLoopResult:
 
 
 class _Refused(Exception):
-    """A 4xx answer: the same request would fail the same way."""
+    """A 4xx answer other than 429: the same request would fail the same way."""
 
 
 async def _attempt(http: httpx.AsyncClient, url: str, document: dict[str, Any]) -> str | None:
@@ -55,7 +57,7 @@ async def _attempt(http: httpx.AsyncClient, url: str, document: dict[str, Any]) 
         response = await http.post(f"{url}/v1/submissions", json=body)
     except httpx.TransportError:
         return None
-    if response.status_code >= 500:
+    if response.status_code >= 500 or response.status_code == TOO_MANY_REQUESTS:
         return None
     try:
         payload = response.json()
@@ -76,7 +78,7 @@ async def _submit(
         submission_id = await _attempt(http, urls[(first + attempt) % len(urls)], document)
         if submission_id is not None:
             return submission_id
-    raise _Refused(f"no hub answered after {ATTEMPTS} attempts (5xx or connection lost)")
+    raise _Refused(f"no hub answered after {ATTEMPTS} attempts (5xx, 429 or connection lost)")
 
 
 async def open_loop(
@@ -85,14 +87,16 @@ async def open_loop(
     docs: Sequence[dict[str, Any]],
     rate: float,
     limit_seconds: float,
+    max_connections: int,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> OpenLoopResult:
-    """Send ``docs`` at ``rate`` per second over ``urls``; return once every one is answered or refused (or
-    ``limit_seconds`` have passed: those still unanswered are refused). ``transport``: httpx's, for tests."""
+    """Send ``docs`` at ``rate`` per second over ``urls`` on at most ``max_connections``; return once every one
+    is answered or refused (or ``limit_seconds`` have passed: those still unanswered are refused).
+    ``transport``: httpx's, for tests."""
     result = OpenLoopResult()
     due = schedule(len(docs), rate)
-    limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS)
+    limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
     timeout = httpx.Timeout(REQUEST_TIMEOUT_SECONDS, pool=None)  # waiting for a connection counts as latency
     headers = {"authorization": f"Bearer {token}"}
     loop = asyncio.get_running_loop()

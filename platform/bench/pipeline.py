@@ -139,6 +139,7 @@ async def run_pipeline_bench(options: PipelineBenchOptions, settings: Settings) 
     options = options.checked()
     broker = settings.broker.model_copy(update={"url": options.amqp_url})
     require_loopback(broker.management_url, "broker.management_url")
+    found = await environment(broker, options.database_url)  # the load average at the start
     docs = documents(options.submissions, secrets.token_hex(3))
     bodies, reply = bus_bodies(docs)
     limit = PHASE_TIMEOUT_SECONDS
@@ -149,7 +150,6 @@ async def run_pipeline_bench(options: PipelineBenchOptions, settings: Settings) 
     hub = await hub_phase(
         settings, options.amqp_url, options.database_url, options.hubs, options.agencies, docs, options.rate, limit
     )
-    found = await environment(broker, options.database_url)
     run_settings = {
         "amqp_url": redact_password(options.amqp_url),
         "database_url": redact_password(options.database_url),

@@ -31,7 +31,7 @@ from singlewindow.platform.bench.open_loop import OpenLoopResult, open_loop
 from singlewindow.platform.bench.procfs import children_of, resident_mb, tree_cpu_seconds
 from singlewindow.platform.bench.servers import broker_pid, postmaster_pid
 from singlewindow.platform.bench.terminal_wait import POLL_SECONDS, await_terminal
-from singlewindow.platform.settings import Settings
+from singlewindow.platform.settings import HttpSettings, Settings
 from singlewindow.platform.storage.tables import outbox
 
 READY_LIMIT_SECONDS = 90.0
@@ -98,6 +98,13 @@ async def _drain_outbox(engine: AsyncEngine) -> None:
         await asyncio.sleep(POLL_SECONDS)
 
 
+def connection_budget() -> int:
+    """Connections the load may hold: the hubs' per-client limit (they run on default HTTP settings, and the
+    whole load comes from one address) less a tenth for connections a hub is still closing."""
+    limit = HttpSettings().max_connections_per_client
+    return max(1, limit - limit // 10)
+
+
 def _unknown() -> float | None:
     return None
 
@@ -159,7 +166,7 @@ async def hub_phase(
         before = {kind: clock() for kind, clock in clocks.items()}
         deadline = time.monotonic() + limit_seconds
         urls = [p.http_url for p in cluster.processes]
-        load = await open_loop(urls, cluster.trader_token, docs, rate, limit_seconds)
+        load = await open_loop(urls, cluster.trader_token, docs, rate, limit_seconds, connection_budget())
         terminal = await await_terminal(cluster.engine, load.scheduled_at.keys(), deadline)
         await _drain_outbox(cluster.engine)
         after = {kind: clock() for kind, clock in clocks.items()}

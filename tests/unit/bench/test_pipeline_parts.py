@@ -24,7 +24,7 @@ from singlewindow.platform.bench.agency_process import AgencyLogin
 from singlewindow.platform.bench.hub_load import documents
 from singlewindow.platform.bench.open_loop import ATTEMPTS, open_loop, schedule
 from singlewindow.platform.bench.pipeline import PipelineBenchOptions, bus_bodies
-from singlewindow.platform.bench.pipeline_hub import spread
+from singlewindow.platform.bench.pipeline_hub import connection_budget, spread
 from singlewindow.platform.bench.pipeline_report import PipelineReport, latency_ms, per_submission_ms, ratio
 from singlewindow.platform.bench.procfs import (
     children_of,
@@ -39,6 +39,7 @@ from singlewindow.platform.bench.raw_pipeline_worker import read_bodies, write_b
 from singlewindow.platform.bench.terminal_wait import await_terminal
 from singlewindow.platform.cli.main import cli
 from singlewindow.platform.errors import InvalidInput
+from singlewindow.platform.settings import HttpSettings
 from singlewindow.platform.storage import open_engine
 from singlewindow.platform.storage.tables import terminal_statuses
 
@@ -111,6 +112,11 @@ def test_agencies_are_dealt_over_the_processes() -> None:
     logins = [AgencyLogin(name, f"user-{name}", "amqp://x") for name in "abcde"]
     assert [[a.id for a in group] for group in spread(logins, 5)] == [["a"], ["b"], ["c"], ["d"], ["e"]]
     assert [[a.id for a in group] for group in spread(logins, 2)] == [["a", "c", "e"], ["b", "d"]]
+
+
+def test_the_load_stays_under_the_hubs_connection_limit_per_client() -> None:
+    limit = HttpSettings().max_connections_per_client  # the whole load comes from one address: beyond it, 429
+    assert 0 < connection_budget() < limit
 
 
 def test_bodies_go_to_a_producer_through_a_length_prefixed_file(tmp_path: Path) -> None:
@@ -212,13 +218,14 @@ async def test_open_loop_retries_on_another_hub_with_the_same_reference() -> Non
     docs = documents(6, "loop")
     refs = [d["traderReference"] for d in docs]
     log: list[tuple[str, str]] = []
-    answers = {refs[1]: 503, refs[2]: 0, refs[3]: 409}
+    answers = {refs[1]: 503, refs[2]: 0, refs[3]: 409, refs[4]: 429}
     urls = ["http://hub-a", "http://hub-b"]
-    result = await open_loop(urls, "token", docs, 200.0, 10.0, transport=_intake(log, answers))
+    result = await open_loop(urls, "token", docs, 200.0, 10.0, 4, transport=_intake(log, answers))
     assert set(result.scheduled_at) == {f"s_{r}" for r in refs if r != refs[3]}
-    assert result.retries == 2
+    assert result.retries == 3
     assert [host for host, ref in log if ref == refs[1]] == ["hub-b", "hub-a"]  # the next hub, round robin
     assert [host for host, ref in log if ref == refs[2]] == ["hub-a", "hub-b"]
+    assert [host for host, ref in log if ref == refs[4]] == ["hub-a", "hub-b"]  # too many connections: later
     assert len(result.refused) == 1 and result.refused[0].startswith(refs[3])  # a 4xx is not retried
     due = sorted(result.scheduled_at.values())
     assert due[0] == pytest.approx(result.started_at) and due[1] - due[0] == pytest.approx(1 / 200, abs=1e-5)
@@ -231,7 +238,7 @@ async def test_open_loop_gives_up_after_its_attempts() -> None:
     def down(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused", request=request)
 
-    result = await open_loop(["http://hub-a"], "t", docs, 10.0, 30.0, transport=httpx.MockTransport(down))
+    result = await open_loop(["http://hub-a"], "t", docs, 10.0, 30.0, 1, transport=httpx.MockTransport(down))
     assert result.scheduled_at == {} and result.retries == ATTEMPTS - 1
     assert "no hub answered" in result.refused[0]
 
