@@ -102,11 +102,11 @@ def _raw_details(points: list[RawPoint], vhost: str) -> dict[str, Any]:
     return {"best": best(points).as_dict(), "sweep": [p.as_dict() for p in points], "vhost": vhost}
 
 
-def _hub_details(hub: HubPhase) -> dict[str, Any]:
+def _hub_details(hub: HubPhase, submissions: int) -> dict[str, Any]:
     return {
         "accepted": len(hub.load.scheduled_at),
         "terminal": len(hub.terminal),
-        "refused": len(hub.load.refused),
+        "refused": submissions - len(hub.load.scheduled_at),  # no answer with an id, after every attempt
         "retries": hub.load.retries,
         "unfinished_count": len(hub.unfinished),
         "unfinished": hub.unfinished[:UNFINISHED_SHOWN],
@@ -167,7 +167,7 @@ async def run_pipeline_bench(options: PipelineBenchOptions, settings: Settings) 
         rss_mb=hub.rss_mb,
         cpu_ms_per_submission=per_submission_ms(hub.cpu_seconds, len(hub.terminal)),
         raw=_raw_details(points, raw_vhost),
-        hub=_hub_details(hub),
+        hub=_hub_details(hub, options.submissions),
         settings=run_settings,
         environment=found,
         notes=_notes(points, hub),
