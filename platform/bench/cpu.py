@@ -3,21 +3,13 @@ the load, while CPU seconds per submission say what the hub itself costs."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
-from pathlib import Path
+
+from singlewindow.platform.bench.procfs import process_cpu_seconds
 
 CpuClock = Callable[[], float | None]  # cumulative CPU seconds of whatever a target counts, None if unknown
 
-
-def process_cpu_seconds(pid: int) -> float | None:
-    """User + system CPU of another process from /proc (Linux); None where that is not readable."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
-    ticks = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime (fields 14 and 15 of stat)
+__all__ = ["CpuClock", "process_cpu_seconds", "processes_clock"]
 
 
 def processes_clock(pids: Sequence[int]) -> CpuClock:

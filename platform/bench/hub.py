@@ -115,8 +115,12 @@ async def run_hub_bench(options: HubBenchOptions, settings: Settings) -> BenchRe
         "database": make_url(target.database_url).database if target.database_url else "SQLite (temporary file)",
     }
     notes = [f"refused: {failure}" for failure in load.failures[:5]]
-    if load.terminal < len(load.submitted_at):
-        notes.append(f"only {load.terminal} of {len(load.submitted_at)} terminal within {PHASE_TIMEOUT_SECONDS:.0f} s")
+    if load.unfinished:
+        shown = ", ".join(load.unfinished[:10]) + (" ..." if len(load.unfinished) > 10 else "")
+        notes.append(
+            f"only {load.terminal} of {len(load.submitted_at)} accepted submissions terminal within "
+            f"{PHASE_TIMEOUT_SECONDS:.0f} s; not terminal: {shown}"
+        )
     cpu_figure = Figure(
         "hub CPU per submission",
         None if cpu is None or not load.terminal else cpu / load.terminal * 1000,

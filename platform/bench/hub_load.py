@@ -1,7 +1,8 @@
 """The load of the hub bench, the same in both modes: ``concurrency`` workers submit ``count`` documents, then
-the bench waits until every accepted submission has its terminal status recorded, sampling the outbox backlog
-all along. Terminal times are read from ``terminal_statuses.recorded_at`` (written by whichever hub process
-folded the last decision), so no status polling through the API disturbs what is measured."""
+the bench waits until exactly the accepted submissions (those whose answer arrived) have their terminal status
+recorded, sampling the outbox backlog all along. Terminal times are read from ``terminal_statuses.recorded_at``
+(written by whichever hub process folded the last decision), so no status polling through the API disturbs
+what is measured."""
 
 from __future__ import annotations
 
@@ -11,15 +12,15 @@ import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from singlewindow.platform.bench.terminal_wait import await_terminal
 from singlewindow.platform.errors import NswError
 from singlewindow.platform.specs import Catalog
-from singlewindow.platform.storage.tables import outbox, terminal_statuses
+from singlewindow.platform.storage.tables import outbox
 
 SubmitOne = Callable[[dict[str, Any]], Awaitable[str]]  # a document in, the new submission's id out
 SAMPLE_SECONDS = 0.1
@@ -51,6 +52,7 @@ class LoadResult:
     total_seconds: float = 0.0  # first submit -> last terminal status recorded
     backlog_peak: int = 0
     terminal: int = 0
+    unfinished: list[str] = field(default_factory=list)  # accepted, not terminal by the deadline
 
 
 async def _submit_all(submit: SubmitOne, docs: list[dict[str, Any]], concurrency: int, result: LoadResult) -> None:
@@ -79,23 +81,6 @@ async def _sample_backlog(engine: AsyncEngine, result: LoadResult) -> None:
         await asyncio.sleep(SAMPLE_SECONDS)
 
 
-async def _terminal_count(engine: AsyncEngine) -> int:
-    async with engine.connect() as connection:
-        return int((await connection.execute(select(func.count()).select_from(terminal_statuses))).scalar_one())
-
-
-async def _await_terminal(engine: AsyncEngine, expected: int, deadline: float) -> None:
-    """Poll the terminal status count (cheap: one COUNT) until it reaches ``expected`` or the deadline."""
-    while time.monotonic() < deadline:
-        if await _terminal_count(engine) >= expected:
-            return
-        await asyncio.sleep(SAMPLE_SECONDS)
-
-
-def _epoch(moment: datetime) -> float:
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
-
-
 async def run_load(
     submit: SubmitOne, engine: AsyncEngine, docs: list[dict[str, Any]], concurrency: int, limit_seconds: float
 ) -> LoadResult:
@@ -107,18 +92,13 @@ async def run_load(
     try:
         await asyncio.wait_for(_submit_all(submit, docs, concurrency, result), limit_seconds)
         result.submit_phase_seconds = time.time() - started
-        await _await_terminal(engine, len(result.submitted_at), deadline)
+        finished = await await_terminal(engine, result.submitted_at.keys(), deadline)
     finally:
         sampler.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sampler
-    async with engine.connect() as connection:
-        rows = (
-            await connection.execute(select(terminal_statuses.c.submission_id, terminal_statuses.c.recorded_at))
-        ).all()
-    finished = [(_epoch(recorded) - result.submitted_at[sid]) for sid, recorded in rows if sid in result.submitted_at]
-    result.terminal_seconds = finished
+    result.terminal_seconds = [recorded - result.submitted_at[sid] for sid, recorded in finished.items()]
     result.terminal = len(finished)
-    last = max((_epoch(recorded) for sid, recorded in rows if sid in result.submitted_at), default=started)
-    result.total_seconds = max(last - started, 0.0)
+    result.unfinished = sorted(set(result.submitted_at) - finished.keys())
+    result.total_seconds = max(max(finished.values(), default=started) - started, 0.0)
     return result

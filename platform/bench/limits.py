@@ -11,6 +11,8 @@ MAX_WINDOW = 65_535  # AMQP's prefetch count is 16 bits
 MAX_SUBMISSIONS = 20_000
 MAX_CONCURRENCY = 256
 MAX_HUBS = 8
+MAX_RATE = 5_000  # open-loop submissions per second
+MAX_SWEEP_VALUES = 5  # prefetch x window grid of the raw pipeline: at most 25 points
 
 
 def bounded(name: str, value: int, low: int, high: int) -> int:

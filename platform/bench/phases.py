@@ -14,6 +14,7 @@ class PhaseResult:
     operations: int
     seconds: float
     cpu_seconds: float = 0.0
+    started_at: float = 0.0  # wall clock (epoch seconds) at the start: other processes' clocks are read against it
 
     @property
     def cpu_micros_per_operation(self) -> float | None:
@@ -28,8 +29,10 @@ class Stopwatch:
     """Wall and process CPU time from creation to ``result``."""
 
     def __init__(self) -> None:
+        self._started_at = time.time()
         self._wall = time.perf_counter()
         self._cpu = time.process_time()
 
     def result(self, operations: int) -> PhaseResult:
-        return PhaseResult(operations, time.perf_counter() - self._wall, time.process_time() - self._cpu)
+        wall, cpu = time.perf_counter() - self._wall, time.process_time() - self._cpu
+        return PhaseResult(operations, wall, cpu, self._started_at)

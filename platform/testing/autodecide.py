@@ -48,6 +48,9 @@ class AutoDecider:
     revise: RevisionPolicy | None = None
     seen: list[Mapping[str, Any]] = field(default_factory=list)
     notices: list[Mapping[str, Any]] = field(default_factory=list)  # cancellation notices received
+    # Keep what arrives in ``seen`` and ``notices`` (tests read them); a long-running stand-in (the benches')
+    # turns it off so its memory does not grow with the number of documents.
+    remember: bool = True
     _sequence: dict[str, int] = field(default_factory=dict)
     _subscription: Subscription | None = None
     _revisions: set[asyncio.Task[None]] = field(default_factory=set)
@@ -73,7 +76,9 @@ class AutoDecider:
         if delivery.type == CANCELLATION_NOTICE:
             # The version is over (cancelled, superseded, a late decision not applied): nothing to decide,
             # and deciding would only earn another notice.
-            self.notices.append(await self.codec.decode(CANCELLATION_NOTICE, delivery.body))
+            notice = await self.codec.decode(CANCELLATION_NOTICE, delivery.body)
+            if self.remember:
+                self.notices.append(notice)
             await delivery.ack()
             return
         if delivery.type == QUERY_RESPONSE:
@@ -88,7 +93,8 @@ class AutoDecider:
                 "submissionId": delivery.correlation_id,
                 "submissionVersion": header_int(delivery.headers, HEADER_VERSION),
             }
-        self.seen.append(view)
+        if self.remember:
+            self.seen.append(view)
         attempt = header_int(delivery.headers, HEADER_ATTEMPT) or 1
         await self._publish(
             DELIVERY_REPORT,

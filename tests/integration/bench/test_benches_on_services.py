@@ -3,12 +3,17 @@ left behind (vhosts, users, databases), also when a bench fails half-way. No tim
 
 from __future__ import annotations
 
+import json
+import os
+
 import asyncpg
 import httpx
 import pytest
 
 from singlewindow.platform.bench.broker import BrokerBenchOptions, run_broker_bench
 from singlewindow.platform.bench.hub import HubBenchOptions, run_hub_bench
+from singlewindow.platform.bench.pipeline import PipelineBenchOptions, run_pipeline_bench
+from singlewindow.platform.bench.procfs import children_of
 from singlewindow.platform.bench.registry import RegistryBenchOptions, run_registry_bench
 from singlewindow.platform.errors import NswError
 from singlewindow.platform.settings import BrokerSettings, Settings
@@ -88,3 +93,45 @@ async def test_registry_bench_on_a_fresh_postgres_database(postgres_available: N
     assert report.environment["postgresql"]
     database = report.settings["database"].split()[0]
     assert database.startswith("nsw_bench_") and database not in await _databases()
+
+
+async def test_pipeline_bench_smoke_reports_every_key_and_removes_what_it_made(
+    rabbitmq_available: None, rabbitmq_management_available: None, postgres_available: None
+) -> None:
+    """CI's smoke mode of ``nsw bench pipeline``: tiny counts, one hub, every key well-formed, nothing left."""
+    options = PipelineBenchOptions(AMQP, POSTGRES, submissions=20, rate=20, hubs=1, sweep=(32, 128))
+    report = await run_pipeline_bench(options, Settings())
+    document = json.loads(report.to_json())
+    raw, hub = document["raw_docs_per_s"], document["hub_docs_per_s"]
+    assert raw > 0 and hub > 0
+    assert document["ratio"] == pytest.approx(hub / raw)
+    latency = document["latency_ms"]
+    assert set(latency) == {"p50", "p95", "p99"} and 0 < latency["p50"] <= latency["p95"] <= latency["p99"]
+    assert set(document["cpu_ms_per_submission"]) == {"hub", "agencies", "broker", "postgres"}
+    assert all(ms is not None and ms > 0 for ms in document["cpu_ms_per_submission"].values())
+    rss = document["rss_mb"]
+    agencies = [label for label in rss if label.startswith("agency-")]
+    assert len(agencies) == 5 and {"hub-0", "bench", "broker", "postgres-postmaster"} <= set(rss)
+    assert all(mb is not None and mb > 0 for mb in rss.values())
+    assert document["hub"]["accepted"] == document["hub"]["terminal"] == 20
+    assert document["hub"]["unfinished"] == [] and document["hub"]["refused"] == 0
+    assert len(document["raw"]["sweep"]) == 4  # prefetch x window
+    assert document["raw"]["best"]["docs_per_s"] == max(p["docs_per_s"] for p in document["raw"]["sweep"])
+    assert all(p["complete"] == 20 for p in document["raw"]["sweep"])
+    assert document["environment"]["rabbitmq"] and document["environment"]["postgresql"]
+    assert document["settings"]["hubs"] == 1 and "***" in document["settings"]["amqp_url"]
+    suffix = document["hub"]["vhost"].rsplit("-", 1)[1]  # the hub run's users carry its vhost's suffix
+    assert not {document["raw"]["vhost"], document["hub"]["vhost"]} & _vhosts()
+    assert not [user for user in _users() if suffix in user]
+    assert document["hub"]["database"] not in await _databases()
+
+
+async def test_pipeline_bench_stops_its_processes_and_cleans_up_when_it_fails(
+    rabbitmq_available: None, rabbitmq_management_available: None, postgres_available: None
+) -> None:
+    before = {v for v in _vhosts() if v.startswith("nsw-bench-")}
+    options = PipelineBenchOptions("amqp://guest:wrong-password@127.0.0.1:5672/", POSTGRES, submissions=5, rate=5)
+    with pytest.raises(NswError, match="exited"):  # the raw roles cannot log in; the vhost was made first
+        await run_pipeline_bench(options, Settings())
+    assert {v for v in _vhosts() if v.startswith("nsw-bench-")} <= before
+    assert children_of(os.getpid()) == []
