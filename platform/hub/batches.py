@@ -16,6 +16,7 @@ from typing import TypeVar
 
 import structlog
 
+from singlewindow.platform.coalesce import GroupCall
 from singlewindow.platform.hub.consumer import is_outage, refuse
 from singlewindow.platform.transport import Delivery
 
@@ -24,42 +25,15 @@ T = TypeVar("T")
 BatchHandler = Callable[[Sequence[Delivery]], Awaitable[None]]
 
 
-class Batcher:
+class Batcher(GroupCall[Delivery, None]):
     """A per-delivery handler that runs ``handle`` on batches of at most ``max_batch`` waiting deliveries."""
 
     def __init__(self, handle: BatchHandler, max_batch: int) -> None:
-        if max_batch < 1:
-            raise ValueError(f"max_batch must be >= 1, got {max_batch}")
-        self._handle = handle
-        self._max_batch = max_batch
-        self._waiting: list[tuple[Delivery, asyncio.Future[None]]] = []
-        self._worker: asyncio.Task[None] | None = None
-        self.batches = 0  # handled so far, and their deliveries: the mean batch size for operators
-        self.deliveries = 0
+        async def run(deliveries: list[Delivery]) -> list[None]:
+            await handle(deliveries)
+            return [None] * len(deliveries)
 
-    async def __call__(self, delivery: Delivery) -> None:
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting.append((delivery, done))
-        if self._worker is None or self._worker.done():
-            self._worker = asyncio.create_task(self._work(), name="batcher")
-        await asyncio.shield(done)
-
-    async def _work(self) -> None:
-        await asyncio.sleep(0)  # one turn: deliveries read in the same network read join this batch
-        while self._waiting:
-            batch, self._waiting = self._waiting[: self._max_batch], self._waiting[self._max_batch :]
-            self.batches += 1
-            self.deliveries += len(batch)
-            try:
-                await self._handle([delivery for delivery, _ in batch])
-            except Exception as exc:  # the handler settles what it can; the transport requeues the rest
-                for _, done in batch:
-                    if not done.done():
-                        done.set_exception(exc)
-            else:
-                for _, done in batch:
-                    if not done.done():
-                        done.set_result(None)
+        super().__init__(run, max_batch)
 
 
 async def settle_batch(

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, select, text, tuple_, update
+from sqlalchemy import and_, bindparam, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from singlewindow.platform.aggregation import (
@@ -33,10 +33,9 @@ from singlewindow.platform.aggregation import (
 from singlewindow.platform.aggregation.fold import collected_conditions
 from singlewindow.platform.errors import NotFound
 from singlewindow.platform.state.common import aware, utcnow
-from singlewindow.platform.state.events import EVENT_APPEND_LOCK
+from singlewindow.platform.state.events import append_events, event_row
 from singlewindow.platform.state.outbox import OutboxMessage, enqueue_many
 from singlewindow.platform.storage.tables import (
-    events,
     processed_messages,
     recipients,
     submission_versions,
@@ -313,18 +312,7 @@ class RecipientChanges:
         status: str | None = None,
         detail: Mapping[str, Any] | None = None,
     ) -> None:
-        self._events.append(
-            {
-                "submission_id": submission_id,
-                "version": version,
-                "kind": kind,
-                "actor": actor,
-                "recipient": recipient,
-                "status": status,
-                "detail": dict(detail or {}),
-                "at": utcnow(),
-            }
-        )
+        self._events.append(event_row(submission_id, version, kind, actor, recipient, status, detail))
 
     def send(self, message: OutboxMessage) -> None:
         self._messages.append(message)
@@ -437,10 +425,7 @@ class RecipientChanges:
             )
         if self._terminal:
             await conn.execute(insert(terminal_statuses), self._terminal)
-        if self._events:
-            if conn.dialect.name == "postgresql":  # sequence numbers become visible in order (state.events)
-                await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_APPEND_LOCK})
-            await conn.execute(insert(events), self._events)
+        await append_events(conn, self._events)
         return await enqueue_many(conn, self._messages)
 
 

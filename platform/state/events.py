@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -44,20 +44,38 @@ async def append_event(
     status: str | None = None,
     detail: Mapping[str, Any] | None = None,
 ) -> None:
+    await append_events(conn, [event_row(submission_id, version, kind, actor, recipient, status, detail)])
+
+
+def event_row(
+    submission_id: str,
+    version: int,
+    kind: str,
+    actor: str | None = None,
+    recipient: str | None = None,
+    status: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One event as ``append_events`` takes it."""
+    return {
+        "submission_id": submission_id,
+        "version": version,
+        "kind": kind,
+        "actor": actor,
+        "recipient": recipient,
+        "status": status,
+        "detail": dict(detail or {}),
+        "at": utcnow(),
+    }
+
+
+async def append_events(conn: AsyncConnection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Append events (``event_row``) in order, with one multi-row INSERT, inside the caller's transaction."""
+    if not rows:
+        return
     if conn.dialect.name == "postgresql":
         await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_APPEND_LOCK})
-    await conn.execute(
-        insert(events).values(
-            submission_id=submission_id,
-            version=version,
-            kind=kind,
-            actor=actor,
-            recipient=recipient,
-            status=status,
-            detail=dict(detail or {}),
-            at=utcnow(),
-        )
-    )
+    await conn.execute(insert(events), list(rows))
 
 
 class EventLog:

@@ -14,6 +14,7 @@ import structlog
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from singlewindow.platform.coalesce import GroupCall
 from singlewindow.platform.errors import PermanentError, TransientError
 from singlewindow.platform.state.common import utcnow
 from singlewindow.platform.storage.tables import outbox
@@ -73,7 +74,7 @@ async def enqueue_many(conn: AsyncConnection, messages: Sequence[OutboxMessage])
         }
         for m in messages
     ]
-    result = await conn.execute(insert(outbox).returning(outbox.c.id), rows)
+    result = await conn.execute(insert(outbox).returning(outbox.c.id, sort_by_parameter_order=True), rows)
     return [int(row_id) for (row_id,) in result]
 
 
@@ -97,6 +98,7 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
         self._wake = asyncio.Event()
+        self._publish_group: GroupCall[list[int], None] = GroupCall(self._publish_many, max_group=100)
 
     def kick(self) -> None:
         """Publish soon: new rows were committed."""
@@ -105,9 +107,14 @@ class OutboxRelay:
     async def publish_now(self, row_ids: Sequence[int]) -> None:
         """Publish these rows before returning (intake answers only after its message is confirmed).
 
+        Concurrent calls are published together (``platform.coalesce``): one transaction marks them all.
         Raises the transient error if the broker is away; the rows stay for the relay loop to retry.
         """
-        await self._publish(row_ids)
+        await self._publish_group(list(row_ids))
+
+    async def _publish_many(self, groups: list[list[int]]) -> list[None]:
+        await self._publish([row_id for group in groups for row_id in group])
+        return [None] * len(groups)
 
     async def backlog(self) -> int:
         query = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
@@ -138,7 +145,8 @@ class OutboxRelay:
                 waiter.cancel()
 
     async def _publish(self, row_ids: Sequence[int] | None) -> int:
-        query = select(outbox).where(outbox.c.published_at.is_(None)).order_by(outbox.c.id).limit(self._batch_size)
+        limit = self._batch_size if row_ids is None else len(row_ids)
+        query = select(outbox).where(outbox.c.published_at.is_(None)).order_by(outbox.c.id).limit(limit)
         if row_ids is not None:
             query = query.where(outbox.c.id.in_(list(row_ids)))
         async with self._engine.begin() as conn:

@@ -10,15 +10,16 @@ from datetime import datetime
 from typing import Any
 
 import rfc8785
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from singlewindow.platform.aggregation import TERMINAL, Consolidated
+from singlewindow.platform.coalesce import GroupCall
 from singlewindow.platform.errors import Conflict, NotFound
 from singlewindow.platform.state.common import aware, lock_version, utcnow
-from singlewindow.platform.state.events import append_event
-from singlewindow.platform.state.outbox import OutboxMessage, enqueue
+from singlewindow.platform.state.events import append_event, append_events, event_row
+from singlewindow.platform.state.outbox import OutboxMessage, enqueue, enqueue_many
 from singlewindow.platform.state.recipients import StatusChange, StatusMessageFactory, refold
 from singlewindow.platform.storage.tables import document_links, recipients, submission_versions, submissions
 
@@ -71,48 +72,91 @@ class NewVersion:
     intake_message: Callable[[int], OutboxMessage]  # version -> the message for nsw.intake
 
 
+Created = tuple["SubmissionRecord", bool, list[int]]
+"""What ``create`` answers: the submission, whether this call made it, the outbox rows to publish."""
+
+CREATE_GROUP = 100
+"""Most submissions one group commit stores."""
+
+
 class SubmissionStore:
     def __init__(self, engine: AsyncEngine, status_message: StatusMessageFactory) -> None:
         self._engine = engine
         self._status_message = status_message
+        self._create_group: GroupCall[NewVersion, Created] = GroupCall(self._create_many, CREATE_GROUP)
 
-    async def create(self, new: NewVersion) -> tuple[SubmissionRecord, bool, list[int]]:
+    async def create(self, new: NewVersion) -> Created:
         """Store version 1 and its intake message; the same (declarant, reference) and payload returns the
-        existing submission (``created`` False), a different payload is a Conflict pointing to Amend."""
-        digest, now = payload_hash(new.document), utcnow()
+        existing submission (``created`` False), a different payload is a Conflict pointing to Amend.
+
+        Concurrent calls are committed together (``platform.coalesce``: group commit): one transaction and
+        one multi-row INSERT per table for the group, each caller answered once its own row is durable.
+        """
+        return await self._create_group(new)
+
+    async def _create_many(self, group: list[NewVersion]) -> list[Created | Exception]:
+        digests = [payload_hash(new.document) for new in group]
+        makers: dict[tuple[str, str], int] = {}  # (declarant, reference) -> the first call of the group using it
+        for index, new in enumerate(group):
+            makers.setdefault((new.declarant_id, new.trader_reference), index)
+        now, rows = utcnow(), {}
         try:
             async with self._engine.begin() as conn:
-                await conn.execute(
-                    insert(submissions).values(
-                        id=new.submission_id,
-                        declarant_id=new.declarant_id,
-                        trader_reference=new.trader_reference,
-                        document_type=new.document_type,
-                        ucr=new.document["ucr"],
-                        current_version=1,
-                        created_at=now,
-                    )
+                taken = select(submissions.c.declarant_id, submissions.c.trader_reference).where(
+                    tuple_(submissions.c.declarant_id, submissions.c.trader_reference).in_(list(makers))
                 )
-                row_id = await self._insert_version(conn, new, 1, digest)
+                for key in list(await conn.execute(taken)):
+                    makers.pop((key.declarant_id, key.trader_reference), None)
+                fresh = sorted(makers.values())
+                if fresh:
+                    await conn.execute(
+                        insert(submissions),
+                        [
+                            {
+                                "id": group[i].submission_id,
+                                "declarant_id": group[i].declarant_id,
+                                "trader_reference": group[i].trader_reference,
+                                "document_type": group[i].document_type,
+                                "ucr": group[i].document["ucr"],
+                                "current_version": 1,
+                                "created_at": now,
+                            }
+                            for i in fresh
+                        ],
+                    )
+                    ids = await self._insert_versions(conn, [(group[i], 1, digests[i]) for i in fresh])
+                    rows = dict(zip(fresh, ids, strict=True))
         except IntegrityError:
-            existing = await self.by_reference(new.declarant_id, new.trader_reference)
-            first = await self.version(existing.id, 1)
-            if first.payload_sha256 != digest:
-                raise Conflict(
-                    f"trader reference {new.trader_reference!r} is already used by submission {existing.id} with "
-                    "a different payload; use Amend to change it"
-                ) from None
-            return existing, False, []
-        record = SubmissionRecord(
-            new.submission_id,
-            new.declarant_id,
-            new.trader_reference,
-            new.document_type,
-            new.document["ucr"],
-            1,
-            now,
-        )
-        return record, True, [row_id]
+            if len(group) > 1:  # another process took a reference between our read and our insert: one by one
+                return [result for new in group for result in await self._create_many([new])]
+            rows = {}
+        results: list[Created | Exception] = []
+        for index, new in enumerate(group):
+            if index in rows:
+                record = SubmissionRecord(
+                    new.submission_id,
+                    new.declarant_id,
+                    new.trader_reference,
+                    new.document_type,
+                    new.document["ucr"],
+                    1,
+                    now,
+                )
+                results.append((record, True, [rows[index]]))
+            else:
+                results.append(await self._existing(new, digests[index]))
+        return results
+
+    async def _existing(self, new: NewVersion, digest: str) -> Created | Exception:
+        """The submission already stored under ``new``'s reference: the same one again, or a Conflict."""
+        existing = await self.by_reference(new.declarant_id, new.trader_reference)
+        first = await self.version(existing.id, 1)
+        if first.payload_sha256 != digest:
+            return Conflict(
+                f"trader reference {new.trader_reference!r} is already used by submission {existing.id} with "
+                "a different payload; use Amend to change it"
+            )
+        return existing, False, []
 
     async def amend(self, new: NewVersion) -> tuple[SubmissionRecord, list[int]]:
         """A new version in the chain; its recipients are re-evaluated by the router."""
@@ -131,7 +175,7 @@ class SubmissionStore:
             await append_event(
                 conn, new.submission_id, current, "SUPERSEDED", actor=new.actor_id, detail={"by_version": version}
             )
-            row_id = await self._insert_version(conn, new, version, digest)
+            (row_id,) = await self._insert_versions(conn, [(new, version, digest)])
             record = await self._get(conn, new.submission_id)
         return record, [row_id]
 
@@ -220,49 +264,59 @@ class SubmissionStore:
         async with self._engine.connect() as conn:
             return [(_submission(row), Consolidated(row.status)) for row in await conn.execute(query)]
 
-    async def _insert_version(self, conn: AsyncConnection, new: NewVersion, version: int, digest: str) -> int:
+    async def _insert_versions(
+        self, conn: AsyncConnection, versions: Sequence[tuple[NewVersion, int, str]]
+    ) -> list[int]:
+        """Insert (new, version number, payload digest) with their links, events and intake messages; one
+        multi-row INSERT per table. Returns the outbox row ids, in order."""
         now = utcnow()
         await conn.execute(
-            insert(submission_versions).values(
-                submission_id=new.submission_id,
-                version=version,
-                document=dict(new.document),
-                payload_sha256=digest,
-                status=Consolidated.RECEIVED.value,
-                status_sequence=1,
-                routed=False,
-                cancelled=False,
-                created_by=new.actor_id,
-                created_at=now,
-                updated_at=now,
-            )
+            insert(submission_versions),
+            [
+                {
+                    "submission_id": new.submission_id,
+                    "version": version,
+                    "document": dict(new.document),
+                    "payload_sha256": digest,
+                    "status": Consolidated.RECEIVED.value,
+                    "status_sequence": 1,
+                    "routed": False,
+                    "cancelled": False,
+                    "created_by": new.actor_id,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for new, version, digest in versions
+            ],
         )
-        links = sorted(set(new.references))
+        links = [
+            {
+                "submission_id": new.submission_id,
+                "version": version,
+                "reference_type": reference_type,
+                "reference_id": reference_id,
+                "ucr": new.document["ucr"],
+            }
+            for new, version, _ in versions
+            for reference_type, reference_id in sorted(set(new.references))
+        ]
         if links:
-            await conn.execute(
-                insert(document_links),
-                [
-                    {
-                        "submission_id": new.submission_id,
-                        "version": version,
-                        "reference_type": reference_type,
-                        "reference_id": reference_id,
-                        "ucr": new.document["ucr"],
-                    }
-                    for reference_type, reference_id in links
-                ],
-            )
-        kind = "SUBMITTED" if version == 1 else "AMENDED"
-        await append_event(
+            await conn.execute(insert(document_links), links)
+        await append_events(
             conn,
-            new.submission_id,
-            version,
-            kind,
-            actor=new.actor_id,
-            status=Consolidated.RECEIVED.value,
-            detail={"payload_sha256": digest},
+            [
+                event_row(
+                    new.submission_id,
+                    version,
+                    "SUBMITTED" if version == 1 else "AMENDED",
+                    actor=new.actor_id,
+                    status=Consolidated.RECEIVED.value,
+                    detail={"payload_sha256": digest},
+                )
+                for new, version, digest in versions
+            ],
         )
-        return await enqueue(conn, new.intake_message(version))
+        return await enqueue_many(conn, [new.intake_message(version) for new, version, _ in versions])
 
     async def _current(self, conn: AsyncConnection, submission_id: str) -> int:
         row = (

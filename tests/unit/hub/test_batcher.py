@@ -35,7 +35,7 @@ async def test_deliveries_arriving_together_form_batches_of_at_most_max_batch() 
     batcher = Batcher(handle, max_batch=3)
     await asyncio.gather(*(batcher(_Delivery(n)) for n in range(7)))
     assert seen == [["0", "1", "2"], ["3", "4", "5"], ["6"]]
-    assert (batcher.batches, batcher.deliveries) == (3, 7)
+    assert (batcher.groups, batcher.items) == (3, 7)
 
 
 async def test_a_lone_delivery_is_handled_at_once_and_later_ones_start_a_new_batch() -> None:
@@ -75,5 +75,5 @@ async def test_a_failing_batch_raises_in_every_delivery_handler() -> None:
     batcher = Batcher(handle, max_batch=10)
     results = await asyncio.gather(*(batcher(_Delivery(n)) for n in range(3)), return_exceptions=True)
     assert [str(r) for r in results] == ["database away"] * 3
-    with pytest.raises(ValueError, match="max_batch"):
+    with pytest.raises(ValueError, match="max_group"):
         Batcher(handle, max_batch=0)
