@@ -9,8 +9,8 @@ about 40 times faster, so it goes first; only a document it does not pass goes t
 finds and words the problems exactly as before. The Rust verdict is taken only where it cannot differ:
 schemas using only the keywords listed below, ``pattern`` run by Python's ``re`` (Rust's engine reads
 ``\\S`` differently) and every format by our own checker, documents made only of JSON's own types (Rust
-reads a tuple as an array, a ``Decimal`` as a number, an enum as its value). Anything else, and any
-exception, leaves the verdict to jsonschema (tests/unit/specs/test_validation_fast_path.py).
+reads a tuple as an array, a ``Decimal`` as a number, an enum as its value, NaN as null). Anything else,
+and any exception, leaves the verdict to jsonschema (tests/unit/specs/test_validation_fast_path.py).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 from functools import partial
+from math import isfinite
 from typing import Any
 
 import jsonschema_rs
@@ -154,20 +155,21 @@ def _fast_validator(schema: Any) -> jsonschema_rs.Validator | None:
 
 
 def _json_only(value: Any) -> bool:
-    """Whether ``value`` is made of dicts, lists, strings, numbers, booleans and None only (no subclasses)."""
+    """Whether ``value`` is made of dicts, lists, strings, finite numbers, booleans and None only (no
+    subclasses; jsonschema-rs reads NaN and the infinities as null)."""
     kind = type(value)
     if kind is dict:
         items: Any = value.values()
     elif kind is list:
         items = value
     else:
-        return kind in _JSON_SCALARS
+        return kind in _JSON_SCALARS and (kind is not float or isfinite(value))
     for item in items:
         kind = type(item)
         if kind is dict or kind is list:
             if not _json_only(item):
                 return False
-        elif kind not in _JSON_SCALARS:
+        elif kind not in _JSON_SCALARS or (kind is float and not isfinite(item)):
             return False
     return True
 
