@@ -39,7 +39,8 @@ def _format_checker() -> FormatChecker:
 
     def _date_time(value: object) -> bool:
         if isinstance(value, str):
-            if "T" not in value.upper() or not (value.endswith(("Z", "z")) or value[-6] in "+-"):
+            # Too short for a zone offset is not a date-time either (value[-6] would raise IndexError: a 500).
+            if "T" not in value.upper() or not (value.endswith(("Z", "z")) or (len(value) >= 6 and value[-6] in "+-")):
                 raise ValueError("an RFC 3339 date-time needs a 'T' and a zone offset")
             datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
         return True
