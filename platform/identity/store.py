@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -31,6 +31,16 @@ def _principal(row: Any) -> Principal:
     created = _aware(row.created_at)
     assert created is not None
     return Principal(row.id, row.name, Role(row.role), row.agency, created, _aware(row.revoked_at))
+
+
+# Built once: every API request authenticates, and building the statement cost more than running it.
+_ACTIVE_TOKEN = (
+    select(principals)
+    .join(tokens, tokens.c.principal_id == principals.c.id)
+    .where(tokens.c.token_hash == bindparam("token_hash"))
+    .where(tokens.c.revoked_at.is_(None))
+    .where(principals.c.revoked_at.is_(None))
+)
 
 
 class PrincipalStore:
@@ -111,15 +121,8 @@ class PrincipalStore:
 
     async def authenticate(self, token: str) -> Principal:
         """The active principal a bearer token belongs to; Unauthenticated otherwise (never says why)."""
-        query = (
-            select(principals)
-            .join(tokens, tokens.c.principal_id == principals.c.id)
-            .where(tokens.c.token_hash == hash_token(token))
-            .where(tokens.c.revoked_at.is_(None))
-            .where(principals.c.revoked_at.is_(None))
-        )
         async with self._engine.connect() as conn:
-            row = (await conn.execute(query)).first()
+            row = (await conn.execute(_ACTIVE_TOKEN, {"token_hash": hash_token(token)})).first()
         if row is None:
             raise Unauthenticated("unknown, revoked or malformed token")
         return _principal(row)

@@ -135,6 +135,67 @@ def recipient_state(row: Any) -> RecipientState:
     return RecipientState(row.recipient, TransportState(row.transport), row.attempt, decision)
 
 
+# The statements of every batch, built once (building one costs about as much as running it).
+_HEADS = (
+    select(
+        submission_versions.c.submission_id,
+        submission_versions.c.version,
+        submission_versions.c.status,
+        submission_versions.c.status_sequence,
+        submission_versions.c.routed,
+        submission_versions.c.cancelled,
+        submissions.c.ucr,
+        submissions.c.current_version,
+    )
+    .join(submissions, submissions.c.id == submission_versions.c.submission_id)
+    .where(
+        tuple_(submission_versions.c.submission_id, submission_versions.c.version).in_(
+            bindparam("keys", expanding=True)
+        )
+    )
+    .order_by(submission_versions.c.submission_id, submission_versions.c.version)
+    .with_for_update(of=submission_versions)  # SQLite: BEGIN IMMEDIATE holds the database
+)
+_RECIPIENTS = select(recipients).where(
+    tuple_(recipients.c.submission_id, recipients.c.version).in_(bindparam("keys", expanding=True))
+)
+_PROCESSED = select(processed_messages.c.message_id).where(
+    and_(
+        processed_messages.c.consumer == "aggregator",
+        processed_messages.c.message_id.in_(bindparam("ids", expanding=True)),
+    )
+)
+_UPDATE_RECIPIENT = (
+    update(recipients)
+    .where(
+        recipients.c.submission_id == bindparam("k_submission"),
+        recipients.c.version == bindparam("k_version"),
+        recipients.c.recipient == bindparam("k_recipient"),
+    )
+    .values(
+        transport=bindparam("v_transport"),
+        attempt=bindparam("v_attempt"),
+        decision_status=bindparam("v_decision_status"),
+        decision_sequence=bindparam("v_decision_sequence"),
+        decision=bindparam("v_decision", type_=recipients.c.decision.type),
+        updated_at=bindparam("v_updated_at", type_=recipients.c.updated_at.type),
+    )
+)
+_UPDATE_VERSION = (
+    update(submission_versions)
+    .where(
+        submission_versions.c.submission_id == bindparam("k_submission"),
+        submission_versions.c.version == bindparam("k_version"),
+    )
+    .values(
+        status=bindparam("v_status"),
+        status_sequence=bindparam("v_sequence"),
+        routed=bindparam("v_routed"),
+        updated_at=bindparam("v_updated_at", type_=submission_versions.c.updated_at.type),
+    )
+)
+
+
 class RecipientChanges:
     """The versions of one transaction, locked and loaded; changes replayed in memory, then flushed."""
 
@@ -155,41 +216,21 @@ class RecipientChanges:
         ``message_ids`` were already applied; the version lock comes first, it serialises the rest."""
         wanted = sorted(set(keys) - self._versions.keys())
         if wanted:
-            heads = (
-                select(
-                    submission_versions.c.submission_id,
-                    submission_versions.c.version,
-                    submission_versions.c.status,
-                    submission_versions.c.status_sequence,
-                    submission_versions.c.routed,
-                    submission_versions.c.cancelled,
-                    submissions.c.ucr,
-                    submissions.c.current_version,
-                )
-                .join(submissions, submissions.c.id == submission_versions.c.submission_id)
-                .where(tuple_(submission_versions.c.submission_id, submission_versions.c.version).in_(wanted))
-                .order_by(submission_versions.c.submission_id, submission_versions.c.version)
-                .with_for_update(of=submission_versions)  # SQLite: BEGIN IMMEDIATE holds the database
-            )
-            for row in await self._conn.execute(heads):
+            for row in await self._conn.execute(_HEADS, {"keys": wanted}):
                 self._versions[(row.submission_id, row.version)] = _Version(
                     row.status, row.status_sequence, row.routed, row.cancelled, row.ucr, row.current_version
                 )
             found = [key for key in wanted if key in self._versions]
+            for key in found:
+                self._recipients[key] = {}
             if found:
-                rows = select(recipients).where(tuple_(recipients.c.submission_id, recipients.c.version).in_(found))
-                for key in found:
-                    self._recipients[key] = {}
-                for row in await self._conn.execute(rows):
+                for row in await self._conn.execute(_RECIPIENTS, {"keys": found}):
                     self._recipients[(row.submission_id, row.version)][row.recipient] = _Recipient(
                         recipient_state(row), row.kind, aware(row.updated_at), row.decision
                     )
         ids = sorted(set(message_ids) - self._seen)
         if ids:
-            done = select(processed_messages.c.message_id).where(
-                and_(processed_messages.c.consumer == "aggregator", processed_messages.c.message_id.in_(ids))
-            )
-            self._seen.update(message_id for (message_id,) in await self._conn.execute(done))
+            self._seen.update(message_id for (message_id,) in await self._conn.execute(_PROCESSED, {"ids": ids}))
 
     # --- what one change does (the rules of the one-at-a-time path, on the loaded state) -------------------
 
@@ -381,36 +422,13 @@ class RecipientChanges:
         ]
         if changed:
             await conn.execute(
-                update(recipients)
-                .where(
-                    recipients.c.submission_id == bindparam("k_submission"),
-                    recipients.c.version == bindparam("k_version"),
-                    recipients.c.recipient == bindparam("k_recipient"),
-                )
-                .values(
-                    transport=bindparam("v_transport"),
-                    attempt=bindparam("v_attempt"),
-                    decision_status=bindparam("v_decision_status"),
-                    decision_sequence=bindparam("v_decision_sequence"),
-                    decision=bindparam("v_decision", type_=recipients.c.decision.type),
-                    updated_at=bindparam("v_updated_at", type_=recipients.c.updated_at.type),
-                ),
+                _UPDATE_RECIPIENT,
                 [_recipient_values(key, entry) for key, entry in changed],
             )
         heads = [(key, head) for key, head in self._versions.items() if head.changed]
         if heads:
             await conn.execute(
-                update(submission_versions)
-                .where(
-                    submission_versions.c.submission_id == bindparam("k_submission"),
-                    submission_versions.c.version == bindparam("k_version"),
-                )
-                .values(
-                    status=bindparam("v_status"),
-                    status_sequence=bindparam("v_sequence"),
-                    routed=bindparam("v_routed"),
-                    updated_at=bindparam("v_updated_at", type_=submission_versions.c.updated_at.type),
-                ),
+                _UPDATE_VERSION,
                 [
                     {
                         "k_submission": sid,
