@@ -17,6 +17,7 @@ from typing import TypeVar
 import structlog
 
 from singlewindow.platform.coalesce import GroupCall
+from singlewindow.platform.crashpoints import crash_point
 from singlewindow.platform.hub.consumer import is_outage, refuse
 from singlewindow.platform.transport import Delivery
 
@@ -69,6 +70,7 @@ async def settle_batch(
             return
         await asyncio.gather(*(refuse(delivery, consumer, exc) for delivery, _ in ready))
         return
+    crash_point("batch-committed")
     for (delivery, item), outcome in zip(ready, outcomes, strict=True):
         if isinstance(outcome, Exception):
             await refuse(delivery, consumer, outcome)

@@ -15,6 +15,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from singlewindow.platform.coalesce import GroupCall
+from singlewindow.platform.crashpoints import crash_point
 from singlewindow.platform.errors import PermanentError, TransientError
 from singlewindow.platform.state.common import utcnow
 from singlewindow.platform.storage.tables import outbox
@@ -162,6 +163,7 @@ class OutboxRelay:
                 for row, result in zip(rows, results, strict=True)
                 if result is None or isinstance(result, PermanentError)
             ]
+            crash_point("outbox-published")
             if handled:
                 await conn.execute(update(outbox).where(outbox.c.id.in_(handled)).values(published_at=utcnow()))
         for message, result in zip(messages, results, strict=True):

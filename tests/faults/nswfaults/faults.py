@@ -146,6 +146,39 @@ async def kill_adapter(ctx: FaultContext) -> dict[str, Any]:
     )
 
 
+async def _crash_at(ctx: FaultContext, point: str, passes: int = 10) -> dict[str, Any]:
+    """Restart hub 0 armed with the crash point (platform.crashpoints): it SIGKILLs itself at the ``passes``-th
+    pass through ``point`` while traffic flows, then it is started again unarmed."""
+    hub = ctx.system.hubs[0]
+    hub.stop()  # graceful: what it held goes back to the queues, nothing is lost by this step
+    unarmed = dict(hub.env)
+    hub.env = unarmed | {"NSW_CRASH_AT": f"{point}:{passes}"}
+    offset = hub.size()
+    hub.start()
+    deadline = time.monotonic() + 60
+    while hub.alive and time.monotonic() < deadline:  # noqa: ASYNC110 (a child process, not a task)
+        await asyncio.sleep(0.1)
+    crashed = not hub.alive and hub.process is not None and hub.process.returncode == -9
+    reached = f"crash point {point} reached" in hub.text(offset)
+    if hub.alive:
+        hub.kill()
+    hub.env = unarmed
+    await asyncio.sleep(ctx.params.outage_seconds)
+    hub.start()
+    await asyncio.to_thread(ctx.system.wait_hub, 0)
+    return {"crash_point": point, "crashed_there": crashed and reached}
+
+
+async def crash_after_commit(ctx: FaultContext) -> dict[str, Any]:
+    """SIGKILL between a batch's commit and its acknowledgement: redelivered, never applied twice."""
+    return await _crash_at(ctx, "batch-committed")
+
+
+async def crash_after_publish(ctx: FaultContext) -> dict[str, Any]:
+    """SIGKILL between the relay's confirmed publish and the commit that marks it published: sent again."""
+    return await _crash_at(ctx, "outbox-published")
+
+
 def _undecided(ctx: FaultContext, agency: str) -> int:
     system = ctx.system
     handed = {p.stem for p in system.outbox(agency).glob("*.json") if not p.name.startswith(".")}
@@ -210,6 +243,8 @@ FAULTS = {
     "postgres-restart": postgres_restart,
     "agency-down": agency_down,
     "memory-alarm": memory_alarm,
+    "crash-after-commit": crash_after_commit,
+    "crash-after-publish": crash_after_publish,
 }
 # kill-adapter right after close-connections: the order that showed the re-consume bug (docs/reliability.md).
 SHORT = ("close-connections", "kill-adapter", "kill-hub")
@@ -226,6 +261,10 @@ def assert_struck(name: str, evidence: dict[str, Any]) -> None:
         struck = evidence.get("inbox_ready_while_down", 0) + evidence.get("retry_tier_publishes", 0) > 0
     elif name == "memory-alarm":
         struck = evidence.get("connections_blocked", 0) > 0
+    elif name == "crash-after-commit":  # the committed batch was held, unacknowledged, when it died
+        struck = evidence.get("crashed_there", False) and evidence.get("broker_redelivered", 0) > 0
+    elif name == "crash-after-publish":
+        struck = evidence.get("crashed_there", False)
     else:
         raise ValueError(f"unknown fault {name!r}")
     if not struck:
