@@ -9,6 +9,10 @@ where the walker would do something they cannot repeat exactly (a mapping that i
 hand that value to it, so the problems come out the same, in the same order
 (tests/unit/specs/test_codelist_paths.py holds them to that). A schema they cannot compile (one that
 contains itself, or whose ``properties`` is not an object of names) is walked as before.
+
+What they skip the walker only iterated to find nothing, so the one difference left is a Python object
+that raises when iterated (a custom mapping, a list subclass) placed where no code can sit: the walker
+raised there, these do not. Documents read from JSON or Avro hold none.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ Check = Callable[[Any, str, "list[Problem]"], None]
 MALFORMED = (LookupError, TypeError, ValueError, AttributeError, RecursionError)
 
 
-class Unsupported(Exception):
+class _Unsupported(Exception):
     """A schema construct the compiled checks cannot follow; the schema is walked instead."""
 
 
@@ -46,6 +50,7 @@ class Rules(Protocol):
 
 
 def escape(token: str) -> str:
+    """A property name as an RFC 6901 pointer token."""
     return token.replace("~", "~0").replace("/", "~1")
 
 
@@ -54,7 +59,7 @@ def compile_checks(rules: Rules, schema: Mapping[str, Any]) -> Check | None:
     try:
         compiled = _Compiler(rules).node(schema)
         return _nothing if compiled is None else compiled[0]
-    except (Unsupported, *MALFORMED):
+    except (_Unsupported, *MALFORMED):
         return None
 
 
@@ -91,12 +96,12 @@ class _Compiler:
         if key in self.shapes:
             shape = self.shapes[key]
             if shape is None:
-                raise Unsupported("a schema that contains itself")
+                raise _Unsupported("a schema that contains itself")
             return shape
         self.shapes[key] = None
         properties = node.get("properties", {})
         if type(properties) is not dict or not all(type(name) is str for name in properties):
-            raise Unsupported("properties that are not an object of names")
+            raise _Unsupported("properties that are not an object of names")
         children = {name: (child, escape(name)) for name, sub in properties.items() if (child := self.node(sub))}
         items = node.get("items")
         shape = children, "hsCode" in properties, self.node(items) if isinstance(items, Mapping) else None
