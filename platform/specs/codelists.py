@@ -13,6 +13,7 @@ from typing import Any
 
 from singlewindow.platform.errors import ConfigurationError, InvalidInput, Problem
 from singlewindow.platform.specs.catalog import read_json
+from singlewindow.platform.specs.codepaths import compile_checks, escape
 
 CODELISTS = "codelists"
 HS = "hs"
@@ -99,7 +100,11 @@ def codelist_ids(schema: Any) -> Iterator[tuple[str, str]]:
 
 
 class CodeListChecker:
-    """Walks a document along its (closed, mapping-table) schema and checks every coded value."""
+    """Checks every coded value of a document along its (closed, mapping-table) schema.
+
+    The checks are compiled once per schema (codepaths.py) and visit the coded paths alone; ``walk`` is the
+    walker they stand for, which follows the whole document, and which checks a schema they cannot compile.
+    """
 
     def __init__(self, schema: Mapping[str, Any], lists: Mapping[str, CodeList]) -> None:
         self.schema = schema
@@ -108,13 +113,22 @@ class CodeListChecker:
         missing = sorted({list_id for _, list_id in codelist_ids(schema) if list_id not in lists})
         if missing:
             raise ConfigurationError(f"schema {schema.get('$id', '?')} names unknown code lists: {', '.join(missing)}")
+        self.compiled = compile_checks(self, schema)
 
     def problems(self, document: Any) -> list[Problem]:
+        if self.compiled is None:
+            return self.walked_problems(document)
         found: list[Problem] = []
-        self._walk(self.schema, document, "", found)
+        self.compiled(document, "", found)
         return found
 
-    def _resolve(self, node: Mapping[str, Any]) -> tuple[Mapping[str, Any], str | None]:
+    def walked_problems(self, document: Any) -> list[Problem]:
+        """The problems as the walker finds them: the reference of the compiled checks."""
+        found: list[Problem] = []
+        self.walk(self.schema, document, "", found)
+        return found
+
+    def resolve(self, node: Mapping[str, Any]) -> tuple[Mapping[str, Any], Any]:
         """Follow local $refs; the code list may sit on the referring node or on its target."""
         list_id = node.get("x-codelist")
         seen = 0
@@ -128,27 +142,32 @@ class CodeListChecker:
             seen += 1
         return node, list_id
 
-    def _walk(self, node: Any, value: Any, pointer: str, found: list[Problem]) -> None:
+    def walk(self, node: Any, value: Any, pointer: str, found: list[Problem]) -> None:
         if not isinstance(node, Mapping):
             return
-        node, list_id = self._resolve(node)
+        node, list_id = self.resolve(node)
         if list_id is not None and isinstance(value, str):
             code_list = self.lists[str(list_id)]
             if not code_list.accepts(value):
-                what = "heading of" if code_list.id == HS else "code in"
-                found.append(Problem(pointer, "codelist", f"{value!r} is not a listed {what} {code_list.id!r}"))
+                found.append(self.unlisted(code_list, value, pointer))
         if isinstance(value, Mapping):
             properties = node.get("properties", {})
             for key, item in value.items():
                 if key in properties:
-                    self._walk(properties[key], item, f"{pointer}/{_escape(key)}", found)
-            self._national_code_rule(properties, value, pointer, found)
+                    self.walk(properties[key], item, f"{pointer}/{escape(key)}", found)
+            self.national_code_rule(properties, value, pointer, found)
         elif isinstance(value, list) and isinstance(node.get("items"), Mapping):
             for index, item in enumerate(value):
-                self._walk(node["items"], item, f"{pointer}/{index}", found)
+                self.walk(node["items"], item, f"{pointer}/{index}", found)
 
-    def _national_code_rule(
-        self, properties: Mapping[str, Any], value: Mapping[str, Any], pointer: str, found: list[Problem]
+    @staticmethod
+    def unlisted(code_list: CodeList, value: str, pointer: str) -> Problem:
+        what = "heading of" if code_list.id == HS else "code in"
+        return Problem(pointer, "codelist", f"{value!r} is not a listed {what} {code_list.id!r}")
+
+    @staticmethod
+    def national_code_rule(
+        properties: Mapping[str, Any], value: Mapping[str, Any], pointer: str, found: list[Problem]
     ) -> None:
         """A national commodity code extends the international one: it must start with the hsCode."""
         hs_code, national = value.get("hsCode"), value.get("nationalCode")
@@ -158,7 +177,3 @@ class CodeListChecker:
             found.append(
                 Problem(f"{pointer}/nationalCode", "codelist", f"{national!r} does not start with hsCode {hs_code!r}")
             )
-
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
