@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 import math
 import re
+from array import array
 from collections.abc import Mapping, Sequence
+from itertools import accumulate
 from typing import Any, NoReturn
 from urllib.parse import unquote_to_bytes
 
@@ -100,7 +102,7 @@ _CANNOT_START_REFUSED = bytes(b for b in range(0x80, 0x100) if b not in b"\xc2\x
 # also make U+nFFFE), \uFDD0..FDEF, \uFFFE, \uFFFF. An escaped backslash before a "u" matches too: not sure.
 _REFUSED_ESCAPE = re.compile(rb"\\[bf]|\\u(?:00[0189]|007[fF]|[dD][89a-fA-F]|[fF][dD][dDeE]|[fF]{3}[eEfF])")
 _NOT_STRUCTURE = bytes(b for b in range(0x100) if b not in b'"[]{}')
-_ONE_BRACKET = bytes.maketrans(b"{}", b"[]")
+_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")  # read as signed bytes: +1, -1
 _DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _INT64_DIGITS = b"0" * 19  # an integer written with fewer digits is within int64
 
@@ -110,21 +112,19 @@ def _nesting_at_most(text: bytes, limit: int) -> bool:
     if text.count(b"[") + text.count(b"{") <= limit:
         return True
     # Escaped backslashes out, then escaped quotes: the quotes left delimit strings, whose brackets are text.
-    quoted = text.replace(b"\\\\", b"").replace(b'\\"', b"").translate(_ONE_BRACKET, _NOT_STRUCTURE)
-    brackets = b"".join(quoted.split(b'"')[::2])
-    for _ in range(limit):  # each round removes the innermost level
-        if not brackets:
-            return True
-        brackets = brackets.replace(b"[]", b"")
-    return not brackets
+    quoted = text.replace(b"\\\\", b"").replace(b'\\"', b"").translate(_STEPS, _NOT_STRUCTURE)
+    steps = b"".join(quoted.split(b'"')[::2])  # +1 for each opening bracket, -1 for each closing one
+    if b"\x01" * (limit + 1) in steps:  # the usual shape of a hostile depth, found without a loop
+        return False
+    return max(accumulate(array("b", steps)), default=0) <= limit
 
 
-def _screened(text: bytes) -> bool:
-    """No refused character (raw or escaped) and at most MAX_DEPTH levels in the JSON ``text`` (valid JSON)."""
+def _clean_text(text: bytes) -> bool:
+    """No refused character in the JSON ``text``, written as it is or as an escape."""
     rest = text.translate(None, _SAFE_ASCII)
     if rest and rest.translate(None, _CANNOT_START_REFUSED) and _REFUSED_UTF8.search(rest):
         return False
-    return _REFUSED_ESCAPE.search(text) is None and _nesting_at_most(text, MAX_DEPTH)
+    return _REFUSED_ESCAPE.search(text) is None
 
 
 class _NotSure(Exception):
@@ -157,8 +157,10 @@ def _parse_clean(data: str | bytes) -> tuple[bool, Any]:
             text, raw = data.decode("utf-8"), data
         else:
             return False, None
-        if _screened(raw):
-            return True, json.loads(text, parse_int=_sure_int, parse_float=_sure_float, parse_constant=_not_sure)
+        if _clean_text(raw):  # then parsed (a hostile depth stops json.loads at once), then the depth checked
+            value = json.loads(text, parse_int=_sure_int, parse_float=_sure_float, parse_constant=_not_sure)
+            if _nesting_at_most(raw, MAX_DEPTH):
+                return True, value
     except Exception:  # any failure is "not sure": the slow path reports it exactly as it always has
         pass
     return False, None
@@ -172,7 +174,8 @@ def _written_clean(value: Any) -> bool:
         raw = text.encode("utf-8", "surrogatepass")
     except Exception:  # whatever stops the encoder, the walk decides
         return False
-    return _screened(raw) and _INT64_DIGITS not in raw.translate(_DIGITS_AS_ZERO)
+    digits = raw.translate(_DIGITS_AS_ZERO)
+    return _INT64_DIGITS not in digits and _clean_text(raw) and _nesting_at_most(raw, MAX_DEPTH)
 
 
 def json_problems(value: Any, path: str = "") -> list[Problem]:

@@ -201,7 +201,15 @@ EDGE_TEXTS = [
     "\udc00", "\udfff", "\ue000", "\ufdcf", "\ufdd0", "\ufdef", "\ufdf0", "\ufeff", "\ufffd", "\ufffe", "\uffff",
     "\U00010000", "\U0001fffd", "\U0001fffe", "\U0002ffff", "\U0010fffe", "\U0010ffff", "\U0001f4a9", "\ud83d\ude00",
     "\ud83f\udffe", "\\u0000", "\\\\u0000", "\\b", "a\\", '"', '\\"', "[", "]", "{", "}", "[[[", "]]]", "e400",
+    "[" * 100, "{}" * 40,
 ]  # fmt: skip
+
+
+def zigzag(levels: int) -> str:
+    """``levels`` + 1 levels of arrays with no long run of opening brackets: [[],[[],[[],[]]]]."""
+    return "[[]," * levels + "[]" + "]" * levels
+
+
 # Escaped quotes and backslashes in front of 66 levels: misread, they would shift which brackets are in a string.
 QUOTES_BEFORE_DEEP = [r'["\""', r'["\\", "]"', r'["\"", "]"', r'["\\\"]"', r'[{"\"": 1}']
 EDGE_RAW = [
@@ -216,8 +224,9 @@ EDGE_RAW = [
     "[" * 64 + "]" * 64, "[" * 65 + "]" * 65, '{"a":' * 64 + "1" + "}" * 64, '{"a":' * 65 + "1" + "}" * 65,
     '{"document": ' + "[" * 64 + "]" * 64 + "}", '{"document": ' + "[" * 65 + "]" * 65 + "}",
     "[" * 63 + '"' + "[" * 100 + '"' + "]" * 63, "[" * 63 + r'"\"[[[\\"' + "]" * 63,
-    *(text + ", " + "[" * 65 + "]" * 65 + "]" for text in QUOTES_BEFORE_DEEP),
-    "[" + ",".join(["[]"] * 100) + "]", "[" * 2000 + "]" * 2000, "", " ", "[", "{}", "[]", '"x"', "null",
+    *(text + ", " + deep + "]" for text in QUOTES_BEFORE_DEEP for deep in ("[" * 65 + "]" * 65, zigzag(64))),
+    "[" + ",".join(["[]"] * 100) + "]", zigzag(63), zigzag(64), "[" * 2000 + "]" * 2000,
+    '"' + "[" * 100 + '"', "", " ", "[", "{}", "[]", '"x"', "null",
     '{"a": 1} x', '{"a": 1, "a": 2}', "\ufeff{}", "{\x00}", '["\x00"]', '["\x7f"]', '["\ud800"]', '["\x1b"]',
 ]  # fmt: skip
 
@@ -263,6 +272,8 @@ def test_the_corpus_values_get_the_same_problems() -> None:
     for document in documents:
         assert_walk_same(document)
         assert_walk_same([document])
+    for text in [*HOSTILE_VALUES.TEXT.values(), *RULE_TEXTS, *EDGE_TEXTS]:
+        assert_walk_same(text)
     cyclic: list[Any] = []
     cyclic.append(cyclic)
     for value in (cyclic, b"\x00", (1, "\x00"), {1: "a", None: "\x00"}, {(1,): 1}, 2**63, "\x00", 10**5000, [1e400]):
