@@ -92,12 +92,15 @@ def _parse_constant(text: str) -> _Refused:
 # the walk alone still decides every Problem. Each test is a superset of what the rule refuses.
 _SAFE_ASCII = bytes([0x09, 0x0A, 0x0D, *range(0x20, 0x7F)])
 # What is left of UTF-8 (surrogates as "surrogatepass" writes them) once the safe ASCII bytes are deleted holds a
-# refused character iff it holds one of: another ASCII byte; C1 (C2 80..9F); a surrogate (ED A0..BF);
-# U+FDD0..FDEF (EF B7 90..AF); U+FFFE/FFFF (EF BF BE/BF); U+nFFFE/nFFFF (F0..F4 8F|9F|AF|BF BF BE/BF).
+# refused character iff it holds another ASCII byte (C0, DEL) or one of: C1 (C2 80..9F); a surrogate (ED A0..BF);
+# U+FDD0..FDEF (EF B7 90..AF); U+FFFE/FFFF (EF BF BE/BF); U+nFFFE/nFFFF (F0..F4 8F|9F|AF|BF BF BE/BF). Every
+# branch starts with a literal byte, so the regex engine skips straight to the lead bytes that may start one.
 _REFUSED_UTF8 = re.compile(
-    rb"[\x00-\x7f]|\xc2[\x80-\x9f]|\xed[\xa0-\xbf]|\xef\xb7[\x90-\xaf]|\xef\xbf[\xbe\xbf]|[\xf0-\xf4][\x8f\x9f\xaf\xbf]\xbf[\xbe\xbf]"
+    rb"\xc2[\x80-\x9f]|\xed[\xa0-\xbf]|\xef\xb7[\x90-\xaf]|\xef\xbf[\xbe\xbf]|"
+    + b"|".join(re.escape(bytes([lead])) + rb"[\x8f\x9f\xaf\xbf]\xbf[\xbe\xbf]" for lead in range(0xF0, 0xF5))
 )
-_CANNOT_START_REFUSED = bytes(b for b in range(0x80, 0x100) if b not in b"\xc2\xed\xef\xf0\xf1\xf2\xf3\xf4")
+_NON_ASCII = bytes(range(0x80, 0x100))
+_CANNOT_START_REFUSED = bytes(b for b in _NON_ASCII if b not in b"\xc2\xed\xef\xf0\xf1\xf2\xf3\xf4")
 # JSON escapes that decode to a refused character: \b, \f, \u0000..001F, \u007F..009F, surrogates (a pair can
 # also make U+nFFFE), \uFDD0..FDEF, \uFFFE, \uFFFF. An escaped backslash before a "u" matches too: not sure.
 _REFUSED_ESCAPE = re.compile(rb"\\[bf]|\\u(?:00[0189]|007[fF]|[dD][89a-fA-F]|[fF][dD][dDeE]|[fF]{3}[eEfF])")
@@ -121,8 +124,10 @@ def _nesting_at_most(text: bytes, limit: int) -> bool:
 
 def _clean_text(text: bytes) -> bool:
     """No refused character in the JSON ``text``, written as it is or as an escape."""
-    rest = text.translate(None, _SAFE_ASCII)
-    if rest and rest.translate(None, _CANNOT_START_REFUSED) and _REFUSED_UTF8.search(rest):
+    rest = text.translate(None, _SAFE_ASCII)  # C0 controls, DEL and the bytes of non-ASCII characters
+    if rest.translate(None, _NON_ASCII):  # a C0 control or DEL
+        return False
+    if rest.translate(None, _CANNOT_START_REFUSED) and _REFUSED_UTF8.search(rest):
         return False
     return _REFUSED_ESCAPE.search(text) is None
 
