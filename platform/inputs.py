@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 import math
 import re
+from array import array
 from collections.abc import Mapping, Sequence
-from typing import Any
+from itertools import accumulate
+from typing import Any, NoReturn
 from urllib.parse import unquote_to_bytes
 
 from pydantic import Field
@@ -85,11 +87,113 @@ def _parse_constant(text: str) -> _Refused:
     return _Refused("number", f"{text} is not a JSON number")
 
 
+# -- The screen: most JSON is clean, and walking it value by value in Python costs ten times parsing it. These
+# bytes operations (C speed) answer "the walk would find nothing" or "not sure"; only the first skips the walk, so
+# the walk alone still decides every Problem. Each test is a superset of what the rule refuses.
+_SAFE_ASCII = bytes([0x09, 0x0A, 0x0D, *range(0x20, 0x7F)])
+# What is left of UTF-8 (surrogates as "surrogatepass" writes them) once the safe ASCII bytes are deleted holds a
+# refused character iff it holds another ASCII byte (C0, DEL) or one of: C1 (C2 80..9F); a surrogate (ED A0..BF);
+# U+FDD0..FDEF (EF B7 90..AF); U+FFFE/FFFF (EF BF BE/BF); U+nFFFE/nFFFF (F0..F4 8F|9F|AF|BF BF BE/BF). Every
+# branch starts with a literal byte, so the regex engine skips straight to the lead bytes that may start one.
+_REFUSED_UTF8 = re.compile(
+    rb"\xc2[\x80-\x9f]|\xed[\xa0-\xbf]|\xef\xb7[\x90-\xaf]|\xef\xbf[\xbe\xbf]|"
+    + b"|".join(re.escape(bytes([lead])) + rb"[\x8f\x9f\xaf\xbf]\xbf[\xbe\xbf]" for lead in range(0xF0, 0xF5))
+)
+_NON_ASCII = bytes(range(0x80, 0x100))
+_CANNOT_START_REFUSED = bytes(b for b in _NON_ASCII if b not in b"\xc2\xed\xef\xf0\xf1\xf2\xf3\xf4")
+# JSON escapes that decode to a refused character: \b, \f, \u0000..001F, \u007F..009F, surrogates (a pair can
+# also make U+nFFFE), \uFDD0..FDEF, \uFFFE, \uFFFF. An escaped backslash before a "u" matches too: not sure.
+_REFUSED_ESCAPE = re.compile(rb"\\[bf]|\\u(?:00[0189]|007[fF]|[dD][89a-fA-F]|[fF][dD][dDeE]|[fF]{3}[eEfF])")
+_NOT_STRUCTURE = bytes(b for b in range(0x100) if b not in b'"[]{}')
+_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")  # read as signed bytes: +1, -1
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_INT64_DIGITS = b"0" * 19  # an integer written with fewer digits is within int64
+
+
+def _nesting_at_most(text: bytes, limit: int) -> bool:
+    """Whether the JSON ``text`` nests at most ``limit`` arrays and objects; exact for valid JSON only."""
+    if text.count(b"[") + text.count(b"{") <= limit:
+        return True
+    # Escaped backslashes out, then escaped quotes: the quotes left delimit strings, whose brackets are text.
+    quoted = text.replace(b"\\\\", b"").replace(b'\\"', b"").translate(_STEPS, _NOT_STRUCTURE)
+    steps = b"".join(quoted.split(b'"')[::2])  # +1 for each opening bracket, -1 for each closing one
+    if b"\x01" * (limit + 1) in steps:  # the usual shape of a hostile depth, found without a loop
+        return False
+    return max(accumulate(array("b", steps)), default=0) <= limit
+
+
+def _clean_text(text: bytes) -> bool:
+    """No refused character in the JSON ``text``, written as it is or as an escape."""
+    rest = text.translate(None, _SAFE_ASCII)  # C0 controls, DEL and the bytes of non-ASCII characters
+    if rest.translate(None, _NON_ASCII):  # a C0 control or DEL
+        return False
+    if rest.translate(None, _CANNOT_START_REFUSED) and _REFUSED_UTF8.search(rest):
+        return False
+    return _REFUSED_ESCAPE.search(text) is None
+
+
+class _NotSure(Exception):
+    """A number the fast parse leaves to the walk (out of range, not finite, or not a JSON number)."""
+
+
+def _sure_int(text: str) -> int:
+    if len(text) <= 20 and INT64_MIN <= (value := int(text)) <= INT64_MAX:
+        return value
+    raise _NotSure
+
+
+def _sure_float(text: str) -> float:
+    if math.isfinite(value := float(text)):
+        return value
+    raise _NotSure
+
+
+def _not_sure(text: str) -> NoReturn:
+    raise _NotSure
+
+
+def _parse_clean(data: str | bytes) -> tuple[bool, Any]:
+    """``(True, value)`` when ``data`` is JSON in which the walk would find nothing; ``(False, None)`` when not
+    sure, including every error (the slow path then raises it as it always has)."""
+    try:
+        if isinstance(data, str):
+            text, raw = data, data.encode("utf-8", "surrogatepass")
+        elif json.detect_encoding(data) == "utf-8":  # what json.loads would decode it as, strictly here
+            text, raw = data.decode("utf-8"), data
+        else:
+            return False, None
+        if _clean_text(raw):  # then parsed (a hostile depth stops json.loads at once), then the depth checked
+            value = json.loads(text, parse_int=_sure_int, parse_float=_sure_float, parse_constant=_not_sure)
+            if _nesting_at_most(raw, MAX_DEPTH):
+                return True, value
+    except Exception:  # any failure is "not sure": the slow path reports it exactly as it always has
+        pass
+    return False, None
+
+
+def _written_clean(value: Any) -> bool:
+    """Whether the walk would find nothing in ``value``, judged from its JSON text; False when not sure (a value
+    JSON cannot write: bytes, a cycle, NaN, 4,300+ digits, too deep; or an integer of 19 or more digits)."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        raw = text.encode("utf-8", "surrogatepass")
+    except Exception:  # whatever stops the encoder, the walk decides
+        return False
+    digits = raw.translate(_DIGITS_AS_ZERO)
+    return _INT64_DIGITS not in digits and _clean_text(raw) and _nesting_at_most(raw, MAX_DEPTH)
+
+
 def json_problems(value: Any, path: str = "") -> list[Problem]:
     """Every place in ``value`` that breaks a rule: text, nesting depth, integer range, finite numbers.
 
-    Iterative and depth-capped, so a hostile value cannot exhaust the stack; stops at MAX_PROBLEMS.
+    A value whose JSON text the screen passes has none (the common case, at C speed); any other is walked.
     """
+    return [] if _written_clean(value) else _walk(value, path)
+
+
+def _walk(value: Any, path: str) -> list[Problem]:
+    """The rules themselves, value by value: iterative and depth-capped, so a hostile value cannot exhaust the
+    stack; stops at MAX_PROBLEMS. Every Problem the hub reports comes from here."""
     problems: list[Problem] = []
     stack: list[tuple[Any, str, int]] = [(value, path, 0)]
     while stack and len(problems) < MAX_PROBLEMS:
@@ -136,6 +240,9 @@ def parse_json(data: str | bytes, path: str = "", *, inner: str | None = None, s
     document) whose problems point into it, as the document validator's do, not into the request around it.
     """
     syntax_path = path if syntax_path is None else syntax_path
+    clean, value = _parse_clean(data)
+    if clean:
+        return value
     try:
         value = json.loads(data, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant)
     except RecursionError:
@@ -145,13 +252,13 @@ def parse_json(data: str | bytes, path: str = "", *, inner: str | None = None, s
         raise InvalidInput("not JSON", [Problem(syntax_path, "json", str(exc))]) from exc
     if inner is not None and isinstance(value, dict) and isinstance(value.get(inner), Mapping | Sequence):
         outer = {key: item for key, item in value.items() if key != inner}
-        problems = json_problems(outer, path) + json_problems(value[inner], "")
-        if problems:
-            raise InvalidInput(
-                f"the request holds values the hub refuses ({len(problems)} problems)", problems[:MAX_PROBLEMS]
-            )
+        problems = _walk(outer, path) + _walk(value[inner], "")
     else:
-        require_clean(value, path)
+        problems = _walk(value, path)
+    if problems:
+        raise InvalidInput(
+            f"the request holds values the hub refuses ({len(problems)} problems)", problems[:MAX_PROBLEMS]
+        )
     return value
 
 
