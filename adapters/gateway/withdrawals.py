@@ -15,11 +15,13 @@ from typing import Any
 
 from singlewindow.adapters.gateway.answers import REFERENCE_TYPES
 from singlewindow.adapters.gateway.intake import IntakePort
-from singlewindow.adapters.gateway.store import GatewayStore, SentEnvelope
+from singlewindow.adapters.gateway.store import APPLIED, GatewayStore, ReceivedEnvelope, SentEnvelope
 from singlewindow.platform.errors import InvalidInput, Problem
 from singlewindow.platform.state.common import rfc3339_millis
 
 WITHDRAWAL_TYPE = "cancellation-notice"
+WITHDRAWAL_MARK = "-W-"
+"""Between the sending hub's id and the withdrawn envelope's id in a withdrawal's documentId."""
 KINDS = {"cancelled": "CANCELLED", "superseded": "SUPERSEDED"}
 """The hub's notices that withdraw a version from the partner (``decision-not-applied`` withdraws nothing)."""
 
@@ -36,7 +38,7 @@ def withdrawal_for(
     """The cancellation-notice withdrawing what ``sent`` carried (our submission, the partner recipient);
     ``kind`` is the hub's notice kind (``cancelled`` or ``superseded``)."""
     document: dict[str, Any] = {
-        "documentId": f"{home['hubId']}-W-{sent.envelope_id}"[:64],
+        "documentId": f"{home['hubId']}{WITHDRAWAL_MARK}{sent.envelope_id}"[:64],
         "ucr": sent.envelope["ucr"],
         "issuedAt": rfc3339_millis(now),
         "references": [
@@ -57,6 +59,14 @@ def withdrawal_for(
     return document
 
 
+def withdrawn_envelope(document: Mapping[str, Any]) -> str | None:
+    """The envelope a withdrawal made by this gateway withdraws: its documentId ends with it. An amendment
+    keeps the documentId, so the replacement and the replaced envelope carry the same one; only the envelope
+    id says which of them is withdrawn."""
+    _, mark, envelope_id = str(document.get("documentId", "")).rpartition(WITHDRAWAL_MARK)
+    return envelope_id if mark and envelope_id else None
+
+
 def withdrawn_ids(document: Mapping[str, Any]) -> list[str]:
     """The documentIds a withdrawal names (what must be known before it can be applied)."""
     return [str(r["id"]) for r in document.get("references", ()) if isinstance(r, Mapping) and "id" in r]
@@ -67,8 +77,15 @@ async def apply_withdrawal(
 ) -> list[str]:
     """Cancel our cross-border submissions made for the documents the partner withdraws; their ids."""
     cancelled = []
-    for document_id in withdrawn_ids(document):
-        received = await store.received_document(partner, document_id)
+    ids = withdrawn_ids(document)
+    envelope_id = withdrawn_envelope(document)
+    exact = await store.received(partner, envelope_id) if envelope_id else None
+    targets: list[ReceivedEnvelope | None]
+    if exact is not None and exact.state == APPLIED and exact.document_id in ids:
+        targets = [exact]  # the very envelope withdrawn, not a later one carrying the same documentId
+    else:  # another implementation's withdrawal: the latest envelope that carried each named document
+        targets = [await store.received_document(partner, document_id) for document_id in ids]
+    for received in targets:
         if received is None or received.submission_id is None:
             continue
         reason = f"withdrawn by the partner: {document.get('reason', '')}"[:1000]
