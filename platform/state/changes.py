@@ -195,6 +195,9 @@ _UPDATE_VERSION = (
     )
 )
 
+_INSERT_PROCESSED = insert(processed_messages)
+_INSERT_TERMINAL = insert(terminal_statuses)
+
 
 class RecipientChanges:
     """The versions of one transaction, locked and loaded; changes replayed in memory, then flushed."""
@@ -411,7 +414,7 @@ class RecipientChanges:
         conn, now = self._conn, self.now
         if self._processed:
             await conn.execute(
-                insert(processed_messages),
+                _INSERT_PROCESSED,
                 [{"consumer": "aggregator", "message_id": m, "processed_at": now} for m in self._processed],
             )
         changed = [
@@ -442,7 +445,7 @@ class RecipientChanges:
                 ],
             )
         if self._terminal:
-            await conn.execute(insert(terminal_statuses), self._terminal)
+            await conn.execute(_INSERT_TERMINAL, self._terminal)
         await append_events(conn, self._events)
         return await enqueue_many(conn, self._messages)
 

@@ -19,6 +19,8 @@ from singlewindow.platform.storage.tables import events, submissions
 # sequence numbers then become visible in order. SQLite has a single writer already.
 EVENT_APPEND_LOCK = 0x4E5357_0001
 
+_INSERT_EVENTS = insert(events)  # built once: every transaction on the hot path appends
+
 
 @dataclass(frozen=True, slots=True)
 class HubEvent:
@@ -75,7 +77,7 @@ async def append_events(conn: AsyncConnection, rows: Sequence[Mapping[str, Any]]
         return
     if conn.dialect.name == "postgresql":
         await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_APPEND_LOCK})
-    await conn.execute(insert(events), list(rows))
+    await conn.execute(_INSERT_EVENTS, list(rows))
 
 
 class EventLog:

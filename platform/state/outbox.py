@@ -50,6 +50,10 @@ class OutboxMessage:
         )
 
 
+# Built once (every transaction on the hot path enqueues); ids come back in the order of the rows.
+_INSERT_OUTBOX = insert(outbox).returning(outbox.c.id, sort_by_parameter_order=True)
+
+
 async def enqueue(conn: AsyncConnection, message: OutboxMessage) -> int:
     """Add ``message`` inside the caller's transaction; returns the row id for ``publish_now``."""
     (row_id,) = await enqueue_many(conn, [message])
@@ -75,7 +79,7 @@ async def enqueue_many(conn: AsyncConnection, messages: Sequence[OutboxMessage])
         }
         for m in messages
     ]
-    result = await conn.execute(insert(outbox).returning(outbox.c.id, sort_by_parameter_order=True), rows)
+    result = await conn.execute(_INSERT_OUTBOX, rows)
     return [int(row_id) for (row_id,) in result]
 
 
