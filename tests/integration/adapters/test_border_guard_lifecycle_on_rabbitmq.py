@@ -104,8 +104,8 @@ async def test_cancel_claimed_and_unclaimed_items_and_amend_after_a_decision(
             await post.hub.hub.intake.cancel(post.trader, submission_id, "cancelled by the declarant: wrong truck")
             await wait_for(post.hub, post.trader, submission_id, lambda v: status_of(v) == "CANCELLED")
 
-        async def flagged() -> bool:
-            return (await post.officers[0].ticket(taken["ticket"]))["withdrawn"] is not None
+        async def flagged() -> bool:  # both queue items (tickets 1 and 2 of this fresh post), claimed or not
+            return all([(await post.officers[0].ticket(t))["withdrawn"] is not None for t in (1, 2)])
 
         await until(flagged)
         shown = await post.officers[0].ticket(taken["ticket"])
