@@ -85,7 +85,7 @@ class AggregatorService:
 
     async def _apply(self, changes: list[Change]) -> list[Outcome]:
         outcomes, rows = await self._recipients.apply_changes(changes)
-        self._kick(rows)
+        self._relay.publish_soon(rows)
         return outcomes
 
     @staticmethod
@@ -152,14 +152,14 @@ class AggregatorService:
                 {"reason": reason, "broker_reason": broker_reason, "message_id": sent.message.message_id},
             )
             log.error("delivery failed", submission_id=sent.submission_id, recipient=agency, reason=reason)
-            self._kick(rows)
+            self._relay.publish_soon(rows)
 
     async def run_deadlines(self, stop: asyncio.Event, interval_seconds: float = 5.0) -> None:
         """Mark recipients OVERDUE when their deadline passes; deadlines are rows, so this survives restarts."""
         while not stop.is_set():
             try:
                 _, rows = await self._recipients.mark_overdue(utcnow())
-                self._kick(rows)
+                self._relay.publish_soon(rows)
             except Exception as exc:
                 log.warning("deadline scan failed", error=str(exc))
             with contextlib.suppress(TimeoutError):
@@ -229,7 +229,3 @@ class AggregatorService:
     def _inbox_agencies(self) -> dict[str, str]:
         """Inbox -> recipient (agency or partner hub): the queues that dead-letter into nsw.deadletters."""
         return {names.inbox_queue(a.id): a.id for a in self._catalogue().with_inbox()}
-
-    def _kick(self, rows: list[int]) -> None:
-        if rows:
-            self._relay.kick()

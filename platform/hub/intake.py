@@ -33,6 +33,7 @@ from singlewindow.platform.identity import GrantScope, Principal
 from singlewindow.platform.inputs import check_text, forbidden_character, require_clean
 from singlewindow.platform.specs import DocumentValidator
 from singlewindow.platform.state import (
+    Enqueued,
     NewVersion,
     OutboxMessage,
     OutboxRelay,
@@ -273,6 +274,6 @@ class IntakeService:
             ),
         )
 
-    async def _publish(self, rows: list[int]) -> None:
+    async def _publish(self, rows: list[Enqueued]) -> None:
         if rows:
             await self._relay.publish_now(rows)

@@ -78,8 +78,7 @@ class RouterService:
 
     async def _commit(self, batch: list[Routing]) -> list[bool | NotFound]:
         outcomes, rows = await self._recipients.commit_routings(batch)
-        if rows:
-            self._relay.kick()
+        self._relay.publish_soon(rows)
         return outcomes
 
     @staticmethod

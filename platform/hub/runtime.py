@@ -134,7 +134,7 @@ def build_hub(
         version = header_int(message.headers, HEADER_VERSION)
         recipient = message.headers.get(HEADER_RECIPIENT)
         if message.correlation_id and version is not None and isinstance(recipient, str):
-            await recipients.apply_transport(
+            _, rows = await recipients.apply_transport(
                 message.correlation_id,
                 version,
                 recipient,
@@ -143,6 +143,7 @@ def build_hub(
                 "hub",
                 {"reason": str(error)},
             )
+            relay.publish_soon(rows)  # the status it caused
 
     roles: dict[str, tuple[Role, str]] = {}  # declarant id -> (role, name): neither ever changes
 

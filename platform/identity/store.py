@@ -20,6 +20,7 @@ from singlewindow.platform.identity.models import (
 )
 from singlewindow.platform.identity.tokens import hash_token, new_id, new_token
 from singlewindow.platform.state.common import aware, utcnow
+from singlewindow.platform.storage.engine import one_statement
 from singlewindow.platform.storage.tables import grants, principals, tokens
 
 
@@ -121,7 +122,7 @@ class PrincipalStore:
 
     async def authenticate(self, token: str) -> Principal:
         """The active principal a bearer token belongs to; Unauthenticated otherwise (never says why)."""
-        async with self._engine.connect() as conn:
+        async with one_statement(self._engine) as conn:
             row = (await conn.execute(_ACTIVE_TOKEN, {"token_hash": hash_token(token)})).first()
         if row is None:
             raise Unauthenticated("unknown, revoked or malformed token")

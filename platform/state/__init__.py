@@ -1,7 +1,7 @@
 """The hub's state: submissions and their versions, recipients, events, the outbox."""
 
 from singlewindow.platform.state.events import EventLog, HubEvent
-from singlewindow.platform.state.outbox import OutboxMessage, OutboxRelay
+from singlewindow.platform.state.outbox import Enqueued, OutboxMessage, OutboxRelay
 from singlewindow.platform.state.recipients import RecipientStore, RoutedRecipient, StatusChange
 from singlewindow.platform.state.submissions import (
     NewVersion,
@@ -11,6 +11,7 @@ from singlewindow.platform.state.submissions import (
 )
 
 __all__ = [
+    "Enqueued",
     "EventLog",
     "HubEvent",
     "NewVersion",

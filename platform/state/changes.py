@@ -34,7 +34,7 @@ from singlewindow.platform.aggregation.fold import collected_conditions
 from singlewindow.platform.errors import NotFound
 from singlewindow.platform.state.common import aware, utcnow
 from singlewindow.platform.state.events import append_events, event_row
-from singlewindow.platform.state.outbox import OutboxMessage, enqueue_many
+from singlewindow.platform.state.outbox import Enqueued, OutboxMessage, enqueue_many
 from singlewindow.platform.storage.tables import (
     processed_messages,
     recipients,
@@ -409,8 +409,8 @@ class RecipientChanges:
 
     # --- writing it all -----------------------------------------------------------------------------------
 
-    async def flush(self) -> list[int]:
-        """Write what changed with set-based statements; returns the outbox row ids to publish."""
+    async def flush(self) -> list[Enqueued]:
+        """Write what changed with set-based statements; returns the outbox rows to publish."""
         conn, now = self._conn, self.now
         if self._processed:
             await conn.execute(

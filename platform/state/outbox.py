@@ -1,23 +1,24 @@
 """The transactional outbox: a message is written in the same transaction as the state change it announces,
-then published with confirm by the relay. A crash between the two leaves the row, and the relay publishes it
-on restart; consumers are idempotent on ``message_id``, so a row published twice is harmless."""
+then published with confirm by the relay. A crash between the two leaves the row, and the relay's sweep
+publishes it; consumers are idempotent on ``message_id``, so a row published twice is harmless."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from singlewindow.platform.coalesce import GroupCall
 from singlewindow.platform.crashpoints import crash_point
 from singlewindow.platform.errors import PermanentError, TransientError
 from singlewindow.platform.state.common import utcnow
+from singlewindow.platform.storage.engine import one_statement
 from singlewindow.platform.storage.tables import outbox
 from singlewindow.platform.transport import OutgoingMessage, Transport
 
@@ -50,18 +51,27 @@ class OutboxMessage:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Enqueued:
+    """An outbox row just written: its id and the message it holds, so the process that committed it can
+    publish it without reading it back."""
+
+    row_id: int
+    message: OutboxMessage
+
+
 # Built once (every transaction on the hot path enqueues); ids come back in the order of the rows.
 _INSERT_OUTBOX = insert(outbox).returning(outbox.c.id, sort_by_parameter_order=True)
 
 
-async def enqueue(conn: AsyncConnection, message: OutboxMessage) -> int:
-    """Add ``message`` inside the caller's transaction; returns the row id for ``publish_now``."""
-    (row_id,) = await enqueue_many(conn, [message])
-    return row_id
+async def enqueue(conn: AsyncConnection, message: OutboxMessage) -> Enqueued:
+    """Add ``message`` inside the caller's transaction; hand the result to the relay after the commit."""
+    (row,) = await enqueue_many(conn, [message])
+    return row
 
 
-async def enqueue_many(conn: AsyncConnection, messages: Sequence[OutboxMessage]) -> list[int]:
-    """Add ``messages`` with one multi-row INSERT inside the caller's transaction; returns their row ids."""
+async def enqueue_many(conn: AsyncConnection, messages: Sequence[OutboxMessage]) -> list[Enqueued]:
+    """Add ``messages`` with one multi-row INSERT inside the caller's transaction."""
     if not messages:
         return []
     now = utcnow()
@@ -80,14 +90,22 @@ async def enqueue_many(conn: AsyncConnection, messages: Sequence[OutboxMessage])
         for m in messages
     ]
     result = await conn.execute(_INSERT_OUTBOX, rows)
-    return [int(row_id) for (row_id,) in result]
+    return [Enqueued(int(row_id), m) for (row_id,), m in zip(result, messages, strict=True)]
 
 
 PermanentFailureHook = Callable[[OutboxMessage, PermanentError], Awaitable[None]]
 
 
 class OutboxRelay:
-    """Publishes outbox rows with confirm; shares the table safely between hub processes (SKIP LOCKED)."""
+    """Publishes outbox rows with confirm, then marks them published.
+
+    The process that committed rows hands them over (``publish_now`` waits, ``publish_soon`` does not) and
+    they are published from memory, marked with one statement: nothing is read back. Rows nobody handed
+    over (their process crashed, or the broker was away) are swept from the table every ``poll_seconds``
+    once ``sweep_after_seconds`` old, locked with SKIP LOCKED so hub processes share the table safely; the
+    age keeps a sweep from publishing a second time what its writer is publishing right now (a row
+    published twice is still harmless: consumers deduplicate on ``message_id``).
+    """
 
     def __init__(
         self,
@@ -96,64 +114,98 @@ class OutboxRelay:
         on_permanent_failure: PermanentFailureHook | None = None,
         batch_size: int = 200,
         poll_seconds: float = 1.0,
+        sweep_after_seconds: float = 5.0,
     ) -> None:
         self._engine = engine
         self._transport = transport
         self._on_permanent_failure = on_permanent_failure
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
+        self._sweep_after = timedelta(seconds=sweep_after_seconds)
         self._wake = asyncio.Event()
-        self._publish_group: GroupCall[list[int], None] = GroupCall(self._publish_many, max_group=100)
+        self._handed: list[Enqueued] = []
+        self._sweep_wanted = False
+        self._publish_group: GroupCall[list[Enqueued], None] = GroupCall(self._publish_many, max_group=100)
+
+    def publish_soon(self, rows: Sequence[Enqueued]) -> None:
+        """Publish these committed rows from memory soon; the caller does not wait for the broker."""
+        if rows:
+            self._handed.extend(rows)
+            self._wake.set()
 
     def kick(self) -> None:
-        """Publish soon: new rows were committed."""
+        """Sweep now instead of at the next poll."""
+        self._sweep_wanted = True
         self._wake.set()
 
-    async def publish_now(self, row_ids: Sequence[int]) -> None:
-        """Publish these rows before returning (intake answers only after its message is confirmed).
+    async def publish_now(self, rows: Sequence[Enqueued]) -> None:
+        """Publish these committed rows before returning (intake answers only after its message is confirmed).
 
-        Concurrent calls are published together (``platform.coalesce``): one transaction marks them all.
-        Raises the transient error if the broker is away; the rows stay for the relay loop to retry.
+        Concurrent calls are published together (``platform.coalesce``): one statement marks them all.
+        Raises the transient error if the broker is away; the rows stay for the sweep.
         """
-        await self._publish_group(list(row_ids))
+        await self._publish_group(list(rows))
 
-    async def _publish_many(self, groups: list[list[int]]) -> list[None]:
-        await self._publish([row_id for group in groups for row_id in group])
+    async def _publish_many(self, groups: list[list[Enqueued]]) -> list[None]:
+        await self._publish_handed([row for group in groups for row in group])
         return [None] * len(groups)
 
     async def backlog(self) -> int:
         query = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
-        async with self._engine.connect() as conn:
+        async with one_statement(self._engine) as conn:
             return int((await conn.execute(query)).scalar_one())
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Drain the backlog whenever kicked, and every ``poll_seconds`` (rows left by a crash or an outage)."""
-        delay = self._poll_seconds
+        """Publish what is handed over as it comes; sweep every ``poll_seconds`` (or when kicked)."""
+        loop = asyncio.get_running_loop()
+        backoff, next_sweep = 0.0, 0.0
         while not stop.is_set():
-            self._wake.clear()  # before draining: a kick that arrives while we publish is not lost
+            self._wake.clear()  # before publishing: a hand-over or kick that arrives meanwhile is not lost
+            more = False
             try:
-                if await self._publish(None) == self._batch_size:
-                    continue
-                delay = self._poll_seconds
+                if self._handed:
+                    handed, self._handed = self._handed, []
+                    await self._publish_handed(handed)
+                if self._sweep_wanted or loop.time() >= next_sweep:
+                    self._sweep_wanted, next_sweep = False, loop.time() + self._poll_seconds
+                    more = await self._sweep() == self._batch_size
+                backoff = 0.0
             except TransientError as exc:
                 log.warning("outbox publish postponed", error=str(exc))
-                delay = min(delay * 2, 30.0)
+                backoff = min(max(backoff * 2, self._poll_seconds), 30.0)
             except Exception as exc:
                 # The relay must outlive any one pass: a database restart surfaces here as the driver's own
                 # error, and a relay task that ended on it left every later outbox row unpublished (found by
                 # the fault harness: submissions routed but never delivered after PostgreSQL restarted).
                 log.warning("outbox relay pass failed; retrying", error=repr(exc))
-                delay = min(delay * 2, 30.0)
+                backoff = min(max(backoff * 2, self._poll_seconds), 30.0)
+            if backoff == 0.0 and (more or self._handed):
+                continue
+            timeout = backoff or max(0.0, next_sweep - loop.time())
             waiters = [asyncio.create_task(self._wake.wait()), asyncio.create_task(stop.wait())]
-            await asyncio.wait(waiters, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:
                 waiter.cancel()
 
-    async def _publish(self, row_ids: Sequence[int] | None) -> int:
-        limit = self._batch_size if row_ids is None else len(row_ids)
-        query = select(outbox).where(outbox.c.published_at.is_(None)).order_by(outbox.c.id).limit(limit)
-        if row_ids is not None:
-            query = query.where(outbox.c.id.in_(list(row_ids)))
+    async def _publish_handed(self, rows: Sequence[Enqueued]) -> None:
+        """Publish rows from memory, then mark the ones the broker took (or refused for good) in one statement."""
+        messages = [row.message for row in rows]
+        results = await self._send_all(messages)
+        handled = _handled([row.row_id for row in rows], results)
+        crash_point("outbox-published")
+        if handled:
+            async with one_statement(self._engine) as conn:
+                await conn.execute(_MARK_PUBLISHED, {"ids": handled, "now": utcnow()})
+        await self._after(messages, results)
+
+    async def _sweep(self) -> int:
+        """Publish rows old enough that no writer is publishing them, holding their locks until marked."""
+        query = (
+            select(outbox)
+            .where(outbox.c.published_at.is_(None), outbox.c.created_at < utcnow() - self._sweep_after)
+            .order_by(outbox.c.id)
+            .limit(self._batch_size)
+        )
         async with self._engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
@@ -161,15 +213,21 @@ class OutboxRelay:
             if not rows:
                 return 0
             messages = [outbox_message(row) for row in rows]
-            results = await asyncio.gather(*(self._send(m) for m in messages), return_exceptions=True)
-            handled = [
-                row.id
-                for row, result in zip(rows, results, strict=True)
-                if result is None or isinstance(result, PermanentError)
-            ]
+            results = await self._send_all(messages)
+            handled = _handled([row.id for row in rows], results)
             crash_point("outbox-published")
             if handled:
-                await conn.execute(update(outbox).where(outbox.c.id.in_(handled)).values(published_at=utcnow()))
+                await conn.execute(_MARK_PUBLISHED, {"ids": handled, "now": utcnow()})
+        await self._after(messages, results)
+        return len(rows)
+
+    async def _send_all(self, messages: Sequence[OutboxMessage]) -> list[BaseException | None]:
+        now = utcnow()
+        return await asyncio.gather(
+            *(self._transport.publish(m.outgoing(timestamp=now)) for m in messages), return_exceptions=True
+        )
+
+    async def _after(self, messages: Sequence[OutboxMessage], results: Sequence[BaseException | None]) -> None:
         for message, result in zip(messages, results, strict=True):
             if isinstance(result, PermanentError):
                 # Unroutable (a missing inbox) or refused: never skipped silently. The row counts as handled,
@@ -180,10 +238,22 @@ class OutboxRelay:
         for result in results:
             if isinstance(result, BaseException) and not isinstance(result, PermanentError):
                 raise result
-        return len(rows)
 
-    async def _send(self, message: OutboxMessage) -> None:
-        await self._transport.publish(message.outgoing(timestamp=utcnow()))
+
+_MARK_PUBLISHED = (
+    update(outbox)
+    .where(outbox.c.id.in_(bindparam("ids", expanding=True)))
+    .values(published_at=bindparam("now", type_=outbox.c.published_at.type))
+)
+
+
+def _handled(row_ids: Sequence[int], results: Sequence[BaseException | None]) -> list[int]:
+    """Rows the broker took, or refused for good (publishing them again would fail the same way)."""
+    return [
+        row_id
+        for row_id, result in zip(row_ids, results, strict=True)
+        if result is None or isinstance(result, PermanentError)
+    ]
 
 
 def outbox_message(row: Any) -> OutboxMessage:

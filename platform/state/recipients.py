@@ -33,7 +33,7 @@ from singlewindow.platform.state.changes import (
 )
 from singlewindow.platform.state.common import aware, lock_version
 from singlewindow.platform.state.events import append_event
-from singlewindow.platform.state.outbox import OutboxMessage, enqueue
+from singlewindow.platform.state.outbox import Enqueued, OutboxMessage, enqueue
 from singlewindow.platform.storage.tables import events, recipients, submission_versions
 
 __all__ = [
@@ -82,7 +82,7 @@ async def refold(
     version: int,
     status_message: StatusMessageFactory,
     actor: str | None = None,
-) -> tuple[StatusChange | None, list[int]]:
+) -> tuple[StatusChange | None, list[Enqueued]]:
     """Recompute the consolidated status of a version inside the caller's transaction; announce it if it
     changed. Returns the change and the outbox rows to publish."""
     changes = RecipientChanges(conn, status_message)
@@ -105,7 +105,7 @@ class RecipientStore:
         routed: Sequence[RoutedRecipient],
         deliveries: Callable[[RoutedRecipient], OutboxMessage],
         withdrawn: Sequence[OutboxMessage] = (),
-    ) -> tuple[bool, list[int]]:
+    ) -> tuple[bool, list[Enqueued]]:
         """Commit the expected recipient set and one outbox message per recipient; False if already routed."""
         (committed,), rows = await self.commit_routings(
             [Routing(submission_id, version, routed, deliveries, withdrawn)]
@@ -114,7 +114,7 @@ class RecipientStore:
             raise committed
         return committed, rows
 
-    async def commit_routings(self, batch: Sequence[Routing]) -> tuple[list[bool | NotFound], list[int]]:
+    async def commit_routings(self, batch: Sequence[Routing]) -> tuple[list[bool | NotFound], list[Enqueued]]:
         """Commit several versions' recipient sets in one transaction: per routing, False if that version was
         already routed (nothing written), NotFound if it does not exist; and the outbox rows to publish.
 
@@ -171,7 +171,7 @@ class RecipientStore:
                 await conn.execute(insert(recipients), inserted)
             return outcomes, await changes.flush()
 
-    async def apply_changes(self, batch: Sequence[Change]) -> tuple[list[Outcome], list[int]]:
+    async def apply_changes(self, batch: Sequence[Change]) -> tuple[list[Outcome], list[Enqueued]]:
         """Apply decisions and transport events in one transaction, in order (``state.changes``): one outcome
         per change, and the outbox rows to publish."""
         async with self._engine.begin() as conn:
@@ -180,7 +180,7 @@ class RecipientStore:
             outcomes = [changes.apply(change) for change in batch]
             return outcomes, await changes.flush()
 
-    async def _apply_one(self, change: Change) -> tuple[StatusChange | None, list[int]]:
+    async def _apply_one(self, change: Change) -> tuple[StatusChange | None, list[Enqueued]]:
         (outcome,), rows = await self.apply_changes([change])
         if isinstance(outcome, NotFound):
             raise outcome
@@ -196,7 +196,7 @@ class RecipientStore:
         actor: str,
         message_id: str,
         not_applied: NotAppliedNotice | None = None,
-    ) -> tuple[StatusChange | None, list[int]]:
+    ) -> tuple[StatusChange | None, list[Enqueued]]:
         """Apply an agency decision once per message id; after a terminal status it is kept and flagged.
 
         A decision on a cancelled or superseded version is kept in the history and never applied; the
@@ -215,7 +215,7 @@ class RecipientStore:
         attempt: int,
         actor: str,
         detail: Mapping[str, Any] | None = None,
-    ) -> tuple[StatusChange | None, list[int]]:
+    ) -> tuple[StatusChange | None, list[Enqueued]]:
         return await self._apply_one(TransportChange(submission_id, version, recipient, state, attempt, actor, detail))
 
     async def replay(
@@ -225,7 +225,7 @@ class RecipientStore:
         recipient: str,
         actor: str,
         delivery: Callable[[RoutedRecipient, int], OutboxMessage],
-    ) -> tuple[StatusChange | None, list[int]]:
+    ) -> tuple[StatusChange | None, list[Enqueued]]:
         """An operator's replay of a dead-lettered document: a new attempt, back to PENDING, re-sent."""
         async with self._engine.begin() as conn:
             changes = RecipientChanges(conn, self._status_message)
@@ -255,7 +255,7 @@ class RecipientStore:
         actor: str,
         response: Mapping[str, Any],
         message: OutboxMessage,
-    ) -> list[int]:
+    ) -> list[Enqueued]:
         """The trader's answer to an agency's query: kept in the history and sent to that agency.
 
         One answer per query: the same answer again changes nothing (``[]``, no message), another answer to
@@ -290,7 +290,7 @@ class RecipientStore:
         async with self._engine.connect() as conn:
             return await _answers(conn, submission_id, version, recipient)
 
-    async def mark_overdue(self, now: datetime, limit: int = 100) -> tuple[list[StatusChange], list[int]]:
+    async def mark_overdue(self, now: datetime, limit: int = 100) -> tuple[list[StatusChange], list[Enqueued]]:
         """Recipients past their deadline without a decision become OVERDUE. The version rows are claimed with
         SKIP LOCKED (the same lock order as every other write), so hub processes share the work."""
         query = (

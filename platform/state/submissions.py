@@ -19,7 +19,7 @@ from singlewindow.platform.coalesce import GroupCall
 from singlewindow.platform.errors import Conflict, NotFound
 from singlewindow.platform.state.common import aware, lock_version, utcnow
 from singlewindow.platform.state.events import append_event, append_events, event_row
-from singlewindow.platform.state.outbox import OutboxMessage, enqueue, enqueue_many
+from singlewindow.platform.state.outbox import Enqueued, OutboxMessage, enqueue, enqueue_many
 from singlewindow.platform.state.recipients import StatusChange, StatusMessageFactory, refold
 from singlewindow.platform.storage.tables import document_links, recipients, submission_versions, submissions
 
@@ -72,7 +72,7 @@ class NewVersion:
     intake_message: Callable[[int], OutboxMessage]  # version -> the message for nsw.intake
 
 
-Created = tuple["SubmissionRecord", bool, list[int]]
+Created = tuple["SubmissionRecord", bool, list[Enqueued]]
 """What ``create`` answers: the submission, whether this call made it, the outbox rows to publish."""
 
 CREATE_GROUP = 100
@@ -158,7 +158,7 @@ class SubmissionStore:
             )
         return existing, False, []
 
-    async def amend(self, new: NewVersion) -> tuple[SubmissionRecord, list[int]]:
+    async def amend(self, new: NewVersion) -> tuple[SubmissionRecord, list[Enqueued]]:
         """A new version in the chain; its recipients are re-evaluated by the router."""
         digest = payload_hash(new.document)
         async with self._engine.begin() as conn:
@@ -181,7 +181,7 @@ class SubmissionStore:
 
     async def cancel(
         self, submission_id: str, actor_id: str, reason: str, notice: NoticeFactory | None = None
-    ) -> tuple[StatusChange | None, list[int]]:
+    ) -> tuple[StatusChange | None, list[Enqueued]]:
         """Cancel the current version; every agency it was routed to (so sent a delivery) gets ``notice``
         through the outbox in the same transaction, so no agency keeps working on a cancelled version."""
         async with self._engine.begin() as conn:
@@ -197,7 +197,7 @@ class SubmissionStore:
             await append_event(
                 conn, submission_id, current, "CANCEL_REQUESTED", actor=actor_id, detail={"reason": reason}
             )
-            notices: list[int] = []
+            notices: list[Enqueued] = []
             if notice is not None:
                 told = select(recipients.c.recipient).where(
                     recipients.c.submission_id == submission_id,
@@ -266,7 +266,7 @@ class SubmissionStore:
 
     async def _insert_versions(
         self, conn: AsyncConnection, versions: Sequence[tuple[NewVersion, int, str]]
-    ) -> list[int]:
+    ) -> list[Enqueued]:
         """Insert (new, version number, payload digest) with their links, events and intake messages; one
         multi-row INSERT per table. Returns the outbox row ids, in order."""
         now = utcnow()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from singlewindow.platform.errors import ConfigurationError
 
@@ -85,3 +87,16 @@ def _ping_after_idle(engine: AsyncEngine) -> None:
             dialect.do_ping(dbapi_connection)
         except Exception as exc:
             raise DisconnectionError(f"pooled connection failed its ping: {exc!r}") from exc
+
+
+@asynccontextmanager
+async def one_statement(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection for one statement that needs no transaction around it (a read, or a single UPDATE that is
+    atomic on its own): on PostgreSQL in autocommit, one round trip instead of BEGIN, the statement and
+    COMMIT or ROLLBACK; on SQLite an ordinary transaction (its writers must queue through BEGIN IMMEDIATE)."""
+    if engine.dialect.name == "postgresql":
+        async with engine.connect() as conn:
+            yield await conn.execution_options(isolation_level="AUTOCOMMIT")
+    else:
+        async with engine.begin() as conn:
+            yield conn

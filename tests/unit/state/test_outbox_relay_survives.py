@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.exc import OperationalError
@@ -19,7 +18,7 @@ class FlakyRelay(OutboxRelay):
         self.passes = 0
         self.second_pass = asyncio.Event()
 
-    async def _publish(self, row_ids: Sequence[int] | None) -> int:
+    async def _sweep(self) -> int:
         self.passes += 1
         if self.passes == 1:
             raise OperationalError("SELECT outbox", {}, ConnectionResetError("server closed the connection"))
