@@ -12,7 +12,7 @@ from lxml import etree
 
 from singlewindow.adapters.phytosanitary.ephyto.names import NS
 
-_EDIFACT_2379 = {"102": "%Y%m%d", "203": "%Y%m%d%H%M", "204": "%Y%m%d%H%M%S"}
+_EDIFACT_2379 = {"102": ("%Y%m%d", 8), "203": ("%Y%m%d%H%M", 12), "204": ("%Y%m%d%H%M%S", 14)}
 ISO_FORMATS = ("", "ISO", "ISO8601", "ISO 8601")
 
 
@@ -26,8 +26,11 @@ def _iso(text: str) -> str | None:
 def normalised(text: str, format_code: str) -> str | None:
     """``text`` in ISO 8601, or None when it is not a point in time in the format it declares."""
     if format_code in _EDIFACT_2379:
+        pattern, digits = _EDIFACT_2379[format_code]
+        if not (text.isascii() and text.isdigit() and len(text) == digits):
+            return None  # strptime alone would take 12 digits for 14 (it reads "10" "0" "0" as 10:00:00)
         try:
-            moment = datetime.strptime(text, _EDIFACT_2379[format_code])
+            moment = datetime.strptime(text, pattern)
         except ValueError:
             return None
         return moment.date().isoformat() if format_code == "102" else moment.isoformat()

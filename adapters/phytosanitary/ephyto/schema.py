@@ -12,7 +12,7 @@ from pathlib import Path
 from lxml import etree
 
 from singlewindow.adapters.formats import Problem
-from singlewindow.adapters.phytosanitary.ephyto.names import PREFIX_OF
+from singlewindow.adapters.phytosanitary.ephyto.names import PREFIX_OF, qualified
 
 _RULES = (
     ("This element is not expected", "xsd.unexpected-element"),
@@ -27,7 +27,6 @@ _RULES = (
     ("is not accepted by the pattern", "xsd.bad-value"),
 )
 _QUALIFIED = re.compile(r"\{([^}]*)\}(\w+)")
-_PATH_STEP = re.compile(r"(?<=/)(\w+):")
 
 
 def schema_folder() -> Path:
@@ -48,21 +47,35 @@ def _rule(message: str) -> str:
 def _readable(message: str) -> str:
     """libxml2's message with ``{urn}Name`` written ``prefix:Name`` and its ``Element 'x': `` lead cut."""
     text = _QUALIFIED.sub(lambda m: f"{PREFIX_OF.get(m.group(1), m.group(1))}:{m.group(2)}", message.strip())
-    return re.sub(r"^Element '([^']+)': ", r"\1: ", text)
+    return re.sub(r"^Element '([^']+)'(, attribute '[^']+')?: ", r"\1\2: ", text)
 
 
-def _path(path: str, prefixes: dict[str, str]) -> str:
-    """The element's path with the sender's prefixes (``ns1:``) replaced by the standard's (``ram:``)."""
-    return _PATH_STEP.sub(lambda m: f"{prefixes.get(m.group(1), m.group(1))}:", path)
+def _step(element: etree._Element) -> str:
+    parent = element.getparent()
+    same = [e for e in parent if e.tag == element.tag] if parent is not None else [element]
+    return qualified(element.tag) + (f"[{same.index(element) + 1}]" if len(same) > 1 else "")
 
 
-def _prefixes(root: etree._Element) -> dict[str, str]:
-    """The sender's prefix -> the standard's prefix, for every namespace the document declares."""
+def _path(path: str, declared: dict[str, str], root: etree._Element) -> str:
+    """libxml2's path (in the sender's prefixes, or ``/*/*[3]`` for a default namespace) in the standard's
+    prefixes, found again in the document; the path as libxml2 wrote it when it cannot be."""
+    try:
+        found = root.getroottree().xpath(path, namespaces=declared) if path else []
+    except etree.XPathError:
+        found = []
+    if not isinstance(found, list) or not found or not isinstance(found[0], etree._Element):
+        return path or "/"
+    steps = [_step(e) for e in (found[0], *found[0].iterancestors())]
+    return "/" + "/".join(reversed(steps))
+
+
+def _declared(root: etree._Element) -> dict[str, str]:
+    """Every prefix the document declares -> its namespace, to find libxml2's paths again."""
     found: dict[str, str] = {}
     for element in root.iter(etree.Element):
         for prefix, uri in element.nsmap.items():
-            if prefix and uri in PREFIX_OF:
-                found.setdefault(prefix, PREFIX_OF[uri])
+            if prefix:
+                found.setdefault(prefix, uri)
     return found
 
 
@@ -71,9 +84,9 @@ def problems(name: str, root: etree._Element, within: str = "") -> list[Problem]
     checker = schema(name)
     if checker.validate(root):
         return []
-    prefixes, seen, found = _prefixes(root), set(), []
+    declared, seen, found = _declared(root), set(), []
     for entry in checker.error_log:  # type: ignore[attr-defined]
-        where = f"{within}{_path(entry.path or '', prefixes) or '/'} (line {entry.line})"
+        where = f"{within}{_path(entry.path or '', declared, root)} (line {entry.line})"
         key = (where, _rule(entry.message), entry.message)
         if key not in seen:
             seen.add(key)
