@@ -2,13 +2,16 @@
 check it against the declaration, and decide at once.
 
 * No ePhyto attached: INSPECTION_REQUIRED (the paper original is checked at the border post).
-* None of the attached XML files is a readable certificate: REJECTED with the schema's findings.
+* None of the attached XML files is a readable certificate: REJECTED with the exact rules broken, coded
+  PHY-SCHEMA when the ePhyto format (UN/CEFACT SPS schema, hub envelope) refuses it and PHY-NATIONAL when the
+  certificate is valid by the standard and only a national requirement refuses it.
 * Otherwise the findings of ``checks.check``: REJECTED with reasons, ACCEPTED_WITH_CONDITIONS, or ACCEPTED.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from singlewindow.adapters import Condition, DecisionDraft, DecisionStatus, Officer, Reason, Reference
@@ -28,24 +31,39 @@ def _cited(view: Mapping[str, Any]) -> set[str]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """An attached file that is no certificate the adapter can check, and why."""
+
+    file_name: str
+    unreadable: CertificateUnreadable
+
+    @property
+    def reason(self) -> Reason:
+        code = "PHY-NATIONAL" if self.unreadable.national else "PHY-SCHEMA"
+        return Reason(code=code, text=f"{self.file_name}: {self.unreadable}"[:1000])
+
+
 async def find_certificates(
     hub: AgencyHubClient, submission_id: str, version: int, media_types: Sequence[str]
-) -> tuple[list[PhytoCertificate], list[str]]:
+) -> tuple[list[PhytoCertificate], list[Refusal]]:
     """The readable certificates among the XML attachments, and what was wrong with the others."""
     readable: list[PhytoCertificate] = []
-    problems: list[str] = []
+    refused: list[Refusal] = []
     for entry in await hub.attachments_of(submission_id, version):
         if entry.get("mediaType") not in media_types:
             continue
         try:
             readable.append(read_certificate(await hub.attachment(entry["sha256"])))
         except CertificateUnreadable as exc:
-            problems.append(f"{entry.get('fileName', entry['sha256'])}: {exc}; {'; '.join(exc.problems[:2])}")
-    return readable, problems
+            refused.append(Refusal(str(entry.get("fileName", entry["sha256"])), exc))
+    return readable, refused
 
 
-def decide_import(view: Mapping[str, Any], certificates: list[PhytoCertificate], problems: list[str]) -> DecisionDraft:
-    if not certificates and not problems:
+def decide_import(
+    view: Mapping[str, Any], certificates: list[PhytoCertificate], refused: list[Refusal]
+) -> DecisionDraft:
+    if not certificates and not refused:
         return DecisionDraft(
             status=DecisionStatus.INSPECTION_REQUIRED,
             reasons=(
@@ -57,7 +75,7 @@ def decide_import(view: Mapping[str, Any], certificates: list[PhytoCertificate],
             officer=AUTOMATIC,
         )
     if not certificates:
-        reasons = tuple(Reason(code="PHY-SCHEMA", text=problem[:1000]) for problem in problems[:5])
+        reasons = tuple(refusal.reason for refusal in refused[:5])
         return DecisionDraft(status=DecisionStatus.REJECTED, reasons=reasons, officer=AUTOMATIC)
     cited = _cited(view)
     certificate = next((c for c in certificates if c.number in cited), certificates[0])

@@ -8,6 +8,11 @@ from singlewindow.adapters.phytosanitary.ephyto import RAM, RSM, UDT
 from singlewindow.adapters.phytosanitary.ppp_api import CertificateRequest, Trader
 
 _NSMAP = {"rsm": RSM, "ram": RAM, "udt": UDT}
+INSPECTION_PLACE = "Astana"
+CERTIFYING_CLAUSE = (
+    "This is to certify that the plants, plant products or other regulated articles described herein have been "
+    "inspected and/or tested according to appropriate official procedures."
+)
 
 
 def _ram(parent: etree._Element, name: str, text: str | None = None, **attributes: str) -> etree._Element:
@@ -33,7 +38,10 @@ def _party(parent: etree._Element, name: str, trader: Trader) -> None:
 
 
 def _country(parent: etree._Element, name: str, code: str) -> None:
-    _ram(_ram(parent, name), "ID", code)
+    """The standard requires a Name; the request carries only the code, so it stays empty, as GeNS writes it."""
+    country = _ram(parent, name)
+    _ram(country, "ID", code)
+    _ram(country, "Name", "")
 
 
 def certificate_xml(request: CertificateRequest, number: str, issued_at: str, authority: str, officer: str) -> bytes:
@@ -47,10 +55,13 @@ def certificate_xml(request: CertificateRequest, number: str, issued_at: str, au
     _ram(_ram(document, "IssuerSPSParty"), "Name", authority)
     signatory = _ram(document, "SignatorySPSAuthentication")
     _when(signatory, "ActualDateTime", issued_at)
-    _ram(_ram(signatory, "IssueSPSLocation"), "Name", "Astana")
+    _ram(_ram(signatory, "IssueSPSLocation"), "Name", INSPECTION_PLACE)
     provider = _ram(signatory, "ProviderSPSParty")
     _ram(provider, "Name", authority)
     _ram(_ram(provider, "SpecifiedSPSPerson"), "Name", officer)
+    clause = _ram(signatory, "IncludedSPSClause")
+    _ram(clause, "ID", "1")
+    _ram(clause, "Content", CERTIFYING_CLAUSE, languageID="en")
 
     consignment = etree.SubElement(root, f"{{{RSM}}}SPSConsignment")
     _party(consignment, "ConsignorSPSParty", request.consignor)
@@ -59,6 +70,8 @@ def certificate_xml(request: CertificateRequest, number: str, issued_at: str, au
     _country(consignment, "ImportSPSCountry", request.importCountry)
     for transit in request.transitCountries:
         _country(consignment, "TransitSPSCountry", transit)
+    examination = _ram(_ram(consignment, "ExaminationSPSEvent"), "OccurrenceSPSLocation")
+    _ram(examination, "Name", request.consignor.city or INSPECTION_PLACE)
     movement = _ram(consignment, "MainCarriageSPSTransportMovement")
     _ram(movement, "ModeCode", request.transportModeCode)
     if request.transportMeans:
@@ -75,6 +88,7 @@ def certificate_xml(request: CertificateRequest, number: str, issued_at: str, au
         classification = _ram(trade, "ApplicableSPSClassification")
         _ram(classification, "SystemName", "HS")
         _ram(classification, "ClassCode", line.hsCode[:6])
+        _ram(classification, "ClassName", line.description, languageID="en")
         for package in line.packages:
             physical = _ram(trade, "PhysicalSPSPackage")
             _ram(physical, "LevelCode", "1")

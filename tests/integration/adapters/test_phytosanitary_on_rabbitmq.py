@@ -87,11 +87,11 @@ async def test_phytosanitary_adapter_on_rabbitmq(adapter_vhost: Any, tmp_path: P
             ):
                 valid = await apples_with(uploader, "valid-apples-cn-to-kz.xml", "PHY-1")
                 accepted, _ = await hub.hub.intake.submit(trader, "consignment", valid)
-                invalid = await apples_with(uploader, "invalid-weight-without-unit.xml", "PHY-2")
+                invalid = await apples_with(uploader, "national-weight-without-unit.xml", "PHY-2")
                 rejected, _ = await hub.hub.intake.submit(trader, "consignment", invalid)
                 await wait_for(hub, trader, accepted.submission_id, status_is("phytosanitary", "ACCEPTED"))
                 view = await wait_for(hub, trader, rejected.submission_id, status_is("phytosanitary", "REJECTED"))
-                assert recipient(view, "phytosanitary")[1]["reasons"][0]["code"] == "PHY-SCHEMA"
+                assert recipient(view, "phytosanitary")[1]["reasons"][0]["code"] == "PHY-NATIONAL"
 
                 await standin.stop()
                 exports = [

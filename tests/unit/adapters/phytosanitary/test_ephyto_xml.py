@@ -1,5 +1,6 @@
-"""The ePhyto samples against the project's SPS certificate XSD, and a certificate checked against the
-declaration's goods items (species, quantities, HS codes, origin, countries, cited number)."""
+"""The adapter's ePhyto samples read (or refused, by the format or by a national rule), and a certificate
+checked against the declaration's goods items (species, quantities, HS codes, origin, countries, cited number).
+Every form of the standard and every problem rule: the corpus test (test_ephyto_corpus.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ import pytest
 
 from singlewindow.adapters import DecisionStatus
 from singlewindow.adapters.phytosanitary.checks import check
-from singlewindow.adapters.phytosanitary.ephyto import CertificateUnreadable, read_certificate, schema_folder, validate
-from singlewindow.adapters.phytosanitary.import_check import decide_import
+from singlewindow.adapters.phytosanitary.ephyto import CertificateUnreadable, read_certificate, schema_folder
+from singlewindow.adapters.phytosanitary.import_check import Refusal, decide_import
 from singlewindow.adapters.phytosanitary.ppp_api import CertificateRequest
 from singlewindow.adapters.phytosanitary.standin import certificate_xml
 from singlewindow.platform.specs import Catalog
@@ -32,21 +33,29 @@ def apples_view() -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("path", sorted(SAMPLES.glob("valid-*.xml")), ids=lambda p: p.name)
-def test_valid_samples_pass_the_schema(path: Path) -> None:
-    validate(path.read_bytes())
+def test_valid_samples_are_read(path: Path) -> None:
+    assert read_certificate(path.read_bytes()).lines
 
 
-@pytest.mark.parametrize("path", sorted(SAMPLES.glob("invalid-*.xml")), ids=lambda p: p.name)
-def test_invalid_samples_are_refused_with_reasons(path: Path) -> None:
+@pytest.mark.parametrize(
+    ("name", "national", "rules"),
+    [
+        ("invalid-not-well-formed.xml", False, ["xml.not-well-formed"]),
+        ("national-no-scientific-name.xml", True, ["national.certificate-type", "national.scientific-name"]),
+        ("national-weight-without-unit.xml", True, ["national.country-code", "national.net-weight-unit"]),
+    ],
+)
+def test_refused_samples_say_which_layer_and_rule(name: str, national: bool, rules: list[str]) -> None:
     with pytest.raises(CertificateUnreadable) as refused:
-        validate(path.read_bytes())
-    assert "not well-formed" in str(refused.value) or refused.value.problems
+        read_certificate(sample(name))
+    assert refused.value.national is national and [p.rule for p in refused.value.problems] == rules
 
 
 def test_entities_are_not_expanded() -> None:
     hostile = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'
-    with pytest.raises(CertificateUnreadable):
+    with pytest.raises(CertificateUnreadable) as refused:
         read_certificate(hostile)
+    assert [p.rule for p in refused.value.problems] == ["xml.doctype"]
 
 
 def test_the_apples_certificate_is_read() -> None:
@@ -104,8 +113,12 @@ def test_countries_and_cited_number_are_checked() -> None:
 def test_no_certificate_means_inspection_and_unreadable_ones_rejection() -> None:
     view = apples_view()
     assert decide_import(view, [], []).status is DecisionStatus.INSPECTION_REQUIRED
-    rejected = decide_import(view, [], ["ephyto.xml: not valid"])
+    unreadable = pytest.raises(CertificateUnreadable)
+    with unreadable as refused:
+        read_certificate(sample("invalid-not-well-formed.xml"))
+    rejected = decide_import(view, [], [Refusal("ephyto.xml", refused.value)])
     assert rejected.status is DecisionStatus.REJECTED and rejected.reasons[0].code == "PHY-SCHEMA"
+    assert rejected.reasons[0].text.startswith("ephyto.xml: the certificate is refused by the ePhyto (UN/CEFACT")
 
 
 WHEAT = {

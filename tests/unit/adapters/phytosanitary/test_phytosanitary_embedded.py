@@ -47,10 +47,12 @@ async def test_a_matching_ephyto_is_accepted(phyto: Any) -> None:
     assert certificate_of(decision) == {"type": "PHYTO_CERTIFICATE", "id": "CN650000-2026-0113457", "issuer": "CN"}
 
 
-async def test_a_schema_invalid_ephyto_is_rejected(phyto: Any) -> None:
-    submission_id = await phyto.harness.submit(await with_ephyto(phyto, "invalid-no-scientific-name.xml"))
+async def test_an_ephyto_refused_by_a_national_rule_says_so(phyto: Any) -> None:
+    submission_id = await phyto.harness.submit(await with_ephyto(phyto, "national-no-scientific-name.xml"))
     decision = decision_of(await phyto.harness.wait_recipient(submission_id, "REJECTED", within=WAIT))
-    assert decision["reasons"][0]["code"] == "PHY-SCHEMA" and "TypeCode" in decision["reasons"][0]["text"]
+    [reason] = decision["reasons"]
+    assert reason["code"] == "PHY-NATIONAL" and "refused by a national requirement" in reason["text"]
+    assert "[national.certificate-type]" in reason["text"] and "[national.scientific-name]" in reason["text"]
 
 
 async def test_an_ephyto_for_other_goods_is_rejected(phyto: Any) -> None:
