@@ -20,7 +20,14 @@ from datetime import UTC, datetime
 
 from pydifact.segments import Segment
 
-from singlewindow.adapters.customs.edifact import EdifactError, EdiMessage, element, joined, segment, split_text
+from singlewindow.adapters.customs.edifact import (
+    EdifactError,
+    EdiMessage,
+    element,
+    joined,
+    segment,
+    split_text,
+)
 
 CANCELLATION = "1"
 RESPONSE = "11"
