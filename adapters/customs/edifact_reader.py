@@ -84,7 +84,10 @@ def read_edifact(data: bytes, profile: str | None) -> FormatReading:
                 Problem(message.where, "edifact.message-type", f"{message.type} messages are not read here")
             )
             continue
-        document, found = reader(message, codes)
+        try:
+            document, found = reader(message, codes)
+        except ValueError as exc:  # a value the model refuses (bytes no codec decoded): already one problem above
+            document, found = None, [Problem(message.where, "edifact.unusable", str(exc).splitlines()[0])]
         problems += found
         if document is not None:
             documents.append(

@@ -108,14 +108,14 @@ class _Envelope:
             self.add(Problem(where(seg), "edifact.outside-message", f"{seg.tag} stands outside any message (UNH..UNT)"))
 
     def open_group(self, seg: EdiSegment) -> None:
-        self.end_message(seg)
-        self.end_group(seg)
+        self.end_message(where(seg))
+        self.end_group(where(seg))
         if self.messages:
             self.add(Problem(where(seg), "edifact.mixed-groups", "a group follows messages outside any group"))
         self.group, self.groups = _Group(seg), self.groups + 1
 
     def close_group(self, seg: EdiSegment) -> None:
-        self.end_message(seg)
+        self.end_message(where(seg))
         if self.group is None:
             self.add(Problem(where(seg), "edifact.une-without-ung", "UNE closes no group (no UNG before it)"))
             return
@@ -124,7 +124,7 @@ class _Envelope:
         self.group = None
 
     def open_message(self, seg: EdiSegment) -> None:
-        self.end_message(seg)
+        self.end_message(where(seg))
         self.problems += required(seg, _UNH_REQUIRED)
         reference = element(seg, 0)
         if reference and reference in self.references:
@@ -157,22 +157,22 @@ class _Envelope:
             f"{element(unh, 1, 1)}.{element(unh, 1, 2)}", segments, element(unh, 0), unh, group, self.decimal,
         )  # fmt: skip
 
-    def end_message(self, at: EdiSegment) -> None:
+    def end_message(self, before: str) -> None:
         """A message still open when a group, a message or the interchange starts or ends was cut off."""
         if self.body is not None:
             self.add(Problem(where(self.body[0]), "edifact.unt-missing",
-                             f"the message has no trailer UNT before {where(at)}; it is not read"))  # fmt: skip
+                             f"the message has no trailer UNT before {before}; it is not read"))  # fmt: skip
             self.body = None
 
-    def end_group(self, at: EdiSegment) -> None:
+    def end_group(self, before: str) -> None:
         if self.group is not None:
             self.add(Problem(where(self.group.ung), "edifact.une-missing",
-                             f"the group has no trailer UNE before {where(at)}"))  # fmt: skip
+                             f"the group has no trailer UNE before {before}"))  # fmt: skip
             self.group = None
 
     def close(self, seg: EdiSegment) -> None:
-        self.end_message(seg)
-        self.end_group(seg)
+        self.end_message(where(seg))
+        self.end_group(where(seg))
         counted = ("groups", self.groups) if self.groups else ("messages", len(self.messages))
         self.add(_count_problem(seg, "edifact.unz-count", *counted))
         self.add(_reference_problem(seg, "edifact.unz-reference", self.unb, element(self.unb, 4)))
@@ -190,8 +190,8 @@ def open_envelope(segments: list[EdiSegment], decimal: str = ".") -> Interchange
         envelope.take(seg)
     if not envelope.closed:
         last = segments[-1]
-        envelope.end_message(last)
-        envelope.end_group(last)
+        envelope.end_message("the end of the file")
+        envelope.end_group("the end of the file")
         envelope.add(Problem(f"after {where(last)}", "edifact.unz-missing", "the interchange has no trailer UNZ"))
     return Interchange(
         element(unb, 0), element(unb, 0, 1), element(unb, 1), element(unb, 2), element(unb, 4),

@@ -51,7 +51,8 @@ class SyntaxLevel:
         if self.repertoire is not None:
             return char in self.repertoire
         code = ord(char)
-        return code >= 0x20 and not 0x7F <= code <= 0x9F  # no control characters in data, whatever the set
+        # no control characters in data whatever the set; surrogates are bytes the codec could not decode
+        return code >= 0x20 and not 0x7F <= code <= 0x9F and not 0xD800 <= code <= 0xDFFF
 
 
 LEVELS: dict[str, SyntaxLevel] = {
