@@ -86,8 +86,12 @@ def read_edifact(data: bytes, profile: str | None) -> FormatReading:
             continue
         try:
             document, found = reader(message, codes)
-        except ValueError as exc:  # a value the model refuses (bytes no codec decoded): already one problem above
-            document, found = None, [Problem(message.where, "edifact.unusable", str(exc).splitlines()[0])]
+        except ValueError as exc:  # the hub's own model (a pydantic decision) refuses a value a partner sent
+            first = str(exc).splitlines()
+            document, found = (
+                None,
+                [Problem(message.where, "edifact.unusable", f"the hub cannot take it: {' '.join(first[:3])}")],
+            )
         problems += found
         if document is not None:
             documents.append(

@@ -30,6 +30,7 @@ class _Cursor:
     components: list[str] = field(default_factory=list)
     chars: list[str] = field(default_factory=list)
     flagged: bool = False
+    overflowed: bool = False
 
     def place(self) -> str:
         tag = self.elements[0][0] if self.elements else "".join(self.chars)
@@ -43,7 +44,7 @@ class _Cursor:
 
     def end_component(self) -> None:
         self.components.append("".join(self.chars))
-        self.chars, self.flagged = [], False
+        self.chars, self.flagged = [], False  # each component gets its own character-set problem
 
     def end_element(self) -> None:
         self.end_component()
@@ -84,6 +85,7 @@ class Lexer:
                 self._data(cursor, char)
             elif char == sc.component:
                 cursor.end_component()
+                self._limit(cursor)
             elif char == sc.element:
                 cursor.end_element()
                 self._limit(cursor)
@@ -115,15 +117,24 @@ class Lexer:
         return self.segments
 
     def _data(self, cursor: _Cursor, char: str) -> None:
-        if not cursor.flagged and not self.level.allows(char):
-            cursor.flagged = True
-            self.problem(cursor.place(), "edifact.character-set", _refused(char, self.level))
+        if not self.level.allows(char):
+            if not cursor.flagged:
+                cursor.flagged = True
+                self.problem(cursor.place(), "edifact.character-set", _refused(char, self.level))
+            if 0xDC80 <= ord(char) <= 0xDCFF:
+                char = "\ufffd"  # an undecoded byte goes no further than this problem
         cursor.chars.append(char)
 
     def _limit(self, cursor: _Cursor) -> None:
-        if len(cursor.elements) > MAX_ELEMENTS or len(cursor.components) > MAX_ELEMENTS:
-            self.problem(cursor.place(), "edifact.too-many-elements", f"more than {MAX_ELEMENTS} data elements")
-            cursor.elements = cursor.elements[:MAX_ELEMENTS]
+        """Junk with thousands of separators in one segment: one problem, and the excess dropped."""
+        if len(cursor.elements) <= MAX_ELEMENTS + 1 and len(cursor.components) <= MAX_ELEMENTS:  # +1: the tag
+            return
+        if not cursor.overflowed:
+            cursor.overflowed = True
+            self.problem(
+                cursor.place(), "edifact.too-many-elements", f"more than {MAX_ELEMENTS} data elements or components"
+            )
+        del cursor.elements[MAX_ELEMENTS + 1 :], cursor.components[MAX_ELEMENTS:]
 
     def _segment(self, cursor: _Cursor) -> None:
         tag, *rest = cursor.elements

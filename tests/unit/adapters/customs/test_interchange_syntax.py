@@ -104,3 +104,19 @@ def test_hostile_input_is_a_problem_never_an_exception(data: bytes, rule: str) -
 def test_a_file_over_the_size_limit_is_not_read() -> None:
     (problem,) = read_interchange(b"U" * (MAX_BYTES + 1)).problems
     assert problem.rule == "edifact.too-large"
+
+
+def test_a_una_without_release_character_reads_the_question_mark_as_data() -> None:
+    read = read_interchange(interchange("UNOA", "WHY?", una="UNA:+.  '").encode("ascii"))
+    assert read.problems == () and read.messages[0].segments[0].elements[3] == ("WHY?",)
+
+
+def test_a_repetition_separator_in_data_is_named_as_such() -> None:
+    (problem,) = read_interchange(interchange("UNOW", "A*B", una="UNA:+.?*'").encode()).problems
+    assert (problem.where, problem.rule) == ("segment 3 (FTX), element 4, component 1", "edifact.repetition")
+
+
+def test_thousands_of_separators_in_one_segment_are_one_problem() -> None:
+    junk = b"UNB+UNOW:4+S+R+20261126:0413+C1'UNH+1+CUSRES:D:96B:UN'FTX" + b"+" * 5000 + b":" * 5000 + b"'"
+    rules = [p.rule for p in read_interchange(junk).problems]
+    assert rules.count("edifact.too-many-elements") == 1
