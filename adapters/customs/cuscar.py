@@ -106,28 +106,31 @@ def _consignment(reading: MessageReading, group: list[EdiSegment]) -> Json:
             reading.problem(
                 where(cni), "cuscar.party", f"consignment {element(cni, 0)} has no {concept.lower()} (NAD+{wanted})"
             )
-    places = {"placeOfLoading": _loc(own, "9"), "placeOfUnloading": _loc(own, "11")}
     return {
         "sequenceNumber": int(element(cni, 0)) if element(cni, 0).isdigit() else element(cni, 0),
         "ucr": reading.reference("UCR", own),
         "transportDocumentNumber": element(cni, 1),
-        **{
-            key: _party(nad)
-            for key, nad in (("consignor", parties["CONSIGNOR"]), ("consignee", parties["CONSIGNEE"]))
-            if nad
-        },
+        "consignor": _party(parties["CONSIGNOR"]) if parties["CONSIGNOR"] else None,
+        "consignee": _party(parties["CONSIGNEE"]) if parties["CONSIGNEE"] else None,
         "exportCountry": _loc(own, "35"),
         "destinationCountry": _loc(own, "28"),
-        **{k: v for k, v in places.items() if v},
+        "placeOfLoading": _loc(own, "9"),
+        "placeOfUnloading": _loc(own, "11"),
         "goods": [_goods(reading, g) for g in goods],
         "grossMassKg": _mass(reading, own),
         "sealNumbers": [s["number"] for s in _seals(own)],
     }
 
 
-def _total(head: list[EdiSegment], qualifier: str, whole: bool = True) -> int | str:
-    value = next((element(s, 0, 1) for s in head if s.tag == "CNT" and element(s, 0) == qualifier), "")
-    return int(value) if whole and value.isascii() and value.isdigit() and len(value) < 10 else value
+def _totals(reading: MessageReading, head: list[EdiSegment]) -> Json:
+    """CNT 5 consignments, 11 packages (whole numbers) and 7 gross mass (with the interchange's decimal mark)."""
+    cnt = {element(s, 0): s for s in head if s.tag == "CNT"}
+    counts = {key: element(cnt.get(q), 0, 1) for key, q in (("consignmentCount", "5"), ("packageCount", "11"))}
+    mass = reading.number(cnt["7"], 0, 1, "total gross mass") if "7" in cnt else None
+    return {
+        **{key: int(v) if v.isascii() and v.isdigit() and len(v) < 10 else v for key, v in counts.items()},
+        "grossMassKg": None if mass is None else f"{mass:.3f}",
+    }
 
 
 def read_cuscar(message: EdiMessage, codes: CodeSet) -> tuple[Json | None, list[Problem]]:
@@ -184,11 +187,7 @@ def read_cuscar(message: EdiMessage, codes: CodeSet) -> tuple[Json | None, list[
         ],
         "seals": _seals(head),
         "consignments": [_consignment(reading, g) for g in groups],
-        "totals": {
-            "consignmentCount": _total(head, "5"),
-            "packageCount": _total(head, "11"),
-            "grossMassKg": _total(head, "7", whole=False),
-        },
+        "totals": _totals(reading, head),
     }
     if reading.problems:
         return None, reading.problems
