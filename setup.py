@@ -20,6 +20,7 @@ DATA = {
     "singlewindow.platform.demo.data.cn.routing": ["*.json"],
     "singlewindow.platform.demo.data.crossborder": ["*.json"],  # one KZ->CN truck, a document per use-case step
     "singlewindow.adapters.customs.profiles": ["*.json"],
+    "singlewindow.adapters.customs.codesets": ["*.json"],  # EDIFACT code-set profiles of partner administrations
     "singlewindow.adapters.phytosanitary.schemas": ["*.xsd"],
     "singlewindow.adapters.phytosanitary.samples": ["*.xml"],
 }

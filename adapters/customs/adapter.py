@@ -3,8 +3,9 @@
 ``deliver`` checks the permits the declaration cites against the hub's register (a problem is decided at
 once: QUERY or REJECTED; otherwise the quantities are written off), then writes the CUSDEC and returns.
 A background poller reads CUSRES files: GREEN -> ACCEPTED, YELLOW/RED -> INSPECTION_REQUIRED, the
-inspection result later -> ACCEPTED or REJECTED (a revision). A garbled answer or a temporary error makes
-it send the declaration again (at most ``max_resends`` times). The customs system is down when its
+inspection result later -> ACCEPTED or REJECTED (a revision); one file may hold several CUSRES, each
+decided on its own. A garbled answer or a temporary error makes it send the declaration again (at most
+``max_resends`` times). The customs system is down when its
 heartbeat is stale: ``deliver`` raises AgencyUnavailable so documents wait in the broker.
 
 The lifecycle notices become CUSDECs of their own (UNCL 1225 message function, see notices.py): a
@@ -273,12 +274,28 @@ class CustomsEdifactAdapter(Adapter[CustomsConfig]):
         return handled
 
     async def _handle(self, path: Path) -> None:
+        """Every CUSRES of the file, each decided on its own (a system may answer several declarations in
+        one interchange); a broken envelope is a garbled answer for the declaration the file name carries."""
         log = self.context.log.bind(file=path.name)
+        interchange = edifact.read_interchange(await self.folder.data(path))
+        if interchange.problems:
+            log.warning("garbled CUSRES", error="; ".join(map(str, interchange.problems)))
+            reference = reference_of(path)
+            if reference is not None:
+                await self._resend(reference, f"garbled answer: {interchange.problems[0]}")
+            return
+        for message in interchange.messages:
+            await self._answer(message, path, log.bind(message=message.reference))
+
+    async def _answer(self, message: edifact.EdiMessage, path: Path, log: Any) -> None:
         try:
-            response = parse_cusres(edifact.read(await self.folder.text(path), "CUSRES"))
+            if message.type != "CUSRES":
+                raise edifact.EdifactError(f"a {message.type} message where a CUSRES was expected")
+            response = parse_cusres(message)
         except edifact.EdifactError as exc:
             log.warning("garbled CUSRES", error=str(exc))
-            reference = reference_of(path)
+            answered = next((element(s, 0, 1) for s in message.all("RFF") if element(s, 0) == "ACW"), None)
+            reference = answered or reference_of(path)
             if reference is not None:
                 await self._resend(reference, f"garbled answer: {exc}")
             return

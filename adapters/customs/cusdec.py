@@ -1,4 +1,4 @@
-"""The customs view as a CUSDEC D.96B message, and a CUSDEC read back into a ``Declaration``.
+"""The customs view as a CUSDEC D.96B message (cusdec_reading.py reads one back into a ``Declaration``).
 
 Segment by segment (samples/README.md explains each one against the UN/EDIFACT directory):
 BGM DTM CST LOC GIS RFF NAD TDT MOA MEA, then UNS+D and per goods item CST FTX LOC MEA QTY MOA DOC, then
@@ -10,13 +10,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydifact.segments import Segment
 
-from singlewindow.adapters.customs.declaration import CitedDocument, Declaration, DeclaredItem
-from singlewindow.adapters.customs.edifact import EdifactError, EdiMessage, element, joined, segment, split_text
+from singlewindow.adapters.customs.edifact import (
+    segment,
+    split_text,
+)
 
 DOCUMENT_CODE = {"IM": "929", "EK": "830", "TR": "950"}  # UNCL 1001: import, export, transit declaration
 FUNCTION_CODE = {"ORIGINAL": "9", "REPLACE": "5", "CANCEL": "1"}  # UNCL 1225
@@ -127,77 +128,3 @@ def build_cusdec(view: Mapping[str, Any], reference: str, replaces: str | None =
     """
     items = [s for item in view["goodsItems"] for s in _item(item)]
     return [*_header(view, reference, replaces), segment("UNS", "D"), *items, segment("UNS", "S")]
-
-
-def _decimal(seg: Segment | None, index: int, component: int, what: str) -> Decimal:
-    try:
-        return Decimal(element(seg, index, component))
-    except InvalidOperation as exc:
-        raise EdifactError(f"{what} is not a number") from exc
-
-
-def _party_id(message: EdiMessage, qualifier: str) -> str | None:
-    found = next((s for s in message.all("NAD") if element(s, 0) == qualifier), None)
-    return element(found, 1) or None if found is not None else None
-
-
-def _loc(segments: list[Segment], qualifier: str) -> str | None:
-    return next((element(s, 1) for s in segments if s.tag == "LOC" and element(s, 0) == qualifier), None)
-
-
-def parse_cusdec(message: EdiMessage) -> Declaration:
-    """What the customs system reads from a CUSDEC; EdifactError names the first thing missing."""
-    bgm = message.first("BGM")
-    reference = element(bgm, 1)
-    if not reference:
-        raise EdifactError("BGM carries no declaration reference")
-    declarant = _party_id(message, "DT")
-    if declarant is None:
-        raise EdifactError("no declarant (NAD+DT)")
-    tags = [s.tag for s in message.segments]
-    if "UNS" not in tags:
-        raise EdifactError("no detail section (UNS+D)")
-    header, detail = list(message.segments[: tags.index("UNS")]), list(message.segments[tags.index("UNS") + 1 :])
-    groups: list[list[Segment]] = []
-    for seg in detail:
-        if seg.tag == "CST":
-            groups.append([seg])
-        elif seg.tag == "UNS":
-            break
-        elif groups:
-            groups[-1].append(seg)
-    if not groups:
-        raise EdifactError("no goods items (CST after UNS+D)")
-    return Declaration(
-        reference=reference,
-        document_code=element(bgm, 0),
-        function=element(bgm, 2),
-        declarant_id=declarant,
-        replaces=next((element(s, 0, 1) for s in header if s.tag == "RFF" and element(s, 0) == "ACW"), None),
-        importer_id=_party_id(message, "IM"),
-        export_country=_loc(header, "35"),
-        destination_country=_loc(header, "28"),
-        items=tuple(_parse_item(group) for group in groups),
-    )
-
-
-def _parse_item(group: list[Segment]) -> DeclaredItem:
-    cst = group[0]
-    sequence = element(cst, 0)
-    mea = {element(s, 1): s for s in group if s.tag == "MEA"}
-    moa = next((s for s in group if s.tag == "MOA" and element(s, 0) == "40"), None)
-    ftx = next((s for s in group if s.tag == "FTX" and element(s, 0) == "AAA"), None)
-    description = joined(ftx, 3)
-    if not sequence.isdigit() or moa is None or "N" not in mea:
-        raise EdifactError(f"goods item {sequence or '?'} lacks its number, net mass (MEA+WT+N) or value (MOA+40)")
-    return DeclaredItem(
-        sequence=int(sequence),
-        hs_code=element(cst, 1),
-        description=description,
-        origin_country=_loc(group, "27") or "",
-        net_mass_kg=_decimal(mea["N"], 2, 1, f"item {sequence} net mass"),
-        gross_mass_kg=_decimal(mea.get("G", mea["N"]), 2, 1, f"item {sequence} gross mass"),
-        value=_decimal(moa, 0, 1, f"item {sequence} value"),
-        currency=element(moa, 0, 2),
-        documents=tuple(CitedDocument(element(s, 0), element(s, 1)) for s in group if s.tag == "DOC"),
-    )

@@ -11,17 +11,23 @@ Two shapes (samples/README.md explains each segment):
   declaration's faults.
 
 RFF+ACW names the declaration answered; NAD+MS the officer (or the risk engine) who issued the response.
+
+Another administration writes the same with its own codes (BGM 962, GIS 7365 numbers, NAD+CM ...):
+``read_cusres`` reads under a code-set profile (codesets.py) and returns each problem on its own.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from pydifact.segments import Segment
 
-from singlewindow.adapters.customs.edifact import EdifactError, EdiMessage, element, joined, segment, split_text
+from singlewindow.adapters.customs.codeset import PROJECT, CodeSet, code_sets
+from singlewindow.adapters.customs.edifact import EdifactError, EdiMessage, element, joined, segment, split_text, where
+from singlewindow.adapters.customs.message_reading import MessageReading
+from singlewindow.adapters.formats import Problem
 
 GENERAL_RESPONSE = "961"
 ERROR_RESPONSE = "963"
@@ -82,31 +88,62 @@ def build_cusres(response: CustomsResponse) -> list[Segment]:
     return out
 
 
+OUTCOMES = {outcome.name: outcome for outcome in Outcome if outcome is not Outcome.ERROR}
+
+
+def read_cusres(message: EdiMessage, codes: CodeSet) -> tuple[CustomsResponse | None, list[Problem]]:
+    """A CUSRES read under a code-set profile: the response, or every problem that stops it being one."""
+    reading = MessageReading(message, codes)
+    bgm, kind = reading.document_name({"CUSTOMS_RESPONSE", "ERROR_RESPONSE"})
+    number = reading.text(bgm, 1, "cusres.response-number", "the response number (BGM 1004)") if bgm else ""
+    declaration = reading.reference("ANSWERED_MESSAGE")
+    if declaration is None:
+        wanted = reading.wanted(codes.references, "ANSWERED_MESSAGE")
+        reading.missing("cusres.declaration", f"no reference to the declaration answered (RFF+{wanted})")
+    issuer = reading.party("ISSUER")
+    officer = element(issuer, 1)
+    if not officer:
+        wanted = reading.wanted(codes.parties, "ISSUER")
+        place = where(issuer, 2, 1) if issuer is not None else message.where
+        reading.problem(place, "cusres.issuer", f"no identification of the issuer (NAD+{wanted})")
+    issued = reading.stamp("137", "cusres.issued-at", "the response date")
+    findings = _error_findings(reading) if kind == "ERROR_RESPONSE" else _reasons(message)
+    outcome = Outcome.ERROR if kind == "ERROR_RESPONSE" else _outcome(reading) if kind else None
+    if reading.problems or outcome is None or issued is None or declaration is None:
+        return None, reading.problems
+    return CustomsResponse(number, declaration, outcome, officer, issued, findings), []
+
+
+def _outcome(reading: MessageReading) -> Outcome | None:
+    gis = reading.message.first("GIS")
+    if gis is None:
+        reading.missing("cusres.outcome", "no processing indicator (GIS): the response gives no outcome")
+        return None
+    code, code_list = element(gis, 0), element(gis, 0, 1)
+    concept = reading.codes.indicator(code, code_list)
+    if concept is None:
+        shown = f"{code}:{code_list}" if code_list else code
+        reading.problem(where(gis, 1, 1), "codes.processing-indicator",
+                        f"processing indicator {shown!r} is not in profile {reading.codes.name!r}")  # fmt: skip
+        return None
+    return OUTCOMES[concept]
+
+
+def _error_findings(reading: MessageReading) -> tuple[Finding, ...]:
+    codes = [element(s, 0) for s in reading.message.all("ERC")]
+    if not codes:
+        reading.missing("cusres.error-code", "an error response names no error (ERC)")
+    texts = [joined(s, 3) for s in reading.message.all("FTX") if element(s, 0) == "AAO"]
+    return tuple(Finding(c, t or c) for c, t in zip(codes, texts + [""] * len(codes), strict=False))
+
+
+def _reasons(message: EdiMessage) -> tuple[Finding, ...]:
+    return tuple(Finding(element(s, 2) or "INFO", joined(s, 3)) for s in message.all("FTX") if element(s, 0) == "AAI")
+
+
 def parse_cusres(message: EdiMessage) -> CustomsResponse:
-    """A CUSRES as the adapter reads it; EdifactError when a field the decision needs is missing."""
-    bgm, rff = message.first("BGM"), next((s for s in message.all("RFF") if element(s, 0) == "ACW"), None)
-    number, declaration = element(bgm, 1), element(rff, 0, 1)
-    officer = element(next((s for s in message.all("NAD") if element(s, 0) == "MS"), None), 1)
-    if not number or not declaration or not officer:
-        raise EdifactError("CUSRES needs BGM with a response number, RFF+ACW and NAD+MS")
-    try:
-        issued = datetime.strptime(element(message.first("DTM"), 0, 1), "%Y%m%d%H%M").replace(tzinfo=UTC)
-    except ValueError as exc:
-        raise EdifactError("CUSRES DTM+137 is not CCYYMMDDHHMM") from exc
-    if element(bgm, 0) == ERROR_RESPONSE:
-        codes = [element(s, 0) for s in message.all("ERC")]
-        texts = [joined(s, 3) for s in message.all("FTX") if element(s, 0) == "AAO"]
-        if not codes:
-            raise EdifactError("an error CUSRES names no error (ERC)")
-        findings = tuple(Finding(c, t or c) for c, t in zip(codes, texts + [""] * len(codes), strict=False))
-        return CustomsResponse(number, declaration, Outcome.ERROR, officer, issued, findings)
-    if element(bgm, 0) != GENERAL_RESPONSE:
-        raise EdifactError(f"unexpected CUSRES document code {element(bgm, 0)!r}")
-    try:
-        outcome = Outcome(element(message.first("GIS"), 0))
-    except ValueError as exc:
-        raise EdifactError(f"unknown outcome {element(message.first('GIS'), 0)!r} in GIS") from exc
-    findings = tuple(
-        Finding(element(s, 2) or "INFO", joined(s, 3)) for s in message.all("FTX") if element(s, 0) == "AAI"
-    )
-    return CustomsResponse(number, declaration, outcome, officer, issued, findings)
+    """A CUSRES in the project's own codes as the adapter reads it; EdifactError lists each problem."""
+    response, problems = read_cusres(message, code_sets()[PROJECT])
+    if response is None:
+        raise EdifactError(*problems)
+    return response

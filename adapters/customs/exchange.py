@@ -53,6 +53,10 @@ class ExchangeFolder:
         """A file's text; bytes that are not UTF-8 come back replaced, so garbage reads as garbage."""
         return await asyncio.to_thread(path.read_text, encoding="utf-8", errors="replace")
 
+    async def data(self, path: Path) -> bytes:
+        """A file's bytes, for readers that decode by the syntax level the file declares (EDIFACT UNB)."""
+        return await asyncio.to_thread(path.read_bytes)
+
     async def archive(self, path: Path) -> None:
         """Move a handled file under ``archive/<box>/`` (a file already gone was archived by a twin run)."""
         target = self.box(ARCHIVE) / path.parent.name

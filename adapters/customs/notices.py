@@ -20,7 +20,16 @@ from datetime import UTC, datetime
 
 from pydifact.segments import Segment
 
-from singlewindow.adapters.customs.edifact import EdifactError, EdiMessage, element, joined, segment, split_text
+from singlewindow.adapters.customs.edifact import (
+    EdifactError,
+    EdiMessage,
+    element,
+    joined,
+    segment,
+    split_text,
+    where,
+)
+from singlewindow.adapters.formats import Problem
 
 CANCELLATION = "1"
 RESPONSE = "11"
@@ -63,18 +72,35 @@ def build_answer(document_code: str, reference: str, query_number: str, query_id
 
 
 def read_header(message: EdiMessage) -> CusdecHeader:
-    """The declaration reference and function of any CUSDEC; EdifactError when BGM lacks either."""
+    """The declaration reference and function of any CUSDEC; EdifactError names each thing missing."""
     bgm = message.first("BGM")
     reference, function = element(bgm, 1), element(bgm, 2)
-    if not reference or not function:
-        raise EdifactError("BGM carries no declaration reference or no message function (1225)")
+    place = message.where if bgm is None else where(bgm)
+    problems = [
+        Problem(place, rule, f"BGM carries no {what}")
+        for value, rule, what in (
+            (reference, "cusdec.reference", "declaration number (1004)"),
+            (function, "cusdec.function", "message function (1225)"),
+        )
+        if not value
+    ]
+    if problems:
+        raise EdifactError(*problems)
     if function == CANCELLATION:
         reason = "".join(joined(s, 3) for s in message.all("FTX") if element(s, 0) == "ACD")
         return CusdecHeader(reference, function, reason)
     if function == RESPONSE:
         answered = next((element(s, 0, 1) for s in message.all("RFF") if element(s, 0) == "ACW"), "")
         text = "".join(joined(s, 3) for s in message.all("FTX") if element(s, 0) == "ACB")
-        if not answered or not text:
-            raise EdifactError("a response CUSDEC needs RFF+ACW (the query answered) and FTX+ACB (the answer)")
+        missing = [
+            Problem(message.where, rule, f"a response CUSDEC needs {what}")
+            for value, rule, what in (
+                (answered, "cusdec.query-answered", "RFF+ACW (the query answered)"),
+                (text, "cusdec.answer", "FTX+ACB (the answer)"),
+            )
+            if not value
+        ]
+        if missing:
+            raise EdifactError(*missing)
         return CusdecHeader(reference, function, text, answered)
     return CusdecHeader(reference, function)

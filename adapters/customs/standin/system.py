@@ -23,7 +23,8 @@ from pathlib import Path
 import structlog
 
 from singlewindow.adapters.customs import edifact
-from singlewindow.adapters.customs.cusdec import REPLACEMENT, parse_cusdec
+from singlewindow.adapters.customs.cusdec import REPLACEMENT
+from singlewindow.adapters.customs.cusdec_reading import parse_cusdec
 from singlewindow.adapters.customs.cusres import FIELD, QUESTION, CustomsResponse, Finding, Outcome, build_cusres
 from singlewindow.adapters.customs.exchange import INBOX, OUTBOX, ExchangeFolder, reference_of, unique_name
 from singlewindow.adapters.customs.notices import CANCELLATION, RESPONSE, read_header

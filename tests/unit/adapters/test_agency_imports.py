@@ -15,6 +15,7 @@ ALLOWED = {
     "singlewindow.platform.testing",
     "singlewindow.platform.api.agency_client",  # the public client of the hub's agency services
     "singlewindow.adapters.standins",  # the agency-system stand-ins' shared scaffolding (fault script, serving)
+    "singlewindow.adapters.formats",  # the reading and problem types of real-world format readers (issue 15)
 }
 
 

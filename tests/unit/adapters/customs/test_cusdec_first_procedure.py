@@ -8,7 +8,8 @@ import json
 from datetime import UTC, datetime
 
 from singlewindow.adapters.customs import edifact
-from singlewindow.adapters.customs.cusdec import build_cusdec, declaration_reference, parse_cusdec
+from singlewindow.adapters.customs.cusdec import build_cusdec, declaration_reference
+from singlewindow.adapters.customs.cusdec_reading import parse_cusdec
 from singlewindow.platform.specs import Catalog
 
 

@@ -10,7 +10,8 @@ import pytest
 
 from singlewindow.adapters import Channel, DecisionStatus
 from singlewindow.adapters.customs import edifact
-from singlewindow.adapters.customs.cusdec import build_cusdec, declaration_reference, parse_cusdec
+from singlewindow.adapters.customs.cusdec import build_cusdec, declaration_reference
+from singlewindow.adapters.customs.cusdec_reading import parse_cusdec
 from singlewindow.adapters.customs.cusres import CustomsResponse, Finding, Outcome, build_cusres, parse_cusres
 from singlewindow.adapters.customs.responses import Resend, to_action
 from singlewindow.platform.specs import Catalog

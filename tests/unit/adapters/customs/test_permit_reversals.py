@@ -63,8 +63,10 @@ async def test_an_amendment_leaves_only_the_new_quantity_and_a_cancellation_give
         await h.amend(laptops, body)
         await h.wait_for(
             laptops,
-            lambda v: v.version == 2
-            and any(r.recipient == "customs" and r.effective_status == "INSPECTION_REQUIRED" for r in v.recipients),
+            lambda v: (
+                v.version == 2
+                and any(r.recipient == "customs" and r.effective_status == "INSPECTION_REQUIRED" for r in v.recipients)
+            ),
             within=20,
         )
         assert await remaining() == Decimal("400.000")

@@ -15,7 +15,8 @@ import pytest
 
 from singlewindow.adapters import DecisionDraft, DecisionStatus, Query
 from singlewindow.adapters.customs import edifact
-from singlewindow.adapters.customs.cusdec import build_cusdec, declaration_reference, parse_cusdec
+from singlewindow.adapters.customs.cusdec import build_cusdec, declaration_reference
+from singlewindow.adapters.customs.cusdec_reading import parse_cusdec
 from singlewindow.adapters.customs.cusres import CustomsResponse, Outcome, parse_cusres
 from singlewindow.adapters.customs.declaration import TraderRecord
 from singlewindow.adapters.customs.exchange import INBOX, OUTBOX, ExchangeFolder, unique_name

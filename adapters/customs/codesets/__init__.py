@@ -1,0 +1,1 @@
+"""EDIFACT code-set profiles (data: ``*.json`` checked by ``codeset.schema.json``)."""
