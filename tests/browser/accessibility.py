@@ -10,7 +10,8 @@ _PROBLEMS = """() => {
   const visible = (el) => !el.closest('[aria-hidden="true"]') && el.type !== 'hidden';
   for (const el of document.querySelectorAll('input, select, textarea')) {
     if (!visible(el)) continue;
-    const named = (el.labels && el.labels.length) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+    const named = (el.labels && el.labels.length) || el.getAttribute('aria-label')
+      || el.getAttribute('aria-labelledby');
     if (!named) found.push('no label: ' + (el.name || el.id || el.outerHTML.slice(0, 80)));
   }
   for (const el of document.querySelectorAll('button, a[href]')) {
