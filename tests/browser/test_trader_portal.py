@@ -27,7 +27,7 @@ HS_FIELD = "#f-goodsItems-0-commodityCode-hsCode"
 async def sign_in(page: Page, portal: PortalEndpoints, name: str) -> None:
     """With the keyboard only: the token field by its label, Enter submits."""
     await page.goto(f"{portal.url}/signin")
-    await page.get_by_label("Access token").focus()
+    await page.locator("#token").focus()
     await page.keyboard.type(portal.tokens[name])
     await page.keyboard.press("Enter")
     await page.wait_for_url(f"{portal.url}/submissions")
@@ -92,11 +92,13 @@ async def test_another_trader_gets_404_for_a_foreign_submission(
     assert response is not None and response.status == 200
     await owner.close()
 
-    other = await new_context(browser)
+    other = await new_context(browser, "kk-KZ")  # the pages follow the browser's language
     page = await other.new_page()
     await sign_in(page, portal, OTHER_TRADER)
+    await expect(page.locator("h1")).to_have_text("Менің өтінімдерім")
     response = await page.goto(foreign)
     assert response is not None and response.status == 404
+    await expect(page.locator("h1")).to_have_text("Табылмады")
     text_foreign = await page.locator("main").inner_text()
     missing = await page.goto(f"{portal.url}/submissions/s_0000000000000000")
     assert missing is not None and missing.status == 404
