@@ -9,7 +9,8 @@ import signal
 import click
 
 from singlewindow.platform.cli.runtime import run, settings_of
-from singlewindow.platform.settings import Settings
+from singlewindow.platform.logs import configure_logging
+from singlewindow.platform.settings import LogSettings, Settings
 from singlewindow.platform.web.serve import PortalEndpoints, serve_portal
 
 
@@ -21,6 +22,9 @@ def _announce(endpoints: PortalEndpoints) -> None:
 
 
 def serve_until_interrupted(settings: Settings, *, seed: bool) -> None:
+    if settings.log.level in ("debug", "info"):  # the URL and tokens are the output; per-request logs bury them
+        configure_logging(LogSettings(level="warning", format=settings.log.format))
+
     async def go() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

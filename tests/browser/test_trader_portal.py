@@ -74,6 +74,10 @@ async def test_trader_submits_through_the_form_and_watches_the_decision(
     await expect(page.locator("#consolidated-status")).to_have_text("CLEARED", timeout=15_000)
     assert await accessibility_problems(page) == []
     await screens.shot(page, "cleared")
+    await page.get_by_role("link", name="Consolidated decision").click()
+    await expect(page.locator("h1")).to_have_text("Consolidated decision: CLEARED")
+    assert await accessibility_problems(page) == []
+    await screens.shot(page, "decision")
     await context.close()
 
 

@@ -80,6 +80,12 @@ def submission_routes(portal: Portal) -> list[Route]:
         submission = await _one(request)
         return portal.pages.render(request, "submission.html", submission=submission, queries=open_queries(submission))
 
+    async def decision(request: Request) -> Response:
+        submission = await _one(request)
+        if not submission.get("terminal"):
+            return RedirectResponse(f"/submissions/{submission['submissionId']}", status_code=303)
+        return portal.pages.render(request, "decision.html", submission=submission, queries=[])
+
     async def status_fragment(request: Request) -> Response:
         submission = await _one(request)
         return portal.pages.render(request, "_status.html", submission=submission, queries=open_queries(submission))
@@ -119,6 +125,7 @@ def submission_routes(portal: Portal) -> list[Route]:
         Route("/submissions", portal.guarded(listing), methods=["GET"]),
         Route("/submissions/{id}", portal.guarded(detail), methods=["GET"]),
         Route("/submissions/{id}/status", portal.guarded(status_fragment), methods=["GET"]),
+        Route("/submissions/{id}/decision", portal.guarded(decision), methods=["GET"]),
         Route("/submissions/{id}/events", portal.guarded(events), methods=["GET"]),
         Route("/submissions/{id}/answer", portal.guarded(answer), methods=["POST"]),
         Route("/submissions/{id}/cancel", portal.guarded(cancel), methods=["POST"]),
