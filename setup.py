@@ -21,6 +21,10 @@ DATA = {
     "singlewindow.platform.demo.data.crossborder": ["*.json"],  # one KZ->CN truck, a document per use-case step
     "singlewindow.adapters.customs.profiles": ["*.json"],
     "singlewindow.adapters.customs.codesets": ["*.json"],  # EDIFACT code-set profiles of partner administrations
+    "singlewindow.platform.web.templates": ["*.html"],  # the portal's pages, catalogues and static files
+    "singlewindow.platform.web.static": ["*.css", "*.js"],
+    "singlewindow.platform.web.locale.ru.LC_MESSAGES": ["*.po"],
+    "singlewindow.platform.web.locale.kk.LC_MESSAGES": ["*.po"],
     "singlewindow.adapters.phytosanitary.schemas": ["*.xsd"],
     "singlewindow.adapters.phytosanitary.samples": ["*.xml"],
 }

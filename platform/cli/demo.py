@@ -36,10 +36,23 @@ from singlewindow.platform.settings import LogSettings
     help="Answer for the agencies with simple rules (fast, nothing else started) instead of their real "
     "adapters against their agency systems' stand-ins.",
 )
+@click.option(
+    "--web",
+    is_flag=True,
+    help="Instead: open the web portal on embedded defaults (rule-based agencies, the shipped consignments "
+    "submitted first) and serve it until Ctrl-C; prints the URL and the tokens to sign in with.",
+)
 @click.pass_context
-def demo(ctx: click.Context, amqp_url: str | None, as_json: bool, keep: Path | None, auto_deciders: bool) -> None:
+def demo(
+    ctx: click.Context, amqp_url: str | None, as_json: bool, keep: Path | None, auto_deciders: bool, web: bool
+) -> None:
     """Submit example consignments once each; the agencies' adapters decide; print what the hub recorded."""
     settings = settings_of(ctx)
+    if web:
+        from singlewindow.platform.cli.portal import serve_until_interrupted
+
+        serve_until_interrupted(settings, seed=True)
+        return
     # Warnings only: the timeline is the output, and per-message info logs would bury it.
     if settings.log.level in ("debug", "info"):
         configure_logging(LogSettings(level="warning", format=settings.log.format))
