@@ -34,6 +34,7 @@ SUBCOMMANDS: dict[str, str] = {
     "officer": "singlewindow.platform.cli.agency:officer",
     "partners": "singlewindow.platform.cli.partners:partners",
     "gateway": "singlewindow.platform.cli.gateway:gateway",
+    "report": "singlewindow.platform.cli.report:report",
 }
 
 

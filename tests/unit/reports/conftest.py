@@ -24,10 +24,9 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from singlewindow.platform.officers.tables import border_events, officer_queue
-from singlewindow.platform.storage import open_engine
+from singlewindow.platform.storage import open_engine, upgrade
 from singlewindow.platform.storage.tables import (
     events,
-    metadata,
     principals,
     recipients,
     submission_versions,
@@ -270,8 +269,8 @@ async def write_history(h: History) -> None:
 @pytest.fixture
 async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     engine = open_engine(f"sqlite:///{tmp_path / 'hub.db'}")
+    await upgrade(engine)
     async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
         await write_history(History(conn))
     try:
         yield engine
