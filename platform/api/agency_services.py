@@ -20,7 +20,7 @@ from singlewindow.platform.api.reports_http import report_routes
 from singlewindow.platform.attachments import AttachmentService, AttachmentStore, BlobStore
 from singlewindow.platform.hub.runtime import Hub
 from singlewindow.platform.identity import PrincipalStore
-from singlewindow.platform.officers import BorderEventService, OfficerQueue, OfficerService
+from singlewindow.platform.officers import BorderEventService, OfficerClaims, OfficerQueue, OfficerService
 from singlewindow.platform.reports import ReportService
 from singlewindow.platform.settings import Settings
 from singlewindow.platform.specs import DocumentValidator
@@ -47,11 +47,14 @@ class AgencyServices:
 
 def build_agency_services(hub: Hub, settings: Settings, validator: DocumentValidator) -> AgencyServices:
     blobs = BlobStore(settings.attachments.folder, settings.limits.max_attachment_bytes)
-    queue = OfficerQueue(hub.engine, timedelta(seconds=settings.officers.claim_seconds))
+    claim = timedelta(seconds=settings.officers.claim_seconds)
+    queue = OfficerQueue(hub.engine, claim)
     return AgencyServices(
         principals=hub.principals,
         attachments=AttachmentService(AttachmentStore(hub.engine), blobs),
-        officers=OfficerService(queue, hub.recipients, hub.catalogue, validator),
+        officers=OfficerService(
+            queue, hub.recipients, hub.catalogue, validator, OfficerClaims(hub.engine, claim), hub.events
+        ),
         border_events=BorderEventService(hub.engine, validator),
         reports=ReportService(hub.engine, settings.gateway.country),
         body_limit=settings.limits.max_document_bytes + BODY_ALLOWANCE,

@@ -19,6 +19,7 @@ from singlewindow.platform.aggregation import Consolidated
 from singlewindow.platform.api.openapi_agency import agency_paths, agency_schemas
 from singlewindow.platform.api.openapi_common import json_content, ok, ref
 from singlewindow.platform.api.openapi_common import operation as common_operation
+from singlewindow.platform.api.openapi_console import console_paths, console_schemas
 from singlewindow.platform.api.openapi_permits import permit_paths, permit_schemas
 from singlewindow.platform.api.openapi_reports import report_paths, report_schemas
 
@@ -228,7 +229,14 @@ def openapi_document(served: Collection[tuple[str, str]] | None = None) -> dict[
     """The document of everything ``nsw hub run`` serves on its HTTP listener; with ``served`` (from
     ``served_operations``), only those operations, so a listener with fewer route sets documents no more
     than it answers."""
-    paths = {**_submission_paths(), **agency_paths(), **report_paths(), **permit_paths(), **_open_paths()}
+    paths = {
+        **_submission_paths(),
+        **agency_paths(),
+        **console_paths(),
+        **report_paths(),
+        **permit_paths(),
+        **_open_paths(),
+    }
     if served is not None:
         wanted = set(served)
         paths = {
@@ -247,7 +255,7 @@ def openapi_document(served: Collection[tuple[str, str]] | None = None) -> dict[
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {**_schemas(), **agency_schemas(), **report_schemas(), **permit_schemas()},
+            "schemas": {**_schemas(), **agency_schemas(), **console_schemas(), **report_schemas(), **permit_schemas()},
         },
         "paths": paths,
     }
