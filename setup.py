@@ -20,6 +20,10 @@ DATA = {
     "singlewindow.platform.demo.data.cn.routing": ["*.json"],
     "singlewindow.platform.demo.data.crossborder": ["*.json"],  # one KZ->CN truck, a document per use-case step
     "singlewindow.adapters.customs.profiles": ["*.json"],
+    "singlewindow.platform.web.templates": ["*.html"],  # the portal's pages, catalogues and static files
+    "singlewindow.platform.web.static": ["*.css", "*.js"],
+    "singlewindow.platform.web.locale.ru.LC_MESSAGES": ["*.po"],
+    "singlewindow.platform.web.locale.kk.LC_MESSAGES": ["*.po"],
     "singlewindow.adapters.phytosanitary.schemas": ["*.xsd"],
     "singlewindow.adapters.phytosanitary.samples": ["*.xml"],
 }

@@ -146,6 +146,23 @@ class GatewaySettings(_Part):
     hub_id: str = Field(default="kz-nsw", pattern=r"^[a-z][a-z0-9-]{1,31}$", description="This hub's id on the link.")
 
 
+class WebSettings(_Part):
+    """The web portal (``nsw portal serve``): where it listens, which hub HTTP API it speaks to, its cookie."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8088, ge=0, le=65_535)
+    hub_url: str | None = Field(
+        default=None, description="The hub's HTTP API; unset: `nsw portal serve` runs an embedded demo hub."
+    )
+    session_key: SecretStr | None = Field(
+        default=None,
+        description="Fernet key (32 url-safe base64 bytes) sealing the session cookie; unset: a new key per "
+        "process (sessions end on restart). Every portal process behind one name needs the same key.",
+    )
+    session_hours: float = Field(default=8.0, gt=0, le=24 * 7, description="A sign-in lasts this long.")
+    secure_cookies: bool = Field(default=False, description="Mark the cookie Secure (the portal is behind TLS).")
+
+
 class LogSettings(_Part):
     level: Literal["debug", "info", "warning", "error"] = "info"
     format: LogFormat = "auto"
@@ -167,6 +184,7 @@ class Settings(BaseSettings):
     officers: OfficerSettings = OfficerSettings()
     http: HttpSettings = HttpSettings()
     gateway: GatewaySettings = GatewaySettings()
+    web: WebSettings = WebSettings()
 
     @classmethod
     def settings_customise_sources(

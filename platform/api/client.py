@@ -42,9 +42,17 @@ def error_from_body(status: int, body: Any) -> errors.NswError:
 
 
 class HubClient:
-    def __init__(self, url: str, token: str | None, *, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        token: str | None,
+        *,
+        timeout: float = 30.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        """``transport`` replaces the network (the web portal's tests call the hub's app in process)."""
         headers = {"authorization": f"Bearer {token}"} if token else {}
-        self._http = httpx.AsyncClient(base_url=url.rstrip("/"), headers=headers, timeout=timeout)
+        self._http = httpx.AsyncClient(base_url=url.rstrip("/"), headers=headers, timeout=timeout, transport=transport)
 
     async def __aenter__(self) -> Self:
         return self
@@ -82,6 +90,10 @@ class HubClient:
         if declarant:
             body["declarant"] = declarant
         return await self._call("POST", "/v1/submissions", body)  # type: ignore[no-any-return]
+
+    async def me(self) -> dict[str, Any]:
+        """Who the token belongs to (and, for a broker, the traders it may act for)."""
+        return await self._call("GET", "/v1/me")  # type: ignore[no-any-return]
 
     async def get(self, submission_id: str) -> dict[str, Any]:
         return await self._call("GET", f"/v1/submissions/{submission_id}")  # type: ignore[no-any-return]

@@ -133,6 +133,10 @@ def build_http_app(
             _sse(items, closing, heartbeat_seconds), media_type="text/event-stream", headers=headers
         )
 
+    async def me(request: Request) -> Response:
+        principal = await api.principal(request.headers.get("authorization"))
+        return JSONResponse(await api.whoami(principal))
+
     async def openapi(request: Request) -> Response:
         return JSONResponse(document)
 
@@ -148,6 +152,7 @@ def build_http_app(
         Route("/v1/submissions/{id}/amend", _guarded(amend), methods=["POST"]),
         Route("/v1/submissions/{id}/cancel", _guarded(cancel), methods=["POST"]),
         Route("/v1/submissions/{id}/answers", _guarded(answer), methods=["POST"]),
+        Route("/v1/me", _guarded(me), methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         *extra_routes,

@@ -123,6 +123,24 @@ def _schemas() -> dict[str, Any]:
             "type": "object",
             "properties": {"submissions": {"type": "array", "items": ref("Submission")}},
         },
+        "Caller": {
+            "type": "object",
+            "required": ["id", "name", "role", "agency", "actingFor"],
+            "properties": {
+                "id": text,
+                "name": text,
+                "role": text,
+                "agency": {"type": ["string", "null"]},
+                "actingFor": {
+                    "type": "array",
+                    "description": "For a customs broker: the traders whose grants are valid now",
+                    "items": {
+                        "type": "object",
+                        "properties": {"traderId": text, "traderName": text, "scope": {"enum": ["read", "submit"]}},
+                    },
+                },
+            },
+        },
         "WatchEvent": {
             "type": "object",
             "description": "The `data:` of one server-sent event; its `id:` is the same resume token",
@@ -189,6 +207,13 @@ def _submission_paths() -> dict[str, Any]:
         "/v1/submissions/{id}/cancel": {"post": _operation("Cancel", "cancel", one, "CancelRequest", parameters=[_ID])},
         "/v1/submissions/{id}/answers": {
             "post": _operation("Answer an agency's query", "respondToQuery", one, "AnswerRequest", parameters=[_ID])
+        },
+        "/v1/me": {
+            "get": _operation(
+                "Who the token belongs to (and a broker's traders)",
+                "whoami",
+                {"200": {"description": "The caller", **json_content(ref("Caller"))}},
+            )
         },
     }
 

@@ -15,8 +15,9 @@ from singlewindow.platform.errors import InvalidInput, PayloadTooLarge, Problem
 from singlewindow.platform.hub.runtime import Hub
 from singlewindow.platform.hub.views import SubmissionView
 from singlewindow.platform.hub.watch import WatchItem, parse_resume_token
-from singlewindow.platform.identity import Principal
+from singlewindow.platform.identity import GrantScope, Principal, Role
 from singlewindow.platform.inputs import check_text, parse_json
+from singlewindow.platform.state.common import utcnow
 
 DEFAULT_LIST_LIMIT = 100
 MAX_LIST_LIMIT = 1000
@@ -83,6 +84,24 @@ class SubmissionApi:
 
     async def principal(self, authorization: str | None) -> Principal:
         return await authenticate(self.hub.principals, authorization)
+
+    async def whoami(self, principal: Principal) -> dict[str, Any]:
+        """Who the token belongs to and, for a broker, the traders it may act for now (a portal's sign-in and
+        its declarant choice read this; the same grants decide every other call)."""
+        acting_for = []
+        if principal.role is Role.BROKER:
+            now = utcnow()
+            for grant in await self.hub.principals.grants_of(principal.id):
+                if grant.covers(now, GrantScope.READ):
+                    trader = await self.hub.principals.get(grant.trader_id)
+                    acting_for.append({"traderId": trader.id, "traderName": trader.name, "scope": grant.scope.value})
+        return {
+            "id": principal.id,
+            "name": principal.name,
+            "role": principal.role.value,
+            "agency": principal.agency,
+            "actingFor": acting_for,
+        }
 
     async def submit(
         self,

@@ -48,6 +48,7 @@ async def test_openapi_document_is_valid_and_covers_every_route(env: Env) -> Non
         "/v1/submissions/{id}/amend",
         "/v1/submissions/{id}/cancel",
         "/v1/submissions/{id}/answers",
+        "/v1/me",
         "/openapi.json",
         "/healthz",
     }

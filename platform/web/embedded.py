@@ -1,0 +1,84 @@
+"""The portal on embedded defaults (``nsw portal serve`` without a hub URL, ``nsw demo --web``, the browser
+tests): an embedded hub with its HTTP API on a loopback port, rule-based deciders for every agency (as
+``nsw demo --auto-deciders`` runs them), and a few principals to sign in with.
+
+The portal still reaches this hub only through its HTTP API, exactly as it would reach a production hub.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from singlewindow.platform.api.agency_services import build_agency_services
+from singlewindow.platform.api.client import HubClient
+from singlewindow.platform.api.http_server import HttpListener
+from singlewindow.platform.api.operations import SubmissionApi
+from singlewindow.platform.api.serve import hub_http_app
+from singlewindow.platform.demo.agencies import auto_deciders
+from singlewindow.platform.identity import GrantScope, Role
+from singlewindow.platform.settings import AttachmentSettings, Settings
+from singlewindow.platform.specs import Catalog, DocumentValidator
+from singlewindow.platform.testing.embedded import EmbeddedHub, embedded_hub
+
+# Who can sign in: two traders (each sees only its own submissions), a customs broker acting for the first
+# under a submit grant, and an operator. Tokens are made fresh each run and printed by the command.
+TRADER = "kz-almaty-fresh-fruit"
+OTHER_TRADER = "kg-bishkek-meat"
+BROKER = "kaztransbroker"
+OPERATOR = "operator"
+
+
+@dataclass(frozen=True)
+class EmbeddedPortalHub:
+    hub_url: str
+    tokens: dict[str, str]  # principal name -> bearer token
+    embedded: EmbeddedHub
+
+
+async def _principals(embedded: EmbeddedHub) -> dict[str, str]:
+    store = embedded.hub.principals
+    tokens = {}
+    for name, role in ((TRADER, Role.TRADER), (OTHER_TRADER, Role.TRADER), (BROKER, Role.BROKER),
+                       (OPERATOR, Role.OPERATOR)):  # fmt: skip
+        tokens[name] = (await store.add(name, role)).token
+    await store.grant(BROKER, TRADER, GrantScope.SUBMIT)
+    return tokens
+
+
+async def _seed(hub_url: str, token: str) -> None:
+    """The shipped consignment examples, submitted once each by the first trader through the API, so the
+    lists and the figures have something to show."""
+    async with HubClient(hub_url, token) as client:
+        for path in Catalog().get("consignment").valid_examples:
+            await client.submit(json.loads(path.read_text(encoding="utf-8")))
+
+
+@asynccontextmanager
+async def embedded_portal_hub(
+    settings: Settings, folder: Path, *, seed: bool = False
+) -> AsyncIterator[EmbeddedPortalHub]:
+    """A started hub in ``folder`` (database and attachments), its API listening on 127.0.0.1 (any port);
+    ``seed`` submits the shipped consignment examples first."""
+    settings = settings.model_copy(update={"attachments": AttachmentSettings(folder=folder / "attachments")})
+    async with embedded_hub(folder / "hub.db", settings) as embedded:
+        hub = embedded.hub
+        api = SubmissionApi(hub, settings.limits.max_document_bytes)
+        services = build_agency_services(hub, settings, DocumentValidator(Catalog()))
+        closing = asyncio.Event()
+        listener = HttpListener(hub_http_app(hub, api, services, closing), "127.0.0.1", 0, grace_seconds=1)
+        await listener.start()
+        try:
+            async with auto_deciders(embedded, {}):
+                tokens = await _principals(embedded)
+                url = f"http://127.0.0.1:{listener.port}"
+                if seed:
+                    await _seed(url, tokens[TRADER])
+                yield EmbeddedPortalHub(url, tokens, embedded)
+        finally:
+            closing.set()
+            await listener.stop()
