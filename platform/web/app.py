@@ -44,7 +44,8 @@ def build_portal_app(config: PortalConfig, extra_routes: Sequence[RouteSet] = ()
         *dashboard_routes(portal),
         *(route for route_set in extra_routes for route in route_set(portal)),
         Route("/healthz", _healthz, methods=["GET"]),
-        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        # follow_symlink: a strict editable install links the files; the folder itself is the portal's own
+        Mount("/static", StaticFiles(directory=STATIC, follow_symlink=True), name="static"),
     ]
     middleware = [Middleware(PortalMiddleware, sealer=config.sealer, secure_cookies=config.secure_cookies)]
     app = Starlette(routes=routes, middleware=middleware)

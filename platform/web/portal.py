@@ -117,6 +117,8 @@ class Portal:
             except TransientError as exc:
                 log.warning("portal: hub unavailable", error=str(exc))
                 return self.pages.render(request, "problem.html", 503, problem="unavailable")
+            finally:
+                await request.close()  # uploaded files' spooled temporaries
 
         return run
 

@@ -1,0 +1,105 @@
+"""A trader in a real browser: signs in with the keyboard, fills the consignment form, sees the hub's field
+error next to the field, fixes it, attaches a file (its SHA-256 shown), submits, and watches the status reach
+the consolidated decision live; another trader gets 404 for that submission's URL, as for a missing id."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from singlewindow.platform.api.client import HubClient
+from singlewindow.platform.specs import Catalog
+from singlewindow.platform.web.embedded import OTHER_TRADER, TRADER
+from singlewindow.platform.web.serve import PortalEndpoints
+
+from .accessibility import accessibility_problems, first_tab_stop
+from .conftest import Screens, new_context
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+INVOICE = b"%PDF-1.4\n% commercial invoice WEB-TEST-0001\n"
+HS_FIELD = "#f-goodsItems-0-commodityCode-hsCode"
+
+
+async def sign_in(page: Page, portal: PortalEndpoints, name: str) -> None:
+    """With the keyboard only: the token field by its label, Enter submits."""
+    await page.goto(f"{portal.url}/signin")
+    await page.get_by_label("Access token").focus()
+    await page.keyboard.type(portal.tokens[name])
+    await page.keyboard.press("Enter")
+    await page.wait_for_url(f"{portal.url}/submissions")
+
+
+async def test_trader_submits_through_the_form_and_watches_the_decision(
+    browser: Browser, portal: PortalEndpoints, screens: Screens
+) -> None:
+    context = await new_context(browser)
+    page = await context.new_page()
+    await page.goto(f"{portal.url}/signin")
+    assert (await first_tab_stop(page)).startswith("skip:")
+    assert await accessibility_problems(page) == []
+    await screens.shot(page, "signin")
+    await sign_in(page, portal, TRADER)
+    assert await accessibility_problems(page) == []
+    await screens.shot(page, "submissions")
+
+    await page.get_by_role("link", name="New submission").first.click()
+    await screens.shot(page, "choose")
+    await page.locator('a[href="/new/consignment?sample=01-apples-cn-to-kz-khorgos"]').click()
+    await page.get_by_label("Trader reference").fill("WEB-TEST-0001")
+    await page.locator(HS_FIELD).fill("08081")
+    await page.get_by_role("button", name="Submit", exact=True).last.click()
+
+    error = page.locator(f"{HS_FIELD}-error")
+    await expect(error).to_contain_text("'08081' does not match")
+    await expect(page.locator(HS_FIELD)).to_have_attribute("aria-invalid", "true")
+    await expect(page.locator("#error-summary")).to_be_focused()
+    assert await accessibility_problems(page) == []
+    await screens.shot(page, "field-error", full_page=False)
+
+    await page.locator(HS_FIELD).fill("080810")
+    await page.get_by_label("File to attach").set_input_files(
+        {"name": "invoice WEB-TEST-0001.pdf", "mimeType": "application/pdf", "buffer": INVOICE}
+    )
+    await page.get_by_label("Kind of file").select_option("INVOICE")
+    await page.get_by_role("button", name="Attach", exact=True).click()
+    await expect(page.get_by_role("status")).to_contain_text(hashlib.sha256(INVOICE).hexdigest())
+    await screens.shot(page, "attached", full_page=False)
+
+    await page.get_by_role("button", name="Submit", exact=True).last.click()
+    await page.wait_for_url(re.compile(r"/submissions/s_[0-9a-f]+$"))
+    await expect(page.locator("#consolidated-status")).to_have_text("CLEARED", timeout=15_000)
+    assert await accessibility_problems(page) == []
+    await screens.shot(page, "cleared")
+    await context.close()
+
+
+async def test_another_trader_gets_404_for_a_foreign_submission(
+    browser: Browser, portal: PortalEndpoints, screens: Screens
+) -> None:
+    sample = json.loads(Catalog().get("consignment").valid_examples[1].read_text(encoding="utf-8"))
+    async with HubClient(portal.hub_url, portal.tokens[TRADER]) as hub:
+        answer = await hub.submit({**sample, "traderReference": "WEB-TEST-FOREIGN"})
+    foreign = f"{portal.url}/submissions/{answer['submission']['submissionId']}"
+
+    owner = await new_context(browser)
+    page = await owner.new_page()
+    await sign_in(page, portal, TRADER)
+    response = await page.goto(foreign)
+    assert response is not None and response.status == 200
+    await owner.close()
+
+    other = await new_context(browser)
+    page = await other.new_page()
+    await sign_in(page, portal, OTHER_TRADER)
+    response = await page.goto(foreign)
+    assert response is not None and response.status == 404
+    text_foreign = await page.locator("main").inner_text()
+    missing = await page.goto(f"{portal.url}/submissions/s_0000000000000000")
+    assert missing is not None and missing.status == 404
+    assert await page.locator("main").inner_text() == text_foreign  # nothing tells the two apart
+    await screens.shot(page, "foreign-404")
+    await other.close()
