@@ -87,6 +87,27 @@ class AgencyHubClient(HubClient):
         """One document of the caller's agency queue, with its withdrawal, replacement and answers."""
         return await self._call("GET", f"/v1/officer/queue/{ticket}")  # type: ignore[no-any-return]
 
+    async def officer_queue(self) -> list[dict[str, Any]]:
+        """For an officer: its agency's documents not decided and not withdrawn, oldest first."""
+        return (await self._call("GET", "/v1/officer/queue"))["documents"]  # type: ignore[no-any-return]
+
+    async def claim(self, ticket: int) -> dict[str, Any]:
+        return await self._call("POST", f"/v1/officer/queue/{ticket}/claim", {})  # type: ignore[no-any-return]
+
+    async def release(self, ticket: int) -> dict[str, Any]:
+        return await self._call("POST", f"/v1/officer/queue/{ticket}/release", {})  # type: ignore[no-any-return]
+
+    async def history(self, ticket: int) -> list[dict[str, Any]]:
+        """The officer's agency's part of the history of the document's submission, with who acted."""
+        return (await self._call("GET", f"/v1/officer/queue/{ticket}/history"))["events"]  # type: ignore[no-any-return]
+
+    async def report(self, name: str, period: Mapping[str, str]) -> dict[str, Any]:
+        """``time-release`` or ``trade`` figures for ``period`` (``from``/``to`` dates), as JSON."""
+        return await self._call("GET", f"/v1/reports/{name}", params=dict(period))  # type: ignore[no-any-return]
+
+    async def report_csv(self, name: str, period: Mapping[str, str]) -> str:
+        return (await self._raw("GET", f"/v1/reports/{name}", params={**period, "format": "csv"})).text
+
     async def decide(self, decision: Mapping[str, Any]) -> dict[str, Any]:
         """For an officer: decide on a pulled document (``ticket``, ``status``, conditions, reasons...)."""
         return await self._call("POST", "/v1/officer/decisions", dict(decision))  # type: ignore[no-any-return]

@@ -1,4 +1,5 @@
-"""The hub services agencies use besides their inbox: attachments, the officer queue, border events.
+"""The hub services agencies use besides their inbox: attachments, the officer queue, border events, and
+the time-release and trade figures (read by officers, agencies and operators).
 
 ``build_agency_services`` wires them to a running hub; ``agency_services_app`` is their Starlette app,
 mounted next to the submission API (or served on its own, as tests do).
@@ -15,10 +16,12 @@ from starlette.routing import BaseRoute
 from singlewindow.platform.api.attachments_http import attachment_routes
 from singlewindow.platform.api.methods import by_path
 from singlewindow.platform.api.officers_http import officer_routes
+from singlewindow.platform.api.reports_http import report_routes
 from singlewindow.platform.attachments import AttachmentService, AttachmentStore, BlobStore
 from singlewindow.platform.hub.runtime import Hub
 from singlewindow.platform.identity import PrincipalStore
-from singlewindow.platform.officers import BorderEventService, OfficerQueue, OfficerService
+from singlewindow.platform.officers import BorderEventService, OfficerClaims, OfficerQueue, OfficerService
+from singlewindow.platform.reports import ReportService
 from singlewindow.platform.settings import Settings
 from singlewindow.platform.specs import DocumentValidator
 
@@ -31,23 +34,29 @@ class AgencyServices:
     attachments: AttachmentService
     officers: OfficerService
     border_events: BorderEventService
+    reports: ReportService
     body_limit: int
 
     def routes(self) -> list[BaseRoute]:
         return [
             *attachment_routes(self.attachments, self.principals),
             *officer_routes(self.officers, self.border_events, self.principals, self.body_limit),
+            *report_routes(self.reports, self.principals),
         ]
 
 
 def build_agency_services(hub: Hub, settings: Settings, validator: DocumentValidator) -> AgencyServices:
     blobs = BlobStore(settings.attachments.folder, settings.limits.max_attachment_bytes)
-    queue = OfficerQueue(hub.engine, timedelta(seconds=settings.officers.claim_seconds))
+    claim = timedelta(seconds=settings.officers.claim_seconds)
+    queue = OfficerQueue(hub.engine, claim)
     return AgencyServices(
         principals=hub.principals,
         attachments=AttachmentService(AttachmentStore(hub.engine), blobs),
-        officers=OfficerService(queue, hub.recipients, hub.catalogue, validator),
+        officers=OfficerService(
+            queue, hub.recipients, hub.catalogue, validator, OfficerClaims(hub.engine, claim), hub.events
+        ),
         border_events=BorderEventService(hub.engine, validator),
+        reports=ReportService(hub.engine, settings.gateway.country),
         body_limit=settings.limits.max_document_bytes + BODY_ALLOWANCE,
     )
 

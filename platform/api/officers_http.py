@@ -1,6 +1,8 @@
 """HTTP for the officer queue and border events.
 
-Officers: ``POST /v1/officer/next`` (204 when nothing waits), ``POST /v1/officer/decisions``.
+Officers: ``POST /v1/officer/next`` (204 when nothing waits), ``POST /v1/officer/decisions``; the console's
+``GET /v1/officer/queue`` (open documents), ``POST /v1/officer/queue/{ticket}/claim|release`` and
+``GET /v1/officer/queue/{ticket}/history`` (the agency's part of the submission's history).
 The agency's adapter: ``POST /v1/officer/queue`` (optionally ``replaces``: the version it replaces and
 what changed), ``GET /v1/officer/decisions?published=false``, ``POST /v1/officer/decisions/{id}/published``,
 and the hub's lifecycle notices: ``POST /v1/officer/withdrawals`` (a version cancelled or superseded) and
@@ -56,6 +58,10 @@ def _positive(raw: str | None, name: str, default: int) -> int:
     """ASCII digits within int64 (``"²".isdigit()`` is True, and ids are BIGINT)."""
     value = parse_count(raw, f"/{name}", minimum=1)
     return default if value is None else value
+
+
+def _ticket(request: Request) -> int:
+    return _positive(request.path_params["ticket"], "ticket", 0)
 
 
 def officer_routes(
@@ -115,9 +121,23 @@ def officer_routes(
 
     async def ticket(request: Request) -> Response:
         principal = await caller(principals, request)
-        return JSONResponse(
-            (await officers.ticket(principal, _positive(request.path_params["ticket"], "ticket", 0))).as_dict()
-        )
+        return JSONResponse((await officers.ticket(principal, _ticket(request))).as_dict())
+
+    async def open_items(request: Request) -> Response:
+        principal = await caller(principals, request)
+        return JSONResponse({"documents": [item.as_dict() for item in await officers.open_items(principal)]})
+
+    async def claim(request: Request) -> Response:
+        principal = await caller(principals, request)
+        return JSONResponse((await officers.claim(principal, _ticket(request))).as_dict())
+
+    async def release(request: Request) -> Response:
+        principal = await caller(principals, request)
+        return JSONResponse((await officers.release(principal, _ticket(request))).as_dict())
+
+    async def history(request: Request) -> Response:
+        principal = await caller(principals, request)
+        return JSONResponse({"events": await officers.history(principal, _ticket(request))})
 
     async def record_event(request: Request) -> Response:
         principal = await caller(principals, request)
@@ -137,7 +157,11 @@ def officer_routes(
         Route("/v1/officer/decisions", guarded(unpublished), methods=["GET"]),
         Route("/v1/officer/decisions/{id}/published", guarded(published), methods=["POST"]),
         Route("/v1/officer/queue", guarded(enqueue), methods=["POST"]),
+        Route("/v1/officer/queue", guarded(open_items), methods=["GET"]),
         Route("/v1/officer/queue/{ticket}", guarded(ticket), methods=["GET"]),
+        Route("/v1/officer/queue/{ticket}/claim", guarded(claim), methods=["POST"]),
+        Route("/v1/officer/queue/{ticket}/release", guarded(release), methods=["POST"]),
+        Route("/v1/officer/queue/{ticket}/history", guarded(history), methods=["GET"]),
         Route("/v1/officer/withdrawals", guarded(withdraw), methods=["POST"]),
         Route("/v1/officer/answers", guarded(answer), methods=["POST"]),
         Route("/v1/border-events", guarded(record_event), methods=["POST"]),

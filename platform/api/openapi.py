@@ -1,5 +1,6 @@
 """The OpenAPI 3.1 document of the hub's HTTP listener, written by hand so it says what callers need to know:
-the submission API here, the agency services and the permits register in ``openapi_agency``/``_permits``.
+the submission API here, the agency services, reports and permits register in ``openapi_agency``/``_reports``/
+``_permits``.
 A test walks the routes ``nsw hub run`` serves and holds this document to exactly those operations.
 
 It is the contract: the server answers 422 for what it refuses (``limit=0``, a cancel without a body), and
@@ -18,7 +19,9 @@ from singlewindow.platform.aggregation import Consolidated
 from singlewindow.platform.api.openapi_agency import agency_paths, agency_schemas
 from singlewindow.platform.api.openapi_common import json_content, ok, ref
 from singlewindow.platform.api.openapi_common import operation as common_operation
+from singlewindow.platform.api.openapi_console import console_paths, console_schemas
 from singlewindow.platform.api.openapi_permits import permit_paths, permit_schemas
+from singlewindow.platform.api.openapi_reports import report_paths, report_schemas
 
 _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}, "description": "Submission id"}
 _CONFLICTS = (
@@ -251,7 +254,14 @@ def openapi_document(served: Collection[tuple[str, str]] | None = None) -> dict[
     """The document of everything ``nsw hub run`` serves on its HTTP listener; with ``served`` (from
     ``served_operations``), only those operations, so a listener with fewer route sets documents no more
     than it answers."""
-    paths = {**_submission_paths(), **agency_paths(), **permit_paths(), **_open_paths()}
+    paths = {
+        **_submission_paths(),
+        **agency_paths(),
+        **console_paths(),
+        **report_paths(),
+        **permit_paths(),
+        **_open_paths(),
+    }
     if served is not None:
         wanted = set(served)
         paths = {
@@ -266,11 +276,11 @@ def openapi_document(served: Collection[tuple[str, str]] | None = None) -> dict[
             "version": "1.0.0",
             "description": "Submit once; every border agency decides; one consolidated status. See docs/api.md; "
             "the agency services (attachments, officer queue, border events) docs/agency-services.md; the "
-            "permits register docs/permits.md.",
+            "time-release and trade figures docs/reports.md; the permits register docs/permits.md.",
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {**_schemas(), **agency_schemas(), **permit_schemas()},
+            "schemas": {**_schemas(), **agency_schemas(), **console_schemas(), **report_schemas(), **permit_schemas()},
         },
         "paths": paths,
     }

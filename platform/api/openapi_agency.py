@@ -65,6 +65,7 @@ def agency_schemas() -> dict[str, Any]:
                 "view": TEXT,
                 "document": ANY_OBJECT,
                 "enqueuedAt": STAMP,
+                "claimedBy": {"type": ["string", "null"], "description": "The claiming officer's principal id"},
                 "claimExpiresAt": _NULLABLE_STAMP,
                 "decided": BOOLEAN,
                 "withdrawn": {"type": ["object", "null"], "description": "kind, reason, at, supersededBy"},
@@ -206,7 +207,15 @@ def _officer_paths() -> dict[str, Any]:
                 "enqueue",
                 {**ok("Queued", ref("QueuedDocument"), "201"), **ok("Queued before", ref("QueuedDocument"))},
                 ref("QueueRequest"),
-            )
+            ),
+            "get": operation(
+                "The officer's agency queue: documents not decided and not withdrawn, oldest first (200 at most)",
+                "officerQueue",
+                ok(
+                    "Documents",
+                    {"type": "object", "properties": {"documents": {"type": "array", "items": ref("QueuedDocument")}}},
+                ),
+            ),
         },
         "/v1/officer/queue/{ticket}": {
             "get": operation(

@@ -35,6 +35,7 @@ SUBCOMMANDS: dict[str, str] = {
     "partners": "singlewindow.platform.cli.partners:partners",
     "gateway": "singlewindow.platform.cli.gateway:gateway",
     "formats": "singlewindow.platform.cli.formats:formats",
+    "report": "singlewindow.platform.cli.report:report",
     "portal": "singlewindow.platform.cli.portal:portal",
 }
 

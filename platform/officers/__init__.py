@@ -1,6 +1,7 @@
 """The officer queue (documents an agency's officers decide on by hand) and the border events register."""
 
 from singlewindow.platform.officers.border_events import BorderEventService
+from singlewindow.platform.officers.claims import OfficerClaims
 from singlewindow.platform.officers.models import (
     AnswerInput,
     OfficerDecisionInput,
@@ -16,6 +17,7 @@ from singlewindow.platform.officers.service import OfficerService
 __all__ = [
     "AnswerInput",
     "BorderEventService",
+    "OfficerClaims",
     "OfficerDecisionInput",
     "OfficerQueue",
     "OfficerService",

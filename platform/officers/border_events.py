@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from singlewindow.platform.errors import AccessDenied, Conflict, InvalidInput, NotFound
 from singlewindow.platform.identity import Principal, Role
+from singlewindow.platform.officers.history import BORDER_EVENT as BORDER_EVENT_KIND
+from singlewindow.platform.officers.history import record_action
 from singlewindow.platform.officers.tables import border_events
 from singlewindow.platform.specs import DocumentValidator
 from singlewindow.platform.state.common import aware, utcnow
@@ -49,7 +51,7 @@ class BorderEventService:
         async with self._engine.begin() as conn:
             linked = (
                 await conn.execute(
-                    select(submissions.c.id)
+                    select(submissions.c.id, submissions.c.current_version)
                     .where(submissions.c.ucr == document["ucr"])
                     .order_by(submissions.c.created_at.desc())
                     .limit(1)
@@ -72,6 +74,12 @@ class BorderEventService:
                             received_at=utcnow(),
                         )
                     )
+                    if linked is not None:
+                        await record_action(
+                            conn, linked.id, linked.current_version, principal.agency, BORDER_EVENT_KIND, principal.id,
+                            {"documentId": document["documentId"], "eventType": document["eventType"],
+                             "borderCrossingPoint": document["borderCrossingPoint"]},
+                        )  # fmt: skip
                 created = True
             except IntegrityError:
                 created = False

@@ -165,6 +165,7 @@ class QueuedDocument:
             "view": self.view,
             "document": dict(self.document),
             "enqueuedAt": rfc3339_millis(self.enqueued_at),
+            "claimedBy": self.claimed_by,
             "claimExpiresAt": rfc3339_millis(self.claim_expires_at) if self.claim_expires_at else None,
             "decided": self.decided,
             "withdrawn": self.withdrawn.as_dict() if self.withdrawn else None,

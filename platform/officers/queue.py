@@ -19,13 +19,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from singlewindow.platform.errors import Conflict, NotFound
+from singlewindow.platform.officers.history import CLAIMED, DECIDED, record_action
 from singlewindow.platform.officers.lifecycle import add_answer, refusal, withdraw, withdrawal_of
 from singlewindow.platform.officers.models import QueuedDocument, RecordedDecision
 from singlewindow.platform.officers.tables import officer_decisions, officer_queue
 from singlewindow.platform.state.common import aware, utcnow
 
 
-def _queued(row: Any) -> QueuedDocument:
+def queued_document(row: Any) -> QueuedDocument:
+    """A queue row as officers see it (also for ``claims``)."""
     return QueuedDocument(
         row.id,
         row.agency,
@@ -107,7 +109,7 @@ class OfficerQueue:
                 await conn.execute(
                     update(officer_queue).where(officer_queue.c.id == flagged.id).values(claim_expires_at=None)
                 )
-                return _queued(flagged)
+                return queued_document(flagged)
             own = (
                 await conn.execute(
                     select(officer_queue)
@@ -117,9 +119,9 @@ class OfficerQueue:
                 )
             ).first()
             if own is not None:
-                return _queued(own)
+                return queued_document(own)
             query = (
-                select(officer_queue.c.id)
+                select(officer_queue.c.id, officer_queue.c.submission_id, officer_queue.c.version)
                 .where(waiting, or_(officer_queue.c.claimed_by.is_(None), officer_queue.c.claim_expires_at <= now))
                 .order_by(officer_queue.c.id)
                 .limit(1)
@@ -134,8 +136,9 @@ class OfficerQueue:
                 .where(officer_queue.c.id == row.id)
                 .values(claimed_by=officer_id, claim_expires_at=now + self._claim)
             )
+            await record_action(conn, row.submission_id, row.version, agency, CLAIMED, officer_id, {"ticket": row.id})
             claimed = (await conn.execute(select(officer_queue).where(officer_queue.c.id == row.id))).one()
-        return _queued(claimed)
+        return queued_document(claimed)
 
     async def record_decision(
         self, agency: str, ticket: int, officer_id: str, content: Mapping[str, Any], decided_at: datetime
@@ -169,6 +172,8 @@ class OfficerQueue:
                 .where(officer_queue.c.id == ticket)
                 .values(decided_at=decided_at, claim_expires_at=None)
             )
+            summary = {"ticket": ticket, "status": content.get("status"), "channel": content.get("channel")}
+            await record_action(conn, row.submission_id, row.version, agency, DECIDED, officer_id, summary)
             decision_id = int(result.inserted_primary_key[0])  # type: ignore[index]
         return await self._decision(decision_id)
 
@@ -218,7 +223,7 @@ class OfficerQueue:
             row = (await conn.execute(query)).first()
         if row is None:
             raise NotFound(f"no document {ticket} in the {agency} officer queue")
-        return _queued(row)
+        return queued_document(row)
 
     async def _by_handover(self, agency: str, submission_id: str, version: int, attempt: int) -> QueuedDocument:
         query = select(officer_queue).where(
@@ -228,7 +233,7 @@ class OfficerQueue:
             officer_queue.c.attempt == attempt,
         )
         async with self._engine.connect() as conn:
-            return _queued((await conn.execute(query)).one())
+            return queued_document((await conn.execute(query)).one())
 
     async def _decision(self, decision_id: int) -> RecordedDecision:
         query = (

@@ -5,8 +5,9 @@
   routed to it, valid against that view's spec: officers see that view and nothing more.
 * The adapter also passes on the hub's lifecycle notices for its agency's versions: withdraw (cancelled,
   superseded) and a trader's answer to a query, which puts the item back in front of the officers.
-* An officer (role ``officer``) pulls the next document of its own agency and decides on it; it can never
-  reach another agency's queue or decide in another agency's name.
+* An officer (role ``officer``) pulls the next document of its own agency (or lists the queue, claims one
+  and releases it) and decides on it; it can never reach another agency's queue or decide in another
+  agency's name. Its actions are in the submission's history, and it reads back its agency's part of it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 from singlewindow.platform.catalogue import Catalogue
 from singlewindow.platform.errors import AccessDenied, InvalidInput, NotFound, Problem
 from singlewindow.platform.identity import Principal, Role
+from singlewindow.platform.officers.claims import OfficerClaims
+from singlewindow.platform.officers.history import agency_history
 from singlewindow.platform.officers.models import (
     AnswerInput,
     OfficerDecisionInput,
@@ -29,6 +32,7 @@ from singlewindow.platform.officers.queue import OfficerQueue
 from singlewindow.platform.specs import DocumentValidator
 from singlewindow.platform.state import RecipientStore
 from singlewindow.platform.state.common import utcnow
+from singlewindow.platform.state.events import EventLog
 
 
 def agency_of(principal: Principal, role: Role) -> str:
@@ -44,8 +48,12 @@ class OfficerService:
         recipients: RecipientStore,
         catalogue: Callable[[], Catalogue],
         validator: DocumentValidator,
+        claims: OfficerClaims,
+        events: EventLog,
     ) -> None:
         self.queue = queue
+        self._claims = claims
+        self._events = events
         self._recipients = recipients
         self._catalogue = catalogue
         self._validator = validator
@@ -120,3 +128,18 @@ class OfficerService:
         if agency is None:
             raise NotFound(f"no document {ticket}")
         return await self.queue.get(agency, ticket)
+
+    async def open_items(self, principal: Principal) -> list[QueuedDocument]:
+        return await self._claims.open_items(agency_of(principal, Role.OFFICER))
+
+    async def claim(self, principal: Principal, ticket: int) -> QueuedDocument:
+        return await self._claims.claim(agency_of(principal, Role.OFFICER), ticket, principal.id)
+
+    async def release(self, principal: Principal, ticket: int) -> QueuedDocument:
+        return await self._claims.release(agency_of(principal, Role.OFFICER), ticket, principal.id)
+
+    async def history(self, principal: Principal, ticket: int) -> list[dict[str, Any]]:
+        """The agency's part of the history of the submission behind one of its documents."""
+        agency = agency_of(principal, Role.OFFICER)
+        item = await self.queue.get(agency, ticket)
+        return await agency_history(self._events, agency, item.submission_id)

@@ -1,7 +1,7 @@
 """The portal's ASGI app: its pages, its static files, the session and security-header middleware.
 
-Other page sets (the officer console, the time-release dashboard) join through ``extra_routes``, built from
-the same ``Portal``: one sign-in, one layout, one set of catalogues.
+The officer console and the time-release dashboard (``console``) are page sets like the trader's; others join
+through ``extra_routes``, built from the same ``Portal``: one sign-in, one layout, one set of catalogues.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from singlewindow.platform.web.console.dashboard import dashboard_routes
+from singlewindow.platform.web.console.pages import console_routes
 from singlewindow.platform.web.middleware import PortalMiddleware
 from singlewindow.platform.web.pages.auth import auth_routes
 from singlewindow.platform.web.pages.compose import compose_routes
@@ -38,6 +40,8 @@ def build_portal_app(config: PortalConfig, extra_routes: Sequence[RouteSet] = ()
         *submission_routes(portal),
         *compose_routes(portal),
         *lookup_routes(portal),
+        *console_routes(portal),
+        *dashboard_routes(portal),
         *(route for route_set in extra_routes for route in route_set(portal)),
         Route("/healthz", _healthz, methods=["GET"]),
         # follow_symlink: a strict editable install links the files; the folder itself is the portal's own

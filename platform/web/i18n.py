@@ -26,20 +26,30 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 NATIVE_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
 
 
-def catalogue_path(language: str) -> Path:
-    return LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+def catalogue_path(language: str, part: str = "messages") -> Path:
+    return LOCALE_DIR / language / "LC_MESSAGES" / f"{part}.po"
 
 
-def load_translations(language: str) -> NullTranslations:
-    """The compiled catalogue of ``language``; English is the source, so it translates nothing."""
-    if language == DEFAULT_LANGUAGE:
-        return NullTranslations()
-    with catalogue_path(language).open("rb") as po:
+def _compiled(po_path: Path, language: str) -> Translations:
+    with po_path.open("rb") as po:
         catalogue = read_po(po, locale=language)
     compiled = io.BytesIO()
     write_mo(compiled, catalogue)
     compiled.seek(0)
     return Translations(compiled)
+
+
+def load_translations(language: str) -> NullTranslations:
+    """The compiled catalogue of ``language``: ``messages.po`` (the portal) merged with the other page sets'
+    ``.po`` files beside it (``officers.po``: the console and the dashboard); English is the source, so it
+    translates nothing."""
+    if language == DEFAULT_LANGUAGE:
+        return NullTranslations()
+    translations = _compiled(catalogue_path(language), language)
+    for part in sorted(catalogue_path(language).parent.glob("*.po")):
+        if part.name != "messages.po":
+            translations.merge(_compiled(part, language))
+    return translations
 
 
 def negotiate(accept_language: str | None) -> str:

@@ -1,0 +1,1 @@
+"""The officer console and the time-release dashboard: pages over the hub's officer and report API."""
