@@ -278,7 +278,8 @@ def openapi_document(served: Collection[tuple[str, str]] | None = None) -> dict[
             "version": "1.0.0",
             "description": "Submit once; every border agency decides; one consolidated status. See docs/api.md; "
             "the agency services (attachments, officer queue, border events, joint inspections) "
-            "docs/agency-services.md; the time-release and trade figures docs/reports.md; the permits register docs/permits.md.",
+            "docs/agency-services.md; the time-release and trade figures docs/reports.md; the permits register "
+            "docs/permits.md.",
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
