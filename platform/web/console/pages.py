@@ -74,11 +74,12 @@ def console_routes(portal: Portal) -> list[Route]:
             document = await hub.ticket(ticket)
             history = await hub.history(ticket)
             border = await hub.border_events(str(document["ucr"]))
+            joint = await hub.joint_inspections(str(document["submissionId"]))
             me = await hub.me()
         codelists = portal.config.codelists
         crossing_points = codelists.options("border-crossing-points", portal.pages.language_of(request))
         return portal.pages.render(
-            request, "console_item.html", item=document, history=history, border=border, me=me,
+            request, "console_item.html", item=document, history=history, border=border, me=me, joint=joint,
             view=json.dumps(document["document"], indent=2, ensure_ascii=False), decisions=DECISIONS,
             channels=CHANNELS, event_types=EVENT_TYPES, crossing_points=crossing_points,
         )  # fmt: skip
