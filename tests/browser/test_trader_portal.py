@@ -1,6 +1,9 @@
 """A trader in a real browser: signs in with the keyboard, fills the consignment form, sees the hub's field
 error next to the field, fixes it, attaches a file (its SHA-256 shown), submits, and watches the status reach
-the consolidated decision live; another trader gets 404 for that submission's URL, as for a missing id."""
+the consolidated decision live while the border guard's officer, in a second browser context, claims and
+decides in the console (the embedded portal's border guard decides only through its officers); the
+dashboard then shows the run's numbers; another trader gets 404 for that submission's URL, as for a missing
+id."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from playwright.async_api import Browser, Page, expect
 
 from singlewindow.platform.api.client import HubClient
 from singlewindow.platform.specs import Catalog
-from singlewindow.platform.web.embedded import OTHER_TRADER, TRADER
+from singlewindow.platform.web.embedded import OFFICER, OTHER_TRADER, TRADER
 from singlewindow.platform.web.serve import PortalEndpoints
 
 from .accessibility import accessibility_problems, first_tab_stop
@@ -71,6 +74,12 @@ async def test_trader_submits_through_the_form_and_watches_the_decision(
 
     await page.get_by_role("button", name="Submit", exact=True).last.click()
     await page.wait_for_url(re.compile(r"/submissions/s_[0-9a-f]+$"))
+    await expect(page.locator("#consolidated-status")).not_to_have_text("CLEARED")  # the officer has not decided
+    submission_id = page.url.rsplit("/", 1)[1]
+
+    officer = await new_context(browser)
+    desk = await officer.new_page()
+    await officer_decides(desk, portal, submission_id, screens)
     await expect(page.locator("#consolidated-status")).to_have_text("CLEARED", timeout=15_000)
     assert await accessibility_problems(page) == []
     await screens.shot(page, "cleared")
@@ -79,6 +88,38 @@ async def test_trader_submits_through_the_form_and_watches_the_decision(
     assert await accessibility_problems(page) == []
     await screens.shot(page, "decision")
     await context.close()
+
+    await desk.goto(f"{portal.url}/dashboard")
+    await expect(desk.locator('[data-figure="consignments"]')).to_have_text("1")
+    await expect(desk.locator('[data-figure="released"]')).to_have_text("1")
+    await expect(desk.locator("#agencies tbody th", has_text="border-guard")).to_have_count(1)
+    assert await accessibility_problems(desk) == []
+    await screens.shot(desk, "dashboard")
+    await officer.close()
+
+
+async def officer_decides(page: Page, portal: PortalEndpoints, submission_id: str, screens: Screens) -> None:
+    """The border guard's officer: finds the submission in the queue (its adapter queued it a moment ago),
+    opens, claims and accepts it."""
+    await sign_in(page, portal, OFFICER)
+    row = page.locator("#queue tr", has_text=submission_id)
+    for _ in range(50):
+        await page.goto(f"{portal.url}/console")
+        if await row.count():
+            break
+        await page.wait_for_timeout(100)
+    assert await accessibility_problems(page) == []
+    await screens.shot(page, "officer-queue")
+    await row.get_by_role("link").click()
+    await page.get_by_role("button", name="Claim", exact=True).click()
+    await expect(page.locator("#claim-state")).to_contain_text("claimed by you")
+    assert await accessibility_problems(page) == []
+    await screens.shot(page, "officer-claimed")
+    await page.get_by_label("Decision", exact=True).select_option("ACCEPTED")
+    await page.get_by_role("button", name="Record the decision").click()
+    await expect(page.locator("#claim-state")).to_have_text("decided")
+    await expect(page.locator("#history")).to_contain_text("OFFICER_DECIDED")
+    await screens.shot(page, "officer-decided")
 
 
 async def test_another_trader_gets_404_for_a_foreign_submission(
