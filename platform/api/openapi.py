@@ -21,6 +21,7 @@ from singlewindow.platform.api.openapi_common import json_content, ok, ref
 from singlewindow.platform.api.openapi_common import operation as common_operation
 from singlewindow.platform.api.openapi_console import console_paths, console_schemas
 from singlewindow.platform.api.openapi_permits import permit_paths, permit_schemas
+from singlewindow.platform.api.openapi_proofs import proof_paths, proof_schemas
 from singlewindow.platform.api.openapi_reports import report_paths, report_schemas
 
 _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}, "description": "Submission id"}
@@ -260,6 +261,7 @@ def openapi_document(served: Collection[tuple[str, str]] | None = None) -> dict[
         **console_paths(),
         **report_paths(),
         **permit_paths(),
+        **proof_paths(),
         **_open_paths(),
     }
     if served is not None:
@@ -280,7 +282,14 @@ def openapi_document(served: Collection[tuple[str, str]] | None = None) -> dict[
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {**_schemas(), **agency_schemas(), **console_schemas(), **report_schemas(), **permit_schemas()},
+            "schemas": {
+                **_schemas(),
+                **agency_schemas(),
+                **console_schemas(),
+                **report_schemas(),
+                **permit_schemas(),
+                **proof_schemas(),
+            },
         },
         "paths": paths,
     }
