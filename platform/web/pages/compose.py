@@ -20,7 +20,7 @@ from singlewindow.platform.errors import InvalidInput, NotFound, PayloadTooLarge
 from singlewindow.platform.inputs import parse_json
 from singlewindow.platform.state.common import rfc3339_millis, utcnow
 from singlewindow.platform.web.forms.nodes import build, problem_links
-from singlewindow.platform.web.forms.spec import FieldSpec
+from singlewindow.platform.web.forms.spec import FieldSpec, codelists_of
 from singlewindow.platform.web.forms.values import add_item, blank, document_of, read_form, remove_item
 from singlewindow.platform.web.portal import Portal
 
@@ -103,6 +103,7 @@ def compose_routes(portal: Portal) -> list[Route]:
             document_type=document_type,
             title=portal.title_of(document_type),
             root=root,
+            used_codelists=sorted(codelists_of(spec)),
             problems=problem_links(root, [(p.path, p.message) for p in found]),
             acting_for=[g for g in caller["actingFor"] if g["scope"] == "submit"],
             attachment_kinds=ATTACHMENT_KINDS,
