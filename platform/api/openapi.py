@@ -22,6 +22,7 @@ from singlewindow.platform.api.openapi_common import operation as common_operati
 from singlewindow.platform.api.openapi_console import console_paths, console_schemas
 from singlewindow.platform.api.openapi_joint import joint_paths, joint_schemas
 from singlewindow.platform.api.openapi_permits import permit_paths, permit_schemas
+from singlewindow.platform.api.openapi_proofs import proof_paths, proof_schemas
 from singlewindow.platform.api.openapi_reports import report_paths, report_schemas
 
 _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}, "description": "Submission id"}
@@ -262,6 +263,7 @@ def openapi_document(served: Collection[tuple[str, str]] | None = None) -> dict[
         **joint_paths(),
         **report_paths(),
         **permit_paths(),
+        **proof_paths(),
         **_open_paths(),
     }
     if served is not None:
@@ -290,6 +292,7 @@ def openapi_document(served: Collection[tuple[str, str]] | None = None) -> dict[
                 **joint_schemas(),
                 **report_schemas(),
                 **permit_schemas(),
+                **proof_schemas(),
             },
         },
         "paths": paths,

@@ -71,9 +71,11 @@ async def _seed(hub_url: str, token: str) -> None:
 async def embedded_portal_hub(
     settings: Settings, folder: Path, *, seed: bool = False
 ) -> AsyncIterator[EmbeddedPortalHub]:
-    """A started hub in ``folder`` (database and attachments), its API listening on 127.0.0.1 (any port);
-    ``seed`` submits the shipped consignment examples first."""
-    settings = settings.model_copy(update={"attachments": AttachmentSettings(folder=folder / "attachments")})
+    """A started hub in ``folder`` (database, attachments, status-proof keys), its API listening on 127.0.0.1
+    (any port); ``seed`` submits the shipped consignment examples first."""
+    hub_settings = settings.hub.model_copy(update={"status_keys_dir": folder / "status-keys"})
+    attachments = AttachmentSettings(folder=folder / "attachments")
+    settings = settings.model_copy(update={"attachments": attachments, "hub": hub_settings})
     async with embedded_hub(folder / "hub.db", settings) as embedded:
         hub = embedded.hub
         api = SubmissionApi(hub, settings.limits.max_document_bytes)
