@@ -21,7 +21,7 @@ from singlewindow.platform.api.serve import hub_http_app
 from singlewindow.platform.hub.runtime import Hub
 from singlewindow.platform.identity import Role
 from singlewindow.platform.routing import decide, project
-from singlewindow.platform.settings import AttachmentSettings, Settings
+from singlewindow.platform.settings import AttachmentSettings, HubSettings, Settings
 from singlewindow.platform.specs import Catalog, DocumentValidator
 from singlewindow.platform.testing import embedded_hub
 from singlewindow.platform.web.app import build_portal_app
@@ -57,7 +57,9 @@ def csrf_of(html: str) -> str:
 
 @pytest.fixture
 async def console(tmp_path: Path) -> AsyncIterator[Console]:
-    settings = Settings(attachments=AttachmentSettings(folder=tmp_path / "blobs"))
+    settings = Settings(
+        attachments=AttachmentSettings(folder=tmp_path / "blobs"), hub=HubSettings(status_keys_dir=tmp_path / "keys")
+    )
     async with embedded_hub(tmp_path / "hub.db", settings) as embedded:
         hub = embedded.hub
         services = build_agency_services(hub, settings, DocumentValidator(Catalog()))
