@@ -2,9 +2,9 @@
 error next to the field, fixes it, attaches a file (its SHA-256 shown), submits, and watches the status reach
 the consolidated decision live while the border guard's officer, in a second browser context, claims and
 decides in the console (the embedded portal's border guard decides only through its officers), with its
-signed QR code (verified as current) and its PDF downloaded; the dashboard then shows the run's numbers;
-amends a submission through the prefilled form; another trader gets 404 for a submission's URL, as for a
-missing id."""
+signed QR code (verified as current by the hub and in the officer's console) and its PDF downloaded; the
+dashboard then shows the run's numbers; amends a submission through the prefilled form; another trader gets
+404 for a submission's URL, as for a missing id."""
 
 from __future__ import annotations
 
@@ -102,6 +102,14 @@ async def test_trader_submits_through_the_form_and_watches_the_decision(
         verdict = await hub.verify_status_proof(payload)
     assert (verdict["verdict"], verdict["statement"]["status"]) == ("current", "CLEARED")
     await context.close()
+
+    await desk.goto(f"{portal.url}/console")  # the officer at the border scans the decision's QR code
+    await desk.get_by_label("Scan or type a QR code, UCR or submission id").fill(payload)
+    await desk.keyboard.press("Enter")
+    await expect(desk.locator("#proof-title")).to_contain_text("Signed by the hub and current")
+    await expect(desk.locator("#proof-status")).to_have_text("CLEARED")
+    assert await accessibility_problems(desk) == []
+    await screens.shot(desk, "officer-verifies-qr")
 
     await desk.goto(f"{portal.url}/dashboard")
     await expect(desk.locator('[data-figure="consignments"]')).to_have_text("1")
