@@ -36,8 +36,8 @@ class JointResponseInput(_Input):
 
     @model_validator(mode="after")
     def _reason_with_decline(self) -> JointResponseInput:
-        if not self.accept and self.reason is None:
-            raise ValueError("a declined slot needs a reason")
+        if self.accept == (self.reason is not None):
+            raise ValueError("a reason is given exactly when the slot is declined")
         return self
 
 

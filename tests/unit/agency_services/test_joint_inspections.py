@@ -97,8 +97,9 @@ async def test_declined_slot_and_who_may_see_it(env: Any, example: Callable[[str
     path = f"/v1/joint-inspections/{inspection['id']}"
     assert (await env.http.get(path, headers=env.auth("vet-officer"))).status_code == 404
 
-    no_reason = await env.http.post(f"{path}/response", json={"accept": False}, headers=adapter)
-    assert no_reason.status_code == 422
+    for unclear in ({"accept": False}, {"accept": True, "reason": "fine"}):
+        refused = await env.http.post(f"{path}/response", json=unclear, headers=adapter)
+        assert refused.status_code == 422 and "exactly when the slot is declined" in refused.text
     declined = await env.http.post(
         f"{path}/response", json={"accept": False, "reason": "inspector away until Friday"}, headers=adapter
     )
