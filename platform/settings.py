@@ -109,6 +109,10 @@ class HubSettings(_Part):
     tls_cert_file: Path | None = Field(default=None, description="PEM certificate; with tls_key_file enables TLS.")
     tls_key_file: Path | None = None
     routing_dir: Path | None = Field(default=None, description="Routing data folder; unset uses the shipped one.")
+    status_keys_dir: Path = Field(
+        default=Path("./var/status-keys"),
+        description="The hub's Ed25519 keys signing status proofs (the decision's QR code); made on first use.",
+    )
     deadline_scan_seconds: float = Field(default=5.0, gt=0)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
     prefetch: int = Field(default=20, ge=1, le=1000)

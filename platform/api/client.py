@@ -98,6 +98,16 @@ class HubClient:
     async def get(self, submission_id: str) -> dict[str, Any]:
         return await self._call("GET", f"/v1/submissions/{submission_id}")  # type: ignore[no-any-return]
 
+    async def document(self, submission_id: str) -> dict[str, Any]:
+        """The current version's number and document (to amend from)."""
+        return await self._call("GET", f"/v1/submissions/{submission_id}/document")  # type: ignore[no-any-return]
+
+    async def status_proof(self, submission_id: str) -> dict[str, Any]:
+        return await self._call("GET", f"/v1/submissions/{submission_id}/status-proof")  # type: ignore[no-any-return]
+
+    async def verify_status_proof(self, payload: str) -> dict[str, Any]:
+        return await self._call("POST", "/v1/status-proofs/verify", {"payload": payload})  # type: ignore[no-any-return]
+
     async def list(self, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         params = {"limit": limit} | ({"status": status} if status else {})
         return (await self._call("GET", "/v1/submissions", params=params))["submissions"]  # type: ignore[no-any-return]

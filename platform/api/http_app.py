@@ -119,6 +119,10 @@ def build_http_app(
         principal = await api.principal(request.headers.get("authorization"))
         return JSONResponse((await api.get(principal, request.path_params["id"])).as_dict())
 
+    async def document_(request: Request) -> Response:
+        principal = await api.principal(request.headers.get("authorization"))
+        return JSONResponse(await api.document(principal, request.path_params["id"]))
+
     async def list_(request: Request) -> Response:
         principal = await api.principal(request.headers.get("authorization"))
         views = await api.list(principal, request.query_params.get("status"), _limit(request))
@@ -148,6 +152,7 @@ def build_http_app(
         Route("/v1/submissions", _guarded(list_), methods=["GET"]),
         Route("/v1/submissions/watch", _guarded(watch), methods=["GET"]),
         Route("/v1/submissions/{id}", _guarded(get), methods=["GET"]),
+        Route("/v1/submissions/{id}/document", _guarded(document_), methods=["GET"]),
         Route("/v1/submissions/{id}/watch", _guarded(watch), methods=["GET"]),
         Route("/v1/submissions/{id}/amend", _guarded(amend), methods=["POST"]),
         Route("/v1/submissions/{id}/cancel", _guarded(cancel), methods=["POST"]),

@@ -20,7 +20,9 @@ from singlewindow.platform.api.openapi_agency import agency_paths, agency_schema
 from singlewindow.platform.api.openapi_common import json_content, ok, ref
 from singlewindow.platform.api.openapi_common import operation as common_operation
 from singlewindow.platform.api.openapi_console import console_paths, console_schemas
+from singlewindow.platform.api.openapi_joint import joint_paths, joint_schemas
 from singlewindow.platform.api.openapi_permits import permit_paths, permit_schemas
+from singlewindow.platform.api.openapi_proofs import proof_paths, proof_schemas
 from singlewindow.platform.api.openapi_reports import report_paths, report_schemas
 
 _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}, "description": "Submission id"}
@@ -258,8 +260,10 @@ def openapi_document(served: Collection[tuple[str, str]] | None = None) -> dict[
         **_submission_paths(),
         **agency_paths(),
         **console_paths(),
+        **joint_paths(),
         **report_paths(),
         **permit_paths(),
+        **proof_paths(),
         **_open_paths(),
     }
     if served is not None:
@@ -275,12 +279,21 @@ def openapi_document(served: Collection[tuple[str, str]] | None = None) -> dict[
             "title": "Single Window hub",
             "version": "1.0.0",
             "description": "Submit once; every border agency decides; one consolidated status. See docs/api.md; "
-            "the agency services (attachments, officer queue, border events) docs/agency-services.md; the "
-            "time-release and trade figures docs/reports.md; the permits register docs/permits.md.",
+            "the agency services (attachments, officer queue, border events, joint inspections) "
+            "docs/agency-services.md; the time-release and trade figures docs/reports.md; the permits register "
+            "docs/permits.md.",
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {**_schemas(), **agency_schemas(), **console_schemas(), **report_schemas(), **permit_schemas()},
+            "schemas": {
+                **_schemas(),
+                **agency_schemas(),
+                **console_schemas(),
+                **joint_schemas(),
+                **report_schemas(),
+                **permit_schemas(),
+                **proof_schemas(),
+            },
         },
         "paths": paths,
     }

@@ -140,6 +140,10 @@ class SubmissionApi:
     async def get(self, principal: Principal, submission_id: str) -> SubmissionView:
         return await self.hub.intake.get(principal, submission_id_of(submission_id))
 
+    async def document(self, principal: Principal, submission_id: str) -> dict[str, Any]:
+        version, document = await self.hub.intake.document(principal, submission_id_of(submission_id))
+        return {"submissionId": submission_id, "version": version, "document": dict(document)}
+
     async def list(self, principal: Principal, status: str | None, limit: int | None) -> list[SubmissionView]:
         wanted, count = list_arguments(status, limit)
         return await self.hub.intake.list_submissions(principal, wanted.value if wanted else None, count)

@@ -24,8 +24,10 @@ from singlewindow.platform.api.http_server import HttpListener
 from singlewindow.platform.api.metrics import HubMetrics
 from singlewindow.platform.api.operations import SubmissionApi
 from singlewindow.platform.api.permits_http import permit_routes
+from singlewindow.platform.api.status_proofs_http import status_proof_routes
 from singlewindow.platform.hub.runtime import Hub
 from singlewindow.platform.permits import PermitService, PermitStore
+from singlewindow.platform.proofs import StatusProofs
 from singlewindow.platform.settings import Settings
 from singlewindow.platform.specs import Catalog, DocumentValidator
 
@@ -41,10 +43,11 @@ class Endpoints:
 
 
 def hub_http_app(hub: Hub, api: SubmissionApi, agency_services: AgencyServices, closing: asyncio.Event) -> Starlette:
-    """Every route set of the hub's HTTP listener: submissions, agency services, permits (what
+    """Every route set of the hub's HTTP listener: submissions, agency services, permits, status proofs (what
     ``/openapi.json`` documents; a test holds the two together)."""
     permits = permit_routes(PermitService(PermitStore(hub.engine)), api.principal)
-    return build_http_app(api, closing, extra_routes=[*agency_services.routes(), *permits])
+    proofs = status_proof_routes(api, StatusProofs(hub.settings.status_keys_dir, hub.submissions))
+    return build_http_app(api, closing, extra_routes=[*agency_services.routes(), *permits, *proofs])
 
 
 async def serve(

@@ -26,6 +26,7 @@ SUBCOMMANDS: dict[str, str] = {
     "submit": "singlewindow.platform.cli.client:submit",
     "amend": "singlewindow.platform.cli.client:amend",
     "status": "singlewindow.platform.cli.client:status",
+    "status-proof": "singlewindow.platform.cli.status_proof:status_proof",
     "cancel": "singlewindow.platform.cli.client:cancel",
     "answer": "singlewindow.platform.cli.client:answer",
     "demo": "singlewindow.platform.cli.demo:demo",

@@ -206,6 +206,11 @@ class IntakeService:
         record = await self._record(principal, submission_id, GrantScope.READ)
         return await read_submission(self._submissions, self._recipients, record)
 
+    async def document(self, principal: Principal, submission_id: str) -> tuple[int, Mapping[str, Any]]:
+        """The current version's number and document, to amend from (same grants and 404s as ``get``)."""
+        record = await self._record(principal, submission_id, GrantScope.READ)
+        return record.current_version, (await self._submissions.version(submission_id, record.current_version)).document
+
     async def _record(self, principal: Principal, submission_id: str, scope: GrantScope) -> SubmissionRecord:
         """The submission if ``principal`` may use it in ``scope``. One it may not even read is NotFound, the
         same answer as for an id that does not exist, so ids cannot be probed (nor can an id the hub never

@@ -107,3 +107,11 @@ def labels(spec: FieldSpec) -> set[str]:
     for child in (*spec.children, *((spec.item,) if spec.item else ())):
         found |= labels(child)
     return found
+
+
+def codelists_of(spec: FieldSpec) -> set[str]:
+    """The code lists ``spec`` and below take values from: the page ships each one once (a ``<datalist>``)."""
+    found = {spec.codelist} if spec.codelist else set()
+    for child in (*spec.children, *((spec.item,) if spec.item else ())):
+        found |= codelists_of(child)
+    return found

@@ -1,6 +1,7 @@
-"""A new submission: the form generated from the document type's schema (or a JSON document uploaded), files
-attached through the hub's attachment store, and the submission itself. The hub's validator judges the
-document when it is submitted; nothing is stored while it has problems, and each problem is shown next to
+"""A new submission, or an amendment of one (the same form prefilled with the current document from the hub's
+``GET /v1/submissions/{id}/document``): the form generated from the document type's schema (or a JSON document
+uploaded), files attached through the hub's attachment store, and the submission itself. The hub's validator
+judges the document when it is submitted; nothing is stored while it has problems, and each problem is shown next to
 the field its JSON pointer names."""
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from singlewindow.platform.errors import InvalidInput, NotFound, PayloadTooLarge
 from singlewindow.platform.inputs import parse_json
 from singlewindow.platform.state.common import rfc3339_millis, utcnow
 from singlewindow.platform.web.forms.nodes import build, problem_links
-from singlewindow.platform.web.forms.spec import FieldSpec
+from singlewindow.platform.web.forms.spec import FieldSpec, codelists_of
 from singlewindow.platform.web.forms.values import add_item, blank, document_of, read_form, remove_item
 from singlewindow.platform.web.portal import Portal
 
@@ -64,6 +65,18 @@ def compose_routes(portal: Portal) -> list[Route]:
             raise NotFound(f"no form for {document_type!r}")
         return document_type, portal.forms[document_type]
 
+    async def target_of(request: Request) -> tuple[str, FieldSpec]:
+        """The document type of a new submission (``/new/{type}``) or of the one amended (``/submissions/{id}/
+        amend``: the hub says which, with the visitor's grants, and 404s one it may not read)."""
+        submission_id = request.path_params.get("id")
+        if submission_id is None:
+            return spec_of(request)
+        async with portal.hub_of(request) as hub:
+            document_type = str((await hub.get(submission_id))["documentType"])
+        if document_type not in portal.forms:
+            raise NotFound(f"no form for {document_type!r}")
+        return document_type, portal.forms[document_type]
+
     async def render(
         request: Request,
         document_type: str,
@@ -80,13 +93,17 @@ def compose_routes(portal: Portal) -> list[Route]:
         root = build(spec, draft, "", by_pointer)
         async with portal.hub_of(request) as hub:
             caller = await hub.me()
+        amending = request.path_params.get("id")
         return portal.pages.render(
             request,
             "compose.html",
             status_code,
+            amending=amending,
+            action=f"/submissions/{amending}/amend" if amending else f"/new/{document_type}",
             document_type=document_type,
             title=portal.title_of(document_type),
             root=root,
+            used_codelists=sorted(codelists_of(spec)),
             problems=problem_links(root, [(p.path, p.message) for p in found]),
             acting_for=[g for g in caller["actingFor"] if g["scope"] == "submit"],
             attachment_kinds=ATTACHMENT_KINDS,
@@ -107,8 +124,14 @@ def compose_routes(portal: Portal) -> list[Route]:
                 draft = json.loads(path.read_text(encoding="utf-8"))
         return await render(request, document_type, draft)
 
+    async def amend_form(request: Request) -> Response:
+        document_type, _ = await target_of(request)
+        async with portal.hub_of(request) as hub:
+            current = await hub.document(request.path_params["id"])
+        return await render(request, document_type, current["document"])
+
     async def posted(request: Request) -> Response:
-        document_type, spec = spec_of(request)
+        document_type, spec = await target_of(request)
         form = await portal.posted(request)
         draft = read_form(spec, _fields(form))
         assert isinstance(draft, dict)
@@ -157,15 +180,22 @@ def compose_routes(portal: Portal) -> list[Route]:
         request: Request, document_type: str, document: dict[str, Any], draft: Mapping[str, Any], form: FormData
     ) -> Response:
         declarant = str(form.get("declarant", "")) or None
+        amending = request.path_params.get("id")
         try:
             async with portal.hub_of(request) as hub:
-                answer = await hub.submit(document, document_type, declarant=declarant)
+                if amending:
+                    submission_id = (await hub.amend(amending, document))["submissionId"]
+                else:
+                    answer = await hub.submit(document, document_type, declarant=declarant)
+                    submission_id = answer["submission"]["submissionId"]
         except InvalidInput as exc:
             return await render(request, document_type, draft, exc.problems, 422)
-        return RedirectResponse(f"/submissions/{answer['submission']['submissionId']}", status_code=303)
+        return RedirectResponse(f"/submissions/{submission_id}", status_code=303)
 
     return [
         Route("/new", portal.guarded(choose), methods=["GET"]),
         Route("/new/{type}", portal.guarded(blank_form), methods=["GET"]),
         Route("/new/{type}", portal.guarded(posted), methods=["POST"]),
+        Route("/submissions/{id}/amend", portal.guarded(amend_form), methods=["GET"]),
+        Route("/submissions/{id}/amend", portal.guarded(posted), methods=["POST"]),
     ]

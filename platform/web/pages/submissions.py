@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from singlewindow.platform.aggregation import Consolidated
 from singlewindow.platform.errors import NswError
+from singlewindow.platform.web.decision_pdf import decision_pdf, qr_svg
 from singlewindow.platform.web.portal import Portal
 
 LIST_LIMIT = 1000  # the API's most; the search runs over these, newest first
@@ -80,11 +81,29 @@ def submission_routes(portal: Portal) -> list[Route]:
         submission = await _one(request)
         return portal.pages.render(request, "submission.html", submission=submission, queries=open_queries(submission))
 
+    async def _decided(request: Request) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """The submission and, once terminal, the hub's signed proof of its status (issued by the hub, with
+        the visitor's own grants)."""
+        async with portal.hub_of(request) as hub:
+            submission = await hub.get(request.path_params["id"])
+            if not submission.get("terminal"):
+                return submission, None
+            return submission, await hub.status_proof(submission["submissionId"])
+
     async def decision(request: Request) -> Response:
-        submission = await _one(request)
-        if not submission.get("terminal"):
+        submission, proof = await _decided(request)
+        if proof is None:
             return RedirectResponse(f"/submissions/{submission['submissionId']}", status_code=303)
-        return portal.pages.render(request, "decision.html", submission=submission, queries=[])
+        qr = qr_svg(proof["payload"], "QR: " + proof["statement"]["submissionId"])
+        return portal.pages.render(request, "decision.html", submission=submission, queries=[], proof=proof, qr=qr)
+
+    async def decision_document(request: Request) -> Response:
+        submission, proof = await _decided(request)
+        if proof is None:
+            return RedirectResponse(f"/submissions/{submission['submissionId']}", status_code=303)
+        name = f"decision-{submission['submissionId']}-v{submission['version']}.pdf"
+        headers = {"content-disposition": f'attachment; filename="{name}"'}
+        return Response(decision_pdf(submission, proof), media_type="application/pdf", headers=headers)
 
     async def status_fragment(request: Request) -> Response:
         submission = await _one(request)
@@ -126,6 +145,7 @@ def submission_routes(portal: Portal) -> list[Route]:
         Route("/submissions/{id}", portal.guarded(detail), methods=["GET"]),
         Route("/submissions/{id}/status", portal.guarded(status_fragment), methods=["GET"]),
         Route("/submissions/{id}/decision", portal.guarded(decision), methods=["GET"]),
+        Route("/submissions/{id}/decision.pdf", portal.guarded(decision_document), methods=["GET"]),
         Route("/submissions/{id}/events", portal.guarded(events), methods=["GET"]),
         Route("/submissions/{id}/answer", portal.guarded(answer), methods=["POST"]),
         Route("/submissions/{id}/cancel", portal.guarded(cancel), methods=["POST"]),
