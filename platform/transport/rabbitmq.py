@@ -46,6 +46,7 @@ from singlewindow.platform.transport.base import (
     Transport,
 )
 from singlewindow.platform.transport.confirms import ConfirmTracker, PendingPublish
+from singlewindow.platform.transport.tls_refusals import tls_refusal
 from singlewindow.platform.transport.wire import FRAME_MAX, check_message, header_frame_size
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ def translate(exc: BaseException) -> NswError:
         if code in (404, 406) and isinstance(exc, pika_errors.ChannelClosed):
             return ConfigurationError(text)
         return BrokerUnavailable(f"broker closed the {_kind(exc)}: {code} {text}")
-    return BrokerUnavailable(f"broker connection problem: {exc!r}")
+    return tls_refusal(repr(exc)) or BrokerUnavailable(f"broker connection problem: {exc!r}")
 
 
 def _kind(exc: BaseException) -> str:
