@@ -12,7 +12,7 @@ import re
 
 from singlewindow.platform.errors import BrokerUnavailable, ConfigurationError, NswError, Unauthenticated
 
-_DETAIL = re.compile(r"\[SSL: [A-Z0-9_]+\] ([^(\\'\"]+)")
+_DETAIL = re.compile(r"\[SSL: [A-Z0-9_]+\] (.+?) \(_ssl\.c")
 
 _REFUSALS: tuple[tuple[re.Pattern[str], type[NswError], str], ...] = (
     (
@@ -52,7 +52,8 @@ def tls_refusal(text: str) -> NswError | None:
     for pattern, error, meaning in _REFUSALS:
         if pattern.search(text):
             detail = _DETAIL.search(text)
-            return error(f"{meaning} ({detail.group(1).strip() if detail else pattern.pattern})")
+            said = detail.group(1).replace("\\", "") if detail else pattern.pattern  # repr's escapes, nested
+            return error(f"{meaning} ({said})")
     if "IncompatibleProtocolError" in text and "SSL" not in text:
         return BrokerUnavailable(
             "the broker hung up during the AMQP handshake; a TLS listener does that to plain AMQP, which is not "

@@ -145,3 +145,17 @@ async def test_plain_amqp_to_the_tls_port_fails_clearly(pki: Pki) -> None:
     assert "a TLS listener does that to plain AMQP, which is not TLS (use amqps:// with broker.tls)" in (
         refused.value.message
     )
+
+
+async def test_nsw_topology_reaches_an_https_management_api_trusting_only_the_broker_ca(pki: Pki) -> None:
+    """``nsw topology`` and ``nsw dlq`` use the management API: over https:// it is checked like AMQP."""
+    trusting = pki.broker(None).model_copy(update={"management_url": pki.node.management_https_url})
+    async with ManagementClient.from_settings(trusting) as client:
+        assert (await client.get_vhost("/"))["name"] == "/"
+    foreign = pki.broker(None, ca=pki.foreign.ca_file).model_copy(
+        update={"management_url": pki.node.management_https_url}
+    )
+    async with ManagementClient.from_settings(foreign) as client:
+        with pytest.raises(BrokerUnavailable) as refused:
+            await client.get_vhost("/")
+    assert "CERTIFICATE_VERIFY_FAILED" in refused.value.message

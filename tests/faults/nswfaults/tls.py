@@ -3,7 +3,8 @@
 A sibling of ``PrivateRabbit`` (same temporary folder, own node name and ports, never the shared broker):
 no plain listener, ``verify_peer`` with ``fail_if_no_peer_cert`` (no client certificate, no connection), and
 SASL EXTERNAL only, from the ``rabbitmq_auth_mechanism_ssl`` plugin this harness enables, with the broker
-user taken from the certificate's CN. The management API stays plain HTTP on 127.0.0.1 for the set-up.
+user taken from the certificate's CN. The management API answers HTTPS with the same server certificate,
+and plain HTTP on 127.0.0.1 for the harness's own set-up.
 """
 
 from __future__ import annotations
@@ -25,9 +26,14 @@ class TlsRabbit(PrivateRabbit):
     authority: ScratchAuthority | None = None
     server: CertificateFiles | None = None
     tls_port: int = field(default_factory=free_port)
+    management_tls_port: int = field(default_factory=free_port)
 
     def amqps_url(self, vhost: str = "") -> str:
         return f"amqps://localhost:{self.tls_port}/{vhost}"
+
+    @property
+    def management_https_url(self) -> str:
+        return f"https://localhost:{self.management_tls_port}"
 
     def _environment(self) -> dict[str, str]:
         environment = super()._environment()
@@ -52,6 +58,8 @@ class TlsRabbit(PrivateRabbit):
             "ssl_options.versions.1 = tlsv1.3\nssl_options.versions.2 = tlsv1.2\n"
             "auth_mechanisms.1 = EXTERNAL\nssl_cert_login_from = common_name\n"
             f"management.tcp.ip = 127.0.0.1\nmanagement.tcp.port = {self.management_port}\n"
+            f"management.ssl.ip = 127.0.0.1\nmanagement.ssl.port = {self.management_tls_port}\n"
+            f"management.ssl.cacertfile = {ca}\nmanagement.ssl.certfile = {cert}\nmanagement.ssl.keyfile = {key}\n"
             "collect_statistics_interval = 500\nloopback_users = none\n"
         )
         subprocess.run(["chown", "-R", "rabbitmq:rabbitmq", str(self.base)], check=True)
