@@ -10,7 +10,11 @@ import pytest
 from click.testing import CliRunner
 from pydantic import ValidationError
 
+from singlewindow.adapters.sdk.config_file import read_config_file
+from singlewindow.adapters.sdk.discovery import discover
+from singlewindow.adapters.sdk.runner import open_runtime
 from singlewindow.platform.cli.main import cli
+from singlewindow.platform.errors import ConfigurationError
 from singlewindow.platform.settings import BrokerSettings, BrokerTlsSettings, Settings
 from singlewindow.platform.testing.certificates import CertificateFiles, ScratchAuthority
 
@@ -122,3 +126,22 @@ def test_nsw_reports_bad_tls_settings_in_one_message(monkeypatch: pytest.MonkeyP
     assert result.exit_code == 2
     assert f"CA file {tmp_path / 'ca.pem'} does not exist or is not a file" in result.output
     assert "Traceback" not in result.output
+
+
+async def test_an_adapter_refuses_a_certificate_of_another_broker_user(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, authority: ScratchAuthority, hub_files: CertificateFiles
+) -> None:
+    """``nsw adapter run`` logs in as its agency's user: the hub's certificate is refused before any dialling."""
+    monkeypatch.setenv("NSW_BROKER__URL", "amqps://localhost:1/")
+    for name, value in _tls(authority, hub_files, login_by_certificate=True).items():
+        monkeypatch.setenv(f"NSW_BROKER__TLS__{name.upper()}", str(value))
+    config = tmp_path / "sanitary.toml"
+    config.write_text(f'[adapter]\ndatabase_url = "sqlite:///{tmp_path / "agency.db"}"\n')
+    with pytest.raises(ConfigurationError) as refused:
+        async with open_runtime(discover().get("sanitary-table"), Settings(), read_config_file(config), "test"):
+            pass
+    assert refused.value.message == (
+        "this process logs in as broker user 'nsw-agency-sanitary', but broker.tls.cert_file is "
+        "'nsw-hub''s certificate (x509 login takes the user from the CN): give it a certificate with "
+        "CN=nsw-agency-sanitary"
+    )
