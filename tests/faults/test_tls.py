@@ -159,3 +159,9 @@ async def test_nsw_topology_reaches_an_https_management_api_trusting_only_the_br
         with pytest.raises(BrokerUnavailable) as refused:
             await client.get_vhost("/")
     assert "CERTIFICATE_VERIFY_FAILED" in refused.value.message
+
+
+async def test_a_certificate_for_a_user_the_broker_does_not_know_is_refused(pki: Pki) -> None:
+    with pytest.raises(Unauthenticated) as refused:
+        await connect(pki.broker(pki.home.client("nsw-nobody")))
+    assert refused.value.message.startswith("broker refused the login: ")
