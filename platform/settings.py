@@ -66,6 +66,8 @@ class BrokerTlsSettings(_Part):
 
     @model_validator(mode="after")
     def _files_usable(self) -> Self:
+        if not self.configured:
+            return self  # plain amqps:// with the system's CAs: nothing of ours to check
         if self.key_file is not None and self.cert_file is None:
             raise ValueError("broker.tls.key_file is set without broker.tls.cert_file")
         if self.login_by_certificate and self.cert_file is None:
