@@ -38,9 +38,20 @@ def client_context(
         _check_file(cert_file, "client certificate")
         if key_file is not None:
             _check_file(key_file, "client key")
+        asked: list[bool] = []
+
+        def no_password() -> str:  # else OpenSSL prompts on the terminal and a service hangs at start
+            asked.append(True)
+            return ""
+
         try:
-            context.load_cert_chain(str(cert_file), None if key_file is None else str(key_file), key_password)
+            key = None if key_file is None else str(key_file)
+            context.load_cert_chain(str(cert_file), key, key_password if key_password is not None else no_password)
         except (OSError, ValueError) as exc:
+            if asked:
+                raise ConfigurationError(
+                    f"client key {key_file or cert_file} is encrypted: set broker.tls.key_password"
+                ) from exc
             raise ConfigurationError(
                 f"client certificate {cert_file} with key {key_file or cert_file} cannot be used: {_reason(exc)} "
                 "(both PEM, the key unencrypted or with broker.tls.key_password, and the key the certificate's)"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from cryptography.hazmat.primitives import serialization
 from pydantic import ValidationError
 
 from singlewindow.adapters.sdk.config_file import read_config_file
@@ -144,4 +145,25 @@ async def test_an_adapter_refuses_a_certificate_of_another_broker_user(
         "this process logs in as broker user 'nsw-agency-sanitary', but broker.tls.cert_file is "
         "'nsw-hub''s certificate (x509 login takes the user from the CN): give it a certificate with "
         "CN=nsw-agency-sanitary"
+    )
+
+
+def test_an_encrypted_key_needs_its_password(
+    tmp_path: Path, authority: ScratchAuthority, hub_files: CertificateFiles
+) -> None:
+    key = serialization.load_pem_private_key(hub_files.key_file.read_bytes(), password=None)
+    sealed = tmp_path / "sealed.key"
+    sealed.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(b"right"),
+        )
+    )
+    files = CertificateFiles(hub_files.cert_file, sealed)
+    assert BrokerTlsSettings.model_validate(_tls(authority, files, key_password="right")).cert_file == files.cert_file
+    message = _refusal(url=URL, tls=_tls(authority, files, key_password="wrong"))
+    assert message.startswith(f"Value error, client certificate {files.cert_file} with key {sealed} cannot be used: ")
+    assert _refusal(url=URL, tls=_tls(authority, files)) == (
+        f"Value error, client key {sealed} is encrypted: set broker.tls.key_password"
     )
