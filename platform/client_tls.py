@@ -10,9 +10,6 @@ from __future__ import annotations
 import ssl
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.x509.oid import NameOID
-
 from singlewindow.platform.errors import ConfigurationError
 
 MAX_PEM_BYTES = 1024 * 1024
@@ -62,6 +59,9 @@ def client_context(
 def certificate_common_name(cert_file: Path) -> str:
     """The subject CN of the first certificate in ``cert_file``: the broker user of an x509 login (RabbitMQ's
     ``ssl_cert_login_from = common_name``)."""
+    from cryptography import x509  # only with an x509 login: it costs every nsw command ~0.1 s to import
+    from cryptography.x509.oid import NameOID
+
     _check_file(cert_file, "client certificate")
     try:
         certificate = x509.load_pem_x509_certificate(cert_file.read_bytes())
