@@ -8,6 +8,7 @@ The node (``nswfaults/tls.py``) starts in a few seconds and is shared by the mod
 from __future__ import annotations
 
 import asyncio
+import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -67,6 +68,7 @@ def pki(private_services_possible: None) -> Iterator[Pki]:
         yield Pki(home, foreign, node)
     finally:
         node.remove()
+        shutil.rmtree(folder, ignore_errors=True)  # the keys go with the run
 
 
 async def declare_hub_topology(node: TlsRabbit) -> None:
