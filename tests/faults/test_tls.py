@@ -45,12 +45,13 @@ class Pki:
     foreign: ScratchAuthority
     node: TlsRabbit
 
-    def broker(self, files: CertificateFiles | None, *, ca: Path | None = None, x509: bool = True) -> BrokerSettings:
+    def broker(self, files: CertificateFiles | None, *, ca: Path | None = None) -> BrokerSettings:
+        """x509 login with ``files``; without, TLS with no client certificate."""
         tls = BrokerTlsSettings(
             ca_file=ca or self.home.ca_file,
             cert_file=files.cert_file if files else None,
             key_file=files.key_file if files else None,
-            login_by_certificate=x509 and files is not None,
+            login_by_certificate=files is not None,
         )
         return BrokerSettings(
             url=self.node.amqps_url(), management_url=self.node.management_url, tls=tls, reconnect_max_seconds=1
