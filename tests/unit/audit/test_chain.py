@@ -116,7 +116,10 @@ async def test_reordered_events_are_named(history: AsyncEngine) -> None:
 async def test_events_before_the_chain_are_counted_and_one_without_a_link_after_it_is_refused(
     history: AsyncEngine,
 ) -> None:
-    legacy = "INSERT INTO events (sequence, submission_id, version, kind, detail, at) VALUES (:q, 's_2', 1, 'OLD', '{}', :at)"
+    legacy = (
+        "INSERT INTO events (sequence, submission_id, version, kind, detail, at) "
+        "VALUES (:q, 's_2', 1, 'OLD', '{}', :at)"
+    )
     first = (await rows(history, "s_2"))[0]
     async with history.begin() as conn:
         await conn.execute(text(legacy), {"q": -5, "at": first["at"]})  # before the first link: pre-0008
