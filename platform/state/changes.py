@@ -5,7 +5,8 @@ processes lock in the same order), its recipients with one more, and replays the
 their arrival order* with exactly the rules a one-at-a-time application follows: the same joins, the same
 consolidated statuses and events in the same order, the same notices. ``flush`` then writes what changed
 with set-based statements (multi-row INSERT, ``executemany`` UPDATE): about ten round trips for the whole
-batch instead of about a dozen for every message.
+batch instead of about a dozen for every message. Events are chained in memory (``state.chain``) from the
+heads the locking statement read; one more ``executemany`` moves the heads.
 
 A change that names a version or a recipient that does not exist gets a ``NotFound`` outcome and writes
 nothing; the others are applied. The caller parks the refused message and acknowledges the rest.
