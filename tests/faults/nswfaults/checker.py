@@ -28,6 +28,7 @@ class Report:
     standin_undecided: list[str] = field(default_factory=list)
     leftover_queues: dict[str, int] = field(default_factory=dict)
     poison_parked: int = 0
+    broken_chains: list[str] = field(default_factory=list)  # nsw audit verify's findings (issue 17)
     evidence: dict[str, Any] = field(default_factory=dict)  # fault-struck proof and raw counts
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -49,6 +50,8 @@ class Report:
                 problems.append(f"{name}: {len(found)} (e.g. {sorted(found)[:5]})")
         if self.leftover_queues:
             problems.append(f"queues not empty: {self.leftover_queues}")
+        if self.broken_chains:
+            problems.append(f"event chains broken: {len(self.broken_chains)} (e.g. {self.broken_chains[:2]})")
         return problems
 
     def summary(self) -> str:
