@@ -61,7 +61,8 @@ class Report:
             f"decisions={self.decisions_applied}/{self.decisions_expected} "
             f"missing={len(self.decisions_missing)} dup_decisions={len(self.decisions_duplicated)} "
             f"stream_missing={len(self.stream_missing)} stream_dup={len(self.stream_duplicated)} "
-            f"poison_parked={self.poison_parked} leftovers={self.leftover_queues} evidence={self.evidence} "
+            f"poison_parked={self.poison_parked} leftovers={self.leftover_queues} "
+            f"chains_broken={len(self.broken_chains)} evidence={self.evidence} "
             f"seconds={ {k: round(v, 1) for k, v in self.seconds.items()} }"
         )
 
