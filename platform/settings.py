@@ -231,6 +231,23 @@ class WebSettings(_Part):
     secure_cookies: bool = Field(default=False, description="Mark the cookie Secure (the portal is behind TLS).")
 
 
+class AuditSettings(_Part):
+    """Signed checkpoints of the event chains (``nsw audit checkpoint``, ``nsw audit verify``)."""
+
+    checkpoint_dir: Path = Field(
+        default=Path("./var/audit-checkpoints"),
+        description="Where checkpoints are written, never overwritten: outside the database, ideally on storage "
+        "the database's administrators cannot rewrite (another host, a write-once bucket).",
+    )
+    key_file: Path = Field(
+        default=Path("./var/audit-signing-key.pem"),
+        description="Ed25519 private key (PEM PKCS#8) signing checkpoints; made on the first checkpoint if absent.",
+    )
+    trusted_keys: tuple[str, ...] = Field(
+        default=(), description="Further public keys (base64 raw) verify accepts: earlier keys after a rotation."
+    )
+
+
 class LogSettings(_Part):
     level: Literal["debug", "info", "warning", "error"] = "info"
     format: LogFormat = "auto"
@@ -253,6 +270,7 @@ class Settings(BaseSettings):
     http: HttpSettings = HttpSettings()
     gateway: GatewaySettings = GatewaySettings()
     web: WebSettings = WebSettings()
+    audit: AuditSettings = AuditSettings()
 
     @classmethod
     def settings_customise_sources(

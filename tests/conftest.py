@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
 
 import pytest
 import structlog
@@ -93,3 +94,27 @@ def _structlog_defaults() -> Iterator[None]:
     WARNING for the demo) must not filter what the next test captures with ``capture_logs``."""
     yield
     structlog.reset_defaults()
+
+
+@pytest.fixture
+def bare_submissions() -> Callable[..., Awaitable[None]]:
+    """``await bare_submissions(engine, *ids)``: submission rows with no version or event, for tests of the
+    event history alone (every event belongs to a stored submission: its chain head lives on the row)."""
+
+    async def add(engine: Any, *ids: str) -> None:
+        from sqlalchemy import insert
+
+        from singlewindow.platform.identity import PrincipalStore, Role
+        from singlewindow.platform.state.common import utcnow
+        from singlewindow.platform.storage.tables import submissions
+
+        trader = (await PrincipalStore(engine).add(f"trader-{ids[0]}", Role.TRADER)).principal.id
+        rows = [
+            {"id": sid, "declarant_id": trader, "trader_reference": sid, "document_type": "consignment",
+             "ucr": sid.upper(), "current_version": 1, "created_at": utcnow()}
+            for sid in ids
+        ]  # fmt: skip
+        async with engine.begin() as conn:
+            await conn.execute(insert(submissions), rows)
+
+    return add

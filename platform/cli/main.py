@@ -38,6 +38,7 @@ SUBCOMMANDS: dict[str, str] = {
     "formats": "singlewindow.platform.cli.formats:formats",
     "report": "singlewindow.platform.cli.report:report",
     "portal": "singlewindow.platform.cli.portal:portal",
+    "audit": "singlewindow.platform.cli.audit:audit",
 }
 
 

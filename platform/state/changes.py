@@ -5,7 +5,8 @@ processes lock in the same order), its recipients with one more, and replays the
 their arrival order* with exactly the rules a one-at-a-time application follows: the same joins, the same
 consolidated statuses and events in the same order, the same notices. ``flush`` then writes what changed
 with set-based statements (multi-row INSERT, ``executemany`` UPDATE): about ten round trips for the whole
-batch instead of about a dozen for every message.
+batch instead of about a dozen for every message. Events are chained in memory (``state.chain``) from the
+heads the locking statement read; one more ``executemany`` moves the heads.
 
 A change that names a version or a recipient that does not exist gets a ``NotFound`` outcome and writes
 nothing; the others are applied. The caller parks the refused message and acknowledges the rest.
@@ -32,8 +33,9 @@ from singlewindow.platform.aggregation import (
 )
 from singlewindow.platform.aggregation.fold import collected_conditions
 from singlewindow.platform.errors import NotFound
+from singlewindow.platform.state.chain import ChainHead, extend
 from singlewindow.platform.state.common import aware, utcnow
-from singlewindow.platform.state.events import append_events, event_row
+from singlewindow.platform.state.events import MOVE_HEADS, append_chained, event_row, head_values
 from singlewindow.platform.state.outbox import Enqueued, OutboxMessage, enqueue_many
 from singlewindow.platform.storage.tables import (
     processed_messages,
@@ -146,6 +148,8 @@ _HEADS = (
         submission_versions.c.cancelled,
         submissions.c.ucr,
         submissions.c.current_version,
+        submissions.c.chain_head,
+        submissions.c.chain_length,
     )
     .join(submissions, submissions.c.id == submission_versions.c.submission_id)
     .where(
@@ -154,7 +158,9 @@ _HEADS = (
         )
     )
     .order_by(submission_versions.c.submission_id, submission_versions.c.version)
-    .with_for_update(of=submission_versions)  # SQLite: BEGIN IMMEDIATE holds the database
+    # The submission row is the one lock of every writer (its event chain's head lives there: state.chain),
+    # so two versions of one submission in flight are serialised too. SQLite: BEGIN IMMEDIATE holds the database.
+    .with_for_update(of=submissions, key_share=True)
 )
 _RECIPIENTS = select(recipients).where(
     tuple_(recipients.c.submission_id, recipients.c.version).in_(bindparam("keys", expanding=True))
@@ -210,6 +216,8 @@ class RecipientChanges:
         self._seen: set[str] = set()  # decision message ids already applied (stored or in this batch)
         self._processed: list[str] = []
         self._events: list[dict[str, Any]] = []
+        self._chains: dict[str, ChainHead] = {}  # submission -> its chain's head, as this batch moves it
+        self._moved: set[str] = set()
         self._terminal: list[dict[str, Any]] = []
         self._messages: list[OutboxMessage] = []
         self.now = utcnow()
@@ -223,6 +231,7 @@ class RecipientChanges:
                 self._versions[(row.submission_id, row.version)] = _Version(
                     row.status, row.status_sequence, row.routed, row.cancelled, row.ucr, row.current_version
                 )
+                self._chains.setdefault(row.submission_id, ChainHead(row.chain_head, row.chain_length))
             found = [key for key in wanted if key in self._versions]
             for key in found:
                 self._recipients[key] = {}
@@ -356,7 +365,14 @@ class RecipientChanges:
         status: str | None = None,
         detail: Mapping[str, Any] | None = None,
     ) -> None:
-        self._events.append(event_row(submission_id, version, kind, actor, recipient, status, detail))
+        """Record an event of a loaded submission, chained in memory (``flush`` moves the head)."""
+        head = self._chains.get(submission_id)
+        if head is None:
+            raise NotFound(f"no submission {submission_id} in this transaction")
+        row = event_row(submission_id, version, kind, actor, recipient, status, detail)
+        self._chains[submission_id] = extend(head, row)
+        self._moved.add(submission_id)
+        self._events.append(row)
 
     def send(self, message: OutboxMessage) -> None:
         self._messages.append(message)
@@ -446,7 +462,9 @@ class RecipientChanges:
             )
         if self._terminal:
             await conn.execute(_INSERT_TERMINAL, self._terminal)
-        await append_events(conn, self._events)
+        await append_chained(conn, self._events)
+        if self._moved:
+            await conn.execute(MOVE_HEADS, head_values({sid: self._chains[sid] for sid in self._moved}))
         return await enqueue_many(conn, self._messages)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from singlewindow.platform.errors import NotFound
-from singlewindow.platform.storage.tables import submission_versions
+from singlewindow.platform.storage.tables import submission_versions, submissions
 
 
 def utcnow() -> datetime:
@@ -22,11 +22,15 @@ def aware(value: datetime) -> datetime:
 
 
 async def lock_version(conn: AsyncConnection, submission_id: str, version: int) -> Row[tuple[object, ...]]:
-    """Lock one submission version for the rest of the transaction; every state change starts here."""
-    query = select(submission_versions).where(
-        submission_versions.c.submission_id == submission_id, submission_versions.c.version == version
+    """Lock one submission for the rest of the transaction and read this version; every state change starts
+    here. The lock is on the submission row (every writer's one lock, where its event chain's head lives),
+    FOR NO KEY UPDATE so rows referring to it can still be inserted."""
+    query = (
+        select(submission_versions)
+        .join(submissions, submissions.c.id == submission_versions.c.submission_id)
+        .where(submission_versions.c.submission_id == submission_id, submission_versions.c.version == version)
     )
-    row = (await conn.execute(query.with_for_update())).first()  # no-op on SQLite: BEGIN IMMEDIATE holds it
+    row = (await conn.execute(query.with_for_update(of=submissions, key_share=True))).first()  # SQLite: a no-op
     if row is None:
         raise NotFound(f"no version {version} of submission {submission_id}")
     return row

@@ -1,4 +1,5 @@
-"""The append-only event history: who did what, when; also the source ``Watch`` replays from."""
+"""The append-only event history: who did what, when, chained by hash per submission (``state.chain``);
+also the source ``Watch`` replays from."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from singlewindow.platform.errors import NotFound
+from singlewindow.platform.state.chain import ChainHead, extend
 from singlewindow.platform.state.common import aware, utcnow
 from singlewindow.platform.storage.tables import events, submissions
 
@@ -20,6 +23,19 @@ from singlewindow.platform.storage.tables import events, submissions
 EVENT_APPEND_LOCK = 0x4E5357_0001
 
 _INSERT_EVENTS = insert(events)  # built once: every transaction on the hot path appends
+# The chain heads (``state.chain``), locked FOR NO KEY UPDATE (key_share): foreign-key checks of rows that
+# refer to the submission do not wait for it.
+_LOCK_HEADS = (
+    select(submissions.c.id, submissions.c.chain_head, submissions.c.chain_length)
+    .where(submissions.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(submissions.c.id)
+    .with_for_update(key_share=True)
+)
+MOVE_HEADS = (
+    update(submissions)
+    .where(submissions.c.id == bindparam("k_id"))
+    .values(chain_head=bindparam("v_head"), chain_length=bindparam("v_length"))
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +62,7 @@ async def append_event(
     status: str | None = None,
     detail: Mapping[str, Any] | None = None,
 ) -> None:
+    """One event, chained (``append_events``)."""
     await append_events(conn, [event_row(submission_id, version, kind, actor, recipient, status, detail)])
 
 
@@ -71,13 +88,39 @@ def event_row(
     }
 
 
-async def append_events(conn: AsyncConnection, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Append events (``event_row``) in order, with one multi-row INSERT, inside the caller's transaction."""
+async def append_events(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
+    """Append events (``event_row``) in order, chained, inside the caller's transaction: lock their
+    submissions' rows (sorted, the order every writer takes), extend the chains, insert, move the heads.
+
+    For the writers outside the batch paths; a batch keeps its heads in memory (``state.changes``) and calls
+    ``append_chained`` itself. An event of a submission that does not exist is refused (``NotFound``).
+    """
+    if not rows:
+        return
+    wanted = sorted({row["submission_id"] for row in rows})
+    heads = {r.id: ChainHead(r.chain_head, r.chain_length) for r in await conn.execute(_LOCK_HEADS, {"ids": wanted})}
+    for submission_id in wanted:
+        if submission_id not in heads:
+            raise NotFound(f"no submission {submission_id}")
+    for row in rows:
+        heads[row["submission_id"]] = extend(heads[row["submission_id"]], row)
+    await append_chained(conn, rows)
+    await conn.execute(MOVE_HEADS, head_values(heads))
+
+
+async def append_chained(conn: AsyncConnection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert events already chained (``chain.extend``) with one multi-row INSERT; the caller holds their
+    submissions' rows and moves their heads in the same transaction."""
     if not rows:
         return
     if conn.dialect.name == "postgresql":
         await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_APPEND_LOCK})
     await conn.execute(_INSERT_EVENTS, list(rows))
+
+
+def head_values(heads: Mapping[str, ChainHead]) -> list[dict[str, Any]]:
+    """``MOVE_HEADS`` parameters for these submissions' new heads."""
+    return [{"k_id": sid, "v_head": head.hash, "v_length": head.length} for sid, head in sorted(heads.items())]
 
 
 class EventLog:

@@ -34,7 +34,7 @@ from singlewindow.platform.state.changes import (
 from singlewindow.platform.state.common import aware, lock_version
 from singlewindow.platform.state.events import append_event
 from singlewindow.platform.state.outbox import Enqueued, OutboxMessage, enqueue
-from singlewindow.platform.storage.tables import events, recipients, submission_versions
+from singlewindow.platform.storage.tables import events, recipients, submission_versions, submissions
 
 __all__ = [
     "Change",
@@ -291,7 +291,7 @@ class RecipientStore:
             return await _answers(conn, submission_id, version, recipient)
 
     async def mark_overdue(self, now: datetime, limit: int = 100) -> tuple[list[StatusChange], list[Enqueued]]:
-        """Recipients past their deadline without a decision become OVERDUE. The version rows are claimed with
+        """Recipients past their deadline without a decision become OVERDUE. Their submissions are claimed with
         SKIP LOCKED (the same lock order as every other write), so hub processes share the work."""
         query = (
             select(recipients)
@@ -300,6 +300,7 @@ class RecipientStore:
                 (submission_versions.c.submission_id == recipients.c.submission_id)
                 & (submission_versions.c.version == recipients.c.version),
             )
+            .join(submissions, submissions.c.id == recipients.c.submission_id)
             .where(recipients.c.deadline_at <= now)
             .where(recipients.c.decision_status.is_(None))
             .where(recipients.c.transport.in_([TransportState.PENDING.value, TransportState.DELIVERED.value]))
@@ -307,7 +308,7 @@ class RecipientStore:
         )
         async with self._engine.begin() as conn:
             if conn.dialect.name == "postgresql":
-                query = query.with_for_update(of=submission_versions, skip_locked=True)
+                query = query.with_for_update(of=submissions, key_share=True, skip_locked=True)
             due = [
                 TransportChange(
                     row.submission_id,

@@ -17,8 +17,9 @@ from singlewindow.platform.aggregation import TERMINAL, Consolidated
 from singlewindow.platform.coalesce import GroupCall
 from singlewindow.platform.errors import Conflict, NotFound
 from singlewindow.platform.state.canonical import canonical_json
+from singlewindow.platform.state.chain import ChainHead, extend
 from singlewindow.platform.state.common import aware, lock_version, utcnow
-from singlewindow.platform.state.events import append_event, append_events, event_row
+from singlewindow.platform.state.events import append_chained, append_event, append_events, event_row
 from singlewindow.platform.state.outbox import Enqueued, OutboxMessage, enqueue, enqueue_many
 from singlewindow.platform.state.recipients import StatusChange, StatusMessageFactory, refold
 from singlewindow.platform.storage.tables import document_links, recipients, submission_versions, submissions
@@ -109,6 +110,8 @@ class SubmissionStore:
                     makers.pop((key.declarant_id, key.trader_reference), None)
                 fresh = sorted(makers.values())
                 if fresh:
+                    submitted = [version_event(group[i], 1, digests[i]) for i in fresh]
+                    heads = [extend(ChainHead(), event) for event in submitted]  # each chain starts here
                     await conn.execute(
                         insert(submissions),
                         [
@@ -120,11 +123,14 @@ class SubmissionStore:
                                 "ucr": group[i].document["ucr"],
                                 "current_version": 1,
                                 "created_at": now,
+                                "chain_head": head.hash,
+                                "chain_length": head.length,
                             }
-                            for i in fresh
+                            for i, head in zip(fresh, heads, strict=True)
                         ],
                     )
                     ids = await self._insert_versions(conn, [(group[i], 1, digests[i]) for i in fresh])
+                    await append_chained(conn, submitted)
                     rows = dict(zip(fresh, ids, strict=True))
         except IntegrityError:
             if len(group) > 1:  # another process took a reference between our read and our insert: one by one
@@ -172,10 +178,11 @@ class SubmissionStore:
             await conn.execute(
                 update(submissions).where(submissions.c.id == new.submission_id).values(current_version=version)
             )
-            await append_event(
-                conn, new.submission_id, current, "SUPERSEDED", actor=new.actor_id, detail={"by_version": version}
-            )
             (row_id,) = await self._insert_versions(conn, [(new, version, digest)])
+            superseded = event_row(
+                new.submission_id, current, "SUPERSEDED", actor=new.actor_id, detail={"by_version": version}
+            )
+            await append_events(conn, [superseded, version_event(new, version, digest)])
             record = await self._get(conn, new.submission_id)
         return record, [row_id]
 
@@ -267,8 +274,9 @@ class SubmissionStore:
     async def _insert_versions(
         self, conn: AsyncConnection, versions: Sequence[tuple[NewVersion, int, str]]
     ) -> list[Enqueued]:
-        """Insert (new, version number, payload digest) with their links, events and intake messages; one
-        multi-row INSERT per table. Returns the outbox row ids, in order."""
+        """Insert (new, version number, payload digest) with their links and intake messages; one multi-row
+        INSERT per table. Returns the outbox row ids, in order. The caller appends their events
+        (``version_event``), chained."""
         now = utcnow()
         await conn.execute(
             insert(submission_versions),
@@ -302,20 +310,6 @@ class SubmissionStore:
         ]
         if links:
             await conn.execute(insert(document_links), links)
-        await append_events(
-            conn,
-            [
-                event_row(
-                    new.submission_id,
-                    version,
-                    "SUBMITTED" if version == 1 else "AMENDED",
-                    actor=new.actor_id,
-                    status=Consolidated.RECEIVED.value,
-                    detail={"payload_sha256": digest},
-                )
-                for new, version, digest in versions
-            ],
-        )
         return await enqueue_many(conn, [new.intake_message(version) for new, version, _ in versions])
 
     async def _current(self, conn: AsyncConnection, submission_id: str) -> int:
@@ -331,6 +325,18 @@ class SubmissionStore:
         if row is None:
             raise NotFound(f"no submission {submission_id}")
         return _submission(row)
+
+
+def version_event(new: NewVersion, version: int, digest: str) -> dict[str, Any]:
+    """The event of a stored version: who submitted or amended it (the trader principal or its broker)."""
+    return event_row(
+        new.submission_id,
+        version,
+        "SUBMITTED" if version == 1 else "AMENDED",
+        actor=new.actor_id,
+        status=Consolidated.RECEIVED.value,
+        detail={"payload_sha256": digest},
+    )
 
 
 def _submission(row: Any) -> SubmissionRecord:

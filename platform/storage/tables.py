@@ -77,6 +77,9 @@ submissions = Table(
     Column("ucr", String(35), nullable=False),
     Column("current_version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # The head of the submission's event chain (platform.state.chain): last entry_hash and number of links.
+    Column("chain_head", String(64), nullable=True),
+    Column("chain_length", Integer, nullable=False, server_default="0"),
     UniqueConstraint("declarant_id", "trader_reference", name="uq_submissions_declarant_reference"),
 )
 Index("ix_submissions_ucr", submissions.c.ucr)
@@ -153,6 +156,9 @@ events = Table(
     Column("status", String(32), nullable=True),
     Column("detail", JSON, nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
+    # The link (platform.state.chain); NULL on events written before migration 0009 (before the chain).
+    Column("chain_index", Integer, nullable=True),
+    Column("entry_hash", String(64), nullable=True),
 )
 Index("ix_events_submission", events.c.submission_id, events.c.sequence)
 

@@ -52,3 +52,11 @@ def test_a_fault_that_struck_nothing_voids_the_run() -> None:
     with pytest.raises(VoidRun, match="VOID run"):
         assert_struck("kill-adapter", {"unacked_before": 0, "broker_redelivered": 4})
     assert_struck("kill-adapter", {"unacked_before": 2, "broker_redelivered": 2})
+
+
+def test_a_broken_event_chain_is_a_failure() -> None:
+    report = Report("tampered")
+    report.broken_chains = ["submission s1: event 7 (DECISION) carries no link, though link 3 was due"]
+    assert report.failures == [
+        "event chains broken: 1 (e.g. ['submission s1: event 7 (DECISION) carries no link, though link 3 was due'])"
+    ]

@@ -28,6 +28,7 @@ class Report:
     standin_undecided: list[str] = field(default_factory=list)
     leftover_queues: dict[str, int] = field(default_factory=dict)
     poison_parked: int = 0
+    broken_chains: list[str] = field(default_factory=list)  # nsw audit verify's findings (issue 17)
     evidence: dict[str, Any] = field(default_factory=dict)  # fault-struck proof and raw counts
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -49,6 +50,8 @@ class Report:
                 problems.append(f"{name}: {len(found)} (e.g. {sorted(found)[:5]})")
         if self.leftover_queues:
             problems.append(f"queues not empty: {self.leftover_queues}")
+        if self.broken_chains:
+            problems.append(f"event chains broken: {len(self.broken_chains)} (e.g. {self.broken_chains[:2]})")
         return problems
 
     def summary(self) -> str:
@@ -58,7 +61,8 @@ class Report:
             f"decisions={self.decisions_applied}/{self.decisions_expected} "
             f"missing={len(self.decisions_missing)} dup_decisions={len(self.decisions_duplicated)} "
             f"stream_missing={len(self.stream_missing)} stream_dup={len(self.stream_duplicated)} "
-            f"poison_parked={self.poison_parked} leftovers={self.leftover_queues} evidence={self.evidence} "
+            f"poison_parked={self.poison_parked} leftovers={self.leftover_queues} "
+            f"chains_broken={len(self.broken_chains)} evidence={self.evidence} "
             f"seconds={ {k: round(v, 1) for k, v in self.seconds.items()} }"
         )
 

@@ -17,6 +17,8 @@ from nswfaults.broker import Management
 from nswfaults.checker import Report, check_decisions, check_queues, check_terminals
 from nswfaults.driver import Driver, StatusStream
 from nswfaults.processes import AGENCIES, VHOST, System
+from singlewindow.platform.audit.verify import verify
+from singlewindow.platform.storage import open_engine
 
 RESEND = re.compile(r"reconnecting, (\d+) unconfirmed to resend")
 POISON_AGENCY = "sanitary"
@@ -44,6 +46,15 @@ Fault = Callable[[FaultContext], Awaitable[dict[str, Any]]]
 
 class VoidRun(AssertionError):
     """The fault did not strike anything in flight: the run proves nothing and must not pass."""
+
+
+async def chain_findings(database_url: str) -> list[str]:
+    """Every submission's event chain recomputed (issue 17): no crash or retry may leave a broken link."""
+    engine = open_engine(database_url)
+    try:
+        return [finding.message for finding in (await verify(engine, [])).findings]
+    finally:
+        await engine.dispose()
 
 
 async def _rows(database_url: str, query: str, *args: Any) -> list[Any]:
@@ -175,6 +186,7 @@ async def run_fault(system: System, name: str, fault: Fault, params: Params, *, 
     ledgers = {a: set(system.ledger(a).read_text().split()) for a in AGENCIES if system.ledger(a).exists()}
     check_decisions(report, [tuple(r) for r in expected], [tuple(r) for r in applied], ledgers)
     check_queues(report, await queue_totals(management), planted)
+    report.broken_chains = await chain_findings(system.database_url)
     report.evidence["drained"] = drained
     report.seconds["total"] = time.monotonic() - started
     system.check_alive()

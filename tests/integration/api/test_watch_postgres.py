@@ -9,6 +9,7 @@ to that.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -22,10 +23,13 @@ from singlewindow.platform.storage import open_engine, upgrade
 pytestmark = pytest.mark.integration
 
 
-async def test_a_late_commit_of_an_earlier_sequence_is_not_skipped(fresh_postgres_url: str) -> None:
+async def test_a_late_commit_of_an_earlier_sequence_is_not_skipped(
+    fresh_postgres_url: str, bare_submissions: Callable[..., Awaitable[None]]
+) -> None:
     engine = open_engine(fresh_postgres_url)
     try:
         await upgrade(engine)
+        await bare_submissions(engine, "s_first", "s_second")
         principals = PrincipalStore(engine)
         operator = (await principals.add("ops", Role.OPERATOR)).principal
         watch = WatchService(EventLog(engine), Access(principals), StatusNotifier(), poll_seconds=0.05)

@@ -5,6 +5,7 @@ routed submission refers to an attachment works on PostgreSQL's JSON type as on 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import pytest
@@ -20,10 +21,13 @@ pytestmark = pytest.mark.integration
 HASH = "ab" * 32
 
 
-async def test_concurrent_officers_never_share_a_document(fresh_postgres_url: str) -> None:
+async def test_concurrent_officers_never_share_a_document(
+    fresh_postgres_url: str, bare_submissions: Callable[..., Awaitable[None]]
+) -> None:
     engine = open_engine(fresh_postgres_url)
     try:
         await upgrade(engine)
+        await bare_submissions(engine, *(f"s{n}" for n in range(12)))  # claims are recorded in their histories
         queue = OfficerQueue(engine, timedelta(seconds=1))
         for n in range(12):
             await queue.enqueue("border-guard", f"s{n}", 1, 1, "UCR1", "view-border-guard", {"n": n}, "adapter")

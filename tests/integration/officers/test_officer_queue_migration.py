@@ -4,6 +4,7 @@ downgrade drops only the new columns."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ def _columns(connection: Any) -> set[str]:
     return {column["name"] for column in inspect(connection).get_columns("officer_queue")}
 
 
-async def _check(url: str) -> None:
+async def _check(url: str, bare_submissions: Callable[..., Awaitable[None]]) -> None:
     engine = open_engine(url)
     try:
         await upgrade(engine, "0005")
@@ -38,6 +39,7 @@ async def _check(url: str) -> None:
                 {"at": T0},
             )
         await upgrade(engine)
+        await bare_submissions(engine, "s_1")  # a claim is recorded in the submission's history
         queue = OfficerQueue(engine, timedelta(minutes=10))
         claimed = await queue.claim_next("border-guard", "officer-a")
         assert claimed is not None and claimed.submission_id == "s_1"
@@ -57,10 +59,14 @@ async def _check(url: str) -> None:
         await engine.dispose()
 
 
-async def test_upgrade_keeps_queued_documents_on_sqlite(tmp_path: Path) -> None:
-    await _check(f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}")
+async def test_upgrade_keeps_queued_documents_on_sqlite(
+    tmp_path: Path, bare_submissions: Callable[..., Awaitable[None]]
+) -> None:
+    await _check(f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}", bare_submissions)
 
 
 @pytest.mark.integration
-async def test_upgrade_keeps_queued_documents_on_postgresql(fresh_postgres_url: str) -> None:
-    await _check(fresh_postgres_url)
+async def test_upgrade_keeps_queued_documents_on_postgresql(
+    fresh_postgres_url: str, bare_submissions: Callable[..., Awaitable[None]]
+) -> None:
+    await _check(fresh_postgres_url, bare_submissions)

@@ -7,15 +7,19 @@ committed after another's N+1, and a stream that had read N+1 never delivered N 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 from singlewindow.platform.state.events import EventLog, append_event
 from singlewindow.platform.storage import open_engine, upgrade
 
 
-async def test_a_later_append_waits_for_an_earlier_uncommitted_one(fresh_postgres_url: str) -> None:
+async def test_a_later_append_waits_for_an_earlier_uncommitted_one(
+    fresh_postgres_url: str, bare_submissions: Callable[..., Awaitable[None]]
+) -> None:
     first, second = open_engine(fresh_postgres_url), open_engine(fresh_postgres_url)
     try:
         await upgrade(first)
+        await bare_submissions(first, "s_slow", "s_fast")
         async with first.begin() as slow:
             await append_event(slow, "s_slow", 1, "SUBMITTED")  # holds sequence N, not committed yet
 
