@@ -3,8 +3,9 @@
 Countries and currencies take their names from CLDR (Babel) in every language; the other lists' Russian and
 Kazakh names are catalogue data by code, one JSON file per code list in ``locale/codelists/``
 (``{"codelist": id, "names": {code: {"ru": ..., "kk": ...}}}``), so a name follows the code, not its English
-wording; a code without one there falls back to the gettext catalogues, then to English. The HS list holds chapters and 4-digit headings, so the HS code (6
-digits) is typed, with a lookup by code or words instead of a drop-down.
+wording; a code without one there falls back to the gettext catalogues, then to English. The HS list holds
+chapters and 4-digit headings, so the HS code (6 digits) is typed, with a lookup by code or words instead of a
+drop-down.
 """
 
 from __future__ import annotations
