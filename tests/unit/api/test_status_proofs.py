@@ -17,6 +17,7 @@ import pytest
 import pytest_asyncio
 from click.testing import CliRunner, Result
 
+from singlewindow.adapters.gateway.keystore import Keystore
 from singlewindow.adapters.gateway.signing import SigningKey
 from singlewindow.platform.api.agency_services import build_agency_services
 from singlewindow.platform.api.http_server import HttpListener
@@ -24,9 +25,10 @@ from singlewindow.platform.api.operations import SubmissionApi
 from singlewindow.platform.api.serve import hub_http_app
 from singlewindow.platform.cli.main import cli
 from singlewindow.platform.identity import GrantScope, Role
-from singlewindow.platform.proofs import StatusProofs, StatusStatement, decode_payload, encode_payload
+from singlewindow.platform.proofs import StatusProofs, StatusStatement, decode_payload, encode_payload, status_keystore
 from singlewindow.platform.settings import AttachmentSettings, HubSettings, Settings
 from singlewindow.platform.specs import Catalog, DocumentValidator
+from singlewindow.platform.state.common import utcnow
 from singlewindow.platform.testing import embedded_hub
 
 from .conftest import example
@@ -207,6 +209,13 @@ async def test_a_hub_that_never_issued_a_proof_has_no_key_and_writes_none(tmp_pa
     assert unused.public_keys() == []
     assert (await unused.verify(encode_payload(_statement(), b"\0" * 64))).verdict == "unknown-key"
     assert not (tmp_path / "status-keys").exists()
+
+
+async def test_hub_processes_making_the_first_key_at_once_make_one(tmp_path: Path) -> None:
+    folder = tmp_path / "status-keys"
+    await asyncio.gather(*(asyncio.to_thread(status_keystore, folder) for _ in range(4)))
+    assert [record.key_id for record in Keystore(folder).records()] == [f"nsw-status-{utcnow().year}-01"]
+    assert sorted(path.name for path in folder.glob("*.key")) == [f"nsw-status-{utcnow().year}-01.key"]
 
 
 def _statement() -> StatusStatement:
