@@ -17,6 +17,7 @@ import pytest
 import pytest_asyncio
 from click.testing import CliRunner, Result
 
+import singlewindow.platform.proofs as proofs_package
 from singlewindow.adapters.gateway.keystore import Keystore
 from singlewindow.adapters.gateway.signing import SigningKey
 from singlewindow.platform.api.agency_services import build_agency_services
@@ -216,6 +217,17 @@ async def test_hub_processes_making_the_first_key_at_once_make_one(tmp_path: Pat
     await asyncio.gather(*(asyncio.to_thread(status_keystore, folder) for _ in range(4)))
     assert [record.key_id for record in Keystore(folder).records()] == [f"nsw-status-{utcnow().year}-01"]
     assert sorted(path.name for path in folder.glob("*.key")) == [f"nsw-status-{utcnow().year}-01.key"]
+
+
+async def test_public_names_are_pinned() -> None:
+    assert sorted(proofs_package.__all__) == [
+        "StatusProofs",
+        "StatusStatement",
+        "Verification",
+        "decode_payload",
+        "encode_payload",
+        "status_keystore",
+    ]
 
 
 def _statement() -> StatusStatement:
