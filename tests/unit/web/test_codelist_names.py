@@ -1,5 +1,5 @@
 """Every code the form's drop-downs and the HS lookup show from the units, package types, border crossing
-points, customs offices and HS lists has a Russian and a Kazakh name (``platform/web/locale/codelists``), and
+points, customs offices, transport modes, customs procedures and HS lists has a Russian and a Kazakh name (``platform/web/locale/codelists``), and
 the pages use them."""
 
 from __future__ import annotations
@@ -10,7 +10,15 @@ from singlewindow.platform.web.codelists import CodeLists
 from singlewindow.platform.web.i18n import LANGUAGE_DATA
 
 CODELISTS = CodeLists.shipped()
-TRANSLATED_LISTS = ("units", "package-types", "border-crossing-points", "customs-offices", "hs")
+TRANSLATED_LISTS = (
+    "units",
+    "package-types",
+    "border-crossing-points",
+    "customs-offices",
+    "hs",
+    "transport-modes",
+    "customs-procedures",
+)
 CYRILLIC = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі")
 
 
