@@ -1,6 +1,6 @@
 """Every code the form's drop-downs and the HS lookup show from the units, package types, border crossing
-points, customs offices, transport modes, customs procedures and HS lists has a Russian and a Kazakh name (``platform/web/locale/codelists``), and
-the pages use them."""
+points, customs offices, transport modes, customs procedures and HS lists has a Russian and a Kazakh name
+(``platform/web/locale/codelists``), and the pages use them."""
 
 from __future__ import annotations
 
