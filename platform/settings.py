@@ -8,16 +8,21 @@ Components receive only their own part (``settings.broker``, ``settings.database
 from __future__ import annotations
 
 import os
+import ssl
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from singlewindow.platform.client_tls import certificate_common_name, client_context
+from singlewindow.platform.errors import ConfigurationError
 
 LogFormat = Literal["auto", "json", "console"]
 
@@ -26,12 +31,62 @@ class _Part(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class BrokerTlsSettings(_Part):
+    """TLS to the broker (an ``amqps://`` URL): whom to trust and, for an x509 login, who this process is.
+
+    The files are checked here, once (they exist, parse, the key is the certificate's), so a wrong path is
+    one clear settings error, not a failed handshake at the first reconnect.
+    """
+
+    ca_file: Path | None = Field(
+        default=None, description="PEM CA certificate(s) the broker's certificate must chain to; unset: the system's."
+    )
+    cert_file: Path | None = Field(default=None, description="PEM client certificate (its CN is the broker user).")
+    key_file: Path | None = Field(default=None, description="PEM private key of cert_file; unset: inside cert_file.")
+    key_password: SecretStr | None = Field(default=None, description="Only for an encrypted key_file.")
+    login_by_certificate: bool = Field(
+        default=False,
+        description="Log in with SASL EXTERNAL: the broker takes the user from the certificate's CN, no password "
+        "is sent (RabbitMQ's rabbitmq_auth_mechanism_ssl plugin, ssl_cert_login_from = common_name).",
+    )
+
+    @property
+    def configured(self) -> bool:
+        return any(v is not None for v in (self.ca_file, self.cert_file, self.key_file)) or self.login_by_certificate
+
+    @property
+    def certificate_user(self) -> str | None:
+        """The broker user an x509 login becomes (the certificate's CN); None with a password login."""
+        return certificate_common_name(self.cert_file) if self.login_by_certificate and self.cert_file else None
+
+    def context(self) -> ssl.SSLContext:
+        """A new client context from these files (TLS 1.2+, the server verified against ``ca_file``)."""
+        password = None if self.key_password is None else self.key_password.get_secret_value()
+        return client_context(self.ca_file, self.cert_file, self.key_file, password)
+
+    @model_validator(mode="after")
+    def _files_usable(self) -> Self:
+        if not self.configured:
+            return self  # plain amqps:// with the system's CAs: nothing of ours to check
+        if self.key_file is not None and self.cert_file is None:
+            raise ValueError("broker.tls.key_file is set without broker.tls.cert_file")
+        if self.login_by_certificate and self.cert_file is None:
+            raise ValueError("broker.tls.login_by_certificate needs broker.tls.cert_file (the CN is the broker user)")
+        try:
+            self.context()
+            self.certificate_user  # noqa: B018 (reads the CN: a certificate without one is refused here)
+        except ConfigurationError as exc:
+            raise ValueError(exc.message) from exc
+        return self
+
+
 class BrokerSettings(_Part):
     """Where the AMQP broker is and how hard to lean on it."""
 
     url: str | None = Field(
         default=None,
-        description="AMQP URL (amqp://user:pass@host:5672/vhost); unset means the in-memory transport.",
+        description="AMQP URL (amqp://user:pass@host:5672/vhost, amqps://host:5671/vhost for TLS); unset means the "
+        "in-memory transport.",
     )
     management_url: str = "http://127.0.0.1:15672"
     management_user: str = "guest"
@@ -41,6 +96,15 @@ class BrokerSettings(_Part):
     confirm_window: int = Field(default=256, ge=1, le=65_535, description="Unconfirmed publishes in flight.")
     heartbeat_seconds: int = Field(default=30, ge=0)
     reconnect_max_seconds: float = Field(default=30.0, gt=0)
+    tls: BrokerTlsSettings = Field(
+        default=BrokerTlsSettings(), description="Used with an amqps:// URL (docs/operations.md: TLS to the broker)."
+    )
+
+    @model_validator(mode="after")
+    def _tls_matches_url(self) -> Self:
+        if self.tls.configured and (self.url is None or urlsplit(self.url).scheme != "amqps"):
+            raise ValueError("broker.tls is set but broker.url is not amqps://host:5671/...: TLS settings need TLS")
+        return self
 
 
 class DatabaseSettings(_Part):

@@ -101,6 +101,23 @@ class AgencyHubClient(HubClient):
         """The officer's agency's part of the history of the document's submission, with who acted."""
         return (await self._call("GET", f"/v1/officer/queue/{ticket}/history"))["events"]  # type: ignore[no-any-return]
 
+    async def joint_inspections(self, submission_id: str | None = None) -> list[dict[str, Any]]:
+        """The caller's agency's open joint inspections, or all of one submission."""
+        params = {"submissionId": submission_id} if submission_id else None
+        return (await self._call("GET", "/v1/joint-inspections", params=params))["inspections"]  # type: ignore[no-any-return]
+
+    async def propose_joint_inspection(self, submission_id: str, slot_at: str, place: str) -> dict[str, Any]:
+        body = {"submissionId": submission_id, "slotAt": slot_at, "place": place}
+        return await self._call("POST", "/v1/joint-inspections", body)  # type: ignore[no-any-return]
+
+    async def answer_joint_inspection(self, inspection_id: int, accept: bool, reason: str | None) -> dict[str, Any]:
+        body = {"accept": accept, **({"reason": reason} if reason else {})}
+        return await self._call("POST", f"/v1/joint-inspections/{inspection_id}/response", body)  # type: ignore[no-any-return]
+
+    async def record_joint_attendance(self, inspection_id: int, attended: bool, findings: str) -> dict[str, Any]:
+        body = {"attended": attended, "findings": findings}
+        return await self._call("POST", f"/v1/joint-inspections/{inspection_id}/attendance", body)  # type: ignore[no-any-return]
+
     async def report(self, name: str, period: Mapping[str, str]) -> dict[str, Any]:
         """``time-release`` or ``trade`` figures for ``period`` (``from``/``to`` dates), as JSON."""
         return await self._call("GET", f"/v1/reports/{name}", params=dict(period))  # type: ignore[no-any-return]

@@ -1,5 +1,5 @@
-"""The hub services agencies use besides their inbox: attachments, the officer queue, border events, and
-the time-release and trade figures (read by officers, agencies and operators).
+"""The hub services agencies use besides their inbox: attachments, the officer queue, border events, joint
+inspections, and the time-release and trade figures (read by officers, agencies and operators).
 
 ``build_agency_services`` wires them to a running hub; ``agency_services_app`` is their Starlette app,
 mounted next to the submission API (or served on its own, as tests do).
@@ -14,13 +14,20 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
 from singlewindow.platform.api.attachments_http import attachment_routes
+from singlewindow.platform.api.joint_http import joint_inspection_routes
 from singlewindow.platform.api.methods import by_path
 from singlewindow.platform.api.officers_http import officer_routes
 from singlewindow.platform.api.reports_http import report_routes
 from singlewindow.platform.attachments import AttachmentService, AttachmentStore, BlobStore
 from singlewindow.platform.hub.runtime import Hub
 from singlewindow.platform.identity import PrincipalStore
-from singlewindow.platform.officers import BorderEventService, OfficerClaims, OfficerQueue, OfficerService
+from singlewindow.platform.officers import (
+    BorderEventService,
+    JointInspections,
+    OfficerClaims,
+    OfficerQueue,
+    OfficerService,
+)
 from singlewindow.platform.reports import ReportService
 from singlewindow.platform.settings import Settings
 from singlewindow.platform.specs import DocumentValidator
@@ -34,6 +41,7 @@ class AgencyServices:
     attachments: AttachmentService
     officers: OfficerService
     border_events: BorderEventService
+    joint_inspections: JointInspections
     reports: ReportService
     body_limit: int
 
@@ -41,6 +49,7 @@ class AgencyServices:
         return [
             *attachment_routes(self.attachments, self.principals),
             *officer_routes(self.officers, self.border_events, self.principals, self.body_limit),
+            *joint_inspection_routes(self.joint_inspections, self.principals),
             *report_routes(self.reports, self.principals),
         ]
 
@@ -56,6 +65,7 @@ def build_agency_services(hub: Hub, settings: Settings, validator: DocumentValid
             queue, hub.recipients, hub.catalogue, validator, OfficerClaims(hub.engine, claim), hub.events
         ),
         border_events=BorderEventService(hub.engine, validator),
+        joint_inspections=JointInspections(hub.engine, hub.recipients),
         reports=ReportService(hub.engine, settings.gateway.country),
         body_limit=settings.limits.max_document_bytes + BODY_ALLOWANCE,
     )

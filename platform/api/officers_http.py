@@ -54,14 +54,14 @@ def decision_input(body: dict[str, Any]) -> OfficerDecisionInput:
     return checked(OfficerDecisionInput, body, "decision")
 
 
-def _positive(raw: str | None, name: str, default: int) -> int:
+def positive(raw: str | None, name: str, default: int) -> int:
     """ASCII digits within int64 (``"²".isdigit()`` is True, and ids are BIGINT)."""
     value = parse_count(raw, f"/{name}", minimum=1)
     return default if value is None else value
 
 
 def _ticket(request: Request) -> int:
-    return _positive(request.path_params["ticket"], "ticket", 0)
+    return positive(request.path_params["ticket"], "ticket", 0)
 
 
 def officer_routes(
@@ -110,13 +110,13 @@ def officer_routes(
         principal = await caller(principals, request)
         if request.query_params.get("published", "false") != "false":
             raise InvalidInput("only published=false is served", [Problem("/published", "enum", "false")])
-        limit = _positive(request.query_params.get("limit"), "limit", 100)
+        limit = positive(request.query_params.get("limit"), "limit", 100)
         decisions = await officers.unpublished(principal, min(limit, 1000))
         return JSONResponse({"decisions": [d.as_dict() for d in decisions]})
 
     async def published(request: Request) -> Response:
         principal = await caller(principals, request)
-        decision_id = _positive(request.path_params["id"], "id", 0)
+        decision_id = positive(request.path_params["id"], "id", 0)
         return JSONResponse((await officers.mark_published(principal, decision_id)).as_dict())
 
     async def ticket(request: Request) -> Response:

@@ -20,6 +20,7 @@ from singlewindow.platform.api.openapi_agency import agency_paths, agency_schema
 from singlewindow.platform.api.openapi_common import json_content, ok, ref
 from singlewindow.platform.api.openapi_common import operation as common_operation
 from singlewindow.platform.api.openapi_console import console_paths, console_schemas
+from singlewindow.platform.api.openapi_joint import joint_paths, joint_schemas
 from singlewindow.platform.api.openapi_permits import permit_paths, permit_schemas
 from singlewindow.platform.api.openapi_proofs import proof_paths, proof_schemas
 from singlewindow.platform.api.openapi_reports import report_paths, report_schemas
@@ -259,6 +260,7 @@ def openapi_document(served: Collection[tuple[str, str]] | None = None) -> dict[
         **_submission_paths(),
         **agency_paths(),
         **console_paths(),
+        **joint_paths(),
         **report_paths(),
         **permit_paths(),
         **proof_paths(),
@@ -277,8 +279,9 @@ def openapi_document(served: Collection[tuple[str, str]] | None = None) -> dict[
             "title": "Single Window hub",
             "version": "1.0.0",
             "description": "Submit once; every border agency decides; one consolidated status. See docs/api.md; "
-            "the agency services (attachments, officer queue, border events) docs/agency-services.md; the "
-            "time-release and trade figures docs/reports.md; the permits register docs/permits.md.",
+            "the agency services (attachments, officer queue, border events, joint inspections) "
+            "docs/agency-services.md; the time-release and trade figures docs/reports.md; the permits register "
+            "docs/permits.md.",
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -286,6 +289,7 @@ def openapi_document(served: Collection[tuple[str, str]] | None = None) -> dict[
                 **_schemas(),
                 **agency_schemas(),
                 **console_schemas(),
+                **joint_schemas(),
                 **report_schemas(),
                 **permit_schemas(),
                 **proof_schemas(),

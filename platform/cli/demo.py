@@ -39,8 +39,9 @@ from singlewindow.platform.settings import LogSettings
 @click.option(
     "--web",
     is_flag=True,
-    help="Instead: open the web portal on embedded defaults (rule-based agencies, the shipped consignments "
-    "submitted first) and serve it until Ctrl-C; prints the URL and the tokens to sign in with.",
+    help="Instead: open the web portal on embedded defaults (rule-based agencies but the border guard, whose "
+    "officer decides in the console; the shipped consignments submitted first) and serve it until Ctrl-C; "
+    "prints the URL and the tokens to sign in with.",
 )
 @click.pass_context
 def demo(

@@ -8,7 +8,6 @@ to the hub's cargo-manifest schema, as intake would.
 
 from __future__ import annotations
 
-import importlib
 import json
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -16,21 +15,12 @@ from pathlib import Path
 import click
 
 from singlewindow.adapters.customs.edifact_reader import read_edifact
-from singlewindow.adapters.formats import FormatReading, Problem, Reader
+from singlewindow.adapters.formats import FormatReading, Problem
+from singlewindow.adapters.phytosanitary.ephyto import check_ephyto
 from singlewindow.platform.specs import Catalog, DocumentValidator
 
 MAX_BYTES = 16 * 1024 * 1024
 _BOM = b"\xef\xbb\xbf"
-
-
-def _ephyto_reader() -> Reader | None:
-    """The ePhyto reader, when this installation has it (it lives in the phytosanitary adapter)."""
-    try:
-        module = importlib.import_module("singlewindow.adapters.phytosanitary.ephyto")
-    except ImportError:
-        return None
-    reader: Reader | None = getattr(module, "check_ephyto", None)
-    return reader
 
 
 def sniff(data: bytes) -> str:
@@ -63,12 +53,7 @@ def check_file(data: bytes, profile: str | None) -> FormatReading:
         reading = read_edifact(data, profile)
         return replace(reading, problems=(*reading.problems, *_manifest_problems(reading)))
     if kind == "ePhyto":
-        reader = _ephyto_reader()
-        if reader is None:
-            return FormatReading(
-                "ePhyto", problems=(Problem("file", "format.reader-missing", "ePhyto reader not installed"),)
-            )
-        return reader(data, profile)
+        return check_ephyto(data, profile)
     return FormatReading(
         "unknown", problems=(Problem("file", "format.unknown", "neither XML (ePhyto) nor UN/EDIFACT (UNA/UNB)"),)
     )
@@ -106,6 +91,4 @@ def check(file: Path, profile: str | None, as_json: bool) -> None:
         for problem in reading.problems:
             click.echo(f"problem ({problem.layer}): {problem}")
     if not reading.ok:
-        # SystemExit, not ctx.exit: nsw's main runs click with standalone_mode=False, which turns ctx.exit's
-        # code into a return value that never reaches the shell
-        raise SystemExit(1)
+        click.get_current_context().exit(1)

@@ -61,7 +61,9 @@ def cli(ctx: click.Context) -> None:
 def main() -> None:
     """Console-script entry point: project errors become one clear line and exit code 1, no traceback."""
     try:
-        cli.main(standalone_mode=False)
+        # standalone_mode=False hands back ctx.exit(code) as a return value instead of exiting: pass it on,
+        # or every command that reports failure that way would exit 0.
+        code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
@@ -73,3 +75,5 @@ def main() -> None:
     except NswError as exc:
         click.echo(f"error: {exc.message}", err=True)
         sys.exit(1)
+    if isinstance(code, int) and code:
+        sys.exit(code)

@@ -1,5 +1,6 @@
-"""``nsw portal serve``: the web portal for traders and brokers, on a running hub's HTTP API
-(``NSW_WEB__HUB_URL``) or on embedded defaults (a hub of its own with rule-based agencies)."""
+"""``nsw portal serve``: the web portal for traders, brokers and officers, on a running hub's HTTP API
+(``NSW_WEB__HUB_URL``) or on embedded defaults (a hub of its own with rule-based agencies but the border
+guard, whose officer decides in the console)."""
 
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ def portal() -> None:
 @portal.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=None, help="Listen here (default: web.port, 8088).")
 @click.option("--hub-url", default=None, metavar="URL", help="A running hub's HTTP API (default: web.hub_url; "
-              "unset: an embedded hub with rule-based agencies).")  # fmt: skip
+              "unset: an embedded hub, rule-based agencies but the border guard's officer).")  # fmt: skip
 @click.option("--seed", is_flag=True, help="Embedded only: submit the shipped consignment examples first.")
 @click.pass_context
 def serve(ctx: click.Context, port: int | None, hub_url: str | None, seed: bool) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,11 +99,16 @@ async def _auto_decider(
 
 
 @asynccontextmanager
-async def auto_deciders(embedded: EmbeddedHub, passwords: Mapping[str, str]) -> AsyncIterator[AgencySystems]:
-    """The fast mode (``--auto-deciders``): one rule-based decider per agency, nothing else runs."""
+async def auto_deciders(
+    embedded: EmbeddedHub, passwords: Mapping[str, str], skip: Collection[str] = ()
+) -> AsyncIterator[AgencySystems]:
+    """The fast mode (``--auto-deciders``): one rule-based decider per agency (but those in ``skip``, whose
+    decisions come from elsewhere), nothing else runs."""
     async with AsyncExitStack() as stack:
         systems = AgencySystems({})
         for agency in embedded.catalogue.agencies():
+            if agency.id in skip:
+                continue
             systems.deciders.append(await _auto_decider(stack, embedded, agency.id, passwords))
             systems.sources[agency.id] = AUTO
         yield systems
@@ -228,6 +233,20 @@ async def real_agencies(
             officer = asyncio.create_task(_officer(served.url, officer_token, stop), name="demo-officer")
             stack.push_async_callback(_end, officer, stop)
         yield systems
+
+
+@asynccontextmanager
+async def officer_desk(
+    embedded: EmbeddedHub, hub_url: str, adapter_token: str, folder: Path, passwords: Mapping[str, str]
+) -> AsyncIterator[None]:
+    """The border guard's real adapter on the officer queue of the hub at ``hub_url``, with nobody at the
+    desk: its decisions are whatever the officers decide (in the console or over the officer API)."""
+    async with AsyncExitStack() as stack:
+        name = ADAPTERS["border-guard"][0]
+        entry = next(entry for entry in discover().adapters if entry.name == name)
+        config = {"hub_url": hub_url, "hub_token": adapter_token, "poll_seconds": 0.1}
+        await _runtime(stack, embedded, entry, config, folder, passwords)
+        yield
 
 
 async def _end(task: asyncio.Task[None], stop: asyncio.Event) -> None:

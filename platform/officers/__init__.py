@@ -2,6 +2,8 @@
 
 from singlewindow.platform.officers.border_events import BorderEventService
 from singlewindow.platform.officers.claims import OfficerClaims
+from singlewindow.platform.officers.joint import JointInspections
+from singlewindow.platform.officers.joint_models import JointAttendanceInput, JointProposalInput, JointResponseInput
 from singlewindow.platform.officers.models import (
     AnswerInput,
     OfficerDecisionInput,
@@ -17,6 +19,10 @@ from singlewindow.platform.officers.service import OfficerService
 __all__ = [
     "AnswerInput",
     "BorderEventService",
+    "JointAttendanceInput",
+    "JointInspections",
+    "JointProposalInput",
+    "JointResponseInput",
     "OfficerClaims",
     "OfficerDecisionInput",
     "OfficerQueue",

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import rfc8785
 from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -17,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from singlewindow.platform.aggregation import TERMINAL, Consolidated
 from singlewindow.platform.coalesce import GroupCall
 from singlewindow.platform.errors import Conflict, NotFound
+from singlewindow.platform.state.canonical import canonical_json
 from singlewindow.platform.state.common import aware, lock_version, utcnow
 from singlewindow.platform.state.events import append_event, append_events, event_row
 from singlewindow.platform.state.outbox import Enqueued, OutboxMessage, enqueue, enqueue_many
@@ -31,7 +31,7 @@ TOLD_KINDS = ("AGENCY", "PARTNER")
 
 def payload_hash(document: Mapping[str, Any]) -> str:
     """SHA-256 of the RFC 8785 canonical form: key order and whitespace do not make a new payload."""
-    return hashlib.sha256(rfc8785.dumps(dict(document))).hexdigest()
+    return hashlib.sha256(canonical_json(dict(document))).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

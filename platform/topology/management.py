@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import ssl
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
@@ -76,7 +77,14 @@ class ManagementClient:
     """One administrator session with the management API; use as ``async with``."""
 
     def __init__(
-        self, base_url: str, user: str, password: str, *, timeout: float = 10.0, transport: Any = None
+        self,
+        base_url: str,
+        user: str,
+        password: str,
+        *,
+        timeout: float = 10.0,
+        transport: Any = None,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
         self._base_url = base_url.rstrip("/")
         # httpx logs every request at INFO; a declare makes ~100 of them, which drowns the command's output.
@@ -87,11 +95,19 @@ class ManagementClient:
             timeout=timeout,
             headers={"content-type": "application/json"},
             transport=transport,
+            verify=verify,
         )
 
     @classmethod
     def from_settings(cls, broker: BrokerSettings) -> ManagementClient:
-        return cls(broker.management_url, broker.management_user, broker.management_password.get_secret_value())
+        """An https:// management URL is checked against ``broker.tls.ca_file`` when that is set, as AMQP is."""
+        https_with_ca = urlsplit(broker.management_url).scheme == "https" and broker.tls.ca_file is not None
+        return cls(
+            broker.management_url,
+            broker.management_user,
+            broker.management_password.get_secret_value(),
+            verify=broker.tls.context() if https_with_ca else True,
+        )
 
     async def __aenter__(self) -> ManagementClient:
         return self

@@ -35,7 +35,7 @@ from singlewindow.platform.errors import (
     PayloadTooLarge,
     Unauthenticated,
 )
-from singlewindow.platform.settings import BrokerSettings
+from singlewindow.platform.settings import BrokerSettings, BrokerTlsSettings
 from singlewindow.platform.transport.backoff import Backoff
 from singlewindow.platform.transport.base import (
     Delivery,
@@ -46,6 +46,7 @@ from singlewindow.platform.transport.base import (
     Transport,
 )
 from singlewindow.platform.transport.confirms import ConfirmTracker, PendingPublish
+from singlewindow.platform.transport.tls_refusals import tls_refusal
 from singlewindow.platform.transport.wire import FRAME_MAX, check_message, header_frame_size
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ def translate(exc: BaseException) -> NswError:
         if code in (404, 406) and isinstance(exc, pika_errors.ChannelClosed):
             return ConfigurationError(text)
         return BrokerUnavailable(f"broker closed the {_kind(exc)}: {code} {text}")
-    return BrokerUnavailable(f"broker connection problem: {exc!r}")
+    return tls_refusal(repr(exc)) or BrokerUnavailable(f"broker connection problem: {exc!r}")
 
 
 def _kind(exc: BaseException) -> str:
@@ -407,8 +408,10 @@ class RabbitMqTransport(Transport):
         reconnect_max_seconds: float,
         publish_timeout: float,
         max_sends: int,
+        user: str | None = None,
     ) -> None:
-        self.user: str = parameters.credentials.username
+        self.user: str = user or parameters.credentials.username
+        """Who the broker knows this connection as: the login's name, or the certificate's CN (x509)."""
         self.reconnect_max_seconds = reconnect_max_seconds
         self.closing = False
         self.link: _Link | None = None
@@ -748,6 +751,23 @@ def _check(prefetch: int) -> int:
     return prefetch
 
 
+def _secure(parameters: Any, tls: BrokerTlsSettings, username: str | None) -> str:
+    """TLS for an amqps:// URL with our own context (TLS 1.2+, the broker checked against ``tls.ca_file``
+    and the host name dialled), and the x509 login; returns the broker user this connection becomes."""
+    if parameters.ssl_options is not None:
+        parameters.ssl_options = pika.SSLOptions(tls.context(), server_hostname=parameters.host)
+    common_name = tls.certificate_user
+    if common_name is None:
+        return str(parameters.credentials.username)
+    if username is not None and username != common_name:
+        raise ConfigurationError(
+            f"this process logs in as broker user {username!r}, but broker.tls.cert_file is {common_name!r}'s "
+            f"certificate (x509 login takes the user from the CN): give it a certificate with CN={username}"
+        )
+    parameters.credentials = pika.credentials.ExternalCredentials()
+    return common_name
+
+
 async def connect(
     settings: BrokerSettings,
     *,
@@ -760,7 +780,8 @@ async def connect(
 ) -> RabbitMqTransport:
     """Connect to ``settings.url``; ``vhost``/``username`` override the URL (least-privilege users).
 
-    The vhost is the argument, else the URL's path, else ``settings.vhost``.
+    The vhost is the argument, else the URL's path, else ``settings.vhost``. With an x509 login
+    (``settings.tls.login_by_certificate``) the certificate names the user: ``username`` must be its CN.
     """
     if not settings.url:
         raise ConfigurationError("broker.url is not set; use the in-memory transport instead")
@@ -769,6 +790,7 @@ async def connect(
     parameters.virtual_host = vhost or path or settings.vhost
     if username is not None:
         parameters.credentials = pika.PlainCredentials(username, password or "")
+    user = _secure(parameters, settings.tls, username)
     parameters.heartbeat = settings.heartbeat_seconds
     parameters.connection_attempts = 1
     parameters.blocked_connection_timeout = publish_timeout
@@ -779,6 +801,7 @@ async def connect(
         reconnect_max_seconds=settings.reconnect_max_seconds,
         publish_timeout=publish_timeout,
         max_sends=max_sends,
+        user=user,
     )
     await transport.start()
     return transport

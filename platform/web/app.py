@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from singlewindow.platform.web.console.dashboard import dashboard_routes
+from singlewindow.platform.web.console.joint import joint_routes
 from singlewindow.platform.web.console.pages import console_routes
 from singlewindow.platform.web.middleware import PortalMiddleware
 from singlewindow.platform.web.pages.auth import auth_routes
@@ -41,6 +42,7 @@ def build_portal_app(config: PortalConfig, extra_routes: Sequence[RouteSet] = ()
         *compose_routes(portal),
         *lookup_routes(portal),
         *console_routes(portal),
+        *joint_routes(portal),
         *dashboard_routes(portal),
         *(route for route_set in extra_routes for route in route_set(portal)),
         Route("/healthz", _healthz, methods=["GET"]),

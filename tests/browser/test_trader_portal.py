@@ -1,7 +1,10 @@
 """A trader in a real browser: signs in with the keyboard, fills the consignment form, sees the hub's field
 error next to the field, fixes it, attaches a file (its SHA-256 shown), submits, and watches the status reach
-the consolidated decision live, with its signed QR code (verified as current) and its PDF downloaded; amends a
-submission through the prefilled form; another trader gets 404 for a submission's URL, as for a missing id."""
+the consolidated decision live while the border guard's officer, in a second browser context, claims and
+decides in the console (the embedded portal's border guard decides only through its officers), with its
+signed QR code (verified as current by the hub and in the officer's console) and its PDF downloaded; the
+dashboard then shows the run's numbers; amends a submission through the prefilled form; another trader gets
+404 for a submission's URL, as for a missing id."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from playwright.async_api import Browser, Page, expect
 
 from singlewindow.platform.api.client import HubClient
 from singlewindow.platform.specs import Catalog
-from singlewindow.platform.web.embedded import OTHER_TRADER, TRADER
+from singlewindow.platform.web.embedded import OFFICER, OTHER_TRADER, TRADER
 from singlewindow.platform.web.serve import PortalEndpoints
 
 from .accessibility import accessibility_problems, first_tab_stop
@@ -74,6 +77,12 @@ async def test_trader_submits_through_the_form_and_watches_the_decision(
 
     await page.get_by_role("button", name="Submit", exact=True).last.click()
     await page.wait_for_url(re.compile(r"/submissions/s_[0-9a-f]+$"))
+    await expect(page.locator("#consolidated-status")).not_to_have_text("CLEARED")  # the officer has not decided
+    submission_id = page.url.rsplit("/", 1)[1]
+
+    officer = await new_context(browser)
+    desk = await officer.new_page()
+    await officer_decides(desk, portal, submission_id, screens)
     await expect(page.locator("#consolidated-status")).to_have_text("CLEARED", timeout=15_000)
     assert await accessibility_problems(page) == []
     await screens.shot(page, "cleared")
@@ -93,6 +102,46 @@ async def test_trader_submits_through_the_form_and_watches_the_decision(
         verdict = await hub.verify_status_proof(payload)
     assert (verdict["verdict"], verdict["statement"]["status"]) == ("current", "CLEARED")
     await context.close()
+
+    await desk.goto(f"{portal.url}/console")  # the officer at the border scans the decision's QR code
+    await desk.get_by_label("Scan or type a QR code, UCR or submission id").fill(payload)
+    await desk.keyboard.press("Enter")
+    await expect(desk.locator("#proof-title")).to_contain_text("Signed by the hub and current")
+    await expect(desk.locator("#proof-status")).to_have_text("CLEARED")
+    assert await accessibility_problems(desk) == []
+    await screens.shot(desk, "officer-verifies-qr")
+
+    await desk.goto(f"{portal.url}/dashboard")
+    await expect(desk.locator('[data-figure="consignments"]')).to_have_text("1")
+    await expect(desk.locator('[data-figure="released"]')).to_have_text("1")
+    await expect(desk.locator("#agencies tbody th", has_text="border-guard")).to_have_count(1)
+    assert await accessibility_problems(desk) == []
+    await screens.shot(desk, "dashboard")
+    await officer.close()
+
+
+async def officer_decides(page: Page, portal: PortalEndpoints, submission_id: str, screens: Screens) -> None:
+    """The border guard's officer: finds the submission in the queue (its adapter queued it a moment ago),
+    opens, claims and accepts it."""
+    await sign_in(page, portal, OFFICER)
+    row = page.locator("#queue tr", has_text=submission_id)
+    for _ in range(50):
+        await page.goto(f"{portal.url}/console")
+        if await row.count():
+            break
+        await page.wait_for_timeout(100)
+    assert await accessibility_problems(page) == []
+    await screens.shot(page, "officer-queue")
+    await row.get_by_role("link").click()
+    await page.get_by_role("button", name="Claim", exact=True).click()
+    await expect(page.locator("#claim-state")).to_contain_text("claimed by you")
+    assert await accessibility_problems(page) == []
+    await screens.shot(page, "officer-claimed")
+    await page.get_by_label("Decision", exact=True).select_option("ACCEPTED")
+    await page.get_by_role("button", name="Record the decision").click()
+    await expect(page.locator("#claim-state")).to_have_text("decided")
+    await expect(page.locator("#history")).to_contain_text("OFFICER_DECIDED")
+    await screens.shot(page, "officer-decided")
 
 
 async def test_trader_amends_through_the_form(browser: Browser, portal: PortalEndpoints, screens: Screens) -> None:

@@ -133,3 +133,9 @@ def fault_system(private_rabbit: PrivateRabbit, private_postgres: PrivatePostgre
             import shutil
 
             shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def private_services_possible() -> None:
+    """For fixtures that start a private service of their own (test_tls.py): the same skip or CI failure."""
+    _require_private_services()

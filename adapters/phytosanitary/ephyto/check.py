@@ -17,7 +17,7 @@ from singlewindow.adapters.phytosanitary.ephyto.names import CERTIFICATE, ENVELO
 from singlewindow.adapters.phytosanitary.ephyto.national import national_problems
 from singlewindow.adapters.phytosanitary.ephyto.reading import certificate_from
 
-FORMAT = "ephyto"
+FORMAT = "ePhyto"
 _IN_CONTENT = "/hub:Envelope/hub:Content → "
 
 

@@ -1,6 +1,6 @@
-"""What the console's forms become before they go to the hub's API: an officer's decision and a border-event
-document. Only shaping happens here; the hub checks both (the decision rules, the border-event spec) and its
-refusal is what the officer sees, with the field it points at."""
+"""What the console's forms become before they go to the hub's API: an officer's decision, a border-event
+document and a joint inspection's slot. Only shaping happens here; the hub checks them (the decision rules,
+the border-event spec, the slot) and its refusal is what the officer sees, with the field it points at."""
 
 from __future__ import annotations
 
@@ -79,6 +79,17 @@ def border_event_from_form(
         "recordingAgency": agency,
         "recordedBy": {"id": officer["id"][:35], "name": officer["name"][:70]},
     }
+
+
+def joint_slot_from_form(form: Mapping[str, Any]) -> tuple[str, str]:
+    """(slot, place) of a proposal: the ``datetime-local`` read as UTC (bad or missing text goes to the hub,
+    which refuses it with a pointer at ``/slotAt``)."""
+    raw = _text(form, "slotAt", 40)
+    try:
+        slot = rfc3339_millis(datetime.fromisoformat(raw).replace(tzinfo=UTC))
+    except ValueError:
+        slot = raw
+    return slot, _text(form, "place", 200)
 
 
 def _occurred(raw: str, now: datetime) -> str:

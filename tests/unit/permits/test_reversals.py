@@ -26,9 +26,7 @@ def ask(quantity: str) -> CheckRequest:
     return CheckRequest(NUMBER, "180540012345", "0202300000", Decimal(quantity), "KGM", date(2026, 11, 27))
 
 
-async def test_a_reversal_gives_the_quantity_back_once_as_its_own_ledger_entry(
-    register: Any, certificate: Any
-) -> None:
+async def test_a_reversal_gives_the_quantity_back_once_as_its_own_ledger_entry(register: Any, certificate: Any) -> None:
     service = register.service
     await service.issue(register.veterinary, certificate())
     await service.write_off(register.customs, ask("8000"), KEY)

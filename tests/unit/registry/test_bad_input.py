@@ -111,7 +111,9 @@ async def test_nul_inside_schema_strings_is_stored_escaped(rest: httpx.AsyncClie
     """NUL inside a JSON string is fine: the normalised text escapes it, so every store can hold it."""
     schema = json.dumps({"type": "string", "title": "a\u0000b"})
     answer = await rest.post(
-        "/subjects/s/versions", json={"schema": schema, "schemaType": "JSON"}, headers={"Authorization": f"Bearer {tokens.operator}"}  # noqa: E501
+        "/subjects/s/versions",
+        json={"schema": schema, "schemaType": "JSON"},
+        headers={"Authorization": f"Bearer {tokens.operator}"},
     )
     assert answer.status_code == 200, answer.text
     stored = (await rest.get(f"/schemas/ids/{answer.json()['id']}")).json()["schema"]
@@ -155,7 +157,10 @@ async def test_grpc_bad_schemas_are_invalid_argument(
 async def test_grpc_bad_names_and_ids(stub: Stub, tokens: Tokens, no_error_logs: object) -> None:
     auth = bearer(tokens.operator)
     invalid = (grpc.StatusCode.INVALID_ARGUMENT, 42208)
-    assert await refused(stub.CreateVersion(pb.CreateVersionRequest(subject="a\x00b", schema=GOOD), metadata=auth)) == invalid  # noqa: E501
+    assert (
+        await refused(stub.CreateVersion(pb.CreateVersionRequest(subject="a\x00b", schema=GOOD), metadata=auth))
+        == invalid
+    )
     assert await refused(stub.ListVersions(pb.ListVersionsRequest(subject="a\x00b"))) == invalid
     assert await refused(stub.GetVersion(pb.GetVersionRequest(subject="a\x1fb"))) == invalid
     assert await refused(stub.DeleteSubject(pb.DeleteSubjectRequest(subject="\x00"), metadata=auth)) == invalid

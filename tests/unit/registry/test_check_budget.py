@@ -113,7 +113,9 @@ async def test_large_avro_record_check_names_every_field(service: RegistryServic
     """1,900 changed fields: every one reported (the walk no longer copies avro's growing result sets)."""
 
     def record(kind: str) -> str:
-        return json.dumps({"type": "record", "name": "R", "fields": [{"name": f"f{i}", "type": kind} for i in range(1_900)]})  # noqa: E501
+        return json.dumps(
+            {"type": "record", "name": "R", "fields": [{"name": f"f{i}", "type": kind} for i in range(1_900)]}
+        )
 
     await service.register("big", record("string"), SchemaType.AVRO)
     report = await service.test_compatibility("big", record("int"), SchemaType.AVRO, None)
@@ -173,7 +175,9 @@ async def test_health_and_reads_answer_while_a_check_runs(
     await listener.start()
     transport = httpx.ASGITransport(app=create_app(service, service.settings))
     try:
-        check = asyncio.create_task(service.test_compatibility("s", json.dumps({"type": "string", "title": "t"}), JSON, None))  # noqa: E501
+        check = asyncio.create_task(
+            service.test_compatibility("s", json.dumps({"type": "string", "title": "t"}), JSON, None)
+        )
         async with grpc.aio.insecure_channel(f"127.0.0.1:{listener.port}") as channel:
             health = health_pb2_grpc.HealthStub(channel)  # type: ignore[no-untyped-call]
             answer = await health.Check(health_pb2.HealthCheckRequest(service=""), timeout=10)

@@ -189,7 +189,6 @@ async def test_a_message_pika_cannot_encode_fails_without_holding_up_the_ones_be
     assert transport._tracker.in_flight == 2  # the two sent, awaiting their confirms
 
 
-
 def test_header_values_as_pika_decodes_them_are_sized_at_once() -> None:
     """A redelivered message's 64-bit headers come back as ``pika.compat.long`` (an int subclass); sizing
     them must not walk a range (``x in range`` is O(1) only for exact ints: that hung the hub's parking of a

@@ -1,5 +1,6 @@
 """The portal in process in front of an embedded hub's HTTP API (agency services and reports included), with
-an officer and an operator to sign in, and a consignment queued for the border guard's officers."""
+officers (border guard, phytosanitary) and an operator to sign in, and a consignment queued for the border
+guard's officers."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ import pytest
 from singlewindow.platform.api.agency_services import build_agency_services
 from singlewindow.platform.api.operations import SubmissionApi
 from singlewindow.platform.api.serve import hub_http_app
+from singlewindow.platform.hub.runtime import Hub
 from singlewindow.platform.identity import Role
 from singlewindow.platform.routing import decide, project
-from singlewindow.platform.settings import AttachmentSettings, Settings
+from singlewindow.platform.settings import AttachmentSettings, HubSettings, Settings
 from singlewindow.platform.specs import Catalog, DocumentValidator
 from singlewindow.platform.testing import embedded_hub
 from singlewindow.platform.web.app import build_portal_app
@@ -37,13 +39,14 @@ class Console:
     ticket: int
     ucr: str
     submission_id: str
+    core: Hub
 
     async def sign_in(self, who: str) -> str:
         """Signed in as ``who``; the session's CSRF token for the forms."""
         page = await self.portal.get("/signin")
         answer = await self.portal.post("/signin", data={"csrf": csrf_of(page.text), "token": self.tokens[who]})
         assert answer.status_code == 303, answer.text
-        return csrf_of((await self.portal.get("/console" if who.startswith("bg-") else "/dashboard")).text)
+        return csrf_of((await self.portal.get("/console" if who.endswith("officer") else "/dashboard")).text)
 
 
 def csrf_of(html: str) -> str:
@@ -54,7 +57,9 @@ def csrf_of(html: str) -> str:
 
 @pytest.fixture
 async def console(tmp_path: Path) -> AsyncIterator[Console]:
-    settings = Settings(attachments=AttachmentSettings(folder=tmp_path / "blobs"))
+    settings = Settings(
+        attachments=AttachmentSettings(folder=tmp_path / "blobs"), hub=HubSettings(status_keys_dir=tmp_path / "keys")
+    )
     async with embedded_hub(tmp_path / "hub.db", settings) as embedded:
         hub = embedded.hub
         services = build_agency_services(hub, settings, DocumentValidator(Catalog()))
@@ -62,7 +67,8 @@ async def console(tmp_path: Path) -> AsyncIterator[Console]:
         tokens = {}
         for name, role, agency in (("trader", Role.TRADER, None), ("operator", Role.OPERATOR, None),
                                    ("bg-adapter", Role.AGENCY, "border-guard"),
-                                   ("bg-officer", Role.OFFICER, "border-guard")):  # fmt: skip
+                                   ("bg-officer", Role.OFFICER, "border-guard"),
+                                   ("phyto-officer", Role.OFFICER, "phytosanitary")):  # fmt: skip
             tokens[name] = (await hub.principals.add(name, role, agency)).token
         document: dict[str, Any] = json.loads(
             next(p for p in Catalog().get("consignment").valid_examples if "apples" in p.name).read_text()
@@ -87,4 +93,6 @@ async def console(tmp_path: Path) -> AsyncIterator[Console]:
             )
             portal_transport = httpx.ASGITransport(app=build_portal_app(config))
             async with httpx.AsyncClient(transport=portal_transport, base_url="http://portal") as portal:
-                yield Console(portal, hub_http, tokens, queued.json()["ticket"], document["ucr"], view.submission_id)
+                yield Console(
+                    portal, hub_http, tokens, queued.json()["ticket"], document["ucr"], view.submission_id, hub
+                )

@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po
 from singlewindow.platform.web.i18n import catalogue_path
 
 TEMPLATES = Path(__file__).parents[3] / "platform" / "web" / "templates"
-PAGES = ("dashboard.html", "console.html", "console_item.html")
+PAGES = ("dashboard.html", "console.html", "console_item.html", "console_joint.html", "_joint.html")
 MESSAGE = re.compile(r"""_\("((?:[^"\\]|\\.)*)"\)|_\('([^']*)'\)""")
 
 
