@@ -25,6 +25,7 @@ DATA = {
     "singlewindow.platform.web.static": ["*.css", "*.js"],
     "singlewindow.platform.web.locale.ru.LC_MESSAGES": ["*.po"],
     "singlewindow.platform.web.locale.kk.LC_MESSAGES": ["*.po"],
+    "singlewindow.platform.web.locale.codelists": ["*.json"],  # ru/kk names of the code lists, by code
     "singlewindow.adapters.phytosanitary.schemas": ["*.xsd"],
     "singlewindow.adapters.phytosanitary.samples": ["*.xml"],
 }

@@ -10,6 +10,7 @@ what the latest is.
 from __future__ import annotations
 
 import base64
+import fcntl
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -59,10 +60,20 @@ STATUS_KEY_NAME = "nsw-status"  # key ids read nsw-status-2026-01: never taken f
 
 
 def status_keystore(directory: Path) -> Keystore:
-    """The status keystore, with a first key made if it has none (a fresh deployment, embedded defaults)."""
+    """The status keystore, with a first key made if it has none (a fresh deployment, embedded defaults).
+
+    Hub processes sharing the folder may issue their first proofs at once: the check and the key's making
+    happen under an exclusive lock on a file in the folder, so they make one key, not one each (the later
+    index would hide the earlier key and its proofs would no longer verify).
+    """
     keystore = Keystore(directory)
-    if not keystore.records():
-        keystore.generate(STATUS_KEY_NAME)
+    if keystore.records():
+        return keystore
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with (directory / ".make-key.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not keystore.records():
+            keystore.generate(STATUS_KEY_NAME)
     return keystore
 
 

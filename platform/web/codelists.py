@@ -1,8 +1,11 @@
 """The shipped code lists as the form's drop-downs and the HS lookup, named in the page's language.
 
-Countries and currencies take their names from CLDR (Babel) in every language; the other lists' English
-names are msgids of the catalogues. The HS list holds chapters and 4-digit headings, so the HS code (6
-digits) is typed, with a lookup by code or words instead of a drop-down.
+Countries and currencies take their names from CLDR (Babel) in every language; the other lists' Russian and
+Kazakh names are catalogue data by code, one JSON file per code list in ``locale/codelists/``
+(``{"codelist": id, "names": {code: {"ru": ..., "kk": ...}}}``), so a name follows the code, not its English
+wording; a code without one there falls back to the gettext catalogues, then to English. The HS list holds
+chapters and 4-digit headings, so the HS code (6 digits) is typed, with a lookup by code or words instead of a
+drop-down.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 from singlewindow.platform.specs import default_specs_dir, read_json
 from singlewindow.platform.web.i18n import Language
 
+NAMES_DIR = Path(__file__).parent / "locale" / "codelists"
 HS = "hs"
 NO_DROP_DOWN = frozenset({HS})
 MAX_HS_MATCHES = 30
@@ -31,6 +35,7 @@ class Entry:
 @dataclass(frozen=True)
 class CodeLists:
     specs_dir: Path
+    names_dir: Path = NAMES_DIR
 
     @classmethod
     def shipped(cls) -> CodeLists:
@@ -46,12 +51,22 @@ class CodeLists:
             )
         return lists
 
+    @cached_property
+    def translated(self) -> Mapping[str, Mapping[str, Mapping[str, str]]]:
+        """Code list id -> code -> language -> name, from ``names_dir``."""
+        found: dict[str, Mapping[str, Mapping[str, str]]] = {}
+        for path in sorted(self.names_dir.glob("*.json")):
+            content: Any = read_json(path)
+            found[str(content["codelist"])] = content["names"]
+        return found
+
     def name(self, list_id: str, entry: Entry, language: Language) -> str:
         if list_id == "countries":
             return language.country(entry.code, entry.name)
         if list_id == "currencies":
             return language.currency(entry.code, entry.name)
-        return language.gettext(entry.name)
+        by_code = self.translated.get(list_id, {}).get(entry.code, {})
+        return by_code.get(language.code) or language.gettext(entry.name)
 
     def options(self, list_id: str, language: Language) -> list[tuple[str, str]]:
         """(code, "code: name") for a drop-down, in the list's order."""

@@ -45,6 +45,7 @@ async def test_openapi_document_is_valid_and_covers_every_route(env: Env) -> Non
         "/v1/submissions/watch",
         "/v1/submissions/{id}",
         "/v1/submissions/{id}/watch",
+        "/v1/submissions/{id}/document",
         "/v1/submissions/{id}/amend",
         "/v1/submissions/{id}/cancel",
         "/v1/submissions/{id}/answers",

@@ -5,15 +5,16 @@ makes version 2 with the status reset; another trader gets the 404 of a missing 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from pathlib import Path
 
 import httpx
 import pytest
+import pytest_asyncio
 
 from singlewindow.platform.api.agency_services import build_agency_services
 from singlewindow.platform.api.operations import SubmissionApi
@@ -26,6 +27,8 @@ from singlewindow.platform.web.app import build_portal_app
 from singlewindow.platform.web.portal import PortalConfig
 from singlewindow.platform.web.sessions import SessionSealer
 
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+REFERENCES = itertools.count(1)
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 APPLES = json.loads(next(p for p in Catalog().get("consignment").valid_examples if "apples" in p.name).read_text())
 
@@ -61,13 +64,15 @@ class Portal:
     tokens: dict[str, str]
 
     async def sign_in(self, who: str) -> str:
+        self.http.cookies.clear()  # a new browser: the module's tests share one client
         page = await self.http.get("/signin")
         answer = await self.http.post("/signin", data={"csrf": _csrf(page.text), "token": self.tokens[who]})
         assert answer.status_code == 303, answer.text
         return _csrf((await self.http.get("/new")).text)
 
     async def submitted(self) -> str:
-        body = {"documentType": "consignment", "document": APPLES}
+        """A new submission of the apples example under a reference of its own."""
+        body = {"documentType": "consignment", "document": {**APPLES, "traderReference": f"WEB-{next(REFERENCES)}"}}
         answer = await self.hub.post("/v1/submissions", json=body, headers=self.bearer("trader"))
         return str(answer.json()["submission"]["submissionId"])
 
@@ -81,8 +86,10 @@ def _csrf(html: str) -> str:
     return found.group(1)
 
 
-@pytest.fixture
-async def portal(tmp_path: Path) -> AsyncIterator[Portal]:
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def portal(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Portal]:
+    """One hub and portal for the module (each test submits its own consignment)."""
+    tmp_path = tmp_path_factory.mktemp("portal")
     settings = Settings(
         attachments=AttachmentSettings(folder=tmp_path / "blobs"),
         hub=HubSettings(status_keys_dir=tmp_path / "status-keys"),
@@ -118,7 +125,12 @@ async def test_amending_through_the_form_makes_a_new_version_and_resets_the_stat
     assert view["version"] == 2 and view["status"] in {"RECEIVED", "UNDER_REVIEW"} and not view["terminal"]
     stored = (await portal.hub.get(f"/v1/submissions/{submission_id}/document", headers=portal.bearer("trader"))).json()
     amended_item = {**APPLES["goodsItems"][0], "description": "Fresh apples, Golden Delicious, amended"}
-    assert stored["document"] == {**APPLES, "goodsItems": [amended_item, *APPLES["goodsItems"][1:]]}
+    expected = {
+        **APPLES,
+        "traderReference": view["traderReference"],
+        "goodsItems": [amended_item, *APPLES["goodsItems"][1:]],
+    }
+    assert stored["document"] == expected
 
 
 async def test_the_decision_page_has_the_signed_qr_code_and_a_pdf(portal: Portal) -> None:
