@@ -23,6 +23,7 @@ DATA = {
     "singlewindow.adapters.customs.codesets": ["*.json"],  # EDIFACT code-set profiles of partner administrations
     "singlewindow.platform.web.templates": ["*.html"],  # the portal's pages, catalogues and static files
     "singlewindow.platform.web.static": ["*.css", "*.js"],
+    "singlewindow.platform.web.fonts": ["*.ttf", "LICENSE.txt"],  # the decision PDF prints Cyrillic
     "singlewindow.platform.web.locale.ru.LC_MESSAGES": ["*.po"],
     "singlewindow.platform.web.locale.kk.LC_MESSAGES": ["*.po"],
     "singlewindow.platform.web.locale.codelists": ["*.json"],  # ru/kk names of the code lists, by code

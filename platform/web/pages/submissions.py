@@ -103,7 +103,8 @@ def submission_routes(portal: Portal) -> list[Route]:
             return RedirectResponse(f"/submissions/{submission['submissionId']}", status_code=303)
         name = f"decision-{submission['submissionId']}-v{submission['version']}.pdf"
         headers = {"content-disposition": f'attachment; filename="{name}"'}
-        return Response(decision_pdf(submission, proof), media_type="application/pdf", headers=headers)
+        gettext = portal.pages.language_of(request).gettext
+        return Response(decision_pdf(submission, proof, gettext), media_type="application/pdf", headers=headers)
 
     async def status_fragment(request: Request) -> Response:
         submission = await _one(request)
