@@ -10,16 +10,14 @@ does the same.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
-from sqlalchemy import and_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from singlewindow.platform.errors import Conflict, NotFound
+from singlewindow.platform.errors import Conflict
 from singlewindow.platform.officers.history import CLAIMED, RELEASED, record_action
-from singlewindow.platform.officers.lifecycle import refusal, withdrawal_of
 from singlewindow.platform.officers.models import QueuedDocument
-from singlewindow.platform.officers.queue import queued_document
+from singlewindow.platform.officers.queue import by_ticket, locked_item, queued_document
 from singlewindow.platform.officers.tables import officer_queue
 from singlewindow.platform.state.common import aware, utcnow
 
@@ -49,7 +47,7 @@ class OfficerClaims:
     async def claim(self, agency: str, ticket: int, officer_id: str) -> QueuedDocument:
         now = utcnow()
         async with self._engine.begin() as conn:
-            row = await _locked(conn, agency, ticket)
+            row = await locked_item(conn, agency, ticket)
             if row.decided_at is not None:
                 raise Conflict(f"document {ticket} is already decided")
             held = row.claimed_by is not None and row.claim_expires_at is not None and aware(row.claim_expires_at) > now
@@ -64,33 +62,15 @@ class OfficerClaims:
                 await record_action(
                     conn, row.submission_id, row.version, agency, CLAIMED, officer_id, {"ticket": ticket}
                 )
-            return queued_document((await conn.execute(_by_ticket(agency, ticket))).one())
+            return queued_document((await conn.execute(by_ticket(agency, ticket))).one())
 
     async def release(self, agency: str, ticket: int, officer_id: str) -> QueuedDocument:
         async with self._engine.begin() as conn:
-            row = await _locked(conn, agency, ticket)
+            row = await locked_item(conn, agency, ticket)
             if row.claimed_by != officer_id or row.decided_at is not None:
                 raise Conflict(f"document {ticket} is not claimed by you")
             await conn.execute(
                 update(officer_queue).where(officer_queue.c.id == ticket).values(claimed_by=None, claim_expires_at=None)
             )
             await record_action(conn, row.submission_id, row.version, agency, RELEASED, officer_id, {"ticket": ticket})
-            return queued_document((await conn.execute(_by_ticket(agency, ticket))).one())
-
-
-def _by_ticket(agency: str, ticket: int) -> Any:
-    return select(officer_queue).where(and_(officer_queue.c.id == ticket, officer_queue.c.agency == agency))
-
-
-async def _locked(conn: AsyncConnection, agency: str, ticket: int) -> Any:
-    """The agency's item, locked; NotFound for another agency's (as for one that does not exist)."""
-    query = _by_ticket(agency, ticket)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    row = (await conn.execute(query)).first()
-    if row is None:
-        raise NotFound(f"no document {ticket} in the {agency} officer queue")
-    withdrawal = withdrawal_of(row)
-    if withdrawal is not None:
-        raise refusal(ticket, withdrawal)
-    return row
+            return queued_document((await conn.execute(by_ticket(agency, ticket))).one())

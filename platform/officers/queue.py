@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from singlewindow.platform.errors import Conflict, NotFound
 from singlewindow.platform.officers.history import CLAIMED, DECIDED, record_action
@@ -145,15 +145,7 @@ class OfficerQueue:
     ) -> RecordedDecision:
         """Store the decision on a document the officer holds (or revise one its agency decided already)."""
         async with self._engine.begin() as conn:
-            query = select(officer_queue).where(officer_queue.c.id == ticket, officer_queue.c.agency == agency)
-            if conn.dialect.name == "postgresql":
-                query = query.with_for_update()
-            row = (await conn.execute(query)).first()
-            if row is None:
-                raise NotFound(f"no document {ticket} in the {agency} officer queue")
-            withdrawal = withdrawal_of(row)
-            if withdrawal is not None:
-                raise refusal(ticket, withdrawal)
+            row = await locked_item(conn, agency, ticket)
             if row.decided_at is None and row.claimed_by != officer_id:
                 raise Conflict(f"document {ticket} is not claimed by you: pull it with next first")
             result = await conn.execute(
@@ -261,3 +253,21 @@ def _decision(row: Any) -> RecordedDecision:
         aware(row.decided_at),
         row.published_at is not None,
     )
+
+
+def by_ticket(agency: str, ticket: int) -> Any:
+    return select(officer_queue).where(and_(officer_queue.c.id == ticket, officer_queue.c.agency == agency))
+
+
+async def locked_item(conn: AsyncConnection, agency: str, ticket: int) -> Any:
+    """The agency's item, locked; NotFound for another agency's (as for one that does not exist)."""
+    query = by_ticket(agency, ticket)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = (await conn.execute(query)).first()
+    if row is None:
+        raise NotFound(f"no document {ticket} in the {agency} officer queue")
+    withdrawal = withdrawal_of(row)
+    if withdrawal is not None:
+        raise refusal(ticket, withdrawal)
+    return row
