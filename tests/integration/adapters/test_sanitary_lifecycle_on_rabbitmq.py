@@ -58,7 +58,12 @@ async def test_cancel_before_and_after_delivery_and_amend_after_a_decision(
         stage.script()
         probe = await stage.submit("apples")
         await stage.wait_status(probe, "ACCEPTED")
-        assert all(row.withdrawn_at is not None and row.status is None for row in await rows(fresh_postgres_url, early))
+
+        async def early_withdrawn() -> bool:  # the probe's answer does not order the cancellation before it
+            found = await rows(fresh_postgres_url, early)
+            return all(row.withdrawn_at is not None and row.status is None for row in found)
+
+        await stage.until(early_withdrawn)
         assert stage.mine(await stage.hub.hub.intake.get(stage.trader, early))[1] == {}
 
         # Cancelled after delivery, while the system waits for an answer to its query: withdrawn, no decision.
