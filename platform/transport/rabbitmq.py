@@ -16,7 +16,7 @@ import contextlib
 import enum
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -397,25 +397,33 @@ class RabbitSubscription(Subscription):
 
 
 class RabbitMqTransport(Transport):
-    """Build it with ``connect``; one connection, one publish channel, one channel per subscription."""
+    """Build it with ``connect``; one connection, one publish channel, one channel per subscription.
+
+    ``nodes`` are the connection parameters of every node of one cluster: a connection goes to the first that
+    answers, starting with the one after the node whose connection was lost (a dead node is not retried
+    first, and the others share the reconnecting clients).
+    """
 
     def __init__(
         self,
-        parameters: Any,
+        nodes: Sequence[Any],
         *,
         confirm_window: int,
         reconnect_max_seconds: float,
         publish_timeout: float,
         max_sends: int,
     ) -> None:
-        self.user: str = parameters.credentials.username
+        if not nodes:
+            raise ConfigurationError("the RabbitMQ transport needs at least one node's connection parameters")
+        self.user: str = nodes[0].credentials.username
         self.reconnect_max_seconds = reconnect_max_seconds
         self.closing = False
         self.link: _Link | None = None
         self.reconnects = 0
         self.frame_max = FRAME_MAX
         """Negotiated with the broker at each connect; a content header frame must fit in one frame."""
-        self._parameters = parameters
+        self._nodes = tuple(nodes)
+        self._node = 0  # index into _nodes of the node tried first on the next connect
         self._publish_timeout = publish_timeout
         self._window = asyncio.Semaphore(confirm_window)
         self._tracker = ConfirmTracker(max_sends=max_sends)
@@ -441,7 +449,28 @@ class RabbitMqTransport(Transport):
             raise
         self._supervisor = asyncio.get_running_loop().create_task(self._supervise(link))
 
+    @property
+    def node(self) -> str:
+        """``host:port`` of the node the transport is connected to (or tries first next)."""
+        parameters = self._nodes[self._node]
+        return f"{parameters.host}:{parameters.port}"
+
     async def _open_link(self) -> _Link:
+        """A connection to the first node that answers, trying each once from ``_node`` on; the last error
+        if none does."""
+        failure: NswError | None = None
+        for _ in self._nodes:
+            try:
+                return await self._open_link_to(self._nodes[self._node])
+            except NswError as exc:
+                failure = exc
+                if len(self._nodes) > 1:
+                    log.warning("broker node %s refused or unreachable: %s", self.node, exc)
+                self._node = (self._node + 1) % len(self._nodes)
+        assert failure is not None
+        raise failure
+
+    async def _open_link_to(self, parameters: Any) -> _Link:
         loop = asyncio.get_running_loop()
         opened: asyncio.Future[Any] = loop.create_future()
         closed: asyncio.Future[BaseException] = loop.create_future()
@@ -464,7 +493,7 @@ class RabbitMqTransport(Transport):
                 closed.set_result(exc)
 
         try:
-            AsyncioConnection(self._parameters, on_open, on_open_error, on_close, custom_ioloop=loop)
+            AsyncioConnection(parameters, on_open, on_open_error, on_close, custom_ioloop=loop)
         except pika_errors.AMQPError as exc:
             raise translate(exc) from exc
         return _Link(await opened, closed)
@@ -493,6 +522,7 @@ class RabbitMqTransport(Transport):
                 return
             # The count is what the fault harness reads to prove a fault struck publishes in flight.
             log.warning("broker connection lost (%r); reconnecting, %d unconfirmed to resend", reason, requeued)
+            self._node = (self._node + 1) % len(self._nodes)
             while not self.closing:
                 await asyncio.sleep(backoff.next_delay())
                 try:
@@ -507,7 +537,7 @@ class RabbitMqTransport(Transport):
                     with contextlib.suppress(pika_errors.AMQPError):
                         link.connection.close()
                 self.reconnects += 1
-                log.warning("reconnected to the broker; publish counters %s", self._tracker.stats)
+                log.warning("reconnected to the broker at %s; publish counters %s", self.node, self._tracker.stats)
                 backoff.reset()
                 break
 
@@ -758,23 +788,27 @@ async def connect(
     publish_timeout: float = 60.0,
     max_sends: int = 5,
 ) -> RabbitMqTransport:
-    """Connect to ``settings.url``; ``vhost``/``username`` override the URL (least-privilege users).
+    """Connect to ``settings.url`` (or, if it does not answer, to the next of ``settings.urls``);
+    ``vhost``/``username`` override the URLs (least-privilege users).
 
-    The vhost is the argument, else the URL's path, else ``settings.vhost``.
+    The vhost is the argument, else each URL's path, else ``settings.vhost``.
     """
     if not settings.url:
         raise ConfigurationError("broker.url is not set; use the in-memory transport instead")
-    parameters = pika.URLParameters(settings.url)
-    path = unquote(urlsplit(settings.url).path.lstrip("/"))
-    parameters.virtual_host = vhost or path or settings.vhost
-    if username is not None:
-        parameters.credentials = pika.PlainCredentials(username, password or "")
-    parameters.heartbeat = settings.heartbeat_seconds
-    parameters.connection_attempts = 1
-    parameters.blocked_connection_timeout = publish_timeout
-    parameters.client_properties = {"connection_name": connection_name}
+    nodes = []
+    for url in settings.node_urls:
+        parameters = pika.URLParameters(url)
+        path = unquote(urlsplit(url).path.lstrip("/"))
+        parameters.virtual_host = vhost or path or settings.vhost
+        if username is not None:
+            parameters.credentials = pika.PlainCredentials(username, password or "")
+        parameters.heartbeat = settings.heartbeat_seconds
+        parameters.connection_attempts = 1
+        parameters.blocked_connection_timeout = publish_timeout
+        parameters.client_properties = {"connection_name": connection_name}
+        nodes.append(parameters)
     transport = RabbitMqTransport(
-        parameters,
+        nodes,
         confirm_window=settings.confirm_window,
         reconnect_max_seconds=settings.reconnect_max_seconds,
         publish_timeout=publish_timeout,

@@ -114,7 +114,7 @@ async def test_memory_broker_refuses_what_rabbitmq_never_takes_and_keeps_going()
 
 def rabbit() -> RabbitMqTransport:
     parameters = SimpleNamespace(credentials=SimpleNamespace(username="guest"))
-    return RabbitMqTransport(parameters, confirm_window=10, reconnect_max_seconds=1, publish_timeout=5, max_sends=5)
+    return RabbitMqTransport([parameters], confirm_window=10, reconnect_max_seconds=1, publish_timeout=5, max_sends=5)
 
 
 def queued(transport: RabbitMqTransport, *messages: OutgoingMessage) -> list[PendingPublish]:
@@ -187,7 +187,6 @@ async def test_a_message_pika_cannot_encode_fails_without_holding_up_the_ones_be
     assert isinstance(items[0].future.exception(), InvalidInput)
     assert isinstance(items[2].future.exception(), InvalidInput)
     assert transport._tracker.in_flight == 2  # the two sent, awaiting their confirms
-
 
 
 def test_header_values_as_pika_decodes_them_are_sized_at_once() -> None:

@@ -1,0 +1,142 @@
+"""Several nodes of one RabbitMQ cluster: the settings that name them and the transport's choice of node.
+
+No broker runs here: connecting to a node is replaced by a fake that refuses the nodes marked down, so the
+order in which the transport tries nodes, at start and after a lost connection, is read exactly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from singlewindow.platform.errors import BrokerUnavailable, ConfigurationError
+from singlewindow.platform.settings import BrokerSettings, Settings
+from singlewindow.platform.transport import rabbitmq
+from singlewindow.platform.transport.rabbitmq import RabbitMqTransport, _Link
+
+NODES = ("amqp://hub:pw@10.0.0.1:5672/nsw", "amqp://hub:pw@10.0.0.2:5673/nsw", "amqp://hub:pw@10.0.0.3:5674/nsw")
+
+
+def test_node_urls_are_url_then_urls_in_order() -> None:
+    settings = BrokerSettings(url=NODES[0], urls=NODES[1:])
+    assert settings.node_urls == NODES
+    assert BrokerSettings(url=NODES[0]).node_urls == NODES[:1]
+    assert BrokerSettings().node_urls == ()
+
+
+def test_urls_come_from_a_json_list_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NSW_BROKER__URL", NODES[0])
+    monkeypatch.setenv("NSW_BROKER__URLS", '["amqp://hub:pw@10.0.0.2:5673/nsw", "amqp://hub:pw@10.0.0.3:5674/nsw"]')
+    assert Settings().broker.node_urls == NODES
+
+
+def test_urls_without_url_is_refused() -> None:
+    with pytest.raises(ValidationError) as refused:
+        BrokerSettings(urls=NODES[1:])
+    assert "broker.urls names further cluster nodes: broker.url (the first node) must be set too" in str(refused.value)
+
+
+def test_a_url_of_another_scheme_is_refused_without_quoting_its_password() -> None:
+    with pytest.raises(ValidationError) as refused:
+        BrokerSettings(url=NODES[0], urls=(NODES[1], "http://hub:secret@10.0.0.3:15672/"))
+    message = str(refused.value)
+    assert "broker.urls entry 2 has scheme 'http'; expected amqp or amqps" in message
+    assert "secret" not in message
+
+
+async def test_connect_gives_every_node_the_same_vhost_user_and_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def no_start(_transport: RabbitMqTransport) -> None:
+        return None
+
+    monkeypatch.setattr(RabbitMqTransport, "start", no_start)
+    settings = BrokerSettings(url="amqp://10.0.0.1:5672/", urls=("amqp://10.0.0.2:5673",), heartbeat_seconds=7)
+    transport = await rabbitmq.connect(settings, vhost="nsw", username="nsw-agency-customs", password="pw")
+    nodes = transport._nodes
+    assert [(p.host, p.port) for p in nodes] == [("10.0.0.1", 5672), ("10.0.0.2", 5673)]
+    assert {(p.virtual_host, p.credentials.username, p.credentials.password, p.heartbeat) for p in nodes} == {
+        ("nsw", "nsw-agency-customs", "pw", 7)
+    }
+    assert transport.user == "nsw-agency-customs"
+
+
+class FakeCluster:
+    """Stands in for AsyncioConnection: refuses the ports in ``down``, records every port tried."""
+
+    def __init__(self, *down: int) -> None:
+        self.down = set(down)
+        self.tried: list[int] = []
+        self.links: list[_Link] = []
+
+    async def open(self, parameters: Any) -> _Link:
+        self.tried.append(parameters.port)
+        if parameters.port in self.down:
+            raise BrokerUnavailable(f"connection refused by port {parameters.port}")
+        closed: asyncio.Future[BaseException] = asyncio.get_running_loop().create_future()
+        connection = SimpleNamespace(is_open=True, close=lambda: closed.set_result(ConnectionAbortedError("closed")))
+        link = _Link(connection, closed)
+        self.links.append(link)
+        return link
+
+
+def cluster_transport(monkeypatch: pytest.MonkeyPatch, fake: FakeCluster) -> RabbitMqTransport:
+    hub = SimpleNamespace(username="hub")
+    nodes = [SimpleNamespace(host="127.0.0.1", port=port, credentials=hub) for port in (1, 2, 3)]
+    transport = RabbitMqTransport(nodes, confirm_window=10, reconnect_max_seconds=0.01, publish_timeout=5, max_sends=5)
+
+    async def setup(link: _Link) -> None:
+        transport.link = link
+        transport._connected.set()
+
+    monkeypatch.setattr(transport, "_open_link_to", fake.open)
+    monkeypatch.setattr(transport, "_setup", setup)
+    return transport
+
+
+async def test_start_goes_to_the_first_node_that_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeCluster(1)
+    transport = cluster_transport(monkeypatch, fake)
+    await transport.start()
+    assert fake.tried == [1, 2]
+    assert transport.node == "127.0.0.1:2"
+    await transport.close()
+
+
+async def test_start_fails_with_the_last_refusal_when_no_node_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeCluster(1, 2, 3)
+    transport = cluster_transport(monkeypatch, fake)
+    with pytest.raises(BrokerUnavailable, match=r"^connection refused by port 3$"):
+        await transport.start()
+    assert fake.tried == [1, 2, 3]
+
+
+async def test_a_lost_connection_reconnects_to_the_next_node_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeCluster()
+    transport = cluster_transport(monkeypatch, fake)
+    await transport.start()
+    fake.down.add(2)  # the next node is down too: the one after it takes the connection
+    fake.links[0].closed.set_result(ConnectionResetError("node 1 killed"))
+    async with asyncio.timeout(5):
+        while len(fake.links) < 2:  # noqa: ASYNC110 (the supervisor task's progress)
+            await asyncio.sleep(0.001)
+    assert fake.tried == [1, 2, 3]
+    assert transport.node == "127.0.0.1:3"
+    assert transport.reconnects == 1
+    await transport.close()
+
+
+def test_a_transport_needs_a_node() -> None:
+    with pytest.raises(ConfigurationError, match="needs at least one node"):
+        RabbitMqTransport([], confirm_window=10, reconnect_max_seconds=1, publish_timeout=5, max_sends=5)
+
+
+def test_an_invalid_url_in_the_environment_is_not_quoted_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NSW_BROKER__URL", NODES[0])
+    monkeypatch.setenv("NSW_BROKER__URLS", '["ftp://hub:secret@10.0.0.2/"]')
+    with pytest.raises(ValidationError) as refused:
+        Settings()
+    assert "broker.urls entry 1 has scheme 'ftp'; expected amqp or amqps" in str(refused.value)
+    assert "secret" not in str(refused.value)
