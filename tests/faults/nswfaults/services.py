@@ -70,7 +70,13 @@ class PrivateRabbit:
         return f"http://127.0.0.1:{self.management_port}"
 
     def amqp_url(self, user: str = "guest", password: str = "guest", vhost: str = "") -> str:
-        return f"amqp://{user}:{password}@127.0.0.1:{self.amqp_port}/{vhost}"
+        """With ``user`` empty the URL carries no credentials (an adapter gets its password apart)."""
+        login = f"{user}:{password}@" if user else ""
+        return f"amqp://{login}127.0.0.1:{self.amqp_port}/{vhost}"
+
+    def amqp_urls(self, user: str = "guest", password: str = "guest", vhost: str = "") -> list[str]:
+        """The one node's URL, as a cluster lists all of its nodes'."""
+        return [self.amqp_url(user, password, vhost)]
 
     def _environment(self) -> dict[str, str]:
         return {
