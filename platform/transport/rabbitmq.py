@@ -54,6 +54,7 @@ _EXCHANGE_IN_TEXT = re.compile(r"exchange '([^']*)' in vhost")
 _MESSAGE_SIZE_IN_TEXT = re.compile(r"message size (\d+) is larger than")
 _FRAME_TOO_LARGE_IN_TEXT = re.compile(r"frame_too_large,(\d+),")
 _STATE_ERRORS = (pika_errors.AMQPChannelError, pika_errors.AMQPConnectionError)  # not sent: the link is gone
+_RENEW_SECONDS = 1.0
 
 
 def translate(exc: BaseException) -> NswError:
@@ -432,6 +433,7 @@ class RabbitMqTransport(Transport):
         self._connected = asyncio.Event()
         self._supervisor: asyncio.Task[None] | None = None
         self._reopening: asyncio.Task[None] | None = None
+        self._renewed_at = float("-inf")  # loop time the publish channel was last renewed after a nack
 
     @property
     def stats(self) -> Any:
@@ -708,6 +710,25 @@ class RabbitMqTransport(Transport):
         method = frame.method
         ack = isinstance(method, Basic.Ack)
         self._tracker.on_confirm(method.delivery_tag, multiple=bool(method.multiple), ack=ack)
+        if not ack:
+            self._renew_publish_channel()
+
+    def _renew_publish_channel(self) -> None:
+        """After a nack, publish on a new channel (at most once per ``_RENEW_SECONDS``).
+
+        On RabbitMQ 3.10.8 a channel that first published to a quorum queue during that queue's leader election
+        had every later publish to it nacked until the old leader's node came back (12 s in the cluster fault,
+        docs/reliability.md), while channels opened a moment later published normally. A new channel learns the
+        current leader; its unconfirmed publishes are resent on it as after any channel loss. A queue that is
+        really full (reject-publish) nacks on the new channel too, hence the limit.
+        """
+        now = asyncio.get_running_loop().time()
+        chan = self._publish_chan
+        if chan is None or now - self._renewed_at < _RENEW_SECONDS:
+            return
+        self._renewed_at = now
+        log.warning("broker nacked a publish; publishing on a new channel")
+        chan.close()
 
     def _on_return(self, _channel: Any, method: Any, properties: Any, body: bytes) -> None:
         self._tracker.on_return(

@@ -1,4 +1,5 @@
-"""Several nodes of one RabbitMQ cluster: the settings that name them and the transport's choice of node.
+"""Several nodes of one RabbitMQ cluster: the settings that name them, the transport's choice of node, and
+the new publish channel after a nack (a quorum queue's leader moved).
 
 No broker runs here: connecting to a node is replaced by a fake that refuses the nodes marked down, so the
 order in which the transport tries nodes, at start and after a lost connection, is read exactly.
@@ -11,12 +12,14 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from pika.spec import Basic
 from pydantic import ValidationError
 
 from singlewindow.platform.errors import BrokerUnavailable, ConfigurationError
 from singlewindow.platform.settings import BrokerSettings, Settings
-from singlewindow.platform.transport import rabbitmq
-from singlewindow.platform.transport.rabbitmq import RabbitMqTransport, _Link
+from singlewindow.platform.transport import OutgoingMessage, rabbitmq
+from singlewindow.platform.transport.confirms import PendingPublish
+from singlewindow.platform.transport.rabbitmq import RabbitMqTransport, _Chan, _Link
 
 NODES = ("amqp://hub:pw@10.0.0.1:5672/nsw", "amqp://hub:pw@10.0.0.2:5673/nsw", "amqp://hub:pw@10.0.0.3:5674/nsw")
 
@@ -63,6 +66,10 @@ async def test_connect_gives_every_node_the_same_vhost_user_and_limits(monkeypat
     assert transport.user == "nsw-agency-customs"
 
 
+def transport_of(nodes: list[Any]) -> RabbitMqTransport:
+    return RabbitMqTransport(nodes, confirm_window=10, reconnect_max_seconds=0.01, publish_timeout=5, max_sends=5)
+
+
 class FakeCluster:
     """Stands in for AsyncioConnection: refuses the ports in ``down``, records every port tried."""
 
@@ -85,7 +92,7 @@ class FakeCluster:
 def cluster_transport(monkeypatch: pytest.MonkeyPatch, fake: FakeCluster) -> RabbitMqTransport:
     hub = SimpleNamespace(username="hub")
     nodes = [SimpleNamespace(host="127.0.0.1", port=port, credentials=hub) for port in (1, 2, 3)]
-    transport = RabbitMqTransport(nodes, confirm_window=10, reconnect_max_seconds=0.01, publish_timeout=5, max_sends=5)
+    transport = transport_of(nodes)
 
     async def setup(link: _Link) -> None:
         transport.link = link
@@ -130,7 +137,7 @@ async def test_a_lost_connection_reconnects_to_the_next_node_first(monkeypatch: 
 
 def test_a_transport_needs_a_node() -> None:
     with pytest.raises(ConfigurationError, match="needs at least one node"):
-        RabbitMqTransport([], confirm_window=10, reconnect_max_seconds=1, publish_timeout=5, max_sends=5)
+        transport_of([])
 
 
 def test_an_invalid_url_in_the_environment_is_not_quoted_back(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -140,3 +147,37 @@ def test_an_invalid_url_in_the_environment_is_not_quoted_back(monkeypatch: pytes
         Settings()
     assert "broker.urls entry 1 has scheme 'ftp'; expected amqp or amqps" in str(refused.value)
     assert "secret" not in str(refused.value)
+
+
+class ClosingChannel:
+    """A publish channel that counts the closes asked of it."""
+
+    def __init__(self) -> None:
+        self.is_open = True
+        self.closes = 0
+
+    def close(self) -> None:
+        self.closes += 1
+
+
+def confirm(tag: int, *, ack: bool) -> Any:
+    method = Basic.Ack(delivery_tag=tag) if ack else Basic.Nack(delivery_tag=tag)
+    return SimpleNamespace(method=method)
+
+
+async def test_a_nack_fails_that_publish_and_renews_the_publish_channel_once_a_second() -> None:
+    transport = transport_of([SimpleNamespace(credentials=SimpleNamespace(username="hub"))])
+    channel = ClosingChannel()
+    transport._publish_chan = _Chan(channel, asyncio.get_running_loop().create_future())
+    loop = asyncio.get_running_loop()
+    items = [PendingPublish(OutgoingMessage("ex", "k", b"", message_id=f"m{n}"), loop.create_future()) for n in "123"]
+    for item in items:
+        transport._tracker.add(item)
+        transport._tracker.sent(next(transport._tracker.take_unsent()))
+    transport._on_confirm(confirm(1, ack=True))
+    assert channel.closes == 0
+    transport._on_confirm(confirm(2, ack=False))
+    transport._on_confirm(confirm(3, ack=False))
+    assert channel.closes == 1  # the second nack within a second leaves the new channel be
+    assert items[0].future.result() is None
+    assert [str(i.future.exception()) for i in items[1:]] == [f"broker nacked message 'm{n}'" for n in "23"]
