@@ -54,7 +54,6 @@ _EXCHANGE_IN_TEXT = re.compile(r"exchange '([^']*)' in vhost")
 _MESSAGE_SIZE_IN_TEXT = re.compile(r"message size (\d+) is larger than")
 _FRAME_TOO_LARGE_IN_TEXT = re.compile(r"frame_too_large,(\d+),")
 _STATE_ERRORS = (pika_errors.AMQPChannelError, pika_errors.AMQPConnectionError)  # not sent: the link is gone
-_RENEW_SECONDS = 1.0
 
 
 def translate(exc: BaseException) -> NswError:
@@ -433,7 +432,7 @@ class RabbitMqTransport(Transport):
         self._connected = asyncio.Event()
         self._supervisor: asyncio.Task[None] | None = None
         self._reopening: asyncio.Task[None] | None = None
-        self._renewed_at = float("-inf")  # loop time the publish channel was last renewed after a nack
+        self._renewed: _Chan | None = None  # the publish channel closed at its first nack
 
     @property
     def stats(self) -> Any:
@@ -714,19 +713,19 @@ class RabbitMqTransport(Transport):
             self._renew_publish_channel()
 
     def _renew_publish_channel(self) -> None:
-        """After a nack, publish on a new channel (at most once per ``_RENEW_SECONDS``).
+        """At a channel's first nack, close it: the nacked message (resent within its send budget, see
+        ``ConfirmTracker``) and the unconfirmed ones go out again on a new channel.
 
         On RabbitMQ 3.10.8 a channel that first published to a quorum queue during that queue's leader election
         had every later publish to it nacked until the old leader's node came back (12 s in the cluster fault,
         docs/reliability.md), while channels opened a moment later published normally. A new channel learns the
-        current leader; its unconfirmed publishes are resent on it as after any channel loss. A queue that is
-        really full (reject-publish) nacks on the new channel too, hence the limit.
+        current leader. A queue that is really full (reject-publish) nacks on every channel, so each message
+        is refused after ``max_sends`` channels at most.
         """
-        now = asyncio.get_running_loop().time()
         chan = self._publish_chan
-        if chan is None or now - self._renewed_at < _RENEW_SECONDS:
+        if chan is None or chan is self._renewed:
             return
-        self._renewed_at = now
+        self._renewed = chan
         log.warning("broker nacked a publish; publishing on a new channel")
         chan.close()
 
