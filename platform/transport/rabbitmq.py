@@ -433,6 +433,7 @@ class RabbitMqTransport(Transport):
         self._supervisor: asyncio.Task[None] | None = None
         self._reopening: asyncio.Task[None] | None = None
         self._renewed: _Chan | None = None  # the publish channel closed at its first nack
+        self._nack_backoff = Backoff(first=0.5, cap=reconnect_max_seconds)
 
     @property
     def stats(self) -> Any:
@@ -608,7 +609,10 @@ class RabbitMqTransport(Transport):
         self._tracker.reset_channel()
         link = self.link
         if not self.closing and link is not None and link.is_open:
-            self._reopening = asyncio.get_running_loop().create_task(self._reopen_publish_channel(link))
+            # After a nack the next channel waits (0.5 s, doubling): a leader election must end before a new
+            # channel can learn the new leader, and the nacked message's max_sends must outlast it.
+            pause = self._nack_backoff.next_delay() if chan is self._renewed else 0.0
+            self._reopening = asyncio.get_running_loop().create_task(self._reopen_publish_channel(link, pause))
 
     def _blame(self, reason: Any) -> None:
         """Fail the publishes that caused a channel error; the others are republished."""
@@ -641,7 +645,8 @@ class RabbitMqTransport(Transport):
             error = PayloadTooLarge(f"broker refused the message: {reason.reply_code} {reason.reply_text}")
             self._tracker.fail(lambda m: _header_payload(m) == payload, error)
 
-    async def _reopen_publish_channel(self, link: _Link) -> None:
+    async def _reopen_publish_channel(self, link: _Link, pause: float = 0.0) -> None:
+        await asyncio.sleep(pause)
         backoff = Backoff(first=0.05, cap=self.reconnect_max_seconds)
         while not self.closing and link.is_open and self._publish_chan is None:
             try:
@@ -709,7 +714,9 @@ class RabbitMqTransport(Transport):
         method = frame.method
         ack = isinstance(method, Basic.Ack)
         self._tracker.on_confirm(method.delivery_tag, multiple=bool(method.multiple), ack=ack)
-        if not ack:
+        if ack:
+            self._nack_backoff.reset()
+        else:
             self._renew_publish_channel()
 
     def _renew_publish_channel(self) -> None:

@@ -66,8 +66,10 @@ async def test_connect_gives_every_node_the_same_vhost_user_and_limits(monkeypat
     assert transport.user == "nsw-agency-customs"
 
 
-def transport_of(nodes: list[Any]) -> RabbitMqTransport:
-    return RabbitMqTransport(nodes, confirm_window=10, reconnect_max_seconds=0.01, publish_timeout=5, max_sends=5)
+def transport_of(nodes: list[Any], reconnect_max_seconds: float = 0.01) -> RabbitMqTransport:
+    return RabbitMqTransport(
+        nodes, confirm_window=10, reconnect_max_seconds=reconnect_max_seconds, publish_timeout=5, max_sends=5
+    )
 
 
 class FakeCluster:
@@ -182,3 +184,29 @@ async def test_a_nack_closes_the_publish_channel_once_and_the_message_waits_for_
     assert items[0].future.result() is None
     assert not items[1].future.done() and not items[2].future.done()
     assert list(transport._tracker.take_unsent()) == [items[2], items[1]]  # resent on the next channel
+
+
+async def test_the_channel_after_a_nack_waits_longer_each_time_until_an_ack(monkeypatch: pytest.MonkeyPatch) -> None:
+    transport = transport_of([SimpleNamespace(credentials=SimpleNamespace(username="hub"))], reconnect_max_seconds=30)
+    transport.link = _Link(SimpleNamespace(is_open=True), asyncio.get_running_loop().create_future())
+    pauses: list[float] = []
+
+    async def reopen(_link: _Link, pause: float = 0.0) -> None:
+        pauses.append(pause)
+
+    monkeypatch.setattr(transport, "_reopen_publish_channel", reopen)
+    for _ in range(3):
+        chan = _Chan(ClosingChannel(), asyncio.get_running_loop().create_future())
+        transport._publish_chan = chan
+        transport._on_confirm(confirm(1, ack=False))  # nothing pending under tag 1: only the channel reacts
+        transport._on_publish_channel_closed(chan, ConnectionAbortedError("closed by the client"))
+        await asyncio.sleep(0)
+    transport._on_confirm(confirm(2, ack=True))
+    chan = _Chan(ClosingChannel(), asyncio.get_running_loop().create_future())
+    transport._publish_chan = chan
+    transport._on_publish_channel_closed(chan, ConnectionAbortedError("lost"))  # not after a nack: no pause
+    await asyncio.sleep(0)
+    assert len(pauses) == 4
+    assert 0.25 <= pauses[0] <= 0.5 and 0.5 <= pauses[1] <= 1.0 and 1.0 <= pauses[2] <= 2.0
+    assert pauses[3] == 0.0
+    assert transport._nack_backoff.attempt == 0
