@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal, Self
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -83,10 +83,17 @@ class BrokerTlsSettings(_Part):
 class BrokerSettings(_Part):
     """Where the AMQP broker is and how hard to lean on it."""
 
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)  # URLs carry passwords
+
     url: str | None = Field(
         default=None,
         description="AMQP URL (amqp://user:pass@host:5672/vhost, amqps://host:5671/vhost for TLS); unset means the "
         "in-memory transport.",
+    )
+    urls: tuple[str, ...] = Field(
+        default=(),
+        description="The other nodes of the same RabbitMQ cluster (AMQP URLs, JSON list in NSW_BROKER__URLS); "
+        "the transport tries url, then these in turn, and reconnects to the next node when one goes away.",
     )
     management_url: str = "http://127.0.0.1:15672"
     management_user: str = "guest"
@@ -104,7 +111,29 @@ class BrokerSettings(_Part):
     def _tls_matches_url(self) -> Self:
         if self.tls.configured and (self.url is None or urlsplit(self.url).scheme != "amqps"):
             raise ValueError("broker.tls is set but broker.url is not amqps://host:5671/...: TLS settings need TLS")
+        if self.tls.configured and any(urlsplit(url).scheme != "amqps" for url in self.urls):
+            raise ValueError("broker.tls is set but a broker.urls entry is not amqps://: every node needs TLS")
         return self
+
+    @field_validator("urls")
+    @classmethod
+    def _amqp_only(cls, urls: tuple[str, ...]) -> tuple[str, ...]:
+        for number, url in enumerate(urls, 1):
+            scheme = urlsplit(url).scheme  # only the scheme is quoted back: the URL may carry a password
+            if scheme not in ("amqp", "amqps"):
+                raise ValueError(f"broker.urls entry {number} has scheme {scheme!r}; expected amqp or amqps")
+        return urls
+
+    @model_validator(mode="after")
+    def _urls_need_url(self) -> Self:
+        if self.urls and not self.url:
+            raise ValueError("broker.urls names further cluster nodes: broker.url (the first node) must be set too")
+        return self
+
+    @property
+    def node_urls(self) -> tuple[str, ...]:
+        """Every node's AMQP URL in the order the transport tries them; empty without a broker."""
+        return (self.url, *self.urls) if self.url else ()
 
 
 class DatabaseSettings(_Part):
@@ -256,7 +285,13 @@ class LogSettings(_Part):
 class Settings(BaseSettings):
     """All of the platform's settings; build it once in the CLI and hand out the parts."""
 
-    model_config = SettingsConfigDict(env_prefix="NSW_", env_nested_delimiter="__", frozen=True, extra="forbid")
+    model_config = SettingsConfigDict(
+        env_prefix="NSW_",
+        env_nested_delimiter="__",
+        frozen=True,
+        extra="forbid",
+        hide_input_in_errors=True,  # a rejected broker or database URL would be quoted back with its password
+    )
 
     broker: BrokerSettings = BrokerSettings()
     database: DatabaseSettings = DatabaseSettings()

@@ -63,11 +63,14 @@ def _vhost(settings: Settings, option: str | None) -> str:
 
 
 def _on_vhost(settings: Settings, vhost: str) -> Settings:
-    """The same settings with the broker URL pointing at ``vhost``: the replaying hub works where the DLQ is."""
+    """The same settings with every node's broker URL pointing at ``vhost``: the replaying hub works where the
+    DLQ is, whichever node of a cluster it reaches."""
     if not settings.broker.url:
         return settings
-    url = urlunsplit(urlsplit(settings.broker.url)._replace(path="/" + quote(vhost, safe="")))
-    return settings.model_copy(update={"broker": settings.broker.model_copy(update={"url": url, "vhost": vhost})})
+    path = "/" + quote(vhost, safe="")
+    url, *others = (urlunsplit(urlsplit(node)._replace(path=path)) for node in settings.broker.node_urls)
+    moved = {"url": url, "urls": tuple(others), "vhost": vhost}
+    return settings.model_copy(update={"broker": settings.broker.model_copy(update=moved)})
 
 
 @click.group()

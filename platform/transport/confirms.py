@@ -5,7 +5,9 @@ next delivery tag; the broker's ``basic.ack``/``basic.nack`` (``multiple`` = eve
 resolve it; a ``basic.return`` (sent before the ack) marks it unroutable. When the channel or connection
 dies, everything unconfirmed goes back in front of the unsent queue, in order, to be republished on the
 next channel: at-least-once, so consumers dedupe on ``message_id``. A message sent ``max_sends`` times
-without a confirm fails with ``BrokerUnavailable``.
+without a confirm fails with ``BrokerUnavailable``. A nacked message is sent again (the transport moves to a
+new channel: a quorum queue's leader may have moved) until its ``max_sends`` are used up, and only then
+fails with ``PublishRejected``.
 """
 
 from __future__ import annotations
@@ -94,7 +96,12 @@ class ConfirmTracker:
                 continue
             if not ack:
                 self.stats.nacked += 1
-                pending.future.set_exception(PublishRejected(f"broker nacked message {pending.message.message_id!r}"))
+                if pending.sends < self.max_sends:
+                    self._unsent.appendleft(pending)
+                    continue
+                pending.future.set_exception(
+                    PublishRejected(f"broker nacked message {pending.message.message_id!r} {pending.sends} times")
+                )
             elif pending.returned is not None:
                 pending.future.set_exception(pending.returned)
             else:

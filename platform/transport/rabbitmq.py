@@ -16,7 +16,7 @@ import contextlib
 import enum
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -398,11 +398,16 @@ class RabbitSubscription(Subscription):
 
 
 class RabbitMqTransport(Transport):
-    """Build it with ``connect``; one connection, one publish channel, one channel per subscription."""
+    """Build it with ``connect``; one connection, one publish channel, one channel per subscription.
+
+    ``nodes`` are the connection parameters of every node of one cluster: a connection goes to the first that
+    answers, starting with the one after the node whose connection was lost (a dead node is not retried
+    first, and the others share the reconnecting clients).
+    """
 
     def __init__(
         self,
-        parameters: Any,
+        nodes: Sequence[Any],
         *,
         confirm_window: int,
         reconnect_max_seconds: float,
@@ -410,7 +415,9 @@ class RabbitMqTransport(Transport):
         max_sends: int,
         user: str | None = None,
     ) -> None:
-        self.user: str = user or parameters.credentials.username
+        if not nodes:
+            raise ConfigurationError("the RabbitMQ transport needs at least one node's connection parameters")
+        self.user: str = user or nodes[0].credentials.username
         """Who the broker knows this connection as: the login's name, or the certificate's CN (x509)."""
         self.reconnect_max_seconds = reconnect_max_seconds
         self.closing = False
@@ -418,7 +425,8 @@ class RabbitMqTransport(Transport):
         self.reconnects = 0
         self.frame_max = FRAME_MAX
         """Negotiated with the broker at each connect; a content header frame must fit in one frame."""
-        self._parameters = parameters
+        self._nodes = tuple(nodes)
+        self._node = 0  # index into _nodes of the node tried first on the next connect
         self._publish_timeout = publish_timeout
         self._window = asyncio.Semaphore(confirm_window)
         self._tracker = ConfirmTracker(max_sends=max_sends)
@@ -427,6 +435,8 @@ class RabbitMqTransport(Transport):
         self._connected = asyncio.Event()
         self._supervisor: asyncio.Task[None] | None = None
         self._reopening: asyncio.Task[None] | None = None
+        self._renewed: _Chan | None = None  # the publish channel closed at its first nack
+        self._nack_backoff = Backoff(first=0.5, cap=reconnect_max_seconds)
 
     @property
     def stats(self) -> Any:
@@ -444,7 +454,28 @@ class RabbitMqTransport(Transport):
             raise
         self._supervisor = asyncio.get_running_loop().create_task(self._supervise(link))
 
+    @property
+    def node(self) -> str:
+        """``host:port`` of the node the transport is connected to (or tries first next)."""
+        parameters = self._nodes[self._node]
+        return f"{parameters.host}:{parameters.port}"
+
     async def _open_link(self) -> _Link:
+        """A connection to the first node that answers, trying each once from ``_node`` on; the last error
+        if none does."""
+        failure: NswError | None = None
+        for _ in self._nodes:
+            try:
+                return await self._open_link_to(self._nodes[self._node])
+            except NswError as exc:
+                failure = exc
+                if len(self._nodes) > 1:
+                    log.warning("broker node %s refused or unreachable: %s", self.node, exc)
+                self._node = (self._node + 1) % len(self._nodes)
+        assert failure is not None
+        raise failure
+
+    async def _open_link_to(self, parameters: Any) -> _Link:
         loop = asyncio.get_running_loop()
         opened: asyncio.Future[Any] = loop.create_future()
         closed: asyncio.Future[BaseException] = loop.create_future()
@@ -467,7 +498,7 @@ class RabbitMqTransport(Transport):
                 closed.set_result(exc)
 
         try:
-            AsyncioConnection(self._parameters, on_open, on_open_error, on_close, custom_ioloop=loop)
+            AsyncioConnection(parameters, on_open, on_open_error, on_close, custom_ioloop=loop)
         except pika_errors.AMQPError as exc:
             raise translate(exc) from exc
         return _Link(await opened, closed)
@@ -496,6 +527,7 @@ class RabbitMqTransport(Transport):
                 return
             # The count is what the fault harness reads to prove a fault struck publishes in flight.
             log.warning("broker connection lost (%r); reconnecting, %d unconfirmed to resend", reason, requeued)
+            self._node = (self._node + 1) % len(self._nodes)
             while not self.closing:
                 await asyncio.sleep(backoff.next_delay())
                 try:
@@ -510,7 +542,7 @@ class RabbitMqTransport(Transport):
                     with contextlib.suppress(pika_errors.AMQPError):
                         link.connection.close()
                 self.reconnects += 1
-                log.warning("reconnected to the broker; publish counters %s", self._tracker.stats)
+                log.warning("reconnected to the broker at %s; publish counters %s", self.node, self._tracker.stats)
                 backoff.reset()
                 break
 
@@ -580,7 +612,10 @@ class RabbitMqTransport(Transport):
         self._tracker.reset_channel()
         link = self.link
         if not self.closing and link is not None and link.is_open:
-            self._reopening = asyncio.get_running_loop().create_task(self._reopen_publish_channel(link))
+            # After a nack the next channel waits (0.5 s, doubling): a leader election must end before a new
+            # channel can learn the new leader, and the nacked message's max_sends must outlast it.
+            pause = self._nack_backoff.next_delay() if chan is self._renewed else 0.0
+            self._reopening = asyncio.get_running_loop().create_task(self._reopen_publish_channel(link, pause))
 
     def _blame(self, reason: Any) -> None:
         """Fail the publishes that caused a channel error; the others are republished."""
@@ -613,7 +648,8 @@ class RabbitMqTransport(Transport):
             error = PayloadTooLarge(f"broker refused the message: {reason.reply_code} {reason.reply_text}")
             self._tracker.fail(lambda m: _header_payload(m) == payload, error)
 
-    async def _reopen_publish_channel(self, link: _Link) -> None:
+    async def _reopen_publish_channel(self, link: _Link, pause: float = 0.0) -> None:
+        await asyncio.sleep(pause)
         backoff = Backoff(first=0.05, cap=self.reconnect_max_seconds)
         while not self.closing and link.is_open and self._publish_chan is None:
             try:
@@ -681,6 +717,27 @@ class RabbitMqTransport(Transport):
         method = frame.method
         ack = isinstance(method, Basic.Ack)
         self._tracker.on_confirm(method.delivery_tag, multiple=bool(method.multiple), ack=ack)
+        if ack:
+            self._nack_backoff.reset()
+        else:
+            self._renew_publish_channel()
+
+    def _renew_publish_channel(self) -> None:
+        """At a channel's first nack, close it: the nacked message (resent within its send budget, see
+        ``ConfirmTracker``) and the unconfirmed ones go out again on a new channel.
+
+        On RabbitMQ 3.10.8 a channel that first published to a quorum queue during that queue's leader election
+        had every later publish to it nacked until the old leader's node came back (12 s in the cluster fault,
+        docs/reliability.md), while channels opened a moment later published normally. A new channel learns the
+        current leader. A queue that is really full (reject-publish) nacks on every channel, so each message
+        is refused after ``max_sends`` channels at most.
+        """
+        chan = self._publish_chan
+        if chan is None or chan is self._renewed:
+            return
+        self._renewed = chan
+        log.warning("broker nacked a publish; publishing on a new channel")
+        chan.close()
 
     def _on_return(self, _channel: Any, method: Any, properties: Any, body: bytes) -> None:
         self._tracker.on_return(
@@ -778,25 +835,30 @@ async def connect(
     publish_timeout: float = 60.0,
     max_sends: int = 5,
 ) -> RabbitMqTransport:
-    """Connect to ``settings.url``; ``vhost``/``username`` override the URL (least-privilege users).
+    """Connect to ``settings.url`` (or, if it does not answer, to the next of ``settings.urls``);
+    ``vhost``/``username`` override the URLs (least-privilege users).
 
-    The vhost is the argument, else the URL's path, else ``settings.vhost``. With an x509 login
+    The vhost is the argument, else each URL's path, else ``settings.vhost``. With an x509 login
     (``settings.tls.login_by_certificate``) the certificate names the user: ``username`` must be its CN.
     """
     if not settings.url:
         raise ConfigurationError("broker.url is not set; use the in-memory transport instead")
-    parameters = pika.URLParameters(settings.url)
-    path = unquote(urlsplit(settings.url).path.lstrip("/"))
-    parameters.virtual_host = vhost or path or settings.vhost
-    if username is not None:
-        parameters.credentials = pika.PlainCredentials(username, password or "")
-    user = _secure(parameters, settings.tls, username)
-    parameters.heartbeat = settings.heartbeat_seconds
-    parameters.connection_attempts = 1
-    parameters.blocked_connection_timeout = publish_timeout
-    parameters.client_properties = {"connection_name": connection_name}
+    nodes = []
+    user = ""
+    for url in settings.node_urls:
+        parameters = pika.URLParameters(url)
+        path = unquote(urlsplit(url).path.lstrip("/"))
+        parameters.virtual_host = vhost or path or settings.vhost
+        if username is not None:
+            parameters.credentials = pika.PlainCredentials(username, password or "")
+        user = _secure(parameters, settings.tls, username)
+        parameters.heartbeat = settings.heartbeat_seconds
+        parameters.connection_attempts = 1
+        parameters.blocked_connection_timeout = publish_timeout
+        parameters.client_properties = {"connection_name": connection_name}
+        nodes.append(parameters)
     transport = RabbitMqTransport(
-        parameters,
+        nodes,
         confirm_window=settings.confirm_window,
         reconnect_max_seconds=settings.reconnect_max_seconds,
         publish_timeout=publish_timeout,

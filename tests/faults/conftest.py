@@ -1,12 +1,15 @@
 """Fault harness fixtures: a private RabbitMQ node and PostgreSQL cluster, and the system on top of them.
 
 ``pytest tests/faults`` runs the short set (three faults and the negative control, processes reused);
-``--long`` runs every fault. Rates and outage lengths are options (or ``NSW_FAULT_*`` variables).
+``--long`` runs every fault, the three-node cluster's too. Rates and outage lengths are options (or
+``NSW_FAULT_*`` variables).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -20,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))  # the nswfaults helper package b
 from nswfaults.faults import FAULTS, SHORT
 from nswfaults.harness import Params
 from nswfaults.processes import System
-from nswfaults.services import PrivatePostgres, PrivateRabbit, can_run_private_services
+from nswfaults.services import PrivatePostgres, PrivateRabbit, PrivateRabbitCluster, can_run_private_services
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -56,6 +59,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "fault_name" in metafunc.fixturenames:
         names = list(FAULTS) if long_run(metafunc.config) else list(SHORT)
         metafunc.parametrize("fault_name", names)
+    if "cluster_fault" in metafunc.fixturenames:
+        from nswfaults.cluster_faults import CLUSTER_FAULTS
+
+        metafunc.parametrize("cluster_fault", list(CLUSTER_FAULTS))  # the cluster fixture skips them unless --long
     if "crossborder_fault" in metafunc.fixturenames:
         from nswfaults import crossborder  # two hubs' worth of imports: only where the cross-border test runs
 
@@ -87,20 +94,42 @@ def _require_private_services() -> None:
     pytest.skip(why)
 
 
+def _start_side_by_side(*services: PrivateRabbit | PrivateRabbitCluster | PrivatePostgres) -> None:
+    """Prepare and start every service at once (each takes seconds, a cluster about 40)."""
+
+    def up(service: PrivateRabbit | PrivateRabbitCluster | PrivatePostgres) -> None:
+        service.prepare()
+        service.start()
+
+    with ThreadPoolExecutor(len(services)) as pool:
+        for started in [pool.submit(up, service) for service in services]:
+            started.result()
+
+
+@contextlib.contextmanager
+def _system_on(rabbit: PrivateRabbit | PrivateRabbitCluster, postgres: PrivatePostgres) -> Iterator[System]:
+    """The hubs, adapters and stand-ins on ``rabbit`` and ``postgres``; stopped and removed afterwards."""
+    root = Path(tempfile.mkdtemp(prefix="nswfault-system-"))
+    system = System(root, rabbit, postgres)
+    try:
+        system.build()
+        print(f"fault system up: {system.timings} s")
+        yield system
+    finally:
+        system.stop()
+        if os.environ.get("NSW_FAULT_KEEP"):
+            print(f"fault harness files kept in {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def private_services() -> Iterator[tuple[PrivateRabbit, PrivatePostgres]]:
     """Both private services, started side by side (each takes seconds); removed whatever happened."""
     _require_private_services()
     rabbit, postgres = PrivateRabbit(), PrivatePostgres()
-
-    def up(service: PrivateRabbit | PrivatePostgres) -> None:
-        service.prepare()
-        service.start()
-
     try:
-        with ThreadPoolExecutor(2) as pool:
-            for started in [pool.submit(up, rabbit), pool.submit(up, postgres)]:
-                started.result()
+        _start_side_by_side(rabbit, postgres)
         yield rabbit, postgres
     finally:
         rabbit.remove()
@@ -119,20 +148,25 @@ def private_postgres(private_services: tuple[PrivateRabbit, PrivatePostgres]) ->
 
 @pytest.fixture(scope="session")
 def fault_system(private_rabbit: PrivateRabbit, private_postgres: PrivatePostgres) -> Iterator[System]:
-    root = Path(tempfile.mkdtemp(prefix="nswfault-system-"))
-    system = System(root, private_rabbit, private_postgres)
-    try:
-        system.build()
-        print(f"fault system up: {system.timings} s")
+    with _system_on(private_rabbit, private_postgres) as system:
         yield system
-    finally:
-        system.stop()
-        if os.environ.get("NSW_FAULT_KEEP"):
-            print(f"fault harness files kept in {root}")
-        else:
-            import shutil
 
-            shutil.rmtree(root, ignore_errors=True)
+
+@pytest.fixture(scope="session")
+def cluster_system(pytestconfig: pytest.Config) -> Iterator[System]:
+    """The whole system on a private three-node RabbitMQ cluster and a PostgreSQL of its own (one node: a
+    replica is out of scope). ``--long`` only: forming the cluster alone takes about 40 s."""
+    if not long_run(pytestconfig):
+        pytest.skip("the three-node cluster faults run with --long (NSW_FAULT_LONG=1)")
+    _require_private_services()
+    cluster, postgres = PrivateRabbitCluster(), PrivatePostgres()
+    try:
+        _start_side_by_side(cluster, postgres)
+        with _system_on(cluster, postgres) as system:
+            yield system
+    finally:
+        cluster.remove()
+        postgres.remove()
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,9 @@
-"""Readings from the private node's management API: queue depths, unacked counts, redelivery statistics."""
+"""Readings from the private node's management API: queue depths, unacked counts, redelivery statistics, and
+on a cluster each quorum queue's leader and members."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -22,10 +24,26 @@ class QueueReading:
         return self.ready + self.unacked
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where a quorum queue's replicas live (``GET /api/queues/<vhost>/<name>``: leader, members, online)."""
+
+    name: str
+    leader: str
+    members: tuple[str, ...]
+    online: tuple[str, ...]
+
+
 class Management:
-    def __init__(self, url: str, vhost: str) -> None:
-        self.url = url
+    """``url`` may be a function: on a cluster it names a node that is up at the time of each call."""
+
+    def __init__(self, url: str | Callable[[], str], vhost: str) -> None:
+        self._url = url
         self.vhost = vhost
+
+    @property
+    def url(self) -> str:
+        return self._url if isinstance(self._url, str) else self._url()
 
     async def _get(self, path: str) -> Any:
         async with httpx.AsyncClient(auth=("guest", "guest"), timeout=10) as http:
@@ -45,6 +63,15 @@ class Management:
                 int(stats.get("publish", 0) or 0),
             )
         return readings
+
+    async def placements(self) -> dict[str, Placement]:
+        """Every quorum queue of the vhost: its leader, its members and which of them are online."""
+        found = {}
+        for q in await self._get(f"/api/queues/{quote(self.vhost, safe='')}"):
+            if q.get("type") == "quorum":
+                members = tuple(q.get("members") or ())
+                found[q["name"]] = Placement(q["name"], str(q.get("leader", "")), members, tuple(q.get("online") or ()))
+        return found
 
     async def unacked_by_user(self) -> dict[str, int]:
         """Unacknowledged deliveries held by each broker user's channels right now."""

@@ -114,7 +114,7 @@ async def drain(ctx: FaultContext, accepted: set[str], planted: dict[str, int]) 
 
 async def run_fault(system: System, name: str, fault: Fault, params: Params, *, poison: int = 2) -> Report:
     report = Report(fault=name)
-    management = Management(system.rabbit.management_url, VHOST)
+    management = Management(lambda: system.rabbit.management_url, VHOST)  # a node that is up, on a cluster
     tag = f"{name[:6].upper()}{secrets.token_hex(2).upper()}"
     driver = Driver(system.hub_urls, system.token, tag, params.rate)
     ctx = FaultContext(system, management, params, driver)

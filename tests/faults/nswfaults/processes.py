@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import httpx
 
-from nswfaults.services import PrivatePostgres, PrivateRabbit, free_port
+from nswfaults.services import PrivatePostgres, PrivateRabbit, PrivateRabbitCluster, free_port
 from singlewindow.platform.testing import short_retry_routing
 
 VHOST = "nsw"
@@ -154,10 +154,11 @@ def wait_consuming(proc: Proc, management_url: str, vhost: str, queue: str, time
 
 @dataclass
 class System:
-    """The hub, adapters and agency stand-ins on the private services; ``build`` starts them all."""
+    """The hub, adapters and agency stand-ins on the private services; ``build`` starts them all. On a
+    cluster every process is given every node (``broker.url`` and ``broker.urls``)."""
 
     root: Path
-    rabbit: PrivateRabbit
+    rabbit: PrivateRabbit | PrivateRabbitCluster
     postgres: PrivatePostgres
     officer_seconds: float = 0.05
     database_url: str = ""
@@ -185,6 +186,11 @@ class System:
             "NSW_BROKER__MANAGEMENT_PASSWORD": "guest",
         }
 
+    def broker_env(self, user: str = "", password: str = "") -> dict[str, str]:
+        """The broker URLs of ``user`` in the vhost, first node in NSW_BROKER__URL, the others in NSW_BROKER__URLS."""
+        first, *others = self.rabbit.amqp_urls(user, password, VHOST)
+        return {"NSW_BROKER__URL": first} | ({"NSW_BROKER__URLS": json.dumps(others)} if others else {})
+
     def outbox(self, agency: str) -> Path:
         return self.root / "agencies" / agency / "outbox"
 
@@ -203,8 +209,8 @@ class System:
         self.passwords.update(issue_passwords(VHOST, admin, self.passwords))
         mark = self._mark("topology", mark)
         self.database_url = self.postgres.create_database("nsw")
-        hub_env = self.base_env() | {
-            "NSW_BROKER__URL": self.rabbit.amqp_url("nsw-hub", self.passwords["nsw-hub"], VHOST),
+        hub_env = self.base_env() | self.broker_env("nsw-hub", self.passwords["nsw-hub"])
+        hub_env |= {
             "NSW_DATABASE__URL": self.database_url,
             "NSW_HUB__OUTBOX_POLL_SECONDS": "0.5",
         }
@@ -264,10 +270,8 @@ class System:
         }
         path = self.root / "agencies" / agency / "adapter.json"
         path.write_text(json.dumps(config, indent=2))
-        env = self.base_env() | {
-            "NSW_BROKER__URL": f"amqp://127.0.0.1:{self.rabbit.amqp_port}/{VHOST}",
-            "NSW_ADAPTER_BROKER_PASSWORD": self.passwords[f"nsw-agency-{agency}"],
-        }
+        env = self.base_env() | self.broker_env()
+        env["NSW_ADAPTER_BROKER_PASSWORD"] = self.passwords[f"nsw-agency-{agency}"]
         return Proc(
             f"adapter-{agency}",
             [*NSW, "adapter", "run", "echo-file", "--config", str(path)],

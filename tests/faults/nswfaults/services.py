@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import json
 import os
 import secrets
 import shutil
@@ -17,6 +18,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +62,7 @@ class PrivateRabbit:
     amqp_port: int = field(default_factory=free_port)
     management_port: int = field(default_factory=free_port)
     dist_port: int = field(default_factory=free_port)
+    home: Path = RABBIT_HOME  # where the Erlang cookie is; a cluster brings its own
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -67,11 +70,17 @@ class PrivateRabbit:
         return f"http://127.0.0.1:{self.management_port}"
 
     def amqp_url(self, user: str = "guest", password: str = "guest", vhost: str = "") -> str:
-        return f"amqp://{user}:{password}@127.0.0.1:{self.amqp_port}/{vhost}"
+        """With ``user`` empty the URL carries no credentials (an adapter gets its password apart)."""
+        login = f"{user}:{password}@" if user else ""
+        return f"amqp://{login}127.0.0.1:{self.amqp_port}/{vhost}"
+
+    def amqp_urls(self, user: str = "guest", password: str = "guest", vhost: str = "") -> list[str]:
+        """The one node's URL, as a cluster lists all of its nodes'."""
+        return [self.amqp_url(user, password, vhost)]
 
     def _environment(self) -> dict[str, str]:
         return {
-            "HOME": str(RABBIT_HOME),
+            "HOME": str(self.home),
             "RABBITMQ_NODENAME": self.node,
             "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
             "RABBITMQ_NODE_PORT": str(self.amqp_port),
@@ -114,9 +123,7 @@ class PrivateRabbit:
 
     def ctl(self, *args: str, timeout: float = 60, check: bool = True) -> subprocess.CompletedProcess[str]:
         """``rabbitmqctl -n <this node> ...`` as the rabbitmq user."""
-        argv = _as_user(
-            "rabbitmq", [str(RABBIT_BIN / "rabbitmqctl"), "-n", self.node, *args], {"HOME": str(RABBIT_HOME)}
-        )
+        argv = _as_user("rabbitmq", [str(RABBIT_BIN / "rabbitmqctl"), "-n", self.node, *args], {"HOME": str(self.home)})
         result = subprocess.run(
             argv, capture_output=True, text=True, timeout=timeout, check=False, cwd=str(RABBIT_HOME)
         )
@@ -150,12 +157,16 @@ class PrivateRabbit:
         logs = [self.base / "server.out", *sorted((self.base / "log").glob("*.log"))]
         return "\n".join(p.read_text(errors="replace")[-4000:] for p in logs if p.exists())
 
-    def remove(self) -> None:
-        """Gone with its data: no graceful stop (up to a minute of the session's end), the VM is killed."""
+    def kill(self) -> None:
+        """SIGKILL to the node's process group: the VM dies mid-write, as in a power cut; ``start()`` again."""
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, 9)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(10)
+
+    def remove(self) -> None:
+        """Gone with its data: no graceful stop (up to a minute of the session's end), the VM is killed."""
+        self.kill()
         shutil.rmtree(self.base, ignore_errors=True)
 
 
@@ -215,4 +226,112 @@ class PrivatePostgres:
     def remove(self) -> None:
         with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
             self._pg_ctl("-m", "immediate", "-w", "stop")
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+@dataclass
+class PrivateRabbitCluster:
+    """Three private nodes joined into one cluster: ``nswfault-<tag>-<n>@localhost``, each with its own AMQP,
+    management and distribution ports and data folder, all sharing an Erlang cookie of their own (a HOME made
+    for them), so neither they nor their CLI calls can reach ``rabbit@localhost``. ``remove()`` kills them all.
+    """
+
+    size: int = 3
+    base: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="nswfault-cluster-")))
+    nodes: list[PrivateRabbit] = field(default_factory=list)
+    down: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        tag = secrets.token_hex(3)
+        home = self.base / "home"
+        for n in range(self.size):
+            (self.base / f"node-{n}").mkdir()
+            self.nodes.append(PrivateRabbit(self.base / f"node-{n}", f"nswfault-{tag}-{n}@localhost", home=home))
+
+    @property
+    def live(self) -> PrivateRabbit:
+        """The first node the harness has not taken down: where its own API calls and publishes go."""
+        return next(node for index, node in enumerate(self.nodes) if index not in self.down)
+
+    @property
+    def management_url(self) -> str:
+        return self.live.management_url
+
+    @property
+    def amqp_port(self) -> int:
+        return self.live.amqp_port
+
+    def amqp_url(self, user: str = "guest", password: str = "guest", vhost: str = "") -> str:
+        return self.live.amqp_url(user, password, vhost)
+
+    def amqp_urls(self, user: str = "guest", password: str = "guest", vhost: str = "") -> list[str]:
+        """Every node's URL in order: ``broker.url`` is the first, ``broker.urls`` the others."""
+        return [node.amqp_url(user, password, vhost) for node in self.nodes]
+
+    def prepare(self) -> None:
+        home = self.base / "home"
+        home.mkdir(parents=True)
+        (home / ".erlang.cookie").write_text(secrets.token_hex(20))
+        self.base.chmod(0o755)
+        subprocess.run(["chown", "-R", "rabbitmq:rabbitmq", str(home)], check=True)
+        (home / ".erlang.cookie").chmod(0o400)
+        for node in self.nodes:
+            node.prepare()
+
+    def start(self, timeout: float = 120) -> None:
+        """Start the nodes side by side, then join the others to the first one by one (stop_app,
+        join_cluster, start_app), and wait until every node sees all of them running."""
+        with ThreadPoolExecutor(len(self.nodes)) as pool:
+            for started in [pool.submit(node.start, timeout) for node in self.nodes]:
+                started.result()
+        first = self.nodes[0]
+        for node in self.nodes[1:]:
+            node.ctl("stop_app")
+            node.ctl("join_cluster", first.node)
+            node.ctl("start_app")
+            node.ctl("await_startup", "--timeout", "60", timeout=90)
+        self.wait_formed(timeout)
+
+    def running(self, via: PrivateRabbit | None = None) -> set[str]:
+        """Node names the cluster reports running (asked of ``via``, else the live node)."""
+        status = (via or self.live).ctl("cluster_status", "--formatter", "json", check=False, timeout=30)
+        if status.returncode != 0:
+            return set()
+        try:
+            return set(json.loads(status.stdout).get("running_nodes", []))
+        except ValueError:
+            return set()
+
+    def wait_formed(self, timeout: float = 120) -> None:
+        """Until every node is up and each one reports all of them running."""
+        names = {node.node for node in self.nodes}
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if all(self.running(node) == names for node in self.nodes):
+                return
+            time.sleep(0.5)
+        raise RuntimeError(f"cluster not formed in {timeout} s: {self.running()} of {sorted(names)}")
+
+    def kill(self, index: int) -> None:
+        """SIGKILL node ``index``: its connections drop and its queue leaders move, nothing is handed over."""
+        self.down.add(index)
+        self.nodes[index].kill()
+
+    def stop(self, index: int) -> None:
+        """Stop node ``index`` the way an operator does before maintenance (``rabbitmqctl stop``)."""
+        self.down.add(index)
+        self.nodes[index].stop_node()
+
+    def start_node(self, index: int) -> None:
+        """Start node ``index`` again with its data: it rejoins the cluster by itself."""
+        self.nodes[index].start()
+        self.down.discard(index)
+        self.wait_formed()
+
+    def output(self) -> str:
+        return "\n".join(f"--- {node.node}\n{node.output()}" for node in self.nodes)
+
+    def remove(self) -> None:
+        for node in self.nodes:
+            node.remove()
         shutil.rmtree(self.base, ignore_errors=True)

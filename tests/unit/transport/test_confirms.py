@@ -35,7 +35,7 @@ async def test_multiple_ack_resolves_every_tag_up_to_it_and_no_further() -> None
 
 
 async def test_nack_rejects_and_a_return_before_the_ack_is_unroutable() -> None:
-    tracker = ConfirmTracker()
+    tracker = ConfirmTracker(max_sends=1)
     first, second, third = pending(1), pending(2, key="nowhere"), pending(3)
     send_all(tracker, first, second, third)
     tracker.on_return(exchange="ex", routing_key="nowhere", message_id="m2", body=b"b2", reply="312 NO_ROUTE")
@@ -44,7 +44,7 @@ async def test_nack_rejects_and_a_return_before_the_ack_is_unroutable() -> None:
     assert first.future.result() is None
     with pytest.raises(Unroutable, match="NO_ROUTE"):
         second.future.result()
-    with pytest.raises(PublishRejected):
+    with pytest.raises(PublishRejected, match=r"^broker nacked message 'm3' 1 times$"):
         third.future.result()
     assert (tracker.stats.returned, tracker.stats.nacked) == (1, 1)
 
@@ -96,3 +96,17 @@ async def test_fail_only_hits_matching_publishes_and_forget_cancels() -> None:
     assert forged.future.done() and not honest.future.done()
     tracker.forget(honest)
     assert honest.future.cancelled()
+
+
+async def test_a_nack_sends_the_message_again_until_its_sends_are_used_up() -> None:
+    tracker = ConfirmTracker(max_sends=2)
+    item = pending(1)
+    send_all(tracker, item)
+    tracker.on_confirm(1, multiple=False, ack=False)
+    assert not item.future.done()
+    assert list(tracker.take_unsent()) == [item]  # first in line for the next channel
+    tracker.sent(item)
+    tracker.on_confirm(2, multiple=False, ack=False)
+    with pytest.raises(PublishRejected, match=r"^broker nacked message 'm1' 2 times$"):
+        item.future.result()
+    assert (tracker.stats.nacked, tracker.stats.republished, tracker.in_flight) == (2, 1, 0)

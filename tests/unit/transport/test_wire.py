@@ -114,7 +114,7 @@ async def test_memory_broker_refuses_what_rabbitmq_never_takes_and_keeps_going()
 
 def rabbit() -> RabbitMqTransport:
     parameters = SimpleNamespace(credentials=SimpleNamespace(username="guest"))
-    return RabbitMqTransport(parameters, confirm_window=10, reconnect_max_seconds=1, publish_timeout=5, max_sends=5)
+    return RabbitMqTransport([parameters], confirm_window=10, reconnect_max_seconds=1, publish_timeout=5, max_sends=5)
 
 
 def queued(transport: RabbitMqTransport, *messages: OutgoingMessage) -> list[PendingPublish]:
