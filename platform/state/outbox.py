@@ -100,11 +100,11 @@ class OutboxRelay:
     """Publishes outbox rows with confirm, then marks them published.
 
     The process that committed rows hands them over (``publish_now`` waits, ``publish_soon`` does not) and
-    they are published from memory, marked with one statement: nothing is read back. Rows nobody handed
-    over (their process crashed, or the broker was away) are swept from the table every ``poll_seconds``
-    once ``sweep_after_seconds`` old, locked with SKIP LOCKED so hub processes share the table safely; the
-    age keeps a sweep from publishing a second time what its writer is publishing right now (a row
-    published twice is still harmless: consumers deduplicate on ``message_id``).
+    they are published from memory under their row locks (ids only: the bodies are not read back), then
+    marked. Rows nobody handed over (their process crashed, or the broker was away) are swept from the table
+    every ``poll_seconds`` once ``sweep_after_seconds`` old. Both lock with SKIP LOCKED, so hub processes
+    never publish the same row at the same time (a row published twice after a crash is still harmless:
+    consumers deduplicate on ``message_id``).
     """
 
     def __init__(
@@ -188,13 +188,25 @@ class OutboxRelay:
                 waiter.cancel()
 
     async def _publish_handed(self, rows: Sequence[Enqueued]) -> None:
-        """Publish rows from memory, then mark the ones the broker took (or refused for good) in one statement."""
-        messages = [row.message for row in rows]
-        results = await self._send_all(messages)
-        handled = _handled([row.row_id for row in rows], results)
-        crash_point("outbox-published")
-        if handled:
-            async with one_statement(self._engine) as conn:
+        """Publish rows from memory under their row locks, then mark the ones the broker took (or refused for
+        good). The locks (ids only, SKIP LOCKED) keep another process's sweep from publishing the same rows
+        while a slow publish (a broker alarm blocks publishers) outlasts the sweep's age: a row that is locked,
+        or already published, is left to whoever holds it."""
+        async with self._engine.begin() as conn:
+            query = select(outbox.c.id).where(
+                outbox.c.id.in_([row.row_id for row in rows]), outbox.c.published_at.is_(None)
+            )
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            mine = {row_id for (row_id,) in await conn.execute(query)}
+            taken = [row for row in rows if row.row_id in mine]
+            if not taken:
+                return
+            messages = [row.message for row in taken]
+            results = await self._send_all(messages)
+            handled = _handled([row.row_id for row in taken], results)
+            crash_point("outbox-published")
+            if handled:
                 await conn.execute(_MARK_PUBLISHED, {"ids": handled, "now": utcnow()})
         await self._after(messages, results)
 
