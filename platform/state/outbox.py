@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from singlewindow.platform.coalesce import GroupCall
@@ -188,45 +188,35 @@ class OutboxRelay:
                 waiter.cancel()
 
     async def _publish_handed(self, rows: Sequence[Enqueued]) -> None:
-        """Publish rows from memory under their row locks, then mark the ones the broker took (or refused for
-        good). The locks (ids only, SKIP LOCKED) keep another process's sweep from publishing the same rows
-        while a slow publish (a broker alarm blocks publishers) outlasts the sweep's age: a row that is locked,
-        or already published, is left to whoever holds it."""
-        async with self._engine.begin() as conn:
-            query = select(outbox.c.id).where(
-                outbox.c.id.in_([row.row_id for row in rows]), outbox.c.published_at.is_(None)
-            )
-            if conn.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            mine = {row_id for (row_id,) in await conn.execute(query)}
-            taken = [row for row in rows if row.row_id in mine]
-            if not taken:
-                return
-            messages = [row.message for row in taken]
-            results = await self._send_all(messages)
-            handled = _handled([row.row_id for row in taken], results)
-            crash_point("outbox-published")
-            if handled:
-                await conn.execute(_MARK_PUBLISHED, {"ids": handled, "now": utcnow()})
-        await self._after(messages, results)
+        """Publish rows from memory (ids locked, bodies not read back). The locks keep another process's sweep
+        from publishing the same rows while a slow publish (a broker alarm blocks publishers) outlasts the
+        sweep's age: a row that is locked, or already published, is left to whoever holds it."""
+        by_id = {row.row_id: row for row in rows}
+        query = select(outbox.c.id).where(outbox.c.id.in_(list(by_id)), outbox.c.published_at.is_(None))
+        await self._publish_locked(query, lambda found: [by_id[row.id] for row in found])
 
     async def _sweep(self) -> int:
-        """Publish rows old enough that no writer is publishing them, holding their locks until marked."""
+        """Publish rows old enough that no writer is publishing them (a crash's or an outage's leftovers)."""
         query = (
             select(outbox)
             .where(outbox.c.published_at.is_(None), outbox.c.created_at < utcnow() - self._sweep_after)
             .order_by(outbox.c.id)
             .limit(self._batch_size)
         )
+        return await self._publish_locked(query, lambda found: [Enqueued(row.id, outbox_message(row)) for row in found])
+
+    async def _publish_locked(self, query: Select[Any], taken: Callable[[list[Any]], list[Enqueued]]) -> int:
+        """Lock the rows ``query`` finds (SKIP LOCKED), publish them, mark the ones the broker took (or refused
+        for good) before the locks go; returns how many were locked."""
         async with self._engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
-            rows = list(await conn.execute(query))
+            rows = taken(list(await conn.execute(query)))
             if not rows:
                 return 0
-            messages = [outbox_message(row) for row in rows]
+            messages = [row.message for row in rows]
             results = await self._send_all(messages)
-            handled = _handled([row.id for row in rows], results)
+            handled = _handled([row.row_id for row in rows], results)
             crash_point("outbox-published")
             if handled:
                 await conn.execute(_MARK_PUBLISHED, {"ids": handled, "now": utcnow()})
