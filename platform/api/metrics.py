@@ -3,8 +3,9 @@
 * ``nsw_publishes_total`` / ``nsw_redeliveries_total``: a transport wrapper counts confirmed (or refused)
   publishes and deliveries that the broker flagged as redelivered.
 * ``nsw_decision_latency_seconds{agency}``: the recipients' ``apply_changes`` (a batch of decisions) is
-  wrapped; the time from routing to each decision is read from the event history, one query per batch, once
-  per decision message (duplicates add nothing).
+  wrapped to note the decisions it applied; the time from routing to each is read from the event history
+  off the hot path, with the gauges' refresh: one query for every decision noted since (a query per batch
+  was 2.5 % of the hub's CPU). Once per decision message: duplicates add nothing.
 * ``nsw_submissions{status}`` and ``nsw_outbox_backlog``: gauges refreshed from the database every few
   seconds (cluster-wide values: every process reports the same, so aggregate them with ``max``).
 """
@@ -33,6 +34,7 @@ from singlewindow.platform.transport import Delivery, OutgoingMessage, QueueStat
 log = structlog.get_logger(__name__)
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 4 * 3600, 24 * 3600)
 Handler = Callable[[Delivery], Awaitable[None]]
+MAX_NOTED = 50_000  # decisions noted between two refreshes; beyond it they are not measured (memory bound)
 
 
 class HubMetrics:
@@ -58,29 +60,40 @@ class HubMetrics:
             "nsw_redeliveries", "Deliveries the broker flagged as redelivered", ["queue"], registry=self.registry
         )
         self.outbox_backlog = Gauge("nsw_outbox_backlog", "Outbox rows not yet published", registry=self.registry)
+        self._decided: list[DecisionChange] = []  # applied since the last observe_latencies
+        self._noted_since: datetime | None = None
 
     def wrap_transport(self, transport: Transport) -> Transport:
         return InstrumentedTransport(transport, self)
 
     def instrument(self, hub: Hub) -> None:
-        """Observe decision latency around the aggregator's one write of a batch of decisions."""
+        """Note the decisions of every batch the aggregator writes (``observe_latencies`` measures them)."""
         original = hub.recipients.apply_changes
-        events = hub.events
 
         async def apply_changes(batch: Sequence[Change]) -> Any:
             started = utcnow()
             result = await original(batch)
             decided = [change for change in batch if isinstance(change, DecisionChange)]
-            try:
-                latencies = await decision_latencies(events, decided, started) if decided else []
-            except NswError as exc:
-                log.warning("decision latency not measured", error=str(exc))
-                latencies = []
-            for agency, seconds in latencies:
-                self.decision_latency.labels(agency).observe(seconds)
+            if decided:
+                self._decided.extend(decided[: MAX_NOTED - len(self._decided)])
+                self._noted_since = min(self._noted_since or started, started)
             return result
 
         setattr(hub.recipients, "apply_changes", apply_changes)  # noqa: B010 (a hook, not an edit)
+
+    async def observe_latencies(self, events: EventLog) -> None:
+        """The routing-to-decision time of every decision noted since the last call, in one query."""
+        decided, self._decided = self._decided, []
+        since, self._noted_since = self._noted_since, None
+        if not decided or since is None:
+            return
+        try:
+            latencies = await decision_latencies(events, decided, since)
+        except NswError as exc:
+            log.warning("decision latency not measured", error=str(exc))
+            return
+        for agency, seconds in latencies:
+            self.decision_latency.labels(agency).observe(seconds)
 
     async def refresh(self, hub: Hub) -> None:
         current = and_(
@@ -93,6 +106,7 @@ class HubMetrics:
         for status in Consolidated:
             self.submissions.labels(status.value).set(counts.get(status.value, 0))
         self.outbox_backlog.set(await hub.relay.backlog())
+        await self.observe_latencies(hub.events)
 
     async def run(self, hub: Hub, stop: asyncio.Event, interval_seconds: float = 5.0) -> None:
         while not stop.is_set():
