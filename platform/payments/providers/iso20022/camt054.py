@@ -17,8 +17,8 @@ be returned, and a debit or reversal is not a payer settling an invoice. Each tr
   digits found in ``RmtInf/Ustrd``, else none;
 - amount and currency: ``TxDtls/Amt``, else ``TxDtls/AmtDtls/TxAmt/Amt``, else the entry's ``Amt`` when
   the entry has this one transaction only;
-- booked at: the entry's ``BookgDt/DtTm`` (a time without offset is taken as UTC), else ``BookgDt/Dt``
-  (midnight UTC), else ``ValDt``;
+- booked at, in UTC: the entry's ``BookgDt/DtTm`` (a time without offset is taken as UTC), else
+  ``BookgDt/Dt`` (midnight UTC), else ``ValDt``;
 - debtor name: ``RltdPties/Dbtr/Pty/Nm`` or ``RltdPties/Dbtr/Nm``.
 
 An entry without transaction details is one notice with no reference. A file whose entry references are
@@ -148,7 +148,7 @@ def _booked_at(entry: _At) -> datetime:
                 raise _invalid(
                     f"{entry.path}/{element}/DtTm", "datetime.invalid", f"{moment!r} is not an ISO date and time"
                 ) from exc
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+            return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
         if (day := entry.text(f"{element}/Dt")) is not None:
             try:
                 return datetime.combine(date.fromisoformat(day), time(0), UTC)

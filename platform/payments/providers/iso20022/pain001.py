@@ -22,7 +22,11 @@ from decimal import Decimal
 
 from singlewindow.platform.errors import InvalidInput, Problem
 from singlewindow.platform.payments.provider import Party, PaymentOrder
-from singlewindow.platform.payments.providers.iso20022.accounts import account_identification, check_bic
+from singlewindow.platform.payments.providers.iso20022.accounts import (
+    account_identification,
+    check_bic,
+    normalise_account,
+)
 from singlewindow.platform.payments.providers.money import check_amount, format_amount
 from singlewindow.platform.payments.references import parse_reference
 
@@ -50,8 +54,8 @@ def message_id_for(orders: Sequence[PaymentOrder]) -> str:
             order.reference,
             str(order.amount),
             order.currency,
-            order.debtor.account,
-            order.creditor.account,
+            normalise_account(order.debtor.account),
+            normalise_account(order.creditor.account),
             order.requested_on.isoformat(),
         )
         digest.update("\x1f".join(fields).encode() + b"\x1e")
