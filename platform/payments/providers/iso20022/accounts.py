@@ -11,7 +11,7 @@ from typing import Literal
 
 from singlewindow.platform.errors import InvalidInput, Problem
 
-_IBAN = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{1,30}")
+_IBAN = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}")  # 15 (Norway) to 34 characters
 _BIC = re.compile(r"[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?")
 MAX_OTHER = 34  # Max34Text, the GenericAccountIdentification1 Id
 
