@@ -200,6 +200,9 @@ def test_entry_references_fall_back_to_the_entry_and_must_be_unique() -> None:
 def test_an_entry_without_details_is_one_notice_without_a_reference() -> None:
     (notice,) = read_camt054(camt(entry(amount="3.00"))).notices
     assert (notice.entry_reference, notice.reference, notice.amount) == ("E1", None, Decimal("3.00"))
+    by_bank = entry(amount="3.00", extra="<AcctSvcrRef>BANK-7</AcctSvcrRef>")
+    assert read_camt054(camt(by_bank)).notices[0].entry_reference == "BANK-7"
+    assert refused(camt(entry(ref=""))).problems[0].path == f"{ENTRY}/AcctSvcrRef"
 
 
 @pytest.mark.parametrize(

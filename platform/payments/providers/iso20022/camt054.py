@@ -21,7 +21,8 @@ be returned, and a debit or reversal is not a payer settling an invoice. Each tr
   ``BookgDt/Dt`` (midnight UTC), else ``ValDt``;
 - debtor name: ``RltdPties/Dbtr/Pty/Nm`` or ``RltdPties/Dbtr/Nm``.
 
-An entry without transaction details is one notice with no reference. A file whose entry references are
+An entry without transaction details is one notice with no reference, its entry reference the entry's
+``AcctSvcrRef``, else its ``NtryRef``. A file whose entry references are
 not unique, or whose transaction amounts do not add up to their entry's, is refused whole: one credit
 must never hide behind another's reference. Errors are ``InvalidInput`` naming the element's path.
 """
@@ -207,13 +208,14 @@ def _entry_notices(entry: _At, provider: str, skipped: list[Skipped]) -> list[Pa
     booked_at = _booked_at(entry)
     entry_id = entry.text("NtryRef") or entry.text("AcctSvcrRef")
     transactions = [tx for details in entry.all("NtryDtls") for tx in details.all("TxDtls")]
-    if not transactions:
-        if entry_id is None:
+    if not transactions:  # the whole entry is one credit: the bank's own reference for it first
+        whole = entry.text("AcctSvcrRef") or entry.text("NtryRef")
+        if whole is None:
             raise _invalid(
-                f"{entry.path}/NtryRef", "element.missing", "an entry without details needs NtryRef or AcctSvcrRef"
+                f"{entry.path}/AcctSvcrRef", "element.missing", "an entry without details needs AcctSvcrRef or NtryRef"
             )
         amount, currency = entry_amount
-        return [PaymentNotice(provider, entry_id, None, amount, currency, booked_at)]
+        return [PaymentNotice(provider, whole, None, amount, currency, booked_at)]
     notices, total = [], Decimal(0)
     summable = True
     for number, transaction in enumerate(transactions, 1):
