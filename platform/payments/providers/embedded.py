@@ -23,7 +23,7 @@ from decimal import Decimal
 from singlewindow.platform.errors import NotFound
 from singlewindow.platform.payments.provider import Initiation, PaymentNotice, PaymentOrder
 from singlewindow.platform.payments.providers.money import check_amount
-from singlewindow.platform.payments.references import parse_reference
+from singlewindow.platform.payments.references import normalise_reference, parse_reference
 
 
 def _now() -> datetime:
@@ -84,10 +84,12 @@ class EmbeddedProvider:
     def pay(
         self, reference: str | None, amount: Decimal, currency: str, debtor_name: str | None = None
     ) -> PaymentNotice:
-        """Book a credit the hub did not initiate; the reference is taken as the payer typed it."""
+        """Book a credit the hub did not initiate. The reference is taken as the payer typed it, valid or
+        not, only without spaces and in capitals, the form both providers hand references out in."""
         check_amount(amount, currency, "amount")
+        remitted = normalise_reference(reference or "") or None
         with self._lock:
-            return self._book(_Credit(reference, amount, currency, debtor_name))
+            return self._book(_Credit(remitted, amount, currency, debtor_name))
 
     def settle(self, message_id: str | None = None) -> list[PaymentNotice]:
         """Book one pending initiation (NotFound if it is not pending), or all of them in initiation order."""

@@ -52,8 +52,9 @@ async def test_payments_the_hub_did_not_initiate_are_booked_as_typed() -> None:
     embedded = provider()
     unknown = embedded.pay("RF51 INV2 0259 9999 9", Decimal("50000"), "KZT", "Someone")
     anonymous = embedded.pay(None, Decimal("1.5"), "USD")
-    assert (unknown.reference, anonymous.reference) == ("RF51 INV2 0259 9999 9", None)
-    assert await embedded.notices() == [unknown, anonymous] == embedded.ledger()
+    typo = embedded.pay("rf51 inv2 0259 9999 8", Decimal("1"), "KZT")
+    assert (unknown.reference, anonymous.reference, typo.reference) == ("RF51INV2025999999", None, "RF51INV2025999998")
+    assert await embedded.notices() == [unknown, anonymous, typo] == embedded.ledger()
 
 
 async def test_entry_references_stay_unique_across_ledgers_without_a_given_id(order: PaymentOrder) -> None:

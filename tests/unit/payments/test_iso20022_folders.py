@@ -136,3 +136,19 @@ def test_a_file_another_process_moved_first_is_not_read_twice(tmp_path: Path) ->
     source.write_bytes(b"x")
     moved = folders._move(source, tmp_path / "processed")
     assert moved == tmp_path / "processed" / "gone.xml" and not source.exists() and moved.read_bytes() == b"x"
+
+
+async def test_a_file_unreadable_for_now_stays_in_the_inbox(
+    config: Iso20022Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config.inbox.mkdir(parents=True)
+    shutil.copy(SAMPLE, config.inbox / "daily.xml")
+
+    def unreadable(*args: object, **kwargs: object) -> None:
+        raise PermissionError("denied")
+
+    monkeypatch.setattr(folders, "read_file", unreadable)
+    assert await Iso20022Provider(config).notices() == []
+    assert sorted(p.name for p in config.inbox.iterdir()) == ["daily.xml"]
+    monkeypatch.undo()
+    assert len(await Iso20022Provider(config).notices()) == 3

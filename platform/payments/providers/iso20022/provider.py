@@ -150,6 +150,9 @@ class Iso20022Provider:
             return []
         except FileNotFoundError:  # another process moved it
             return []
+        except OSError as exc:  # unreadable now (permissions, I/O): left in place for the next call
+            log.warning("camt054 not readable", file=path.name, error=str(exc))
+            return []
         if _move(path, inbox / PROCESSED) is None:
             return []
         log.info(
