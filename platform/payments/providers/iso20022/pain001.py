@@ -52,7 +52,7 @@ def message_id_for(orders: Sequence[PaymentOrder]) -> str:
         fields = (
             order.invoice_id,
             order.reference,
-            str(order.amount),
+            format_amount(order.amount, order.currency),  # 15000.5 and 15000.50 are one amount
             order.currency,
             normalise_account(order.debtor.account),
             normalise_account(order.creditor.account),
