@@ -122,6 +122,7 @@ async def test_links_and_oversized_files_are_rejected_not_followed(tmp_path: Pat
     assert await provider.notices() == []
     rejected = config.inbox / "rejected"
     assert "file.not-regular" in (rejected / "link.xml.reason.txt").read_text()
+    assert (rejected / "link.xml").is_symlink()  # the link itself moved, its target neither read nor linked
     assert "xml.too-large" in (rejected / "large.xml.reason.txt").read_text()
     assert SAMPLE.exists()
 
@@ -152,3 +153,16 @@ async def test_a_file_unreadable_for_now_stays_in_the_inbox(
     assert sorted(p.name for p in config.inbox.iterdir()) == ["daily.xml"]
     monkeypatch.undo()
     assert len(await Iso20022Provider(config).notices()) == 3
+
+
+def test_without_hard_links_a_file_is_renamed_to_a_free_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_links(*args: object, **kwargs: object) -> None:
+        raise PermissionError("hard links not supported")
+
+    monkeypatch.setattr(folders.os, "link", no_links)
+    (tmp_path / "processed").mkdir()
+    (tmp_path / "processed" / "daily.xml").write_bytes(b"first")
+    (tmp_path / "daily.xml").write_bytes(b"second")
+    moved = folders._move(tmp_path / "daily.xml", tmp_path / "processed")
+    assert moved == tmp_path / "processed" / "daily.1.xml" and moved.read_bytes() == b"second"
+    assert (tmp_path / "processed" / "daily.xml").read_bytes() == b"first"

@@ -7,7 +7,8 @@ bank channel put in the inbox folder, oldest name first: a file read whole is mo
 file that cannot be read (not camt.054, hostile, for another account, inconsistent) to ``rejected/`` with
 ``<name>.reason.txt`` beside it. A file is never deleted and never read into a notice twice by two hub
 processes: it is moved by a link that fails if the name is taken, then unlinked; the process whose unlink
-finds the file gone drops what it read.
+finds the file gone drops what it read. (On a file system without hard links it is renamed instead, and
+that guarantee rests on one hub process reading the inbox.)
 
 The folders are the bank channel's (an SFTP drop, an EBICS client, a host-to-host gateway): the channel
 writes a file under another name and renames it to ``*.xml`` when complete, as such channels do; files
@@ -71,11 +72,19 @@ def _move(source: Path, folder: Path) -> Path | None:
     for attempt in range(10_000):
         target = folder / (source.name if attempt == 0 else f"{source.stem}.{attempt}{source.suffix}")
         try:
-            os.link(source, target)
+            os.link(source, target, follow_symlinks=False)
         except FileExistsError:
             continue
         except FileNotFoundError:
             return None
+        except OSError:  # a file system without hard links (a network share): rename to a name not taken
+            if target.exists() or target.is_symlink():
+                continue
+            try:
+                os.rename(source, target)
+            except FileNotFoundError:
+                return None
+            return target
         try:
             source.unlink()
         except FileNotFoundError:  # another process took it between our link and unlink: ours is a copy
