@@ -101,8 +101,11 @@ def pain001(
         return
     target = out or Path(f"{message_id}.xml")
     partial = target.with_name(f".{target.name}.part")
-    partial.write_bytes(document)
-    os.replace(partial, target)
+    try:
+        partial.write_bytes(document)
+        os.replace(partial, target)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {target}: {exc.strerror or exc}") from exc
     click.echo(f"{target}\tmessage {message_id}\treference {format_reference(order.reference)}")
 
 

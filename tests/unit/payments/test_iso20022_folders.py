@@ -108,9 +108,11 @@ async def test_notices_reads_the_inbox_moves_good_files_and_rejects_bad_ones_wit
 async def test_a_file_of_a_name_already_processed_is_kept_under_a_new_name(config: Iso20022Config) -> None:
     provider = Iso20022Provider(config)
     config.inbox.mkdir(parents=True)
+    reads = []
     for _ in range(2):
         shutil.copy(SAMPLE, config.inbox / "daily.xml")
-        assert len(await provider.notices()) == 3  # repeats are for reconciliation to ignore
+        reads.append(await provider.notices())
+    assert len(reads[0]) == 3 and reads[0] == reads[1]  # the same entry references: reconciliation ignores repeats
     assert sorted(p.name for p in (config.inbox / "processed").iterdir()) == ["daily.1.xml", "daily.xml"]
 
 

@@ -72,6 +72,8 @@ def test_pain001_refuses_bad_input_with_the_problem_and_exit_1(tmp_path: Path) -
     code, _, err = run(*PAIN001[:5], "15000.505", *PAIN001[6:], "--out", str(tmp_path / "x.xml"))
     assert code == 1 and "problem --amount" in err and "[amount.decimals]" in err
     assert not (tmp_path / "x.xml").exists()
+    code, _, err = run(*PAIN001, "--out", str(tmp_path / "missing" / "x.xml"))
+    assert code == 1 and "cannot write" in err
     no_treasury = {k: v for k, v in ENV.items() if not k.startswith("NSW_TREASURY")}
     code, _, err = run(*PAIN001, env=no_treasury)
     assert code == 2 and "--treasury-name" in err
