@@ -65,11 +65,13 @@ def check_amount(amount: Decimal, currency: str, path: str = "amount") -> Decima
 
 
 def parse_amount(text: str | None, currency: str, path: str = "amount") -> Decimal:
-    """An amount written as ISO 20022 writes it (``1234.50``: digits, one point, no sign, no exponent)."""
+    """An amount written as ISO 20022 writes it (``1234.50``: digits, one point, no sign, no exponent),
+    given with the currency's decimals (``12.5`` and ``12.500`` KZT are ``12.50``)."""
     cleaned = (text or "").strip()
     if _AMOUNT_TEXT.fullmatch(cleaned) is None:
         raise _invalid(path, "amount.invalid", f"amount {text!r} is not digits with an optional decimal point")
-    return check_amount(Decimal(cleaned), currency, path)  # the pattern admits only valid decimals
+    amount = check_amount(Decimal(cleaned), currency, path)  # the pattern admits only valid decimals
+    return Decimal(format_amount(amount, currency))
 
 
 def format_amount(amount: Decimal, currency: str) -> str:

@@ -178,6 +178,11 @@ def test_each_transaction_of_an_entry_is_a_notice_and_they_must_add_up() -> None
     assert error.problems[0].code == "camt054.amounts" and error.problems[0].path == f"{ENTRY}/Amt"
 
 
+def test_amounts_are_given_with_the_currencys_decimals() -> None:
+    (notice,) = read_camt054(camt(entry(tx("12.5"), amount="12.500"))).notices
+    assert str(notice.amount) == "12.50"
+
+
 def test_amounts_come_from_the_transaction_its_details_or_a_lone_transactions_entry() -> None:
     detailed = tx(amount=None, extra='<AmtDtls><TxAmt><Amt Ccy="KZT">10.00</Amt></TxAmt></AmtDtls>')
     assert read_camt054(camt(entry(detailed))).notices[0].amount == Decimal("10.00")
