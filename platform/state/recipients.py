@@ -34,7 +34,7 @@ from singlewindow.platform.state.changes import (
 from singlewindow.platform.state.common import aware, lock_version
 from singlewindow.platform.state.events import append_event
 from singlewindow.platform.state.outbox import Enqueued, OutboxMessage, enqueue
-from singlewindow.platform.storage.bulk import insert_many
+from singlewindow.platform.storage.bulk import Write
 from singlewindow.platform.storage.tables import events, recipients, submission_versions, submissions
 
 __all__ = [
@@ -168,8 +168,7 @@ class RecipientStore:
                 )
                 changes.refold(sid, version, "router")
                 outcomes.append(True)
-            await insert_many(conn, recipients, inserted)
-            return outcomes, await changes.flush()
+            return outcomes, await changes.flush(Write(recipients, inserted))
 
     async def apply_changes(self, batch: Sequence[Change]) -> tuple[list[Outcome], list[Enqueued]]:
         """Apply decisions and transport events in one transaction, in order (``state.changes``): one outcome
