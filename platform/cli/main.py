@@ -39,6 +39,7 @@ SUBCOMMANDS: dict[str, str] = {
     "report": "singlewindow.platform.cli.report:report",
     "portal": "singlewindow.platform.cli.portal:portal",
     "audit": "singlewindow.platform.cli.audit:audit",
+    "risk": "singlewindow.platform.cli.risk:risk",
 }
 
 
