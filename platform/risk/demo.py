@@ -13,6 +13,7 @@ from collections.abc import Iterable
 import structlog
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from singlewindow.platform.errors import Conflict
 from singlewindow.platform.risk.keys import RiskKeys
 from singlewindow.platform.risk.profile import shipped_profiles
 from singlewindow.platform.risk.signing import public_text, sign
@@ -34,7 +35,10 @@ async def publish_demo_profiles(keys: RiskKeys, profiles: ProfileStore, agencies
             continue
         private = Ed25519PrivateKey.generate()
         await keys.add(agency, public_text(private.public_key()))
-        await profiles.publish(agency, document, sign(private, document), DEMO_PUBLISHER)
+        try:
+            await profiles.publish(agency, document, sign(private, document), DEMO_PUBLISHER)
+        except Conflict:  # another hub process starting on the same database published it first
+            continue
         published.append(agency)
     if published:
         log.warning("demo risk profiles signed with generated demo keys and published", agencies=published)

@@ -219,3 +219,23 @@ async def test_the_api_and_explain_answer_each_agency_only_its_own(env: Env) -> 
     assert json.loads(as_json.output)["agency"] == "customs"
     missing = await asyncio.to_thread(explain, "--agency", "veterinary")
     assert missing.exit_code != 0 and "no risk assessment" in str(missing.exception)
+
+
+async def test_a_partner_hub_gets_no_risk_data_even_with_a_profile_in_its_name(env: Env) -> None:
+    hub = env.embedded.hub
+    key = Ed25519PrivateKey.generate()
+    await hub.risk.keys.add("partner-cn", public_text(key.public_key()))
+    everything = profile_document("partner-cn", criterion("ALL", 100, randomShare=1.0))
+    await hub.risk.profiles.publish("partner-cn", everything, sign(key, everything), "p-operator")
+    example = next(p for p in Catalog().get("control-result").valid_examples if "wheat" in p.name)
+    view, _ = await hub.intake.submit(env.trader, "control-result", json.loads(example.read_text()), "CR-WHEAT-1")
+    for _ in range(300):
+        routed = await hub.recipients.routed_views(view.submission_id, 1)
+        if routed is not None:
+            break
+        await asyncio.sleep(0.02)
+    assert routed == {"partner-cn": "control-result"}
+    async with hub.engine.connect() as conn:
+        stored = list(await conn.execute(select(risk_assessments).where(
+            risk_assessments.c.submission_id == view.submission_id)))  # fmt: skip
+    assert stored == []
