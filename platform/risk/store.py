@@ -9,20 +9,23 @@ not newer than the version stored for its id.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+import structlog
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from singlewindow.platform.errors import AccessDenied, Conflict
+from singlewindow.platform.errors import AccessDenied, Conflict, InvalidInput
 from singlewindow.platform.risk.keys import RiskKeys
 from singlewindow.platform.risk.profile import RiskProfile, parse_profile
 from singlewindow.platform.risk.signing import verified
 from singlewindow.platform.risk.tables import risk_profiles
 from singlewindow.platform.state.common import aware, rfc3339_millis, utcnow
+
+log = structlog.get_logger(__name__)
 
 
 class ProfileStore:
@@ -101,7 +104,7 @@ class ProfileStore:
         if self._cached is None or now - self._cached[0] >= self._cache_seconds:
             async with self._engine.connect() as conn:
                 rows = list(await conn.execute(select(risk_profiles.c.document)))
-            self._cached = (now, [parse_profile(row.document) for row in rows])
+            self._cached = (now, _parsed(row.document for row in rows))
         moment = at or utcnow()
         newest: dict[tuple[str, str], RiskProfile] = {}
         for profile in self._cached[1]:
@@ -113,3 +116,16 @@ class ProfileStore:
             if profile.active_at(moment):
                 found.setdefault(profile.agency, []).append(profile)
         return found
+
+
+def _parsed(documents: Iterable[Any]) -> list[RiskProfile]:
+    """The stored profiles; one that no longer parses (a later, stricter schema) is left out and logged,
+    never allowed to stop routing."""
+    parsed = []
+    for document in documents:
+        try:
+            parsed.append(parse_profile(document))
+        except InvalidInput as exc:
+            log.error("stored risk profile skipped", agency=document.get("agency"), profile=document.get("id"),
+                      error=exc.message)  # fmt: skip
+    return parsed

@@ -80,3 +80,26 @@ async def test_the_active_set_follows_validity_and_versions_and_is_cached(
     assert [p.version for p in (await other.active(datetime(2026, 8, 1, tzinfo=UTC)))["customs"]] == [2]  # cached
     ticks[0] = 31.0
     assert [p.version for p in (await other.active(datetime(2026, 8, 1, tzinfo=UTC)))["customs"]] == [3]
+
+
+async def test_a_stored_profile_that_no_longer_parses_is_skipped_not_fatal(
+    engine: AsyncEngine, key: Ed25519PrivateKey
+) -> None:
+    from sqlalchemy import insert
+
+    from singlewindow.platform.risk.tables import risk_profiles
+
+    keys = RiskKeys(engine)
+    await keys.add("customs", public_text(key.public_key()))
+    store = ProfileStore(engine, keys)
+    good = profile_document("customs")
+    await store.publish("customs", good, sign(key, good), "p")
+    async with engine.begin() as conn:  # as if a later schema had become stricter than what was stored
+        await conn.execute(
+            insert(risk_profiles).values(
+                agency="sanitary", profile_id="old", version=1, document={"agency": "sanitary", "id": "old"},
+                signature="x", key_id="k", valid_from=datetime(2026, 1, 1, tzinfo=UTC), published_by="p",
+                published_at=datetime(2026, 1, 1, tzinfo=UTC),
+            )
+        )  # fmt: skip
+    assert set(await ProfileStore(engine, keys).active(datetime(2026, 6, 1, tzinfo=UTC))) == {"customs"}
