@@ -10,6 +10,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from singlewindow.platform.cli.main import cli
 from singlewindow.platform.identity import Principal, Role
 from singlewindow.platform.officers import JointAttendanceInput, JointInspections, JointResponseInput
 from singlewindow.platform.officers.joint_tables import joint_inspections
-from singlewindow.platform.risk import shipped_profiles
+from singlewindow.platform.risk import AeoRegister, shipped_profiles
 from singlewindow.platform.risk.signing import public_text, sign
 from singlewindow.platform.risk.tables import risk_assessments
 from singlewindow.platform.settings import AttachmentSettings, RiskSettings, Settings
@@ -87,8 +88,6 @@ def _views(env: Env, submission_id: str) -> dict[str, dict[str, Any]]:
 
 
 def _officer(agency: str) -> Principal:
-    from datetime import UTC, datetime
-
     return Principal(f"p-{agency}", f"{agency}-officer", Role.OFFICER, agency, datetime(2026, 1, 1, tzinfo=UTC))
 
 
@@ -165,8 +164,12 @@ async def test_each_agency_sees_its_own_outcome_and_two_physical_outcomes_propos
 
 
 async def test_the_api_and_explain_answer_each_agency_only_its_own(env: Env) -> None:
-    submission_id = await _submit(env, "R-3")
     hub = env.embedded.hub
+    await AeoRegister(hub.engine).add(env.trader.id, "KZ-AEO-0042", datetime(2099, 1, 1, tzinfo=UTC))
+    submission_id = await _submit(env, "R-3")
+    customs_risk = _views(env, submission_id)["customs"]["risk"]  # unknown trader 15, AEO -30, no random draw
+    assert (customs_risk["aeo"], customs_risk["score"], customs_risk["level"]) == (True, 0, "NONE")
+    assert [h["criterion"] for h in customs_risk["hits"]] == ["TRADER-UNKNOWN"]
     services = build_agency_services(hub, env.settings, DocumentValidator(Catalog()))
     tokens = {
         name: (await hub.principals.add(name, role, agency)).token
