@@ -277,6 +277,19 @@ class AuditSettings(_Part):
     )
 
 
+class RiskSettings(_Part):
+    """The hub's risk service (docs/risk.md): only profiles agencies published signed count."""
+
+    cache_seconds: float = Field(
+        default=30.0, gt=0, le=3600, description="How long the router reuses the active profiles it read."
+    )
+    demo_profiles: bool = Field(
+        default=False,
+        description="Embedded demos only, never production: at start, sign the shipped example profiles "
+        "(message_specs/risk/profiles) with demo keys made on the spot, trust those keys and publish them.",
+    )
+
+
 class LogSettings(_Part):
     level: Literal["debug", "info", "warning", "error"] = "info"
     format: LogFormat = "auto"
@@ -306,6 +319,7 @@ class Settings(BaseSettings):
     gateway: GatewaySettings = GatewaySettings()
     web: WebSettings = WebSettings()
     audit: AuditSettings = AuditSettings()
+    risk: RiskSettings = RiskSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -114,9 +115,27 @@ class AgencyHubClient(HubClient):
         body = {"accept": accept, **({"reason": reason} if reason else {})}
         return await self._call("POST", f"/v1/joint-inspections/{inspection_id}/response", body)  # type: ignore[no-any-return]
 
-    async def record_joint_attendance(self, inspection_id: int, attended: bool, findings: str) -> dict[str, Any]:
-        body = {"attended": attended, "findings": findings}
+    async def record_joint_attendance(
+        self, inspection_id: int, attended: bool, findings: str, compliant: bool | None = None
+    ) -> dict[str, Any]:
+        """``compliant``: the agency's verdict on its findings (False counts in the trader's risk history)."""
+        body: dict[str, Any] = {"attended": attended, "findings": findings}
+        if compliant is not None:
+            body["compliant"] = compliant
         return await self._call("POST", f"/v1/joint-inspections/{inspection_id}/attendance", body)  # type: ignore[no-any-return]
+
+    async def publish_risk_profile(self, profile: Mapping[str, Any], signature: str) -> dict[str, Any]:
+        """Publish the caller's agency's signed risk profile (agency role)."""
+        body = {"profile": dict(profile), "signature": signature}
+        return await self._call("POST", "/v1/risk/profiles", body)  # type: ignore[no-any-return]
+
+    async def risk_profiles(self) -> list[dict[str, Any]]:
+        """The caller's agency's own risk profiles, every version."""
+        return (await self._call("GET", "/v1/risk/profiles"))["profiles"]  # type: ignore[no-any-return]
+
+    async def risk_assessments(self, submission_id: str) -> dict[str, Any]:
+        """The caller's agency's own risk assessments of a submission (NotFound for any other's)."""
+        return await self._call("GET", f"/v1/risk/assessments/{quote(submission_id, safe='')}")  # type: ignore[no-any-return]
 
     async def report(self, name: str, period: Mapping[str, str]) -> dict[str, Any]:
         """``time-release`` or ``trade`` figures for ``period`` (``from``/``to`` dates), as JSON."""

@@ -1,5 +1,6 @@
 """The hub services agencies use besides their inbox: attachments, the officer queue, border events, joint
-inspections, and the time-release and trade figures (read by officers, agencies and operators).
+inspections, their own risk profiles and assessments, and the time-release and trade figures (read by
+officers, agencies and operators).
 
 ``build_agency_services`` wires them to a running hub; ``agency_services_app`` is their Starlette app,
 mounted next to the submission API (or served on its own, as tests do).
@@ -18,6 +19,7 @@ from singlewindow.platform.api.joint_http import joint_inspection_routes
 from singlewindow.platform.api.methods import by_path
 from singlewindow.platform.api.officers_http import officer_routes
 from singlewindow.platform.api.reports_http import report_routes
+from singlewindow.platform.api.risk_http import risk_routes
 from singlewindow.platform.attachments import AttachmentService, AttachmentStore, BlobStore
 from singlewindow.platform.hub.runtime import Hub
 from singlewindow.platform.identity import PrincipalStore
@@ -29,6 +31,7 @@ from singlewindow.platform.officers import (
     OfficerService,
 )
 from singlewindow.platform.reports import ReportService
+from singlewindow.platform.risk.service import RiskService
 from singlewindow.platform.settings import Settings
 from singlewindow.platform.specs import DocumentValidator
 
@@ -43,6 +46,7 @@ class AgencyServices:
     border_events: BorderEventService
     joint_inspections: JointInspections
     reports: ReportService
+    risk: RiskService
     body_limit: int
 
     def routes(self) -> list[BaseRoute]:
@@ -51,6 +55,7 @@ class AgencyServices:
             *officer_routes(self.officers, self.border_events, self.principals, self.body_limit),
             *joint_inspection_routes(self.joint_inspections, self.principals),
             *report_routes(self.reports, self.principals),
+            *risk_routes(self.risk, self.principals),
         ]
 
 
@@ -67,6 +72,7 @@ def build_agency_services(hub: Hub, settings: Settings, validator: DocumentValid
         border_events=BorderEventService(hub.engine, validator),
         joint_inspections=JointInspections(hub.engine, hub.recipients),
         reports=ReportService(hub.engine, settings.gateway.country),
+        risk=RiskService(hub.engine, hub.risk.profiles),
         body_limit=settings.limits.max_document_bytes + BODY_ALLOWANCE,
     )
 

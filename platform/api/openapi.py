@@ -24,6 +24,7 @@ from singlewindow.platform.api.openapi_joint import joint_paths, joint_schemas
 from singlewindow.platform.api.openapi_permits import permit_paths, permit_schemas
 from singlewindow.platform.api.openapi_proofs import proof_paths, proof_schemas
 from singlewindow.platform.api.openapi_reports import report_paths, report_schemas
+from singlewindow.platform.api.openapi_risk import risk_paths, risk_schemas
 
 _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}, "description": "Submission id"}
 _CONFLICTS = (
@@ -261,6 +262,7 @@ def openapi_document(served: Collection[tuple[str, str]] | None = None) -> dict[
         **agency_paths(),
         **console_paths(),
         **joint_paths(),
+        **risk_paths(),
         **report_paths(),
         **permit_paths(),
         **proof_paths(),
@@ -280,8 +282,8 @@ def openapi_document(served: Collection[tuple[str, str]] | None = None) -> dict[
             "version": "1.0.0",
             "description": "Submit once; every border agency decides; one consolidated status. See docs/api.md; "
             "the agency services (attachments, officer queue, border events, joint inspections) "
-            "docs/agency-services.md; the time-release and trade figures docs/reports.md; the permits register "
-            "docs/permits.md.",
+            "docs/agency-services.md; agencies' risk profiles and assessments docs/risk.md; the time-release and "
+            "trade figures docs/reports.md; the permits register docs/permits.md.",
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -290,6 +292,7 @@ def openapi_document(served: Collection[tuple[str, str]] | None = None) -> dict[
                 **agency_schemas(),
                 **console_schemas(),
                 **joint_schemas(),
+                **risk_schemas(),
                 **report_schemas(),
                 **permit_schemas(),
                 **proof_schemas(),

@@ -50,6 +50,7 @@ def joint_schemas() -> dict[str, Any]:
                 "parties": {"type": "array", "items": party},
                 "agency": {"type": "string", "description": "The caller's agency"},
                 "findings": {**_NULLABLE_TEXT, "description": "The caller's agency's own findings"},
+                "compliant": {"type": ["boolean", "null"], "description": "The caller's agency's verdict"},
             },
         },
         "JointInspectionList": {

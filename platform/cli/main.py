@@ -40,6 +40,7 @@ SUBCOMMANDS: dict[str, str] = {
     "portal": "singlewindow.platform.cli.portal:portal",
     "audit": "singlewindow.platform.cli.audit:audit",
     "payments": "singlewindow.platform.cli.payments:payments",
+    "risk": "singlewindow.platform.cli.risk:risk",
 }
 
 

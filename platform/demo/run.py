@@ -157,7 +157,11 @@ async def run_demo(
         if keep and not auto_deciders:
             kept += (f"the adapters' stores and the agency systems' files in {folder}",)
         base = settings.model_copy(
-            update={"attachments": settings.attachments.model_copy(update={"folder": folder / "attachments"})}
+            update={
+                "attachments": settings.attachments.model_copy(update={"folder": folder / "attachments"}),
+                # the demo's agencies get signed risk profiles without a manual step (docs/risk.md)
+                "risk": settings.risk.model_copy(update={"demo_profiles": True}),
+            }
         )
         if amqp_url is None:
             embedded_settings = base.model_copy(

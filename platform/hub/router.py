@@ -17,10 +17,11 @@ submissionVersion, so the adapter runtime reads them from the message (correlati
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
+from singlewindow.platform.catalogue import RecipientKind
 from singlewindow.platform.errors import InvalidInput, NotFound
 from singlewindow.platform.hub.batches import settle_batch
 from singlewindow.platform.hub.changes import changed_pointers
@@ -43,6 +44,9 @@ from singlewindow.platform.state.common import utcnow
 from singlewindow.platform.state.recipients import Routing
 from singlewindow.platform.transport import Delivery
 
+if TYPE_CHECKING:
+    from singlewindow.platform.risk import RiskAssessor
+
 log = structlog.get_logger(__name__)
 
 # The partner recipient a declarant is (a neighbouring single window's gateway submitting what it brought),
@@ -63,6 +67,7 @@ class RouterService:
         relay: OutboxRelay,
         sent: SentMessages | None = None,
         partner_of: PartnerOf = _no_partner,
+        risk: RiskAssessor | None = None,
     ) -> None:
         self._recipients = recipients
         self._partner_of = partner_of
@@ -70,6 +75,7 @@ class RouterService:
         self._codec = codec
         self._relay = relay
         self._sent = sent
+        self._risk = risk
 
     async def handle(self, deliveries: Sequence[Delivery]) -> None:
         """A batch from the intake queue (``hub.batches``): each message decoded, routed and its views encoded
@@ -77,7 +83,8 @@ class RouterService:
         await settle_batch("router", deliveries, self._route, self._commit, self._committed)
 
     async def _commit(self, batch: list[Routing]) -> list[bool | NotFound]:
-        outcomes, rows = await self._recipients.commit_routings(batch)
+        after = self._risk.record_routings if self._risk is not None else None
+        outcomes, rows = await self._recipients.commit_routings(batch, after)
         self._relay.publish_soon(rows)
         return outcomes
 
@@ -103,12 +110,14 @@ class RouterService:
         routed: list[RoutedRecipient] = []
         bodies: dict[str, bytes] = {}
         views: dict[str, dict[str, Any]] = {}
-        for route in decision.recipients:
-            if route.recipient == brought_by:
-                log.info(
-                    "not routed back to the partner that brought it", submission_id=submission_id, partner=brought_by
-                )
-                continue
+        routes = [route for route in decision.recipients if route.recipient != brought_by]
+        if len(routes) < len(decision.recipients):
+            log.info("not routed back to the partner that brought it", submission_id=submission_id, partner=brought_by)
+        risk = None
+        if self._risk is not None and isinstance(declarant, str):
+            agencies = [r.recipient for r in routes if tables.catalogue.get(r.recipient).kind is RecipientKind.AGENCY]
+            risk = await self._risk.assess(submission_id, version, delivery.type, document, declarant, agencies)
+        for route in routes:
             recipient = tables.catalogue.get(route.recipient)
             if route.whole_document:  # a partner hub (or a mapped type): the document as submitted, unprojected
                 view = document
@@ -116,6 +125,8 @@ class RouterService:
                 view = project(
                     tables.views.get(route.view), document, route.items, submission_id, version, route.recipient
                 )
+                if risk is not None and route.recipient in risk.outcomes:  # only its own outcome, never another's
+                    view["risk"] = risk.outcomes[route.recipient].view_field()
             bodies[route.recipient] = self._codec.encode(route.view, view)
             views[route.recipient] = view
             routed.append(
@@ -138,7 +149,7 @@ class RouterService:
                 replaces.get(entry.recipient),
             )
 
-        return Routing(submission_id, version, routed, message, withdrawn)
+        return Routing(submission_id, version, routed, message, withdrawn, risk)
 
     async def _against_previous(
         self, submission_id: str, version: int, ucr: str, views: Mapping[str, Mapping[str, Any]]

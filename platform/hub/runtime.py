@@ -31,8 +31,10 @@ from singlewindow.platform.hub.router import RouterService
 from singlewindow.platform.hub.sent import SentMessages
 from singlewindow.platform.hub.watch import StatusNotifier, WatchService
 from singlewindow.platform.identity import PrincipalStore, Role
+from singlewindow.platform.risk import ProfileStore, RiskAssessor, RiskKeys
+from singlewindow.platform.risk.demo import publish_demo_profiles
 from singlewindow.platform.routing import ReloadingTables
-from singlewindow.platform.settings import HubSettings, LimitSettings
+from singlewindow.platform.settings import HubSettings, LimitSettings, RiskSettings
 from singlewindow.platform.specs import DocumentValidator
 from singlewindow.platform.state import (
     EventLog,
@@ -70,6 +72,8 @@ class Hub:
     events: EventLog
     watch: WatchService
     notifier: StatusNotifier
+    risk: RiskAssessor
+    risk_settings: RiskSettings = field(default_factory=RiskSettings)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _subscriptions: list[Subscription] = field(default_factory=list)
@@ -80,6 +84,9 @@ class Hub:
     async def start(self, *, consume: bool = True) -> None:
         """Publish leftover outbox rows, then consume; ``consume=False`` runs intake only (API-only process)."""
         self._stop.clear()
+        if self.risk_settings.demo_profiles:  # embedded demos only (settings): never the production default
+            agencies = [r.id for r in self.catalogue().recipients if r.kind is RecipientKind.AGENCY]
+            await publish_demo_profiles(self.risk.keys, self.risk.profiles, agencies)
         self._tasks.append(asyncio.create_task(self.relay.run(self._stop), name="outbox-relay"))
         await self.notifier.start(self.transport)
         if consume:
@@ -119,8 +126,12 @@ def build_hub(
     validator: DocumentValidator,
     settings: HubSettings,
     limits: LimitSettings,
+    risk_settings: RiskSettings | None = None,
 ) -> Hub:
     tables = ReloadingTables(settings.routing_dir)
+    risk_settings = risk_settings or RiskSettings()
+    risk_keys = RiskKeys(engine)
+    risk = RiskAssessor(engine, risk_keys, ProfileStore(engine, risk_keys, risk_settings.cache_seconds))
 
     def encode_status(change: StatusChange) -> OutboxMessage:
         return status_message(change, codec.encode("clearance-status", status_document(change)), codec.content_type)
@@ -187,11 +198,13 @@ def build_hub(
             access,
             IntakeLimits(limits.max_document_bytes, frozenset(settings.submittable_types)),
         ),
-        router=RouterService(recipients, tables, codec, relay, SentMessages(engine), partner_of),
+        router=RouterService(recipients, tables, codec, relay, SentMessages(engine), partner_of, risk),
         aggregator=AggregatorService(
             recipients, lambda: tables().catalogue, validator, codec, relay, SentMessages(engine)
         ),
         events=events,
         watch=WatchService(events, access, notifier),
         notifier=notifier,
+        risk=risk,
+        risk_settings=risk_settings,
     )

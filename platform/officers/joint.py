@@ -161,7 +161,7 @@ class JointInspections:
             await conn.execute(
                 _party(inspection_id, agency).values(
                     attended=attendance.attended, findings=attendance.findings or None,
-                    attendance_by=principal.id, attendance_at=utcnow(),
+                    compliant=attendance.compliant, attendance_by=principal.id, attendance_at=utcnow(),
                 )
             )  # fmt: skip
             recorded = [row.attended for row in await conn.execute(_parties_of([inspection_id]))]
@@ -195,6 +195,33 @@ class JointInspections:
             heads = list(await conn.execute(query))
             rows = list(await conn.execute(_parties_of([head.id for head in heads]))) if heads else []
         return [_inspection(head, [row for row in rows if row.inspection_id == head.id], agency) for head in heads]
+
+
+async def propose_for_hub(
+    conn: AsyncConnection, submission_id: str, version: int, ucr: str, agencies: Sequence[str], slot_at: datetime,
+    place: str, proposer: str,
+) -> int | None:  # fmt: skip
+    """A slot the hub itself proposes (risk outcomes of two or more agencies require a physical inspection),
+    in the caller's transaction after its events: every agency is asked, none pre-accepted. None (nothing
+    written) when the version already has an inspection, so a retried routing proposes once."""
+    existing = select(inspections.c.id).where(inspections.c.submission_id == submission_id,
+                                              inspections.c.version == version)  # fmt: skip
+    if (await conn.execute(existing)).first() is not None:
+        return None
+    now = utcnow()
+    result = await conn.execute(
+        insert(inspections).values(
+            submission_id=submission_id, version=version, ucr=ucr, slot_at=slot_at, place=place, status=PROPOSED,
+            proposing_agency=proposer, proposed_by=proposer, proposed_at=now,
+        )
+    )  # fmt: skip
+    inspection_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+    await conn.execute(insert(parties), [_new_party(inspection_id, party, None, now) for party in sorted(agencies)])
+    await history.record_action(
+        conn, submission_id, version, proposer, history.JOINT_PROPOSED, proposer,
+        {"inspection": inspection_id, "slotAt": rfc3339_millis(slot_at), "place": place, "agencies": sorted(agencies)},
+    )  # fmt: skip
+    return inspection_id
 
 
 async def _refuse_a_second_open(conn: AsyncConnection, submission_id: str, version: int) -> None:
@@ -266,4 +293,5 @@ def _inspection(head: Any, rows: Sequence[Any], agency: str) -> dict[str, Any]:
         ],
         "agency": agency,
         "findings": own.findings,
+        "compliant": own.compliant,
     }

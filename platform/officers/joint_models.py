@@ -46,3 +46,6 @@ class JointAttendanceInput(_Input):
 
     attended: bool
     findings: str = Field(default="", max_length=4000)
+    compliant: bool | None = Field(
+        default=None, description="The agency's verdict on what it found; false counts in the trader's risk history."
+    )

@@ -1,5 +1,5 @@
 """Tables of the joint (one-stop) inspections: one proposed slot per consignment version and, per agency
-asked to attend, its answer, its attendance and its own findings (migration 0008)."""
+asked to attend, its answer, its attendance and its own findings (migration 0008; the compliant flag: 0010)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ joint_inspection_parties = Table(
     Column("decline_reason", String(500), nullable=True),
     Column("attended", Boolean, nullable=True),
     Column("findings", String(4000), nullable=True),  # the agency's own: never shown to another agency
+    Column("compliant", Boolean, nullable=True),  # the agency's verdict on its findings (0010); False counts in risk
     Column("attendance_by", String(40), nullable=True),
     Column("attendance_at", DateTime(timezone=True), nullable=True),
 )

@@ -15,7 +15,7 @@ from typing import Any
 from singlewindow.platform.errors import ConfigurationError, Problem
 from singlewindow.platform.routing.engine import decide
 from singlewindow.platform.routing.tables import RoutingTables, load_tables
-from singlewindow.platform.routing.views import ADDED_FIELDS, View, project
+from singlewindow.platform.routing.views import ADDED_FIELDS, HUB_ADDED_FIELDS, View, project
 from singlewindow.platform.specs import Catalog, CodeList, DocumentValidator
 
 
@@ -58,7 +58,7 @@ def _view_problems(view: View, at: str, catalog: Catalog) -> list[Problem]:
             if not has_field(schema, field):
                 message = f"{field} is not a field of {role}"
                 problems.append(Problem(f"{at}/fields/{position}", "unknown-field", message))
-    filled = {field.split("/")[1] for field in view.fields} | set(ADDED_FIELDS)
+    filled = {field.split("/")[1] for field in view.fields} | set(ADDED_FIELDS) | set(HUB_ADDED_FIELDS)
     filled |= {"goodsItems"} if view.goods_items.value != "none" else set()
     for name in sorted(set(target.get("properties", {})) - filled):
         message = f"the view schema {view.name} has {name!r} but the view never fills it"

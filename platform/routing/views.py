@@ -17,6 +17,8 @@ from singlewindow.platform.routing.loading import raise_if_problems, read_json, 
 VIEWS_FILE = "views.json"
 # Fields every projection adds, whatever the view: which submission, which version, for whom.
 ADDED_FIELDS: tuple[str, ...] = ("submissionId", "submissionVersion", "recipient")
+# Fields the hub adds after the projection: the receiving agency's own risk outcome (platform.risk).
+HUB_ADDED_FIELDS: tuple[str, ...] = ("risk",)
 
 
 class GoodsItemsSelection(StrEnum):

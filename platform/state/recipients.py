@@ -8,7 +8,7 @@ lives in ``state.changes``, which also applies whole batches of decisions and tr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,6 +38,7 @@ from singlewindow.platform.storage.bulk import Write
 from singlewindow.platform.storage.tables import events, recipients, submission_versions, submissions
 
 __all__ = [
+    "AfterRouting",
     "Change",
     "DecisionChange",
     "NotAppliedNotice",
@@ -70,6 +71,12 @@ class Routing:
     recipients: Sequence[RoutedRecipient]
     deliveries: Callable[[RoutedRecipient], OutboxMessage]
     withdrawn: Sequence[OutboxMessage] = ()
+    risk: Any = None  # the router's risk assessment (platform.risk), opaque here: ``AfterRouting`` writes it
+
+
+AfterRouting = Callable[[AsyncConnection, Sequence[Routing]], Awaitable[None]]
+"""More writes in a batch's routing transaction, after its events (e.g. risk assessments): given the
+routings committed now (not those already routed, nor versions cancelled before routing)."""
 
 
 async def _rows(conn: AsyncConnection, submission_id: str, version: int) -> list[Any]:
@@ -115,16 +122,19 @@ class RecipientStore:
             raise committed
         return committed, rows
 
-    async def commit_routings(self, batch: Sequence[Routing]) -> tuple[list[bool | NotFound], list[Enqueued]]:
+    async def commit_routings(
+        self, batch: Sequence[Routing], after: AfterRouting | None = None
+    ) -> tuple[list[bool | NotFound], list[Enqueued]]:
         """Commit several versions' recipient sets in one transaction: per routing, False if that version was
         already routed (nothing written), NotFound if it does not exist; and the outbox rows to publish.
+        ``after`` runs last in the same transaction on the routings committed.
 
         A version cancelled before it was routed is sent to nobody: no agency ever sees it, none is told.
         """
         async with self._engine.begin() as conn:
             changes = RecipientChanges(conn, self._status_message)
             await changes.load([(r.submission_id, r.version) for r in batch])
-            now, inserted, outcomes = changes.now, [], list[bool | NotFound]()
+            now, inserted, outcomes, committed = changes.now, [], list[bool | NotFound](), list[Routing]()
             for routing in batch:
                 sid, version = routing.submission_id, routing.version
                 try:
@@ -168,7 +178,12 @@ class RecipientStore:
                 )
                 changes.refold(sid, version, "router")
                 outcomes.append(True)
-            return outcomes, await changes.flush(Write(recipients, inserted))
+                if not head.cancelled:
+                    committed.append(routing)
+            rows = await changes.flush(Write(recipients, inserted))
+            if after is not None and committed:
+                await after(conn, committed)
+            return outcomes, rows
 
     async def apply_changes(self, batch: Sequence[Change]) -> tuple[list[Outcome], list[Enqueued]]:
         """Apply decisions and transport events in one transaction, in order (``state.changes``): one outcome

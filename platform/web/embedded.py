@@ -75,7 +75,8 @@ async def embedded_portal_hub(
     (any port); ``seed`` submits the shipped consignment examples first."""
     hub_settings = settings.hub.model_copy(update={"status_keys_dir": folder / "status-keys"})
     attachments = AttachmentSettings(folder=folder / "attachments")
-    settings = settings.model_copy(update={"attachments": attachments, "hub": hub_settings})
+    risk = settings.risk.model_copy(update={"demo_profiles": True})  # signed demo profiles (docs/risk.md)
+    settings = settings.model_copy(update={"attachments": attachments, "hub": hub_settings, "risk": risk})
     async with embedded_hub(folder / "hub.db", settings) as embedded:
         hub = embedded.hub
         api = SubmissionApi(hub, settings.limits.max_document_bytes)

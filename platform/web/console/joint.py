@@ -53,7 +53,8 @@ def joint_routes(portal: Portal) -> list[Route]:
         findings = form.get("findings")
         text = findings.strip()[:MAX_TEXT] if isinstance(findings, str) else ""
         async with portal.hub_of(request) as hub:
-            await hub.record_joint_attendance(inspection_id, form.get("attended") == "yes", text)
+            verdict = {"yes": True, "no": False}.get(str(form.get("compliant", "")))  # not stated: None
+            await hub.record_joint_attendance(inspection_id, form.get("attended") == "yes", text, verdict)
         return listing_page(inspection_id)
 
     return [

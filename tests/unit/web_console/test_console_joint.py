@@ -39,12 +39,13 @@ async def test_proposed_accepted_and_attended_in_the_console(console: Any) -> No
     page = (await console.portal.get("/console/joint")).text
     assert "<td>PENDING</td>" in page and "Accept the slot" in page
     await console.portal.post("/console/joint/1/response", data={"csrf": csrf, "accept": "yes"})
-    found = {"csrf": csrf, "attended": "yes", "findings": "no live pests"}
+    assert "Do the findings comply?" in (await console.portal.get("/console/joint")).text  # SCHEDULED now
+    found = {"csrf": csrf, "attended": "yes", "findings": "no live pests", "compliant": "yes"}
     assert (await console.portal.post("/console/joint/1/attendance", data=found)).status_code == 303
     assert "no live pests" in (await console.portal.get("/console/joint")).text
 
     csrf = await officer(console, "bg-officer")
-    seen = {"csrf": csrf, "attended": "yes", "findings": "seal intact"}
+    seen = {"csrf": csrf, "attended": "yes", "findings": "seal intact", "compliant": "no"}
     await console.portal.post("/console/joint/1/attendance", data=seen)
     assert "None open." in (await console.portal.get("/console/joint")).text
     page = (await console.portal.get(item)).text
