@@ -35,12 +35,11 @@ from singlewindow.platform.aggregation.fold import collected_conditions
 from singlewindow.platform.errors import NotFound
 from singlewindow.platform.state.chain import ChainHead, extend
 from singlewindow.platform.state.common import aware, utcnow
-from singlewindow.platform.state.events import event_row, heads_write, lock_appends
-from singlewindow.platform.state.outbox import Enqueued, OutboxMessage, enqueued, outbox_write
-from singlewindow.platform.storage.bulk import Write, write_all
+from singlewindow.platform.state.events import append_chained, event_row, move_heads
+from singlewindow.platform.state.outbox import Enqueued, OutboxMessage, enqueue_many
+from singlewindow.platform.storage.bulk import insert_many, update_many
 from singlewindow.platform.storage.driver import driver_of
 from singlewindow.platform.storage.tables import (
-    events,
     processed_messages,
     recipients,
     submission_versions,
@@ -424,53 +423,42 @@ class RecipientChanges:
 
     # --- writing it all -----------------------------------------------------------------------------------
 
-    async def flush(self, *others: Write) -> list[Enqueued]:
-        """Write what changed, and the caller's ``others``, with set-based statements (on PostgreSQL one round
-        trip after the event-append lock); returns the outbox rows to publish."""
+    async def flush(self) -> list[Enqueued]:
+        """Write what changed with set-based statements; returns the outbox rows to publish."""
         conn, now = self._conn, self.now
-        if self._events:
-            await lock_appends(conn)
-        returned = await write_all(
+        await insert_many(
             conn,
+            processed_messages,
+            [{"consumer": "aggregator", "message_id": m, "processed_at": now} for m in self._processed],
+        )
+        changed = [
+            ((sid, ver, name), entry)
+            for (sid, ver), named in self._recipients.items()
+            for name, entry in named.items()
+            if entry.changed
+        ]
+        await update_many(conn, recipients, _RECIPIENT_KEYS, [_recipient_values(key, entry) for key, entry in changed])
+        await update_many(
+            conn,
+            submission_versions,
+            _VERSION_KEYS,
             [
-                Write(
-                    processed_messages,
-                    [{"consumer": "aggregator", "message_id": m, "processed_at": now} for m in self._processed],
-                ),
-                Write(
-                    recipients,
-                    [
-                        _recipient_values((sid, ver, name), entry)
-                        for (sid, ver), named in self._recipients.items()
-                        for name, entry in named.items()
-                        if entry.changed
-                    ],
-                    _RECIPIENT_KEYS,
-                ),
-                Write(
-                    submission_versions,
-                    [
-                        {
-                            "submission_id": sid,
-                            "version": ver,
-                            "status": head.status,
-                            "status_sequence": head.status_sequence,
-                            "routed": head.routed,
-                            "updated_at": now,
-                        }
-                        for (sid, ver), head in self._versions.items()
-                        if head.changed
-                    ],
-                    _VERSION_KEYS,
-                ),
-                Write(terminal_statuses, self._terminal),
-                Write(events, self._events),
-                heads_write({sid: self._chains[sid] for sid in self._moved}),
-                outbox_write(self._messages),
-                *others,
+                {
+                    "submission_id": sid,
+                    "version": ver,
+                    "status": head.status,
+                    "status_sequence": head.status_sequence,
+                    "routed": head.routed,
+                    "updated_at": now,
+                }
+                for (sid, ver), head in self._versions.items()
+                if head.changed
             ],
         )
-        return enqueued(self._messages, returned)
+        await insert_many(conn, terminal_statuses, self._terminal)
+        await append_chained(conn, self._events)
+        await move_heads(conn, {sid: self._chains[sid] for sid in self._moved})
+        return await enqueue_many(conn, self._messages)
 
 
 _RECIPIENT_KEYS = ("submission_id", "version", "recipient")

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from singlewindow.platform.errors import NotFound
 from singlewindow.platform.state.chain import ChainHead, extend
 from singlewindow.platform.state.common import aware, utcnow
-from singlewindow.platform.storage.bulk import Write, write_all
+from singlewindow.platform.storage.bulk import insert_many, update_many
 from singlewindow.platform.storage.driver import driver_of
 from singlewindow.platform.storage.tables import events, submissions
 
@@ -108,26 +108,24 @@ async def append_events(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -
 async def append_chained(conn: AsyncConnection, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert events already chained (``chain.extend``) with one multi-row INSERT; the caller holds their
     submissions' rows and moves their heads in the same transaction."""
-    if rows:
-        await lock_appends(conn)
-        await write_all(conn, [Write(events, rows)])
-
-
-async def lock_appends(conn: AsyncConnection) -> None:
-    """Take the event-append lock (``EVENT_APPEND_LOCK``) before inserting events, on PostgreSQL."""
+    if not rows:
+        return
     driver = await driver_of(conn)
     if driver is not None:
         await driver.execute(_APPEND_LOCK_PG, EVENT_APPEND_LOCK)
+    elif conn.dialect.name == "postgresql":  # pragma: no cover (the driver is always there on PostgreSQL)
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_APPEND_LOCK})
+    await insert_many(conn, events, rows)
 
 
 async def move_heads(conn: AsyncConnection, heads: Mapping[str, ChainHead]) -> None:
     """Store these submissions' new chain heads (their rows are locked by the caller)."""
-    await write_all(conn, [heads_write(heads)])
-
-
-def heads_write(heads: Mapping[str, ChainHead]) -> Write:
-    rows = [{"id": sid, "chain_head": head.hash, "chain_length": head.length} for sid, head in sorted(heads.items())]
-    return Write(submissions, rows, ("id",))
+    await update_many(
+        conn,
+        submissions,
+        ("id",),
+        [{"id": sid, "chain_head": head.hash, "chain_length": head.length} for sid, head in sorted(heads.items())],
+    )
 
 
 class EventLog:

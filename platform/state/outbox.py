@@ -18,7 +18,7 @@ from singlewindow.platform.coalesce import GroupCall
 from singlewindow.platform.crashpoints import crash_point
 from singlewindow.platform.errors import PermanentError, TransientError
 from singlewindow.platform.state.common import utcnow
-from singlewindow.platform.storage.bulk import Write, update_many, write_all
+from singlewindow.platform.storage.bulk import insert_many, update_many
 from singlewindow.platform.storage.driver import driver_of
 from singlewindow.platform.storage.engine import one_statement
 from singlewindow.platform.storage.tables import outbox
@@ -70,11 +70,8 @@ async def enqueue(conn: AsyncConnection, message: OutboxMessage) -> Enqueued:
 
 async def enqueue_many(conn: AsyncConnection, messages: Sequence[OutboxMessage]) -> list[Enqueued]:
     """Add ``messages`` with one multi-row INSERT inside the caller's transaction."""
-    return enqueued(messages, await write_all(conn, [outbox_write(messages)]))
-
-
-def outbox_write(messages: Sequence[OutboxMessage]) -> Write:
-    """The outbox rows of ``messages`` (``enqueued`` pairs them with the ids the insert returns)."""
+    if not messages:
+        return []
     now = utcnow()
     rows = [
         {
@@ -90,11 +87,7 @@ def outbox_write(messages: Sequence[OutboxMessage]) -> Write:
         }
         for m in messages
     ]
-    return Write(outbox, rows, returning=("id", "message_id"))
-
-
-def enqueued(messages: Sequence[OutboxMessage], returned: Sequence[Any]) -> list[Enqueued]:
-    ids = {row.message_id: int(row.id) for row in returned}
+    ids = {row.message_id: int(row.id) for row in await insert_many(conn, outbox, rows, ("id", "message_id"))}
     return [Enqueued(ids[m.message_id], m) for m in messages]
 
 

@@ -34,7 +34,7 @@ from singlewindow.platform.state.changes import (
 from singlewindow.platform.state.common import aware, lock_version
 from singlewindow.platform.state.events import append_event
 from singlewindow.platform.state.outbox import Enqueued, OutboxMessage, enqueue
-from singlewindow.platform.storage.bulk import Write
+from singlewindow.platform.storage.bulk import insert_many
 from singlewindow.platform.storage.tables import events, recipients, submission_versions, submissions
 
 __all__ = [
@@ -180,7 +180,9 @@ class RecipientStore:
                 outcomes.append(True)
                 if not head.cancelled:
                     committed.append(routing)
-            rows = await changes.flush(Write(recipients, inserted))
+            if inserted:
+                await conn.execute(insert(recipients), inserted)
+            rows = await changes.flush()
             if after is not None and committed:
                 await after(conn, committed)
             return outcomes, rows

@@ -19,12 +19,12 @@ from singlewindow.platform.errors import Conflict, NotFound
 from singlewindow.platform.state.canonical import canonical_json
 from singlewindow.platform.state.chain import ChainHead, extend
 from singlewindow.platform.state.common import aware, lock_version, utcnow
-from singlewindow.platform.state.events import append_event, append_events, event_row, lock_appends
-from singlewindow.platform.state.outbox import Enqueued, OutboxMessage, enqueue, enqueued, outbox_write
+from singlewindow.platform.state.events import append_chained, append_event, append_events, event_row
+from singlewindow.platform.state.outbox import Enqueued, OutboxMessage, enqueue, enqueue_many
 from singlewindow.platform.state.recipients import StatusChange, StatusMessageFactory, refold
-from singlewindow.platform.storage.bulk import Write, write_all
+from singlewindow.platform.storage.bulk import insert_many
 from singlewindow.platform.storage.driver import driver_of
-from singlewindow.platform.storage.tables import document_links, events, recipients, submission_versions, submissions
+from singlewindow.platform.storage.tables import document_links, recipients, submission_versions, submissions
 
 # (recipient, version) -> the cancellation notice to that agency; built by intake, enqueued with the cancel.
 NoticeFactory = Callable[[str, int], OutboxMessage]
@@ -129,10 +129,8 @@ class SubmissionStore:
                 if fresh:
                     submitted = [version_event(group[i], 1, digests[i]) for i in fresh]
                     heads = [extend(ChainHead(), event) for event in submitted]  # each chain starts here
-                    versions = [(group[i], 1, digests[i]) for i in fresh]
-                    messages = _intake_messages(versions)
-                    await lock_appends(conn)
-                    written = Write(
+                    await insert_many(
+                        conn,
                         submissions,
                         [
                             {
@@ -149,8 +147,8 @@ class SubmissionStore:
                             for i, head in zip(fresh, heads, strict=True)
                         ],
                     )
-                    writes = [written, *_version_writes(versions), Write(events, submitted), outbox_write(messages)]
-                    ids = enqueued(messages, await write_all(conn, writes))
+                    ids = await self._insert_versions(conn, [(group[i], 1, digests[i]) for i in fresh])
+                    await append_chained(conn, submitted)
                     rows = dict(zip(fresh, ids, strict=True))
         except IntegrityError:
             if len(group) > 1:  # another process took a reference between our read and our insert: one by one
@@ -294,10 +292,43 @@ class SubmissionStore:
     async def _insert_versions(
         self, conn: AsyncConnection, versions: Sequence[tuple[NewVersion, int, str]]
     ) -> list[Enqueued]:
-        """Insert (new, version number, payload digest) with their links and intake messages. Returns the
-        outbox rows, in order. The caller appends their events (``version_event``), chained."""
-        messages = _intake_messages(versions)
-        return enqueued(messages, await write_all(conn, [*_version_writes(versions), outbox_write(messages)]))
+        """Insert (new, version number, payload digest) with their links and intake messages; one multi-row
+        INSERT per table. Returns the outbox row ids, in order. The caller appends their events
+        (``version_event``), chained."""
+        now = utcnow()
+        await insert_many(
+            conn,
+            submission_versions,
+            [
+                {
+                    "submission_id": new.submission_id,
+                    "version": version,
+                    "document": dict(new.document),
+                    "payload_sha256": digest,
+                    "status": Consolidated.RECEIVED.value,
+                    "status_sequence": 1,
+                    "routed": False,
+                    "cancelled": False,
+                    "created_by": new.actor_id,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for new, version, digest in versions
+            ],
+        )
+        links = [
+            {
+                "submission_id": new.submission_id,
+                "version": version,
+                "reference_type": reference_type,
+                "reference_id": reference_id,
+                "ucr": new.document["ucr"],
+            }
+            for new, version, _ in versions
+            for reference_type, reference_id in sorted(set(new.references))
+        ]
+        await insert_many(conn, document_links, links)
+        return await enqueue_many(conn, [new.intake_message(version) for new, version, _ in versions])
 
     async def _current(self, conn: AsyncConnection, submission_id: str) -> int:
         row = (
@@ -336,40 +367,3 @@ def _submission(row: Any) -> SubmissionRecord:
         row.current_version,
         aware(row.created_at),
     )
-
-
-def _intake_messages(versions: Sequence[tuple[NewVersion, int, str]]) -> list[OutboxMessage]:
-    return [new.intake_message(version) for new, version, _ in versions]
-
-
-def _version_writes(versions: Sequence[tuple[NewVersion, int, str]]) -> list[Write]:
-    """The rows of new versions (and their document links), for one ``write_all`` with the caller's others."""
-    now = utcnow()
-    rows = [
-        {
-            "submission_id": new.submission_id,
-            "version": version,
-            "document": dict(new.document),
-            "payload_sha256": digest,
-            "status": Consolidated.RECEIVED.value,
-            "status_sequence": 1,
-            "routed": False,
-            "cancelled": False,
-            "created_by": new.actor_id,
-            "created_at": now,
-            "updated_at": now,
-        }
-        for new, version, digest in versions
-    ]
-    links = [
-        {
-            "submission_id": new.submission_id,
-            "version": version,
-            "reference_type": reference_type,
-            "reference_id": reference_id,
-            "ucr": new.document["ucr"],
-        }
-        for new, version, _ in versions
-        for reference_type, reference_id in sorted(set(new.references))
-    ]
-    return [Write(submission_versions, rows), Write(document_links, links)]

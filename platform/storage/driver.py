@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -73,16 +72,16 @@ class DriverConnection:
         try:
             self._adapted._handle_exception(exc)  # raises the DB-API error the dialect maps ``exc`` to
         except Exception as dbapi_error:
-            return _as_sqlalchemy(self._conn, self._adapted, sql, dbapi_error)
+            return _as_sqlalchemy(self._conn, sql, dbapi_error)
         return exc  # pragma: no cover (``_handle_exception`` always raises)
 
 
-def _as_sqlalchemy(conn: AsyncConnection, adapted: Any, sql: str, dbapi_error: Exception) -> Exception:
+def _as_sqlalchemy(conn: AsyncConnection, sql: str, dbapi_error: Exception) -> Exception:
     """A DB-API error as SQLAlchemy raises it for a statement (the connection invalidated if it is gone)."""
     dialect = conn.dialect
     if not isinstance(dbapi_error, dialect.loaded_dbapi.Error):
         return dbapi_error
-    disconnected = dialect.is_disconnect(dbapi_error, adapted, None)  # asks the driver whether it is closed
+    disconnected = dialect.is_disconnect(dbapi_error, None, None)
     if disconnected:
         conn.sync_connection.invalidate(dbapi_error)  # type: ignore[union-attr]
     return DBAPIError.instance(sql, None, dbapi_error, dialect.loaded_dbapi.Error, connection_invalidated=disconnected)
@@ -103,7 +102,7 @@ async def driver_of(conn: AsyncConnection) -> DriverConnection | None:
         try:
             await adapted._start_transaction()  # raises the DB-API error of a failed BEGIN
         except Exception as exc:
-            raise _as_sqlalchemy(conn, adapted, "BEGIN", exc) from exc
+            raise _as_sqlalchemy(conn, "BEGIN", exc) from exc
     return DriverConnection(conn, adapted, fairy.driver_connection)
 
 
@@ -133,83 +132,57 @@ def _array_type(table: Table, column: str) -> str:
     raise TypeError(f"{table.name}.{column}: no driver array type for {kind!r}")
 
 
-@dataclass(frozen=True, slots=True)
-class Write:
-    """Rows for one table, all with the same keys: inserted, or with ``keys`` updated where those match."""
-
-    table: Table
-    rows: Sequence[Mapping[str, Any]]
-    keys: tuple[str, ...] = ()
-    returning: tuple[str, ...] = ()
-
-    def shape(self) -> _Shape:
-        columns = tuple(c for c in self.rows[0] if c not in self.keys)
-        return self.table, self.keys, columns, self.returning
+def _unnest(table: Table, columns: Sequence[str], alias: str) -> tuple[str, str]:
+    """``unnest($1::t1[], ...) AS alias(c1, ...)`` and the select list with JSON columns cast back."""
+    arrays = ", ".join(f"${i}::{_array_type(table, c)}[]" for i, c in enumerate(columns, 1))
+    values = ", ".join(f"{alias}.{c}::json" if isinstance(table.c[c].type, JSON) else f"{alias}.{c}" for c in columns)
+    return f"unnest({arrays}) AS {alias}({', '.join(columns)})", values
 
 
-_Shape = tuple[Table, tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # table, keys, columns, returning
-
-
-def _unnest(table: Table, columns: Sequence[str], first: int) -> str:
-    """``unnest($first::t1[], ...) AS u(c1, ...)``: one array parameter per column."""
-    arrays = ", ".join(f"${i}::{_array_type(table, c)}[]" for i, c in enumerate(columns, first))
-    return f"unnest({arrays}) AS u({', '.join(columns)})"
-
-
-def _value(table: Table, column: str) -> str:
-    return f"u.{column}::json" if isinstance(table.c[column].type, JSON) else f"u.{column}"
-
-
-def _write_sql(shape: _Shape, first: int) -> str:
-    table, keys, columns, returning = shape
-    source = _unnest(table, keys + columns, first)
-    if keys:
-        assignments = ", ".join(f"{c} = {_value(table, c)}" for c in columns)
-        match = " AND ".join(f"t.{k} = u.{k}" for k in keys)
-        sql = f"UPDATE {table.name} AS t SET {assignments} FROM {source} WHERE {match}"
-    else:
-        values = ", ".join(_value(table, c) for c in columns)
-        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT {values} FROM {source}"
+@lru_cache(maxsize=64)
+def insert_sql(table: Table, columns: tuple[str, ...], returning: tuple[str, ...] = ()) -> str:
+    """One INSERT of any number of rows, its text fixed for these columns."""
+    source, values = _unnest(table, columns, "u")
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT {values} FROM {source}"
     return f"{sql} RETURNING {', '.join(returning)}" if returning else sql
 
 
-@lru_cache(maxsize=256)
-def write_sql(shapes: tuple[_Shape, ...]) -> str:
-    """One statement for every write: the writes as data-modifying CTEs of one WITH when there are several
-    (one round trip; they see the same snapshot, so no two may touch the same table), the rows of the one
-    write with ``returning`` as its result. Fixed text per shape: asyncpg prepares it once per connection."""
-    if len(shapes) == 1:
-        return _write_sql(shapes[0], 1)
-    parts, first, result = [], 1, "SELECT 1"
-    for index, shape in enumerate(shapes):
-        parts.append(f"w{index} AS ({_write_sql(shape, first)})")
-        first += len(shape[1]) + len(shape[2])
-        if shape[3]:
-            result = f"SELECT {', '.join(shape[3])} FROM w{index}"
-    return f"WITH {', '.join(parts)} {result}"
+@lru_cache(maxsize=64)
+def update_sql(table: Table, keys: tuple[str, ...], columns: tuple[str, ...]) -> str:
+    """One UPDATE of any number of rows, each found by ``keys`` and set to its own ``columns`` values."""
+    source, _ = _unnest(table, keys + columns, "u")
+    assignments = ", ".join(
+        f"{c} = u.{c}::json" if isinstance(table.c[c].type, JSON) else f"{c} = u.{c}" for c in columns
+    )
+    match = " AND ".join(f"t.{k} = u.{k}" for k in keys)
+    return f"UPDATE {table.name} AS t SET {assignments} FROM {source} WHERE {match}"
 
 
-def _arrays(write: Write, shape: _Shape) -> list[list[Any]]:
-    """The rows' values column by column (keys first), JSON as text."""
-    table, keys, columns, _ = shape
+def arrays(table: Table, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
+    """The rows' values column by column, as ``insert_sql``/``update_sql`` take them."""
     out = []
-    for column in keys + columns:
-        values = [row[column] for row in write.rows]
+    for column in columns:
+        values = [row[column] for row in rows]
         out.append(json_texts(values) if isinstance(table.c[column].type, JSON) else values)
     return out
 
 
-async def write_rows(driver: DriverConnection, writes: Sequence[Write]) -> list[Row]:
-    """Every write in one statement; the ``returning`` rows of the one write that asks for them."""
-    writes = [w for w in writes if w.rows]
-    if not writes:
-        return []
-    if len({w.table.name for w in writes}) < len(writes) or sum(1 for w in writes if w.returning) > 1:
-        raise ValueError("one statement writes each table once and returns the rows of one write at most")
-    shapes = tuple(w.shape() for w in writes)
-    args = [values for write, shape in zip(writes, shapes, strict=True) for values in _arrays(write, shape)]
-    sql = write_sql(shapes)
-    if any(w.returning for w in writes):
-        return await driver.fetch(sql, *args)
-    await driver.execute(sql, *args)
+async def insert_rows(
+    driver: DriverConnection, table: Table, rows: Sequence[Mapping[str, Any]], returning: tuple[str, ...] = ()
+) -> list[Row]:
+    """Insert ``rows`` (same keys in each) with one statement; the ``returning`` columns of each."""
+    columns = tuple(rows[0])
+    sql = insert_sql(table, columns, returning)
+    values = arrays(table, columns, rows)
+    if returning:
+        return await driver.fetch(sql, *values)
+    await driver.execute(sql, *values)
     return []
+
+
+async def update_rows(
+    driver: DriverConnection, table: Table, keys: tuple[str, ...], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Update each row found by its ``keys`` values to its other values, with one statement."""
+    columns = tuple(c for c in rows[0] if c not in keys)
+    await driver.execute(update_sql(table, keys, columns), *arrays(table, keys + columns, rows))

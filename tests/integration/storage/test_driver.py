@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.types import JSON
 
 from singlewindow.platform.storage import open_engine
-from singlewindow.platform.storage.bulk import Write, insert_many, update_many, write_all
+from singlewindow.platform.storage.bulk import insert_many, update_many
 from singlewindow.platform.storage.driver import driver_of
 
 metadata = MetaData()
@@ -38,13 +38,6 @@ things = Table(
     Column("detail", JSON, nullable=True),
     Column("body", LargeBinary, nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
-)
-notes = Table(
-    "driver_notes",
-    metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=True),
-    Column("thing", String(20), nullable=False),
-    Column("text", String(50), nullable=False),
 )
 AT = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 
@@ -133,24 +126,3 @@ async def test_a_killed_connection_is_an_invalidated_dbapi_error(engine: AsyncEn
     async with engine.begin() as conn:  # the pool replaced it
         await insert_many(conn, things, [_row("c", 3)])
     assert [row[:2] for row in await _all(engine)] == [("c", 3)]
-
-
-async def test_several_tables_in_one_statement_return_the_rows_of_the_one_that_asks(engine: AsyncEngine) -> None:
-    async with engine.begin() as conn:
-        await insert_many(conn, things, [_row("a", 1)])
-        returned = await write_all(
-            conn,
-            [
-                Write(things, [{"name": "a", "count": 5}], ("name",)),
-                Write(notes, [{"thing": "a", "text": "x"}, {"thing": "b", "text": "y"}], returning=("id", "thing")),
-                Write(things, []),  # nothing to write: left out of the statement
-            ],
-        )
-    assert sorted(row.thing for row in returned) == ["a", "b"]
-    assert [row[:2] for row in await _all(engine)] == [("a", 5)]
-
-
-async def test_one_statement_writes_a_table_once(engine: AsyncEngine) -> None:
-    async with engine.begin() as conn:
-        with pytest.raises(ValueError, match="each table once"):
-            await write_all(conn, [Write(things, [_row("a", 1)]), Write(things, [_row("b", 2)])])
