@@ -20,7 +20,6 @@ from singlewindow.platform.identity.models import (
 )
 from singlewindow.platform.identity.tokens import hash_token, new_id, new_token
 from singlewindow.platform.state.common import aware, utcnow
-from singlewindow.platform.storage.driver import driver_of
 from singlewindow.platform.storage.engine import one_statement
 from singlewindow.platform.storage.tables import grants, principals, tokens
 
@@ -42,12 +41,6 @@ _ACTIVE_TOKEN = (
     .where(tokens.c.token_hash == bindparam("token_hash"))
     .where(tokens.c.revoked_at.is_(None))
     .where(principals.c.revoked_at.is_(None))
-)
-# The same on the driver (``storage.driver``), for PostgreSQL.
-_ACTIVE_TOKEN_PG = (
-    "SELECT p.id, p.name, p.role, p.agency, p.created_at, p.revoked_at FROM principals AS p"
-    " JOIN principal_tokens AS t ON t.principal_id = p.id"
-    " WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND p.revoked_at IS NULL"
 )
 
 
@@ -129,14 +122,8 @@ class PrincipalStore:
 
     async def authenticate(self, token: str) -> Principal:
         """The active principal a bearer token belongs to; Unauthenticated otherwise (never says why)."""
-        digest = hash_token(token)
         async with one_statement(self._engine) as conn:
-            driver = await driver_of(conn)
-            if driver is not None:
-                found: list[Any] = await driver.fetch(_ACTIVE_TOKEN_PG, digest)
-                row = found[0] if found else None
-            else:
-                row = (await conn.execute(_ACTIVE_TOKEN, {"token_hash": digest})).first()
+            row = (await conn.execute(_ACTIVE_TOKEN, {"token_hash": hash_token(token)})).first()
         if row is None:
             raise Unauthenticated("unknown, revoked or malformed token")
         return _principal(row)

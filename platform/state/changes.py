@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select, tuple_
+from sqlalchemy import and_, bindparam, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from singlewindow.platform.aggregation import (
@@ -35,10 +35,8 @@ from singlewindow.platform.aggregation.fold import collected_conditions
 from singlewindow.platform.errors import NotFound
 from singlewindow.platform.state.chain import ChainHead, extend
 from singlewindow.platform.state.common import aware, utcnow
-from singlewindow.platform.state.events import append_chained, event_row, move_heads
+from singlewindow.platform.state.events import MOVE_HEADS, append_chained, event_row, head_values
 from singlewindow.platform.state.outbox import Enqueued, OutboxMessage, enqueue_many
-from singlewindow.platform.storage.bulk import insert_many, update_many
-from singlewindow.platform.storage.driver import driver_of
 from singlewindow.platform.storage.tables import (
     processed_messages,
     recipients,
@@ -173,22 +171,38 @@ _PROCESSED = select(processed_messages.c.message_id).where(
         processed_messages.c.message_id.in_(bindparam("ids", expanding=True)),
     )
 )
-# The same three reads with fixed texts for the driver (``storage.driver``): arrays instead of IN lists whose
-# text changes with their length.
-_KEYS_PG = "unnest($1::text[], $2::integer[]) AS k(submission_id, version)"
-_HEADS_PG = (
-    "SELECT v.submission_id, v.version, v.status, v.status_sequence, v.routed, v.cancelled, s.ucr,"
-    " s.current_version, s.chain_head, s.chain_length"
-    " FROM submission_versions AS v JOIN submissions AS s ON s.id = v.submission_id"
-    f" JOIN {_KEYS_PG} ON k.submission_id = v.submission_id AND k.version = v.version"
-    " ORDER BY v.submission_id, v.version FOR NO KEY UPDATE OF s"
+_UPDATE_RECIPIENT = (
+    update(recipients)
+    .where(
+        recipients.c.submission_id == bindparam("k_submission"),
+        recipients.c.version == bindparam("k_version"),
+        recipients.c.recipient == bindparam("k_recipient"),
+    )
+    .values(
+        transport=bindparam("v_transport"),
+        attempt=bindparam("v_attempt"),
+        decision_status=bindparam("v_decision_status"),
+        decision_sequence=bindparam("v_decision_sequence"),
+        decision=bindparam("v_decision", type_=recipients.c.decision.type),
+        updated_at=bindparam("v_updated_at", type_=recipients.c.updated_at.type),
+    )
 )
-_RECIPIENTS_PG = (
-    f"SELECT r.* FROM recipients AS r JOIN {_KEYS_PG} ON k.submission_id = r.submission_id AND k.version = r.version"
+_UPDATE_VERSION = (
+    update(submission_versions)
+    .where(
+        submission_versions.c.submission_id == bindparam("k_submission"),
+        submission_versions.c.version == bindparam("k_version"),
+    )
+    .values(
+        status=bindparam("v_status"),
+        status_sequence=bindparam("v_sequence"),
+        routed=bindparam("v_routed"),
+        updated_at=bindparam("v_updated_at", type_=submission_versions.c.updated_at.type),
+    )
 )
-_PROCESSED_PG = (
-    "SELECT message_id FROM processed_messages WHERE consumer = 'aggregator' AND message_id = ANY($1::text[])"
-)
+
+_INSERT_PROCESSED = insert(processed_messages)
+_INSERT_TERMINAL = insert(terminal_statuses)
 
 
 class RecipientChanges:
@@ -212,13 +226,8 @@ class RecipientChanges:
         """Lock and read ``keys`` (missing ones stay absent), their recipients, and which decision
         ``message_ids`` were already applied; the version lock comes first, it serialises the rest."""
         wanted = sorted(set(keys) - self._versions.keys())
-        driver = await driver_of(self._conn)
         if wanted:
-            if driver is not None:
-                heads: list[Any] = await driver.fetch(_HEADS_PG, *_key_arrays(wanted))
-            else:
-                heads = list(await self._conn.execute(_HEADS, {"keys": wanted}))
-            for row in heads:
+            for row in await self._conn.execute(_HEADS, {"keys": wanted}):
                 self._versions[(row.submission_id, row.version)] = _Version(
                     row.status, row.status_sequence, row.routed, row.cancelled, row.ucr, row.current_version
                 )
@@ -227,20 +236,13 @@ class RecipientChanges:
             for key in found:
                 self._recipients[key] = {}
             if found:
-                if driver is not None:
-                    rows: list[Any] = await driver.fetch(_RECIPIENTS_PG, *_key_arrays(found))
-                else:
-                    rows = list(await self._conn.execute(_RECIPIENTS, {"keys": found}))
-                for row in rows:
+                for row in await self._conn.execute(_RECIPIENTS, {"keys": found}):
                     self._recipients[(row.submission_id, row.version)][row.recipient] = _Recipient(
                         recipient_state(row), row.kind, aware(row.updated_at), row.decision
                     )
         ids = sorted(set(message_ids) - self._seen)
         if ids:
-            if driver is not None:
-                self._seen.update(await driver.column(_PROCESSED_PG, ids))
-            else:
-                self._seen.update(message_id for (message_id,) in await self._conn.execute(_PROCESSED, {"ids": ids}))
+            self._seen.update(message_id for (message_id,) in await self._conn.execute(_PROCESSED, {"ids": ids}))
 
     # --- what one change does (the rules of the one-at-a-time path, on the loaded state) -------------------
 
@@ -426,62 +428,59 @@ class RecipientChanges:
     async def flush(self) -> list[Enqueued]:
         """Write what changed with set-based statements; returns the outbox rows to publish."""
         conn, now = self._conn, self.now
-        await insert_many(
-            conn,
-            processed_messages,
-            [{"consumer": "aggregator", "message_id": m, "processed_at": now} for m in self._processed],
-        )
+        if self._processed:
+            await conn.execute(
+                _INSERT_PROCESSED,
+                [{"consumer": "aggregator", "message_id": m, "processed_at": now} for m in self._processed],
+            )
         changed = [
             ((sid, ver, name), entry)
             for (sid, ver), named in self._recipients.items()
             for name, entry in named.items()
             if entry.changed
         ]
-        await update_many(conn, recipients, _RECIPIENT_KEYS, [_recipient_values(key, entry) for key, entry in changed])
-        await update_many(
-            conn,
-            submission_versions,
-            _VERSION_KEYS,
-            [
-                {
-                    "submission_id": sid,
-                    "version": ver,
-                    "status": head.status,
-                    "status_sequence": head.status_sequence,
-                    "routed": head.routed,
-                    "updated_at": now,
-                }
-                for (sid, ver), head in self._versions.items()
-                if head.changed
-            ],
-        )
-        await insert_many(conn, terminal_statuses, self._terminal)
+        if changed:
+            await conn.execute(
+                _UPDATE_RECIPIENT,
+                [_recipient_values(key, entry) for key, entry in changed],
+            )
+        heads = [(key, head) for key, head in self._versions.items() if head.changed]
+        if heads:
+            await conn.execute(
+                _UPDATE_VERSION,
+                [
+                    {
+                        "k_submission": sid,
+                        "k_version": ver,
+                        "v_status": head.status,
+                        "v_sequence": head.status_sequence,
+                        "v_routed": head.routed,
+                        "v_updated_at": now,
+                    }
+                    for (sid, ver), head in heads
+                ],
+            )
+        if self._terminal:
+            await conn.execute(_INSERT_TERMINAL, self._terminal)
         await append_chained(conn, self._events)
-        await move_heads(conn, {sid: self._chains[sid] for sid in self._moved})
+        if self._moved:
+            await conn.execute(MOVE_HEADS, head_values({sid: self._chains[sid] for sid in self._moved}))
         return await enqueue_many(conn, self._messages)
-
-
-_RECIPIENT_KEYS = ("submission_id", "version", "recipient")
-_VERSION_KEYS = ("submission_id", "version")
 
 
 def _recipient_values(key: RecipientKey, entry: _Recipient) -> dict[str, Any]:
     decision = entry.state.decision
     return {
-        "submission_id": key[0],
-        "version": key[1],
-        "recipient": key[2],
-        "transport": entry.state.transport.value,
-        "attempt": entry.state.attempt,
-        "decision_status": decision.status.value if decision is not None else None,
-        "decision_sequence": decision.sequence if decision is not None else None,
-        "decision": entry.decision,
-        "updated_at": entry.updated_at,
+        "k_submission": key[0],
+        "k_version": key[1],
+        "k_recipient": key[2],
+        "v_transport": entry.state.transport.value,
+        "v_attempt": entry.state.attempt,
+        "v_decision_status": decision.status.value if decision is not None else None,
+        "v_decision_sequence": decision.sequence if decision is not None else None,
+        "v_decision": entry.decision,
+        "v_updated_at": entry.updated_at,
     }
-
-
-def _key_arrays(keys: Sequence[VersionKey]) -> tuple[list[str], list[int]]:
-    return [sid for sid, _ in keys], [ver for _, ver in keys]
 
 
 def _not_a_recipient(submission_id: str, version: int, recipient: str) -> NotFound:

@@ -11,15 +11,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from singlewindow.platform.coalesce import GroupCall
 from singlewindow.platform.crashpoints import crash_point
 from singlewindow.platform.errors import PermanentError, TransientError
 from singlewindow.platform.state.common import utcnow
-from singlewindow.platform.storage.bulk import insert_many, update_many
-from singlewindow.platform.storage.driver import driver_of
 from singlewindow.platform.storage.engine import one_statement
 from singlewindow.platform.storage.tables import outbox
 from singlewindow.platform.transport import OutgoingMessage, Transport
@@ -62,6 +60,10 @@ class Enqueued:
     message: OutboxMessage
 
 
+# Built once (every transaction on the hot path enqueues); ids come back in the order of the rows.
+_INSERT_OUTBOX = insert(outbox).returning(outbox.c.id, sort_by_parameter_order=True)
+
+
 async def enqueue(conn: AsyncConnection, message: OutboxMessage) -> Enqueued:
     """Add ``message`` inside the caller's transaction; hand the result to the relay after the commit."""
     (row,) = await enqueue_many(conn, [message])
@@ -87,8 +89,8 @@ async def enqueue_many(conn: AsyncConnection, messages: Sequence[OutboxMessage])
         }
         for m in messages
     ]
-    ids = {row.message_id: int(row.id) for row in await insert_many(conn, outbox, rows, ("id", "message_id"))}
-    return [Enqueued(ids[m.message_id], m) for m in messages]
+    result = await conn.execute(_INSERT_OUTBOX, rows)
+    return [Enqueued(int(row_id), m) for (row_id,), m in zip(result, messages, strict=True)]
 
 
 PermanentFailureHook = Callable[[OutboxMessage, PermanentError], Awaitable[None]]
@@ -190,15 +192,8 @@ class OutboxRelay:
         from publishing the same rows while a slow publish (a broker alarm blocks publishers) outlasts the
         sweep's age: a row that is locked, or already published, is left to whoever holds it."""
         by_id = {row.row_id: row for row in rows}
-
-        async def lock(conn: AsyncConnection) -> list[Enqueued]:
-            driver = await driver_of(conn)
-            if driver is not None:
-                return [by_id[row_id] for row_id in await driver.column(_LOCK_HANDED_PG, list(by_id))]
-            query = select(outbox.c.id).where(outbox.c.id.in_(list(by_id)), outbox.c.published_at.is_(None))
-            return [by_id[row.id] for row in await conn.execute(query)]
-
-        await self._publish_locked(lock)
+        query = select(outbox.c.id).where(outbox.c.id.in_(list(by_id)), outbox.c.published_at.is_(None))
+        await self._publish_locked(query, lambda found: [by_id[row.id] for row in found])
 
     async def _sweep(self) -> int:
         """Publish rows old enough that no writer is publishing them (a crash's or an outage's leftovers)."""
@@ -208,18 +203,15 @@ class OutboxRelay:
             .order_by(outbox.c.id)
             .limit(self._batch_size)
         )
+        return await self._publish_locked(query, lambda found: [Enqueued(row.id, outbox_message(row)) for row in found])
 
-        async def lock(conn: AsyncConnection) -> list[Enqueued]:
-            locking = query.with_for_update(skip_locked=True) if conn.dialect.name == "postgresql" else query
-            return [Enqueued(row.id, outbox_message(row)) for row in await conn.execute(locking)]
-
-        return await self._publish_locked(lock)
-
-    async def _publish_locked(self, lock: Callable[[AsyncConnection], Awaitable[list[Enqueued]]]) -> int:
-        """Lock rows (SKIP LOCKED), publish them, mark the ones the broker took (or refused for good) before
-        the locks go; returns how many were locked."""
+    async def _publish_locked(self, query: Select[Any], taken: Callable[[list[Any]], list[Enqueued]]) -> int:
+        """Lock the rows ``query`` finds (SKIP LOCKED), publish them, mark the ones the broker took (or refused
+        for good) before the locks go; returns how many were locked."""
         async with self._engine.begin() as conn:
-            rows = await lock(conn)
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = taken(list(await conn.execute(query)))
             if not rows:
                 return 0
             messages = [row.message for row in rows]
@@ -227,9 +219,7 @@ class OutboxRelay:
             handled = _handled([row.row_id for row in rows], results)
             crash_point("outbox-published")
             if handled:
-                await update_many(
-                    conn, outbox, ("id",), [{"id": row_id, "published_at": utcnow()} for row_id in handled]
-                )
+                await conn.execute(_MARK_PUBLISHED, {"ids": handled, "now": utcnow()})
         await self._after(messages, results)
         return len(rows)
 
@@ -252,9 +242,10 @@ class OutboxRelay:
                 raise result
 
 
-# The hand-over's lock with a fixed text for the driver (``storage.driver``).
-_LOCK_HANDED_PG = (
-    "SELECT id FROM outbox WHERE id = ANY($1::bigint[]) AND published_at IS NULL ORDER BY id FOR UPDATE SKIP LOCKED"
+_MARK_PUBLISHED = (
+    update(outbox)
+    .where(outbox.c.id.in_(bindparam("ids", expanding=True)))
+    .values(published_at=bindparam("now", type_=outbox.c.published_at.type))
 )
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from singlewindow.platform.aggregation import Decision, RecipientState, TransportState
@@ -34,7 +34,6 @@ from singlewindow.platform.state.changes import (
 from singlewindow.platform.state.common import aware, lock_version
 from singlewindow.platform.state.events import append_event
 from singlewindow.platform.state.outbox import Enqueued, OutboxMessage, enqueue
-from singlewindow.platform.storage.bulk import insert_many
 from singlewindow.platform.storage.tables import events, recipients, submission_versions, submissions
 
 __all__ = [

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -22,8 +22,6 @@ from singlewindow.platform.state.common import aware, lock_version, utcnow
 from singlewindow.platform.state.events import append_chained, append_event, append_events, event_row
 from singlewindow.platform.state.outbox import Enqueued, OutboxMessage, enqueue, enqueue_many
 from singlewindow.platform.state.recipients import StatusChange, StatusMessageFactory, refold
-from singlewindow.platform.storage.bulk import insert_many
-from singlewindow.platform.storage.driver import driver_of
 from singlewindow.platform.storage.tables import document_links, recipients, submission_versions, submissions
 
 # (recipient, version) -> the cancellation notice to that agency; built by intake, enqueued with the cancel.
@@ -82,14 +80,6 @@ CREATE_GROUP = 100
 """Most submissions one group commit stores."""
 
 
-# Which (declarant, trader reference) pairs are taken, on the driver (``storage.driver``) for PostgreSQL.
-_TAKEN_PG = (
-    "SELECT s.declarant_id, s.trader_reference FROM submissions AS s"
-    " JOIN unnest($1::text[], $2::text[]) AS k(declarant_id, trader_reference)"
-    " ON k.declarant_id = s.declarant_id AND k.trader_reference = s.trader_reference"
-)
-
-
 class SubmissionStore:
     def __init__(self, engine: AsyncEngine, status_message: StatusMessageFactory) -> None:
         self._engine = engine
@@ -116,22 +106,14 @@ class SubmissionStore:
                 taken = select(submissions.c.declarant_id, submissions.c.trader_reference).where(
                     tuple_(submissions.c.declarant_id, submissions.c.trader_reference).in_(list(makers))
                 )
-                driver = await driver_of(conn)
-                if driver is not None:
-                    found: list[Any] = await driver.fetch(
-                        _TAKEN_PG, *(list(column) for column in zip(*makers, strict=True))
-                    )
-                else:
-                    found = list(await conn.execute(taken))
-                for key in found:
+                for key in list(await conn.execute(taken)):
                     makers.pop((key.declarant_id, key.trader_reference), None)
                 fresh = sorted(makers.values())
                 if fresh:
                     submitted = [version_event(group[i], 1, digests[i]) for i in fresh]
                     heads = [extend(ChainHead(), event) for event in submitted]  # each chain starts here
-                    await insert_many(
-                        conn,
-                        submissions,
+                    await conn.execute(
+                        insert(submissions),
                         [
                             {
                                 "id": group[i].submission_id,
@@ -296,9 +278,8 @@ class SubmissionStore:
         INSERT per table. Returns the outbox row ids, in order. The caller appends their events
         (``version_event``), chained."""
         now = utcnow()
-        await insert_many(
-            conn,
-            submission_versions,
+        await conn.execute(
+            insert(submission_versions),
             [
                 {
                     "submission_id": new.submission_id,
@@ -327,7 +308,8 @@ class SubmissionStore:
             for new, version, _ in versions
             for reference_type, reference_id in sorted(set(new.references))
         ]
-        await insert_many(conn, document_links, links)
+        if links:
+            await conn.execute(insert(document_links), links)
         return await enqueue_many(conn, [new.intake_message(version) for new, version, _ in versions])
 
     async def _current(self, conn: AsyncConnection, submission_id: str) -> int:
