@@ -106,7 +106,8 @@ async def hub_from_settings(
         stack.push_async_callback(transport.close)
         if metrics is not None:
             transport = metrics.wrap_transport(transport)
-        hub = build_hub(engine, transport, codec, DocumentValidator(specs), settings.hub, settings.limits)
+        validator = DocumentValidator(specs)
+        hub = build_hub(engine, transport, codec, validator, settings.hub, settings.limits, settings.fees)
         if metrics is not None:
             metrics.instrument(hub)
         await hub.start(consume=consume)

@@ -138,7 +138,7 @@ class RouterService:
                 replaces.get(entry.recipient),
             )
 
-        return Routing(submission_id, version, routed, message, withdrawn)
+        return Routing(submission_id, version, routed, message, withdrawn, delivery.type, document)
 
     async def _against_previous(
         self, submission_id: str, version: int, ucr: str, views: Mapping[str, Mapping[str, Any]]

@@ -31,8 +31,10 @@ from singlewindow.platform.hub.router import RouterService
 from singlewindow.platform.hub.sent import SentMessages
 from singlewindow.platform.hub.watch import StatusNotifier, WatchService
 from singlewindow.platform.identity import PrincipalStore, Role
+from singlewindow.platform.payments.invoices import InvoiceBook
+from singlewindow.platform.payments.schedules import FeeSchedules
 from singlewindow.platform.routing import ReloadingTables
-from singlewindow.platform.settings import HubSettings, LimitSettings
+from singlewindow.platform.settings import FeeSettings, HubSettings, LimitSettings
 from singlewindow.platform.specs import DocumentValidator
 from singlewindow.platform.state import (
     EventLog,
@@ -70,6 +72,7 @@ class Hub:
     events: EventLog
     watch: WatchService
     notifier: StatusNotifier
+    fees: InvoiceBook | None = None  # set when the hub charges fees (settings.fees.enabled)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _subscriptions: list[Subscription] = field(default_factory=list)
@@ -119,15 +122,17 @@ def build_hub(
     validator: DocumentValidator,
     settings: HubSettings,
     limits: LimitSettings,
+    fees: FeeSettings | None = None,
 ) -> Hub:
     tables = ReloadingTables(settings.routing_dir)
+    book = InvoiceBook(FeeSchedules.load(fees.schedules_dir)) if fees is not None and fees.enabled else None
 
     def encode_status(change: StatusChange) -> OutboxMessage:
         return status_message(change, codec.encode("clearance-status", status_document(change)), codec.content_type)
 
     principals = PrincipalStore(engine)
-    submissions = SubmissionStore(engine, encode_status)
-    recipients = RecipientStore(engine, encode_status)
+    submissions = SubmissionStore(engine, encode_status, book)
+    recipients = RecipientStore(engine, encode_status, book)
 
     async def unroutable(message: OutboxMessage, error: PermanentError) -> None:
         """A delivery the broker refused (no inbox bound, access refused): the recipient cannot get it."""
@@ -194,4 +199,5 @@ def build_hub(
         events=events,
         watch=WatchService(events, access, notifier),
         notifier=notifier,
+        fees=book,
     )
