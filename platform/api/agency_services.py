@@ -14,9 +14,11 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
 from singlewindow.platform.api.attachments_http import attachment_routes
+from singlewindow.platform.api.auth import authenticate
 from singlewindow.platform.api.joint_http import joint_inspection_routes
 from singlewindow.platform.api.methods import by_path
 from singlewindow.platform.api.officers_http import officer_routes
+from singlewindow.platform.api.payments_http import Authenticate, payment_routes
 from singlewindow.platform.api.reports_http import report_routes
 from singlewindow.platform.attachments import AttachmentService, AttachmentStore, BlobStore
 from singlewindow.platform.hub.runtime import Hub
@@ -28,6 +30,8 @@ from singlewindow.platform.officers import (
     OfficerQueue,
     OfficerService,
 )
+from singlewindow.platform.payments.provider import PaymentProvider
+from singlewindow.platform.payments.service import PaymentService, payment_service
 from singlewindow.platform.reports import ReportService
 from singlewindow.platform.settings import Settings
 from singlewindow.platform.specs import DocumentValidator
@@ -43,6 +47,8 @@ class AgencyServices:
     border_events: BorderEventService
     joint_inspections: JointInspections
     reports: ReportService
+    payments: PaymentService
+    authenticate: Authenticate
     body_limit: int
 
     def routes(self) -> list[BaseRoute]:
@@ -51,10 +57,14 @@ class AgencyServices:
             *officer_routes(self.officers, self.border_events, self.principals, self.body_limit),
             *joint_inspection_routes(self.joint_inspections, self.principals),
             *report_routes(self.reports, self.principals),
+            *payment_routes(self.payments, self.authenticate),
         ]
 
 
-def build_agency_services(hub: Hub, settings: Settings, validator: DocumentValidator) -> AgencyServices:
+def build_agency_services(
+    hub: Hub, settings: Settings, validator: DocumentValidator, provider: PaymentProvider | None = None
+) -> AgencyServices:
+    """``provider``: how traders pay (none: invoices are shown, paying answers that no provider is set)."""
     blobs = BlobStore(settings.attachments.folder, settings.limits.max_attachment_bytes)
     claim = timedelta(seconds=settings.officers.claim_seconds)
     queue = OfficerQueue(hub.engine, claim)
@@ -67,6 +77,8 @@ def build_agency_services(hub: Hub, settings: Settings, validator: DocumentValid
         border_events=BorderEventService(hub.engine, validator),
         joint_inspections=JointInspections(hub.engine, hub.recipients),
         reports=ReportService(hub.engine, settings.gateway.country),
+        payments=payment_service(hub, settings.fees, provider),
+        authenticate=lambda authorization: authenticate(hub.principals, authorization),
         body_limit=settings.limits.max_document_bytes + BODY_ALLOWANCE,
     )
 

@@ -44,6 +44,7 @@ from singlewindow.platform.state import (
     StatusChange,
     SubmissionStore,
 )
+from singlewindow.platform.state.changes import StatusMessageFactory
 from singlewindow.platform.topology import names
 from singlewindow.platform.transport import Handler, Subscription, Transport
 
@@ -73,6 +74,7 @@ class Hub:
     watch: WatchService
     notifier: StatusNotifier
     fees: InvoiceBook | None = None  # set when the hub charges fees (settings.fees.enabled)
+    status_message: StatusMessageFactory | None = None  # how a status change becomes its outbox message
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _subscriptions: list[Subscription] = field(default_factory=list)
@@ -200,4 +202,5 @@ def build_hub(
         watch=WatchService(events, access, notifier),
         notifier=notifier,
         fees=book,
+        status_message=encode_status,
     )

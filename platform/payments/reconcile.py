@@ -81,7 +81,7 @@ def normalise_reference(reference: str | None) -> str | None:
 
 
 class Reconciler:
-    def __init__(self, engine: AsyncEngine, book: InvoiceBook, status_message: StatusMessageFactory) -> None:
+    def __init__(self, engine: AsyncEngine, book: InvoiceBook | None, status_message: StatusMessageFactory) -> None:
         self._engine = engine
         self._book = book
         self._status_message = status_message
@@ -143,7 +143,7 @@ class Reconciler:
         if applied == 0:
             return result, []
         await settle(conn, sid, utcnow())
-        changes = RecipientChanges(conn, self._status_message, self._book.session(conn))
+        changes = RecipientChanges(conn, self._status_message, self._book.session(conn) if self._book else None)
         await changes.load([(sid, invoice.version)])
         changes.event(
             sid,

@@ -19,6 +19,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from singlewindow.platform.errors import AccessDenied, ConfigurationError, Conflict, NotFound
+from singlewindow.platform.hub.runtime import Hub
 from singlewindow.platform.identity import Principal, Role
 from singlewindow.platform.payments.invoices import InvoiceBook
 from singlewindow.platform.payments.ledger import balances, invoice_row, lines_of, received
@@ -26,6 +27,7 @@ from singlewindow.platform.payments.provider import Initiation, Party, PaymentNo
 from singlewindow.platform.payments.reconcile import Reconciler, ReconcileReport, exceptions
 from singlewindow.platform.payments.tables import payment_initiations
 from singlewindow.platform.payments.views import agency_invoice, trader_invoice
+from singlewindow.platform.settings import FeeSettings
 from singlewindow.platform.state.changes import StatusMessageFactory
 from singlewindow.platform.state.common import utcnow
 from singlewindow.platform.state.outbox import Enqueued
@@ -40,7 +42,7 @@ class PaymentService:
     def __init__(
         self,
         engine: AsyncEngine,
-        book: InvoiceBook,
+        book: InvoiceBook | None,
         status_message: StatusMessageFactory,
         publish: Publish,
         readable: Readable,
@@ -143,3 +145,13 @@ def _initiation(initiation: Initiation) -> dict[str, Any]:
         found["contentType"] = initiation.content_type
         found["documentBase64"] = base64.b64encode(initiation.document).decode("ascii")
     return found
+
+
+def payment_service(hub: Hub, settings: FeeSettings, provider: PaymentProvider | None = None) -> PaymentService:
+    """The payment service of a running hub: its invoices, its outbox, the intake's read check."""
+    if hub.status_message is None:
+        raise ConfigurationError("the hub was built without its status messages")
+    creditor = Party(settings.creditor_name, settings.creditor_account, settings.creditor_bic)
+    return PaymentService(
+        hub.engine, hub.fees, hub.status_message, hub.relay.publish_soon, hub.intake.get, creditor, provider
+    )
