@@ -19,6 +19,7 @@ from singlewindow.platform.payments.schedules import PER_DOCUMENT, PER_INSPECTIO
 CENT = Decimal("0.01")
 ROUTING = "ROUTING"
 INSPECTION = "INSPECTION"
+_NOT_DUTIABLE = frozenset({"TR", "EK"})
 _PHYSICAL = frozenset({None, "RED"})  # INSPECTION_REQUIRED without a channel, or customs' RED: physical
 
 
@@ -73,7 +74,11 @@ def price_routing(
                     )
                 )
         duties = schedule.duties
-        if duties is not None and (duties.document_types is None or document_type in duties.document_types):
+        if (
+            duties is not None
+            and _dutiable(document)
+            and (duties.document_types is None or document_type in duties.document_types)
+        ):
             lines.extend(_duties(schedule, duties, document_type, document))
     return lines
 
@@ -99,6 +104,13 @@ def price_inspection(schedules: FeeSchedules, agency: str, channel: str | None, 
         for fee in schedule.fees
         if fee.per == PER_INSPECTION
     ]
+
+
+def _dutiable(document: Mapping[str, Any]) -> bool:
+    """Import duty and VAT are for goods entering: not for a transit (TR) nor an export (EK)."""
+    procedure = document.get("procedure") or {}
+    flags = document.get("flags") or {}
+    return procedure.get("direction") not in _NOT_DUTIABLE and not flags.get("transit")
 
 
 def _value(item: Mapping[str, Any], document_type: str) -> tuple[Decimal, str] | None:
@@ -127,14 +139,16 @@ def _duties(schedule: Schedule, duties: Duties, document_type: str, document: Ma
         value = _value(item, document_type)
         if value is None:
             continue
-        amount, currency = value
+        declared, declared_currency = value
+        amount, currency = duties.in_national(declared, declared_currency)
         percent, source = duties.rate(_hs(item))
         item_duty = money(amount * percent / 100)
         item_vat = money((amount + item_duty) * duties.vat_percent / 100)
         duty[currency] = duty.get(currency, Decimal(0)) + item_duty
         vat[currency] = vat.get(currency, Decimal(0)) + item_vat
+        converted = "" if declared_currency == currency else f" ({money(declared)} {declared_currency})"
         bases.setdefault(currency, []).append(
-            f"item {item.get('sequenceNumber', '?')}: {percent}% ({source}) of {money(amount)}"
+            f"item {item.get('sequenceNumber', '?')}: {percent}% ({source}) of {money(amount)}{converted}"
         )
     lines: list[PricedLine] = []
     for currency in sorted(duty):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -51,6 +51,15 @@ class Duties:
     default_percent: Decimal
     rates: tuple[tuple[str, Decimal], ...]  # (HS prefix, percent), longest prefix first
     document_types: frozenset[str] | None
+    currency: str = "KZT"  # the national currency duties are charged in
+    exchange_rates: Mapping[str, Decimal] = field(default_factory=dict)  # declared currency -> national units
+
+    def in_national(self, amount: Decimal, currency: str) -> tuple[Decimal, str]:
+        """``amount`` in the national currency at the schedule's rate; unchanged when it has no rate."""
+        if currency == self.currency:
+            return amount, currency
+        rate = self.exchange_rates.get(currency)
+        return (amount * rate, self.currency) if rate is not None else (amount, currency)
 
     def rate(self, hs_code: str) -> tuple[Decimal, str]:
         """The percent for ``hs_code`` and what it came from (the HS prefix, or 'default')."""
@@ -118,6 +127,8 @@ def parse_schedule(body: Mapping[str, Any]) -> Schedule:
                     )
                 ),
                 _set(duties.get("documentTypes")),
+                duties["currency"],
+                {code: Decimal(rate) for code, rate in (duties.get("exchangeRates") or {}).items()},
             )
             if duties
             else None

@@ -34,9 +34,11 @@ def test_a_consignment_gets_each_agencys_document_fee_and_customs_duty_and_vat()
         ("sanitary", "SAN-DOC"),
     ]  # the border guard charges nothing
     assert (lines["customs", "CUS-DOC"].amount, lines["customs", "CUS-DOC"].currency) == (Decimal("6000.00"), "KZT")
-    # statistical value 16000.00 USD, HS 0808 10 %: duty 1600.00; VAT 12 % of 17600.00 = 2112.00, in USD
-    assert (lines["customs", "DUTY"].amount, lines["customs", "DUTY"].currency) == (Decimal("1600.00"), "USD")
-    assert lines["customs", "VAT"].amount == Decimal("2112.00")
+    # statistical value 16000.00 USD at the schedule's 470.00 = 7520000.00 KZT, HS 0808 10 %: duty 752000.00;
+    # VAT 12 % of 8272000.00 = 992640.00; one currency for the whole invoice
+    assert (lines["customs", "DUTY"].amount, lines["customs", "DUTY"].currency) == (Decimal("752000.00"), "KZT")
+    assert (lines["customs", "VAT"].amount, lines["customs", "VAT"].currency) == (Decimal("992640.00"), "KZT")
+    assert "(16000.00 USD)" in lines["customs", "DUTY"].basis
     assert "HS 0808" in lines["customs", "DUTY"].basis
     assert all(isinstance(line.amount, Decimal) and line.trigger == ROUTING for line in lines.values())
 
@@ -82,3 +84,19 @@ def test_inspection_fees_are_for_physical_inspections_only() -> None:
 def test_before_any_schedule_nothing_is_charged() -> None:
     apples = example("consignment", "01-apples-cn-to-kz-khorgos.json")
     assert price_routing(SCHEDULES, "consignment", apples, ["customs"], datetime(2020, 1, 1, tzinfo=UTC)) == []
+
+
+def test_a_transit_or_an_export_pays_no_import_duty_and_an_unknown_currency_stays_as_declared() -> None:
+    transit = example("consignment", "05-tir-transit-cn-kz-uz.json")
+    assert [line.fee_code for line in price_routing(SCHEDULES, "consignment", transit, ["customs"], AT)] == ["CUS-DOC"]
+    export = example("consignment", "06-wheat-barley-export-kz-to-cn-rail-dostyk.json")
+    assert [line.fee_code for line in price_routing(SCHEDULES, "consignment", export, ["customs"], AT)] == ["CUS-DOC"]
+    item = {
+        "sequenceNumber": 1,
+        "commodityCode": {"hsCode": "080810"},
+        "statisticalValue": {"amount": "100.00", "currency": "GBP"},
+    }
+    lines = {
+        line.fee_code: line for line in price_routing(SCHEDULES, "consignment", {"goodsItems": [item]}, ["customs"], AT)
+    }
+    assert (lines["DUTY"].amount, lines["DUTY"].currency) == (Decimal("10.00"), "GBP")
