@@ -129,9 +129,9 @@ def _hs(item: Mapping[str, Any]) -> str:
 def _duties(schedule: Schedule, duties: Duties, document_type: str, document: Mapping[str, Any]) -> list[PricedLine]:
     """Duty and VAT per currency, summed over the goods items (each rounded on its own)."""
     items: Sequence[Mapping[str, Any]] = document.get("goodsItems") or ()
-    declared = [item for item in items if item.get("dutiesAndTaxes")]
-    if document_type == "goods-declaration" and declared:
-        return _declared(schedule, document_type, declared)
+    self_assessed = [item for item in items if item.get("dutiesAndTaxes")]
+    if document_type == "goods-declaration" and self_assessed:
+        return _declared(schedule, document_type, self_assessed)
     duty: dict[str, Decimal] = {}
     vat: dict[str, Decimal] = {}
     bases: dict[str, list[str]] = {}
