@@ -74,6 +74,7 @@ class InvoiceSession:
         self._contexts: dict[str, _Context] = {}
         self._lines: dict[LineKey, str] = {}  # every loaded line's status
         self._pending: list[tuple[str, int, PricedLine]] = []
+        self._rejected: list[VersionKey] = []
         self.now = utcnow()
 
     async def _load_context(self, submission_ids: Sequence[str]) -> None:
@@ -139,6 +140,9 @@ class InvoiceSession:
                 owes = True
         return owes
 
+    def rejected(self, submission_id: str, version: int) -> None:
+        self._rejected.append((submission_id, version))
+
     async def cancelled(self, submission_id: str) -> None:
         await self._conn.execute(
             update(invoice_lines)
@@ -152,8 +156,6 @@ class InvoiceSession:
         )
 
     async def flush(self) -> None:
-        if not self._pending:
-            return
         pending, self._pending = self._pending, []
         by_version: dict[VersionKey, list[PricedLine]] = {}
         for sid, version, line in pending:
@@ -163,6 +165,17 @@ class InvoiceSession:
             if context.invoice_version is None:
                 await self._ensure_invoice(sid, version, context)
             await self._insert(sid, version, lines)
+        rejected, self._rejected = self._rejected, []
+        for submission_id, version in rejected:
+            await self._conn.execute(
+                update(invoice_lines)
+                .where(
+                    invoice_lines.c.submission_id == submission_id,
+                    invoice_lines.c.version == version,
+                    invoice_lines.c.status == DUE,
+                )
+                .values(status=VOID, settled_at=self.now)
+            )
 
     async def _ensure_invoice(self, submission_id: str, version: int, context: _Context) -> bool:
         """Create the invoice or move it to ``version``; True when it existed for an older version."""

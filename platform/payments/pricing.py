@@ -80,7 +80,7 @@ def price_routing(
             and (duties.document_types is None or document_type in duties.document_types)
         ):
             lines.extend(_duties(schedule, duties, document_type, document))
-    return lines
+    return [line for line in lines if line.amount > 0]  # a zero rate charges nothing: no line
 
 
 def price_inspection(schedules: FeeSchedules, agency: str, channel: str | None, at: datetime) -> list[PricedLine]:

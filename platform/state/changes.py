@@ -415,6 +415,8 @@ class RecipientChanges:
         terminal = status in TERMINAL
         message_id = f"{submission_id}.v{version}.{'terminal' if terminal else f'status.{sequence}'}"
         head.status, head.status_sequence, head.changed = status.value, sequence, True
+        if status is Consolidated.REJECTED and self._fees is not None:
+            self._fees.rejected(submission_id, version)
         if terminal:
             self._terminal.append(
                 {

@@ -45,12 +45,16 @@ class FeeSession(Protocol):
         once per version and fee); True when that agency has a fee due because of it."""
         ...
 
+    def rejected(self, submission_id: str, version: int) -> None:
+        """A version was REJECTED: nothing is released, so its unpaid lines are void (written by ``flush``)."""
+        ...
+
     async def cancelled(self, submission_id: str) -> None:
         """Void every line of the submission not yet paid (paid ones stay: a refundable credit)."""
         ...
 
     async def flush(self) -> None:
-        """Write what ``inspection`` priced."""
+        """Write what ``inspection`` priced and what ``rejected`` voided."""
         ...
 
 

@@ -276,3 +276,15 @@ async def test_without_fee_hooks_nothing_is_priced_and_acceptance_clears(engine:
     assert await status(submissions) is Consolidated.CLEARED
     async with engine.connect() as conn:
         assert await trader_invoice(conn, "s_1") is None
+
+
+async def test_a_rejection_voids_the_unpaid_lines(
+    engine: AsyncEngine, stores: tuple[SubmissionStore, RecipientStore]
+) -> None:
+    submissions, recipients = stores
+    rejected = Decision(DecisionStatus.REJECTED, 1)
+    change, _ = await recipients.apply_decision("s_1", 1, "sanitary", rejected, {}, "sanitary", "x1")
+    assert change is not None and change.status is Consolidated.REJECTED
+    found = await invoice(engine)
+    assert {line["status"] for line in found["lines"]} == {"VOID"} and found["totals"] == []
+    assert await status(submissions) is Consolidated.REJECTED
