@@ -39,7 +39,7 @@ def payment_schemas() -> dict[str, Any]:
             "type": "object",
             "properties": {
                 **head,
-                "status": {"enum": ["OPEN", "PAID", "CANCELLED", "NOTHING_DUE"]},
+                "status": {"enum": ["OPEN", "PAID", "CANCELLED", "VOID", "NOTHING_DUE"]},
                 "lines": {"type": "array", "items": ref("InvoiceLine")},
                 "totals": {
                     "type": "array",

@@ -205,9 +205,11 @@ def timeline_json(timeline: Timeline) -> dict[str, Any]:
         ],
         "status_history": [{"status": s.status, "at_ms": s.at_ms} for s in timeline.statuses],
         "trader_actions": [
-            {"kind": t.kind, "recipient": t.recipient, "at_ms": t.at_ms, **({"paid": t.detail} if t.detail else {})}
+            {"kind": t.kind, "recipient": t.recipient, "at_ms": t.at_ms}
             for t in timeline.trader_steps
+            if t.kind != "paid"
         ],
+        "payments": [{"paid": t.detail, "at_ms": t.at_ms} for t in timeline.trader_steps if t.kind == "paid"],
         "invoice": timeline.invoice,
         "told": list(timeline.told),
         "consolidated_status": timeline.consolidated_status,

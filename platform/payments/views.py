@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from singlewindow.platform.payments.ledger import balances, invoice_row, lines_of, received
-from singlewindow.platform.payments.tables import DUE, PAID, payment_notices
+from singlewindow.platform.payments.tables import DUE, PAID, VOID, payment_notices
 from singlewindow.platform.state.common import aware, rfc3339_millis
 
-OPEN, SETTLED, CANCELLED, NOTHING_DUE = "OPEN", "PAID", "CANCELLED", "NOTHING_DUE"
+OPEN, SETTLED, CANCELLED, VOIDED, NOTHING_DUE = "OPEN", "PAID", "CANCELLED", "VOID", "NOTHING_DUE"
 
 
 def _line(row: Any) -> dict[str, Any]:
@@ -59,6 +59,8 @@ async def trader_invoice(conn: AsyncConnection, submission_id: str) -> dict[str,
         status = OPEN
     elif any(line.status == PAID for line in current):
         status = SETTLED
+    elif current and all(line.status == VOID for line in current):
+        status = VOIDED  # the version was rejected before anything was paid
     else:
         status = NOTHING_DUE
     totals = [
