@@ -81,8 +81,8 @@ class PaymentService:
     async def pay(self, principal: Principal, submission_id: str, debtor: Party | None = None) -> dict[str, Any]:
         """One order per currency still due, initiated with the provider; then its bookings reconciled."""
         await self._readable(principal, submission_id)
-        if self._provider is None:
-            raise ConfigurationError("no payment provider is configured on this hub")
+        if self._provider is None:  # a state of this hub, not the caller's fault: 409, not 500
+            raise Conflict("this hub takes no payments: no payment provider is configured")
         async with self._engine.connect() as conn:
             invoice = await invoice_row(conn, submission_id)
             if invoice is None:
