@@ -165,6 +165,7 @@ class InvoiceSession:
             if context.invoice_version is None:
                 await self._ensure_invoice(sid, version, context)
             await self._insert(sid, version, lines)
+            await settle(self._conn, sid, self.now)  # a credit left by an amendment may already cover it
         rejected, self._rejected = self._rejected, []
         for submission_id, version in rejected:
             await self._conn.execute(

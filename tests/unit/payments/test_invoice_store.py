@@ -288,3 +288,27 @@ async def test_a_rejection_voids_the_unpaid_lines(
     found = await invoice(engine)
     assert {line["status"] for line in found["lines"]} == {"VOID"} and found["totals"] == []
     assert await status(submissions) is Consolidated.REJECTED
+
+
+async def test_a_credit_left_by_an_amendment_covers_a_later_inspection_fee(
+    engine: AsyncEngine, stores: tuple[SubmissionStore, RecipientStore]
+) -> None:
+    submissions, recipients = stores
+    trader = (await submissions.get("s_1")).declarant_id
+    reconciler = Reconciler(engine, BOOK, status_message)
+    for version, value in ((2, "200000.00"), (3, "1000.00")):
+        amended = document(value)
+        await submissions.amend(NewVersion("s_1", trader, trader, "REF-1", "consignment", amended, [], intake))  # type: ignore[arg-type]
+        await recipients.commit_routings([routing(version, amended)])
+        if version == 2:  # 57900.00 paid in full; version 3 charges 11732.00: a credit of 46168.00
+            await reconciler.apply(notice("K1", "57900.00", "KZT", (await invoice(engine))["reference"]))
+    assert (await invoice(engine))["totals"][0]["credit"] == "46168.00"
+    red = Decision(DecisionStatus.INSPECTION_REQUIRED, 1, "RED")
+    await recipients.apply_decision("s_1", 3, "customs", red, {}, "customs", "k-red")
+    found = await invoice(engine)
+    assert [line["status"] for line in found["lines"] if line["feeCode"] == "CUS-INSP"] == ["PAID"]
+    assert found["totals"][0]["credit"] == "26168.00"
+    await recipients.apply_decision("s_1", 3, "customs", Decision(DecisionStatus.ACCEPTED, 2), {}, "customs", "k-ok")
+    for agency in AGENCIES[1:]:
+        await recipients.apply_decision("s_1", 3, agency, ACCEPTED, {}, agency, f"k-{agency}")
+    assert await status(submissions, 3) is Consolidated.CLEARED
