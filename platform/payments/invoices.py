@@ -101,6 +101,8 @@ class InvoiceSession:
             context = self._contexts.get(routed.submission_id)
             if context is None or context.cancelled or routed.document is None:
                 continue
+            if context.invoice_version is not None and routed.version < context.invoice_version:
+                continue  # routed after its amendment was already priced: superseded, nothing to charge
             lines = price_routing(
                 self._schedules, routed.document_type, routed.document, routed.agencies, context.submitted_at
             )

@@ -312,3 +312,17 @@ async def test_a_credit_left_by_an_amendment_covers_a_later_inspection_fee(
     for agency in AGENCIES[1:]:
         await recipients.apply_decision("s_1", 3, agency, ACCEPTED, {}, agency, f"k-{agency}")
     assert await status(submissions, 3) is Consolidated.CLEARED
+
+
+async def test_a_version_routed_after_its_amendment_was_priced_charges_nothing(
+    engine: AsyncEngine, stores: tuple[SubmissionStore, RecipientStore]
+) -> None:
+    submissions, recipients = stores
+    trader = (await submissions.get("s_1")).declarant_id
+    for value in ("2000.00", "3000.00"):
+        amended = document(value)
+        await submissions.amend(NewVersion("s_1", trader, trader, "REF-1", "consignment", amended, [], intake))  # type: ignore[arg-type]
+    await recipients.commit_routings([routing(3, document("3000.00"))])
+    await recipients.commit_routings([routing(2, document("2000.00"))])  # late: version 3 is already priced
+    found = await invoice(engine)
+    assert found["version"] == 3 and {line["version"] for line in found["lines"]} == {1, 3}
