@@ -179,6 +179,16 @@ class TopologySettings(_Part):
     )
 
 
+class FeeSettings(_Part):
+    """Fees and payments (docs/payments.md): off by default, so a hub without fees behaves as it always did."""
+
+    enabled: bool = Field(default=False, description="Price routed submissions and hold release until paid.")
+    schedules_dir: Path | None = Field(default=None, description="Fee schedules folder; unset uses the shipped one.")
+    creditor_name: str = Field(default="State Revenue Committee", min_length=1, max_length=140)
+    creditor_account: str = Field(default="KZ000000000000000000", min_length=1, max_length=34, description="IBAN.")
+    creditor_bic: str | None = Field(default=None, max_length=11)
+
+
 class HubSettings(_Part):
     """The hub process: what traders may submit, its listeners, and how often it scans deadlines."""
 
@@ -313,6 +323,7 @@ class Settings(BaseSettings):
     log: LogSettings = LogSettings()
     topology: TopologySettings = TopologySettings()
     hub: HubSettings = HubSettings()
+    fees: FeeSettings = FeeSettings()
     attachments: AttachmentSettings = AttachmentSettings()
     officers: OfficerSettings = OfficerSettings()
     http: HttpSettings = HttpSettings()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from singlewindow.platform.aggregation.statuses import (
     Consolidated,
@@ -23,16 +23,25 @@ _IN_REVIEW = frozenset({TransportState.PENDING, TransportState.DELIVERED})
 _ACCEPTING = frozenset({DecisionStatus.ACCEPTED, DecisionStatus.ACCEPTED_WITH_CONDITIONS})
 
 
-def consolidate(recipients: Iterable[RecipientState], cancelled: bool = False, routed: bool = True) -> Consolidated:
-    """CANCELLED > REJECTED > HELD > UNDER_REVIEW > CLEARED; RECEIVED until the recipient set is routed.
+def consolidate(
+    recipients: Iterable[RecipientState],
+    cancelled: bool = False,
+    routed: bool = True,
+    unpaid: Collection[str] = (),
+) -> Consolidated:
+    """CANCELLED > REJECTED > HELD > UNDER_REVIEW > AWAITING_PAYMENT > CLEARED; RECEIVED until routed.
 
-    A version routed to nobody is CLEARED: no agency has anything to say about it.
+    A version routed to nobody is CLEARED: no agency has anything to say about it. ``unpaid`` names the
+    recipients with a fee still due on this version: their acceptance does not release the goods until it
+    is paid, so a version every agency accepts is AWAITING_PAYMENT while any of them is in ``unpaid``
+    (a recipient that has not accepted holds the version on its own account anyway).
     """
     if cancelled:
         return Consolidated.CANCELLED
     if not routed:
         return Consolidated.RECEIVED
-    effective = {state.effective for state in recipients}
+    states = tuple(recipients)
+    effective = {state.effective for state in states}
     if DecisionStatus.REJECTED in effective:
         return Consolidated.REJECTED
     if effective & _HOLDING:
@@ -40,6 +49,8 @@ def consolidate(recipients: Iterable[RecipientState], cancelled: bool = False, r
     if effective & _IN_REVIEW:
         return Consolidated.UNDER_REVIEW
     assert effective <= _ACCEPTING, effective
+    if unpaid and any(state.recipient in unpaid for state in states):
+        return Consolidated.AWAITING_PAYMENT
     return Consolidated.CLEARED
 
 

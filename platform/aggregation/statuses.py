@@ -57,6 +57,7 @@ class Consolidated(StrEnum):
     RECEIVED = "RECEIVED"
     UNDER_REVIEW = "UNDER_REVIEW"
     HELD = "HELD"
+    AWAITING_PAYMENT = "AWAITING_PAYMENT"  # every agency accepts, but one of them has a fee still unpaid
     CLEARED = "CLEARED"
     REJECTED = "REJECTED"
     CANCELLED = "CANCELLED"

@@ -15,9 +15,11 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
 from singlewindow.platform.api.attachments_http import attachment_routes
+from singlewindow.platform.api.auth import authenticate
 from singlewindow.platform.api.joint_http import joint_inspection_routes
 from singlewindow.platform.api.methods import by_path
 from singlewindow.platform.api.officers_http import officer_routes
+from singlewindow.platform.api.payments_http import Authenticate, payment_routes
 from singlewindow.platform.api.reports_http import report_routes
 from singlewindow.platform.api.risk_http import risk_routes
 from singlewindow.platform.attachments import AttachmentService, AttachmentStore, BlobStore
@@ -30,6 +32,8 @@ from singlewindow.platform.officers import (
     OfficerQueue,
     OfficerService,
 )
+from singlewindow.platform.payments.provider import PaymentProvider
+from singlewindow.platform.payments.service import PaymentService, payment_service
 from singlewindow.platform.reports import ReportService
 from singlewindow.platform.risk.service import RiskService
 from singlewindow.platform.settings import Settings
@@ -47,6 +51,8 @@ class AgencyServices:
     joint_inspections: JointInspections
     reports: ReportService
     risk: RiskService
+    payments: PaymentService
+    authenticate: Authenticate
     body_limit: int
 
     def routes(self) -> list[BaseRoute]:
@@ -56,10 +62,14 @@ class AgencyServices:
             *joint_inspection_routes(self.joint_inspections, self.principals),
             *report_routes(self.reports, self.principals),
             *risk_routes(self.risk, self.principals),
+            *payment_routes(self.payments, self.authenticate),
         ]
 
 
-def build_agency_services(hub: Hub, settings: Settings, validator: DocumentValidator) -> AgencyServices:
+def build_agency_services(
+    hub: Hub, settings: Settings, validator: DocumentValidator, provider: PaymentProvider | None = None
+) -> AgencyServices:
+    """``provider``: how traders pay (none: invoices are shown, paying answers that no provider is set)."""
     blobs = BlobStore(settings.attachments.folder, settings.limits.max_attachment_bytes)
     claim = timedelta(seconds=settings.officers.claim_seconds)
     queue = OfficerQueue(hub.engine, claim)
@@ -73,6 +83,8 @@ def build_agency_services(hub: Hub, settings: Settings, validator: DocumentValid
         joint_inspections=JointInspections(hub.engine, hub.recipients),
         reports=ReportService(hub.engine, settings.gateway.country),
         risk=RiskService(hub.engine, hub.risk.profiles),
+        payments=payment_service(hub, settings.fees, provider),
+        authenticate=lambda authorization: authenticate(hub.principals, authorization),
         body_limit=settings.limits.max_document_bytes + BODY_ALLOWANCE,
     )
 

@@ -107,7 +107,9 @@ async def hub_from_settings(
         if metrics is not None:
             transport = metrics.wrap_transport(transport)
         validator = DocumentValidator(specs)
-        hub = build_hub(engine, transport, codec, validator, settings.hub, settings.limits, settings.risk)
+        hub = build_hub(
+            engine, transport, codec, validator, settings.hub, settings.limits, settings.risk, settings.fees
+        )
         if metrics is not None:
             metrics.instrument(hub)
         await hub.start(consume=consume)

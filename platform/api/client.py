@@ -105,6 +105,13 @@ class HubClient:
     async def status_proof(self, submission_id: str) -> dict[str, Any]:
         return await self._call("GET", f"/v1/submissions/{submission_id}/status-proof")  # type: ignore[no-any-return]
 
+    async def invoice(self, submission_id: str) -> dict[str, Any] | None:
+        """The submission's invoice, or None when nothing is charged for it (or the hub charges no fees)."""
+        try:
+            return await self._call("GET", f"/v1/submissions/{submission_id}/invoice")  # type: ignore[no-any-return]
+        except errors.NotFound:
+            return None
+
     async def verify_status_proof(self, payload: str) -> dict[str, Any]:
         return await self._call("POST", "/v1/status-proofs/verify", {"payload": payload})  # type: ignore[no-any-return]
 

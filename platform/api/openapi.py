@@ -21,6 +21,7 @@ from singlewindow.platform.api.openapi_common import json_content, ok, ref
 from singlewindow.platform.api.openapi_common import operation as common_operation
 from singlewindow.platform.api.openapi_console import console_paths, console_schemas
 from singlewindow.platform.api.openapi_joint import joint_paths, joint_schemas
+from singlewindow.platform.api.openapi_payments import payment_paths, payment_schemas
 from singlewindow.platform.api.openapi_permits import permit_paths, permit_schemas
 from singlewindow.platform.api.openapi_proofs import proof_paths, proof_schemas
 from singlewindow.platform.api.openapi_reports import report_paths, report_schemas
@@ -264,6 +265,7 @@ def openapi_document(served: Collection[tuple[str, str]] | None = None) -> dict[
         **joint_paths(),
         **risk_paths(),
         **report_paths(),
+        **payment_paths(),
         **permit_paths(),
         **proof_paths(),
         **_open_paths(),
@@ -283,7 +285,8 @@ def openapi_document(served: Collection[tuple[str, str]] | None = None) -> dict[
             "description": "Submit once; every border agency decides; one consolidated status. See docs/api.md; "
             "the agency services (attachments, officer queue, border events, joint inspections) "
             "docs/agency-services.md; agencies' risk profiles and assessments docs/risk.md; the time-release and "
-            "trade figures docs/reports.md; the permits register docs/permits.md.",
+            "trade figures docs/reports.md; the permits register docs/permits.md; invoices and payments "
+            "docs/payments.md.",
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -294,6 +297,7 @@ def openapi_document(served: Collection[tuple[str, str]] | None = None) -> dict[
                 **joint_schemas(),
                 **risk_schemas(),
                 **report_schemas(),
+                **payment_schemas(),
                 **permit_schemas(),
                 **proof_schemas(),
             },

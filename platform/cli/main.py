@@ -39,6 +39,8 @@ SUBCOMMANDS: dict[str, str] = {
     "report": "singlewindow.platform.cli.report:report",
     "portal": "singlewindow.platform.cli.portal:portal",
     "audit": "singlewindow.platform.cli.audit:audit",
+    "fees": "singlewindow.platform.cli.fees:fees",
+    "invoice": "singlewindow.platform.cli.fees:invoice",
     "payments": "singlewindow.platform.cli.payments:payments",
     "risk": "singlewindow.platform.cli.risk:risk",
 }

@@ -1,25 +1,34 @@
-"""``nsw payments``: the bank files of fee payments, for operators and tests, with no database.
+"""``nsw payments``: the bank files of fee payments and the hub's reconciliation of them.
 
 ``pain001`` writes the ISO 20022 credit-transfer file that pays one invoice into the treasury (a trader
 hands it to the bank); ``read-camt054`` prints the credits a bank notification holds, as the hub would
-reconcile them, and what it skips and why; ``reference`` prints an invoice number's RF reference.
+reconcile them, and what it skips and why (no database); ``import-camt054`` reconciles them into the hub's
+invoices (idempotent: a file imported twice settles nothing twice); ``exceptions`` lists the notices that
+could not be applied in full; ``reference`` prints an invoice number's RF reference.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
 
+from singlewindow.platform.cli.runtime import echo_json, hub_database, run, settings_of
 from singlewindow.platform.errors import InvalidInput
-from singlewindow.platform.payments.provider import Party, PaymentOrder
+from singlewindow.platform.payments.provider import Party, PaymentOrder, PaymentProvider
 from singlewindow.platform.payments.providers.iso20022.camt054 import read_file
 from singlewindow.platform.payments.providers.iso20022.pain001 import message_id_for, write_pain001
 from singlewindow.platform.payments.providers.money import check_currency, parse_amount
+from singlewindow.platform.payments.reconcile import ReconcileReport
+from singlewindow.platform.payments.reconcile import exceptions as list_exceptions
 from singlewindow.platform.payments.references import creditor_reference, format_reference
+from singlewindow.platform.payments.service import PaymentService, payment_service
+from singlewindow.platform.settings import Settings
 
 
 def _fail(error: InvalidInput) -> None:
@@ -30,9 +39,18 @@ def _fail(error: InvalidInput) -> None:
     raise click.exceptions.Exit(1)
 
 
+@asynccontextmanager
+async def open_payments(settings: Settings, provider: PaymentProvider | None = None) -> AsyncIterator[PaymentService]:
+    """A payment service on a publishing-only hub (``import_notices`` publishes the statuses it causes)."""
+    from singlewindow.platform.api.assembly import hub_from_settings  # the outer ring, only when needed
+
+    async with hub_from_settings(settings, consume=False) as hub:
+        yield payment_service(hub, settings.fees, provider)
+
+
 @click.group()
 def payments() -> None:
-    """Fee payments: RF references, pain.001 payment files, camt.054 bank notifications."""
+    """Fee payments: RF references, pain.001 payment files, camt.054 bank notifications and reconciliation."""
 
 
 @payments.command()
@@ -155,3 +173,65 @@ def read_camt054(file: Path, account: str | None, as_json: bool) -> None:
     for s in reading.skipped:
         click.echo(f"skipped {s.path}: {s.reason}")
     click.echo(f"{len(reading.notices)} credit(s), {len(reading.skipped)} skipped")
+
+
+@payments.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=500, show_default=True)
+@click.option("--db", "db_url", help="Database URL (default: NSW_DATABASE__URL).")
+@click.pass_context
+def exceptions(ctx: click.Context, as_json: bool, limit: int, db_url: str | None) -> None:
+    """Notices not applied in full: unknown reference, wrong currency, cancelled invoice, overpaid."""
+
+    async def go() -> list[dict[str, object]]:
+        async with hub_database(db_url or settings_of(ctx).database.url) as engine:
+            return await list_exceptions(engine, limit)
+
+    found = run(go())
+    if as_json:
+        echo_json(found)
+        return
+    for row in found:
+        click.echo(
+            f"{row['outcome']:<18} {row['provider']}/{row['entryReference']}  {row['amount']} {row['currency']}  "
+            f"ref {row['reference'] or '-'}  invoice of {row['submissionId'] or '-'}  {row['detail'] or ''}"
+        )
+    click.echo(f"{len(found)} exceptions", err=True)
+
+
+@payments.command("import-camt054")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--account", help="The treasury account the file must be for (refused otherwise).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def import_camt054(ctx: click.Context, file: Path, account: str | None, as_json: bool) -> None:
+    """Reconcile the booked credits of a camt.054 FILE into the hub's invoices; the status changes they cause
+    are published. Exit 1 if the file is refused, 2 if some credits are exceptions."""
+    try:
+        notices = read_file(file, account=account).notices
+    except InvalidInput as exc:
+        _fail(exc)
+        return
+
+    async def go() -> ReconcileReport:
+        async with open_payments(settings_of(ctx)) as service:
+            return await service.import_notices(notices)
+
+    report = run(go())
+    outcomes = [
+        {
+            "entryReference": o.entry_reference,
+            "outcome": o.outcome,
+            "submissionId": o.submission_id,
+            "applied": str(o.applied),
+        }
+        for o in report.outcomes
+    ]
+    if as_json:
+        echo_json({"file": str(file), "outcomes": outcomes, "exceptions": len(report.exceptions)})
+    else:
+        for o in outcomes:
+            click.echo(f"{o['outcome']:<18} {o['entryReference']}  {o['submissionId'] or '-'}  applied {o['applied']}")
+        click.echo(f"{len(outcomes)} credit(s), {len(report.exceptions)} exception(s)", err=True)
+    if report.exceptions:
+        raise click.exceptions.Exit(2)

@@ -17,6 +17,7 @@ from singlewindow.platform.errors import Conflict
 from singlewindow.platform.hub.messages import CANCELLATION_NOTICE
 from singlewindow.platform.hub.views import SubmissionView
 from singlewindow.platform.identity import Principal, Role
+from singlewindow.platform.payments.service import PaymentService
 from singlewindow.platform.state import HubEvent
 from singlewindow.platform.storage.tables import outbox
 from singlewindow.platform.testing.embedded import EmbeddedHub
@@ -74,6 +75,7 @@ class Submitted:
     started: datetime | None = None
     answered: set[tuple[str, int]] = field(default_factory=set)  # (agency, query's decision sequence)
     cancelled: bool = False
+    paid: bool = False
 
 
 def progress_line(item: Submitted, count: int, event: HubEvent) -> str | None:
@@ -86,6 +88,8 @@ def progress_line(item: Submitted, count: int, event: HubEvent) -> str | None:
         "STATUS_CHANGED": f"now {event.status}",
         "QUERY_ANSWERED": f"the trader answered {event.recipient}'s query",
         "CANCEL_REQUESTED": "the trader cancelled",
+        "PAYMENT_RECEIVED": f"paid {event.detail.get('applied')} {event.detail.get('currency')} "
+        f"({event.detail.get('provider')})",
     }.get(event.kind)
     return None if what is None else f"{at:>9}  {who:<16} {what}"
 
@@ -98,9 +102,18 @@ def _held_by_one(events: list[HubEvent]) -> bool:
     return held and bool(routed) and routed <= decided
 
 
-async def act(embedded: EmbeddedHub, item: Submitted, events: list[HubEvent]) -> None:
-    """The trader's part: answer an agency's query, or cancel mid-way (once an agency holds the consignment)."""
+def _awaiting_payment(events: list[HubEvent]) -> bool:
+    statuses = [e.status for e in events if e.kind == "STATUS_CHANGED"]
+    return bool(statuses) and statuses[-1] == Consolidated.AWAITING_PAYMENT.value
+
+
+async def act(embedded: EmbeddedHub, item: Submitted, events: list[HubEvent], payments: PaymentService) -> None:
+    """The trader's part: answer an agency's query, or cancel mid-way (once an agency holds the consignment);
+    and pay the invoice, once, when every agency has accepted and only the fees hold the release."""
     principal, sid = item.trader.principal, item.submission_id
+    if not item.paid and _awaiting_payment(events):
+        item.paid = True
+        await payments.pay(principal, sid)
     try:
         if item.consignment.trader_action == ANSWER:
             for event in events:

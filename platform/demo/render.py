@@ -43,8 +43,36 @@ def _decision_line(decision: DecisionEntry, width: int, sources: Mapping[str, st
 
 
 def _trader_line(step: TraderStep, width: int) -> str:
-    what = f"answered {step.recipient}'s query" if step.kind == "answered" else "cancelled the submission"
+    what = {
+        "answered": f"answered {step.recipient}'s query",
+        "cancelled": "cancelled the submission",
+        "paid": f"paid {step.detail}: the payment reconciled with the invoice",
+    }[step.kind]
     return f"{_INDENT * 2}{_ms(step.at_ms):>9}  {'trader':<{width}}  {what}"
+
+
+def _agencies_count(count: int) -> str:
+    return "1 agency" if count == 1 else f"{count} agencies"
+
+
+def _invoice_lines(invoice: Mapping[str, Any]) -> list[str]:
+    """The invoice: one line per agency and fee of the current version, then the balance per currency."""
+    agencies = sorted({line["agency"] for line in invoice["lines"] if line["version"] == invoice["version"]})
+    head = f"invoice {invoice['number']}, reference {invoice['reference']}"
+    lines = [f"{_INDENT}{head}: {_agencies_count(len(agencies))}, {invoice['status']}"]
+    for line in invoice["lines"]:
+        if line["version"] == invoice["version"]:
+            lines.append(
+                f"{_INDENT * 2}{line['agency']:<14} {line['feeCode']:<9} {line['amount']:>13} {line['currency']}  "
+                f"{line['status']:<5} {line['description']}"
+            )
+    for total in invoice["totals"]:
+        credit = f", credit {total['credit']}" if total["credit"] != "0.00" else ""
+        lines.append(
+            f"{_INDENT * 2}{total['currency']}: charged {total['charged']}, received {total['received']}, "
+            f"due {total['due']}{credit}{' (refundable)' if total['refundable'] else ''}"
+        )
+    return lines
 
 
 def render_timeline(index: int, count: int, timeline: Timeline, sources: Mapping[str, str] | None = None) -> str:
@@ -69,6 +97,8 @@ def render_timeline(index: int, count: int, timeline: Timeline, sources: Mapping
         lines += step
     if timeline.told:
         lines.append(f"{_INDENT}told of the cancellation: {', '.join(timeline.told)}")
+    if timeline.invoice is not None:
+        lines += _invoice_lines(timeline.invoice)
     path = " -> ".join(f"{s.status} {_ms(s.at_ms)}" for s in timeline.statuses)
     lines.append(f"{_INDENT}consolidated: {path}")
     verdict = "as expected" if timeline.ok else "NOT AS EXPECTED: " + "; ".join(timeline.problems)
@@ -174,7 +204,13 @@ def timeline_json(timeline: Timeline) -> dict[str, Any]:
             for d in timeline.decisions
         ],
         "status_history": [{"status": s.status, "at_ms": s.at_ms} for s in timeline.statuses],
-        "trader_actions": [{"kind": t.kind, "recipient": t.recipient, "at_ms": t.at_ms} for t in timeline.trader_steps],
+        "trader_actions": [
+            {"kind": t.kind, "recipient": t.recipient, "at_ms": t.at_ms}
+            for t in timeline.trader_steps
+            if t.kind != "paid"
+        ],
+        "payments": [{"paid": t.detail, "at_ms": t.at_ms} for t in timeline.trader_steps if t.kind == "paid"],
+        "invoice": timeline.invoice,
         "told": list(timeline.told),
         "consolidated_status": timeline.consolidated_status,
         "expected_status": timeline.consignment.expected_status,

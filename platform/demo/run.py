@@ -24,12 +24,14 @@ from singlewindow.platform.demo.follow import Submitted, Trader, act, progress_l
 from singlewindow.platform.demo.scenario import DOCUMENT_TYPE, SCENARIO
 from singlewindow.platform.demo.timeline import Timeline, build_timeline
 from singlewindow.platform.demo.vhost import demo_vhost
-from singlewindow.platform.errors import ConfigurationError
+from singlewindow.platform.errors import ConfigurationError, NotFound
 from singlewindow.platform.hub.views import SubmissionView
+from singlewindow.platform.payments.service import PaymentService, payment_service
 from singlewindow.platform.settings import Settings
 from singlewindow.platform.state import HubEvent
 from singlewindow.platform.testing.crossborder import two_countries
 from singlewindow.platform.testing.embedded import EmbeddedHub, embedded_hub
+from singlewindow.platform.testing.payments import BookingLedger
 
 SETTLE_TIMEOUT_SECONDS = 60.0
 _POLL_SECONDS = 0.02
@@ -93,6 +95,8 @@ async def _play(
     progress: Progress | None = None,
 ) -> tuple[list[Timeline], dict[str, str]]:
     say = progress or (lambda line: None)
+    # fees on: each trader pays its invoice once every agency accepts (the demo's bank books it at once)
+    payments = payment_service(embedded.hub, settings.fees, BookingLedger("demo-bank"))
     async with _agencies(embedded, settings, passwords, folder, auto) as systems:
         traders: dict[str, Trader] = {}
         submitted: list[Submitted] = []
@@ -113,7 +117,7 @@ async def _play(
             for item in submitted:
                 if item.submission_id not in pending:
                     continue
-                await act(embedded, item, await _report(embedded, item, count, say))
+                await act(embedded, item, await _report(embedded, item, count, say), payments)
                 views[item.submission_id] = view = await embedded.hub.intake.get(
                     item.trader.principal, item.submission_id
                 )
@@ -130,10 +134,23 @@ async def _play(
                 views[item.submission_id],
                 await embedded.hub.events.of(item.submission_id),
                 told.get(item.submission_id, ()),
+                await _invoice(payments, item.submission_id),
             )
             for item in submitted
         ]
         return timelines, dict(systems.sources)
+
+
+async def _invoice(payments: PaymentService, submission_id: str) -> Mapping[str, object] | None:
+    try:
+        return await payments.invoice_of(submission_id)
+    except NotFound:
+        return None
+
+
+def _charging(settings: Settings) -> Settings:
+    """The scenario's hub charges fees (the shipped schedules); the cross-border part's hubs do not."""
+    return settings.model_copy(update={"fees": settings.fees.model_copy(update={"enabled": True})})
 
 
 async def run_demo(
@@ -170,8 +187,9 @@ async def run_demo(
                     "hub": settings.hub.model_copy(update={"routing_dir": None}),
                 }
             )
-            async with embedded_hub(database, embedded_settings) as embedded:
-                timelines, sources = await _play(embedded, embedded_settings, {}, folder, auto_deciders, progress)
+            charging = _charging(embedded_settings)
+            async with embedded_hub(database, charging) as embedded:
+                timelines, sources = await _play(embedded, charging, {}, folder, auto_deciders, progress)
             cases = await _crossborder(embedded_settings, folder, progress)
             where = "embedded hub: in-memory broker, SQLite, registry loaded from message_specs/"
             return DemoResult(
@@ -184,10 +202,9 @@ async def run_demo(
                     "hub": settings.hub.model_copy(update={"routing_dir": vhost.routing_dir}),
                 }
             )
-            async with embedded_hub(database, rabbit_settings) as embedded:
-                timelines, sources = await _play(
-                    embedded, rabbit_settings, vhost.passwords, folder, auto_deciders, progress
-                )
+            charging = _charging(rabbit_settings)
+            async with embedded_hub(database, charging) as embedded:
+                timelines, sources = await _play(embedded, charging, vhost.passwords, folder, auto_deciders, progress)
             where = f"RabbitMQ at {vhost.amqp_url}, vhost {vhost.vhost} (hub user {vhost.hub_user}), SQLite"
             if keep:
                 kept += (f"vhost {vhost.vhost} and its users",)

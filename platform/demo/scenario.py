@@ -56,7 +56,9 @@ SCENARIO: tuple[DemoConsignment, ...] = (
         "01-apples-cn-to-kz-khorgos.json",
         "CLEARED",
         ("customs", "border-guard", "phytosanitary", "sanitary"),
-        "plant products: the exporting country's ePhyto matches the goods; phytosanitary and sanitary control",
+        "plant products: the exporting country's ePhyto matches the goods; phytosanitary and sanitary control; "
+        "one invoice for the three agencies that charge, paid once, and only then released",
+        passes_through=("AWAITING_PAYMENT",),
     ),
     DemoConsignment(
         "beef",

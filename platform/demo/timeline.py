@@ -53,9 +53,10 @@ class StatusEntry:
 class TraderStep:
     """What the trader did after submitting: answered an agency's query, or cancelled."""
 
-    kind: str  # "answered" or "cancelled"
+    kind: str  # "answered", "cancelled" or "paid"
     recipient: str | None  # the agency answered
     at_ms: float
+    detail: str = ""  # what was paid
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,7 @@ class Timeline:
     problems: tuple[str, ...]
     trader_steps: tuple[TraderStep, ...] = ()
     told: tuple[str, ...] = ()  # agencies sent a cancellation notice (the hub's outbox, published)
+    invoice: Mapping[str, Any] | None = None  # the submission's invoice as the trader reads it (fees on)
 
     @property
     def ok(self) -> bool:
@@ -126,7 +128,26 @@ def _problems(
     return problems
 
 
-_STEPS = {"QUERY_ANSWERED": "answered", "CANCEL_REQUESTED": "cancelled"}
+_STEPS = {"QUERY_ANSWERED": "answered", "CANCEL_REQUESTED": "cancelled", "PAYMENT_RECEIVED": "paid"}
+
+
+def _paid(event: HubEvent) -> str:
+    return f"{event.detail.get('applied')} {event.detail.get('currency')}" if event.kind == "PAYMENT_RECEIVED" else ""
+
+
+def _payment_problems(
+    view: SubmissionView, invoice: Mapping[str, Any] | None, history: Sequence[HubEvent]
+) -> list[str]:
+    """With fees: a consignment is released only once its invoice is paid, and never before the payment."""
+    if invoice is None or view.status.value != "CLEARED":
+        return []
+    if any(line["status"] == "DUE" and line["version"] == invoice["version"] for line in invoice["lines"]):
+        return ["cleared with fees unpaid"]
+    paid = [e.at for e in history if e.kind == "PAYMENT_RECEIVED"]
+    cleared = [e.at for e in history if e.kind == "STATUS_CHANGED" and e.status == "CLEARED"]
+    if cleared and (not paid or cleared[0] < paid[0]):
+        return ["cleared before its fees were paid"]
+    return []
 
 
 def build_timeline(
@@ -135,6 +156,7 @@ def build_timeline(
     view: SubmissionView,
     events: Sequence[HubEvent],
     told: Sequence[str] = (),
+    invoice: Mapping[str, Any] | None = None,
 ) -> Timeline:
     """The timeline of the submission's current version from its events (oldest first); ``told``: the
     agencies the hub sent a cancellation notice."""
@@ -146,7 +168,7 @@ def build_timeline(
         StatusEntry(e.status or "", _offset_ms(e.at, start)) for e in history if e.kind == "STATUS_CHANGED"
     ]
     final = next((e for e in history if e.kind == "STATUS_CHANGED" and e.detail.get("terminal")), None)
-    problems = _problems(consignment, view, statuses, told)
+    problems = _problems(consignment, view, statuses, told) + _payment_problems(view, invoice, history)
     if final is None:
         problems.append("no final consolidated status")
     return Timeline(
@@ -166,7 +188,10 @@ def build_timeline(
         total_ms=_offset_ms(final.at, start) if final else None,
         problems=tuple(problems),
         trader_steps=tuple(
-            TraderStep(_STEPS[e.kind], e.recipient, _offset_ms(e.at, start)) for e in history if e.kind in _STEPS
+            TraderStep(_STEPS[e.kind], e.recipient, _offset_ms(e.at, start), _paid(e))
+            for e in history
+            if e.kind in _STEPS
         ),
         told=tuple(sorted(told)),
+        invoice=invoice,
     )

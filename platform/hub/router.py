@@ -149,7 +149,7 @@ class RouterService:
                 replaces.get(entry.recipient),
             )
 
-        return Routing(submission_id, version, routed, message, withdrawn, risk)
+        return Routing(submission_id, version, routed, message, withdrawn, risk, delivery.type, document)
 
     async def _against_previous(
         self, submission_id: str, version: int, ucr: str, views: Mapping[str, Mapping[str, Any]]

@@ -31,10 +31,12 @@ from singlewindow.platform.hub.router import RouterService
 from singlewindow.platform.hub.sent import SentMessages
 from singlewindow.platform.hub.watch import StatusNotifier, WatchService
 from singlewindow.platform.identity import PrincipalStore, Role
+from singlewindow.platform.payments.invoices import InvoiceBook
+from singlewindow.platform.payments.schedules import FeeSchedules
 from singlewindow.platform.risk import ProfileStore, RiskAssessor, RiskKeys
 from singlewindow.platform.risk.demo import publish_demo_profiles
 from singlewindow.platform.routing import ReloadingTables
-from singlewindow.platform.settings import HubSettings, LimitSettings, RiskSettings
+from singlewindow.platform.settings import FeeSettings, HubSettings, LimitSettings, RiskSettings
 from singlewindow.platform.specs import DocumentValidator
 from singlewindow.platform.state import (
     EventLog,
@@ -44,6 +46,7 @@ from singlewindow.platform.state import (
     StatusChange,
     SubmissionStore,
 )
+from singlewindow.platform.state.changes import StatusMessageFactory
 from singlewindow.platform.topology import names
 from singlewindow.platform.transport import Handler, Subscription, Transport
 
@@ -74,6 +77,8 @@ class Hub:
     notifier: StatusNotifier
     risk: RiskAssessor
     risk_settings: RiskSettings = field(default_factory=RiskSettings)
+    fees: InvoiceBook | None = None  # set when the hub charges fees (settings.fees.enabled)
+    status_message: StatusMessageFactory | None = None  # how a status change becomes its outbox message
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _subscriptions: list[Subscription] = field(default_factory=list)
@@ -127,18 +132,20 @@ def build_hub(
     settings: HubSettings,
     limits: LimitSettings,
     risk_settings: RiskSettings | None = None,
+    fees: FeeSettings | None = None,
 ) -> Hub:
     tables = ReloadingTables(settings.routing_dir)
     risk_settings = risk_settings or RiskSettings()
     risk_keys = RiskKeys(engine)
     risk = RiskAssessor(engine, risk_keys, ProfileStore(engine, risk_keys, risk_settings.cache_seconds))
+    book = InvoiceBook(FeeSchedules.load(fees.schedules_dir)) if fees is not None and fees.enabled else None
 
     def encode_status(change: StatusChange) -> OutboxMessage:
         return status_message(change, codec.encode("clearance-status", status_document(change)), codec.content_type)
 
     principals = PrincipalStore(engine)
-    submissions = SubmissionStore(engine, encode_status)
-    recipients = RecipientStore(engine, encode_status)
+    submissions = SubmissionStore(engine, encode_status, book)
+    recipients = RecipientStore(engine, encode_status, book)
 
     async def unroutable(message: OutboxMessage, error: PermanentError) -> None:
         """A delivery the broker refused (no inbox bound, access refused): the recipient cannot get it."""
@@ -207,4 +214,6 @@ def build_hub(
         notifier=notifier,
         risk=risk,
         risk_settings=risk_settings,
+        fees=book,
+        status_message=encode_status,
     )

@@ -36,6 +36,7 @@ from singlewindow.platform.errors import NotFound
 from singlewindow.platform.state.chain import ChainHead, extend
 from singlewindow.platform.state.common import aware, utcnow
 from singlewindow.platform.state.events import MOVE_HEADS, append_chained, event_row, head_values
+from singlewindow.platform.state.fees import FeeSession
 from singlewindow.platform.state.outbox import Enqueued, OutboxMessage, enqueue_many
 from singlewindow.platform.storage.tables import (
     processed_messages,
@@ -208,9 +209,13 @@ _INSERT_TERMINAL = insert(terminal_statuses)
 class RecipientChanges:
     """The versions of one transaction, locked and loaded; changes replayed in memory, then flushed."""
 
-    def __init__(self, conn: AsyncConnection, status_message: StatusMessageFactory) -> None:
+    def __init__(
+        self, conn: AsyncConnection, status_message: StatusMessageFactory, fees: FeeSession | None = None
+    ) -> None:
         self._conn = conn
         self._status_message = status_message
+        self._fees = fees
+        self._unpaid: dict[VersionKey, frozenset[str]] = {}  # recipients with a fee due (state.fees)
         self._versions: dict[VersionKey, _Version] = {}
         self._recipients: dict[VersionKey, dict[str, _Recipient]] = {}
         self._seen: set[str] = set()  # decision message ids already applied (stored or in this batch)
@@ -240,6 +245,8 @@ class RecipientChanges:
                     self._recipients[(row.submission_id, row.version)][row.recipient] = _Recipient(
                         recipient_state(row), row.kind, aware(row.updated_at), row.decision
                     )
+                if self._fees is not None:
+                    self._unpaid.update(await self._fees.load(found))
         ids = sorted(set(message_ids) - self._seen)
         if ids:
             self._seen.update(message_id for (message_id,) in await self._conn.execute(_PROCESSED, {"ids": ids}))
@@ -310,8 +317,17 @@ class RecipientChanges:
         joined = entry.state.with_decision(decision)
         if late or joined == entry.state:
             return None
+        if self._inspection_fee(change, joined):
+            self.owe(change.submission_id, change.version, {change.recipient})
         self.store(change.submission_id, change.version, joined, change.document)
         return self.refold(change.submission_id, change.version, change.actor)
+
+    def _inspection_fee(self, change: DecisionChange, joined: RecipientState) -> bool:
+        """An inspection ordered: the agency's inspection fee is priced (state.fees); True if it now owes one."""
+        decision = joined.decision
+        if self._fees is None or decision is None or decision.status is not DecisionStatus.INSPECTION_REQUIRED:
+            return False
+        return self._fees.inspection(change.submission_id, change.version, change.recipient, decision.channel)
 
     # --- building blocks, also for the other writers (routing, replay, cancel, deadlines) -----------------
 
@@ -374,6 +390,15 @@ class RecipientChanges:
         self._moved.add(submission_id)
         self._events.append(row)
 
+    @property
+    def fees(self) -> FeeSession | None:
+        return self._fees
+
+    def owe(self, submission_id: str, version: int, recipients: Iterable[str]) -> None:
+        """These recipients now have a fee due on the version (priced in this transaction)."""
+        key = (submission_id, version)
+        self._unpaid[key] = self._unpaid.get(key, frozenset()) | frozenset(recipients)
+
     def send(self, message: OutboxMessage) -> None:
         self._messages.append(message)
 
@@ -382,13 +407,16 @@ class RecipientChanges:
         head = self.version(submission_id, version)
         entries = sorted(self._recipients.get((submission_id, version), {}).items())
         states = [entry.state for _, entry in entries]
-        status = consolidate(states, cancelled=head.cancelled, routed=head.routed)
+        unpaid = self._unpaid.get((submission_id, version), frozenset())
+        status = consolidate(states, cancelled=head.cancelled, routed=head.routed, unpaid=unpaid)
         if status.value == head.status or Consolidated(head.status) in TERMINAL:
             return None
         sequence, now = head.status_sequence + 1, utcnow()
         terminal = status in TERMINAL
         message_id = f"{submission_id}.v{version}.{'terminal' if terminal else f'status.{sequence}'}"
         head.status, head.status_sequence, head.changed = status.value, sequence, True
+        if status is Consolidated.REJECTED and self._fees is not None:
+            self._fees.rejected(submission_id, version)
         if terminal:
             self._terminal.append(
                 {
@@ -428,6 +456,8 @@ class RecipientChanges:
     async def flush(self) -> list[Enqueued]:
         """Write what changed with set-based statements; returns the outbox rows to publish."""
         conn, now = self._conn, self.now
+        if self._fees is not None:
+            await self._fees.flush()
         if self._processed:
             await conn.execute(
                 _INSERT_PROCESSED,

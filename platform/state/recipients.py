@@ -33,6 +33,7 @@ from singlewindow.platform.state.changes import (
 )
 from singlewindow.platform.state.common import aware, lock_version
 from singlewindow.platform.state.events import append_event
+from singlewindow.platform.state.fees import FeeHooks, RoutedVersion
 from singlewindow.platform.state.outbox import Enqueued, OutboxMessage, enqueue
 from singlewindow.platform.storage.tables import events, recipients, submission_versions, submissions
 
@@ -71,6 +72,8 @@ class Routing:
     deliveries: Callable[[RoutedRecipient], OutboxMessage]
     withdrawn: Sequence[OutboxMessage] = ()
     risk: Any = None  # the router's risk assessment (platform.risk), opaque here: ``AfterRouting`` writes it
+    document_type: str = ""  # what pricing reads (state.fees); empty: nothing to price
+    document: Mapping[str, Any] | None = None
 
 
 AfterRouting = Callable[[AsyncConnection, Sequence[Routing]], Awaitable[None]]
@@ -89,10 +92,11 @@ async def refold(
     version: int,
     status_message: StatusMessageFactory,
     actor: str | None = None,
+    fees: FeeHooks | None = None,
 ) -> tuple[StatusChange | None, list[Enqueued]]:
     """Recompute the consolidated status of a version inside the caller's transaction; announce it if it
     changed. Returns the change and the outbox rows to publish."""
-    changes = RecipientChanges(conn, status_message)
+    changes = RecipientChanges(conn, status_message, fees.session(conn) if fees is not None else None)
     await changes.load([(submission_id, version)])
     change = changes.refold(submission_id, version, actor)
     return change, await changes.flush()
@@ -101,9 +105,13 @@ async def refold(
 class RecipientStore:
     """The router's and the aggregator's writes."""
 
-    def __init__(self, engine: AsyncEngine, status_message: StatusMessageFactory) -> None:
+    def __init__(self, engine: AsyncEngine, status_message: StatusMessageFactory, fees: FeeHooks | None = None) -> None:
         self._engine = engine
         self._status_message = status_message
+        self._fees = fees
+
+    def _changes(self, conn: AsyncConnection) -> RecipientChanges:
+        return RecipientChanges(conn, self._status_message, self._fees.session(conn) if self._fees else None)
 
     async def commit_routing(
         self,
@@ -131,9 +139,11 @@ class RecipientStore:
         A version cancelled before it was routed is sent to nobody: no agency ever sees it, none is told.
         """
         async with self._engine.begin() as conn:
-            changes = RecipientChanges(conn, self._status_message)
+            changes = self._changes(conn)
             await changes.load([(r.submission_id, r.version) for r in batch])
             now, inserted, outcomes, committed = changes.now, [], list[bool | NotFound](), list[Routing]()
+            priced: list[RoutedVersion] = []
+            folded: list[tuple[str, int]] = []
             for routing in batch:
                 sid, version = routing.submission_id, routing.version
                 try:
@@ -175,12 +185,23 @@ class RecipientStore:
                         **({"cancelled_before_routing": True} if head.cancelled else {}),
                     },
                 )
-                changes.refold(sid, version, "router")
                 outcomes.append(True)
                 if not head.cancelled:
                     committed.append(routing)
+                if routing.document is not None and not head.cancelled:
+                    priced.append(
+                        RoutedVersion(
+                            sid, version, routing.document_type, routing.document, [e.recipient for e in routed]
+                        )
+                    )
+                folded.append((sid, version))
             if inserted:
                 await conn.execute(insert(recipients), inserted)
+            if priced and changes.fees is not None:
+                for (sid, version), owing in (await changes.fees.routed(priced)).items():
+                    changes.owe(sid, version, owing)
+            for sid, version in folded:
+                changes.refold(sid, version, "router")
             rows = await changes.flush()
             if after is not None and committed:
                 await after(conn, committed)
@@ -190,7 +211,7 @@ class RecipientStore:
         """Apply decisions and transport events in one transaction, in order (``state.changes``): one outcome
         per change, and the outbox rows to publish."""
         async with self._engine.begin() as conn:
-            changes = RecipientChanges(conn, self._status_message)
+            changes = self._changes(conn)
             await changes.load(version_keys(batch), decision_ids(batch))
             outcomes = [changes.apply(change) for change in batch]
             return outcomes, await changes.flush()
@@ -243,7 +264,7 @@ class RecipientStore:
     ) -> tuple[StatusChange | None, list[Enqueued]]:
         """An operator's replay of a dead-lettered document: a new attempt, back to PENDING, re-sent."""
         async with self._engine.begin() as conn:
-            changes = RecipientChanges(conn, self._status_message)
+            changes = self._changes(conn)
             await changes.load([(submission_id, version)])
             replayed = changes.recipient(submission_id, version, recipient).replayed()
             row = await _recipient_row(conn, submission_id, version, recipient)
@@ -338,7 +359,7 @@ class RecipientStore:
             ]
             if not due:
                 return [], []
-            changes = RecipientChanges(conn, self._status_message)
+            changes = self._changes(conn)
             await changes.load(version_keys(due))
             outcomes = [changes.apply(change) for change in due]
             rows = await changes.flush()

@@ -20,6 +20,7 @@ from singlewindow.platform.state.canonical import canonical_json
 from singlewindow.platform.state.chain import ChainHead, extend
 from singlewindow.platform.state.common import aware, lock_version, utcnow
 from singlewindow.platform.state.events import append_chained, append_event, append_events, event_row
+from singlewindow.platform.state.fees import FeeHooks
 from singlewindow.platform.state.outbox import Enqueued, OutboxMessage, enqueue, enqueue_many
 from singlewindow.platform.state.recipients import StatusChange, StatusMessageFactory, refold
 from singlewindow.platform.storage.tables import document_links, recipients, submission_versions, submissions
@@ -81,9 +82,10 @@ CREATE_GROUP = 100
 
 
 class SubmissionStore:
-    def __init__(self, engine: AsyncEngine, status_message: StatusMessageFactory) -> None:
+    def __init__(self, engine: AsyncEngine, status_message: StatusMessageFactory, fees: FeeHooks | None = None) -> None:
         self._engine = engine
         self._status_message = status_message
+        self._fees = fees  # a cancellation voids the unpaid fees (state.fees)
         self._create_group: GroupCall[NewVersion, Created] = GroupCall(self._create_many, CREATE_GROUP)
 
     async def create(self, new: NewVersion) -> Created:
@@ -213,6 +215,8 @@ class SubmissionStore:
                 )
                 for (recipient,) in list(await conn.execute(told.order_by(recipients.c.recipient))):
                     notices.append(await enqueue(conn, notice(recipient, current)))
+            if self._fees is not None:
+                await self._fees.session(conn).cancelled(submission_id)
             change, rows = await refold(conn, submission_id, current, self._status_message, actor=actor_id)
             return change, notices + rows
 

@@ -96,7 +96,9 @@ async def embedded_hub(
     if settings.broker.url is None:
         broker = _prepare_memory_broker(catalogue, settings.topology, settings.broker.vhost, memory_broker)
     transport = await open_transport(settings.broker, memory_broker=broker, connection_name="nsw-hub")
-    hub = build_hub(engine, transport, codec, DocumentValidator(specs), settings.hub, settings.limits, settings.risk)
+    hub = build_hub(
+        engine, transport, codec, DocumentValidator(specs), settings.hub, settings.limits, settings.risk, settings.fees
+    )
     try:
         if start:
             await hub.start()

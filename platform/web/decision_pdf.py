@@ -56,9 +56,7 @@ def _with_fonts(pdf: FPDF) -> None:
             pdf.add_font(FONT, style, str(path))
 
 
-def decision_pdf(
-    submission: Mapping[str, Any], proof: Mapping[str, Any], gettext: Callable[[str], str] = str
-) -> bytes:
+def decision_pdf(submission: Mapping[str, Any], proof: Mapping[str, Any], gettext: Callable[[str], str] = str) -> bytes:
     """One A4 page in the visitor's language (``gettext`` of the portal's catalogue): the facts, each agency's
     status and decision, the QR code and its payload in words."""
     _ = gettext

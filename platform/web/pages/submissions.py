@@ -77,9 +77,20 @@ def submission_routes(portal: Portal) -> list[Route]:
         async with portal.hub_of(request) as hub:
             return await hub.get(request.path_params["id"])
 
+    async def _invoice(request: Request) -> dict[str, Any] | None:
+        """The submission's invoice when the hub charges fees for it (None otherwise)."""
+        async with portal.hub_of(request) as hub:
+            return await hub.invoice(request.path_params["id"])
+
     async def detail(request: Request) -> Response:
         submission = await _one(request)
-        return portal.pages.render(request, "submission.html", submission=submission, queries=open_queries(submission))
+        return portal.pages.render(
+            request,
+            "submission.html",
+            submission=submission,
+            queries=open_queries(submission),
+            invoice=await _invoice(request),
+        )
 
     async def _decided(request: Request) -> tuple[dict[str, Any], dict[str, Any] | None]:
         """The submission and, once terminal, the hub's signed proof of its status (issued by the hub, with
@@ -95,7 +106,10 @@ def submission_routes(portal: Portal) -> list[Route]:
         if proof is None:
             return RedirectResponse(f"/submissions/{submission['submissionId']}", status_code=303)
         qr = qr_svg(proof["payload"], "QR: " + proof["statement"]["submissionId"])
-        return portal.pages.render(request, "decision.html", submission=submission, queries=[], proof=proof, qr=qr)
+        invoice = await _invoice(request)
+        return portal.pages.render(
+            request, "decision.html", submission=submission, queries=[], proof=proof, qr=qr, invoice=invoice
+        )
 
     async def decision_document(request: Request) -> Response:
         submission, proof = await _decided(request)

@@ -174,7 +174,9 @@ def stop_hub(hub: HubProcess) -> int:
 
 
 @contextlib.contextmanager
-def two_hub_cluster(database_url: str, workdir: Path, name: str = "nsw-hubs") -> Iterator[Cluster]:
+def two_hub_cluster(
+    database_url: str, workdir: Path, name: str = "nsw-hubs", extra: Mapping[str, str] | None = None
+) -> Iterator[Cluster]:
     """Declare a vhost and its users, start two hub processes; stop them (cleanly) and remove it all after."""
     suffix = secrets.token_hex(4)
     vhost = f"{name}-{suffix}"
@@ -213,6 +215,7 @@ def two_hub_cluster(database_url: str, workdir: Path, name: str = "nsw-hubs") ->
             "NSW_DATABASE__URL": database_url,
             "NSW_HUB__ROUTING_DIR": str(routing_dir),
             "NSW_HUB__OUTBOX_POLL_SECONDS": "0.5",
+            **(extra or {}),
         }
         # One after the other: the first brings the database schema and the registry tables up to date.
         for index in range(2):

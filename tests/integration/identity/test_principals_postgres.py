@@ -19,9 +19,7 @@ def _nsw(*args: str, db: str) -> subprocess.CompletedProcess[str]:
 
 
 async def test_cli_add_rotate_revoke_on_postgres(fresh_postgres_url: str) -> None:
-    added = _nsw(
-        "principals", "add", "kz-customs", "--role", "agency", "--agency", "customs", db=fresh_postgres_url
-    )
+    added = _nsw("principals", "add", "kz-customs", "--role", "agency", "--agency", "customs", db=fresh_postgres_url)
     assert added.returncode == 0, added.stderr
     token = added.stdout.split("token: ")[1].strip()
 

@@ -32,7 +32,12 @@ _MASKS = (
     (re.compile(r"Total \d+\.\d s"), lambda m: "Total N s"),
     (re.compile(r"s_[0-9a-f]{16}"), lambda m: "s_<id>"),
     (re.compile(r"  \(after the final status: kept, not applied\)"), lambda m: ""),
-    (re.compile(r"HELD \+N ms -> UNDER_REVIEW \+N ms -> CLEARED"), lambda m: "HELD +N ms -> CLEARED"),
+    (
+        re.compile(r"HELD \+N ms -> UNDER_REVIEW \+N ms -> (AWAITING_PAYMENT|CLEARED)"),
+        lambda m: f"HELD +N ms -> {m.group(1)}",
+    ),
+    (re.compile(r"NSW[0-9A-F]{14}"), lambda m: "NSW<invoice>"),  # invoice numbers derive from submission ids
+    (re.compile(r"RF\d\dNSW<invoice>"), lambda m: "RF<check>NSW<invoice>"),
 )
 
 

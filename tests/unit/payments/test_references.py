@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from singlewindow.platform.errors import InvalidInput
+from singlewindow.platform.payments.numbers import invoice_number
 from singlewindow.platform.payments.references import (
     creditor_reference,
     format_reference,
@@ -85,3 +86,10 @@ def test_printed_and_compared_forms() -> None:
     assert format_reference("RF712348231") == "RF71 2348 231"
     assert normalise_reference(" rf18 5390\t0754 7034\n") == "RF18539007547034"
     assert parse_reference("rf18 5390 0754 7034") == "RF18539007547034"
+
+
+def test_an_invoice_number_is_stable_and_gives_a_valid_reference() -> None:
+    number = invoice_number("s_abc")
+    assert number == invoice_number("s_abc") != invoice_number("s_abd")
+    assert len(number) == 17 and number.isalnum()
+    assert is_valid_reference(creditor_reference(number))
