@@ -187,6 +187,22 @@ class FeeSettings(_Part):
     creditor_name: str = Field(default="State Revenue Committee", min_length=1, max_length=140)
     creditor_account: str = Field(default="KZ000000000000000000", min_length=1, max_length=34, description="IBAN.")
     creditor_bic: str | None = Field(default=None, max_length=11)
+    provider: Literal["none", "embedded", "iso20022"] = Field(
+        default="none",
+        description="How traders pay: none (invoices shown, paying refused), embedded (books at once: demos and "
+        "tests only), iso20022 (pain.001 files into bank_outbox, camt.054 notifications read from bank_inbox).",
+    )
+    bank_outbox: Path | None = Field(default=None, description="iso20022: folder the pain.001 files are written to.")
+    bank_inbox: Path | None = Field(default=None, description="iso20022: folder the bank's camt.054 files arrive in.")
+    notices_poll_seconds: float = Field(
+        default=10.0, gt=0, le=3600, description="How often a served hub reads the provider's new notices."
+    )
+
+    @model_validator(mode="after")
+    def _bank_folders(self) -> Self:
+        if self.provider == "iso20022" and (self.bank_outbox is None or self.bank_inbox is None):
+            raise ValueError("fees.provider iso20022 needs fees.bank_outbox and fees.bank_inbox")
+        return self
 
 
 class HubSettings(_Part):

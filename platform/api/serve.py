@@ -26,6 +26,7 @@ from singlewindow.platform.api.operations import SubmissionApi
 from singlewindow.platform.api.permits_http import permit_routes
 from singlewindow.platform.api.status_proofs_http import status_proof_routes
 from singlewindow.platform.hub.runtime import Hub
+from singlewindow.platform.payments.providers.configured import provider_from_settings, reconcile_notices
 from singlewindow.platform.permits import PermitService, PermitStore
 from singlewindow.platform.proofs import StatusProofs
 from singlewindow.platform.settings import Settings
@@ -62,7 +63,8 @@ async def serve(
         api = SubmissionApi(hub, settings.limits.max_document_bytes)
         closing = asyncio.Event()
         tls = {"tls_cert_file": hub_settings.tls_cert_file, "tls_key_file": hub_settings.tls_key_file}
-        agency_services = build_agency_services(hub, settings, DocumentValidator(Catalog()))
+        provider = provider_from_settings(settings.fees)
+        agency_services = build_agency_services(hub, settings, DocumentValidator(Catalog()), provider)
         grpc_listener = build_grpc_listener(api, hub_settings, agency=agency_services)
         http_app = hub_http_app(hub, api, agency_services, closing)
         http_listener = HttpListener(
@@ -80,6 +82,12 @@ async def serve(
             )
         metrics_stop = asyncio.Event()
         refresher = asyncio.create_task(metrics.run(hub, metrics_stop), name="metrics-refresh")
+        reconciler = None
+        if provider is not None:
+            reconciler = asyncio.create_task(
+                reconcile_notices(agency_services.payments, provider, metrics_stop, settings.fees.notices_poll_seconds),
+                name="payment-notices",
+            )
         started: list[str] = []
         try:
             await grpc_listener.start()
@@ -114,6 +122,8 @@ async def serve(
                 await http_listener.stop()
             metrics_stop.set()
             await refresher
+            if reconciler is not None:
+                await reconciler
             # hub_from_settings' exit stops the hub (consumers cancelled after their handlers finish)
             if metrics_listener is not None and "metrics" in started:
                 await metrics_listener.stop()

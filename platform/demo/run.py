@@ -26,12 +26,12 @@ from singlewindow.platform.demo.timeline import Timeline, build_timeline
 from singlewindow.platform.demo.vhost import demo_vhost
 from singlewindow.platform.errors import ConfigurationError, NotFound
 from singlewindow.platform.hub.views import SubmissionView
+from singlewindow.platform.payments.providers.embedded import EmbeddedProvider
 from singlewindow.platform.payments.service import PaymentService, payment_service
 from singlewindow.platform.settings import Settings
 from singlewindow.platform.state import HubEvent
 from singlewindow.platform.testing.crossborder import two_countries
 from singlewindow.platform.testing.embedded import EmbeddedHub, embedded_hub
-from singlewindow.platform.testing.payments import BookingLedger
 
 SETTLE_TIMEOUT_SECONDS = 60.0
 _POLL_SECONDS = 0.02
@@ -96,7 +96,7 @@ async def _play(
 ) -> tuple[list[Timeline], dict[str, str]]:
     say = progress or (lambda line: None)
     # fees on: each trader pays its invoice once every agency accepts (the demo's bank books it at once)
-    payments = payment_service(embedded.hub, settings.fees, BookingLedger("demo-bank"))
+    payments = payment_service(embedded.hub, settings.fees, EmbeddedProvider(name="demo-bank", ledger_id="DEMOBANK"))
     async with _agencies(embedded, settings, passwords, folder, auto) as systems:
         traders: dict[str, Trader] = {}
         submitted: list[Submitted] = []

@@ -149,7 +149,16 @@ class RouterService:
                 replaces.get(entry.recipient),
             )
 
-        return Routing(submission_id, version, routed, message, withdrawn, risk, delivery.type, document)
+        return Routing(
+            submission_id,
+            version,
+            routed,
+            message,
+            withdrawn,
+            risk=risk,
+            document_type=delivery.type,
+            document=document,
+        )
 
     async def _against_previous(
         self, submission_id: str, version: int, ucr: str, views: Mapping[str, Mapping[str, Any]]

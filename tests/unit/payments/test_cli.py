@@ -55,7 +55,7 @@ async def seed(url: str) -> str:
         new = NewVersion("s_1", trader, trader, "R-1", "consignment", document, [], intake)  # type: ignore[arg-type]
         await SubmissionStore(engine, status_message, BOOK).create(new)
         routed = [RoutedRecipient(a, "AGENCY", f"view-{a}", ["r"], timedelta(hours=1)) for a in ("customs", "sanitary")]
-        routing = Routing("s_1", 1, routed, delivery, (), "consignment", document)
+        routing = Routing("s_1", 1, routed, delivery, (), document_type="consignment", document=document)
         await RecipientStore(engine, status_message, BOOK).commit_routings([routing])
         reconciler = Reconciler(engine, BOOK, status_message)
         at = datetime(2026, 12, 7, tzinfo=UTC)

@@ -74,7 +74,7 @@ def routing(version: int, doc: dict[str, Any], agencies: tuple[str, ...] = AGENC
                              "application/json", "s_1")  # fmt: skip
 
     routed = [RoutedRecipient(n, "AGENCY", f"view-{n}", [f"rule-{n}"], timedelta(hours=1)) for n in agencies]
-    return Routing("s_1", version, routed, delivery, (), "consignment", doc)
+    return Routing("s_1", version, routed, delivery, (), document_type="consignment", document=doc)
 
 
 @pytest.fixture

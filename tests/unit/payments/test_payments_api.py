@@ -16,10 +16,10 @@ import pytest
 from singlewindow.platform.aggregation import Consolidated, Decision, DecisionStatus
 from singlewindow.platform.api.agency_services import agency_services_app, build_agency_services
 from singlewindow.platform.identity import Principal, Role
+from singlewindow.platform.payments.providers.embedded import EmbeddedProvider
 from singlewindow.platform.settings import AttachmentSettings, FeeSettings, Settings
 from singlewindow.platform.specs import Catalog, DocumentValidator
 from singlewindow.platform.testing import EmbeddedHub, embedded_hub
-from singlewindow.platform.testing.payments import BookingLedger
 
 AGENCIES = ["border-guard", "customs", "phytosanitary", "sanitary"]
 
@@ -30,7 +30,7 @@ class Env:
     http: httpx.AsyncClient
     tokens: dict[str, str]
     principals: dict[str, Principal]
-    ledger: BookingLedger
+    ledger: EmbeddedProvider
 
     def auth(self, who: str) -> dict[str, str]:
         return {"authorization": f"Bearer {self.tokens[who]}"}
@@ -46,7 +46,7 @@ def apples() -> dict[str, Any]:
 async def env(tmp_path: Path) -> AsyncIterator[Env]:
     settings = Settings(attachments=AttachmentSettings(folder=tmp_path / "blobs"), fees=FeeSettings(enabled=True))
     async with embedded_hub(tmp_path / "hub.db", settings) as embedded:
-        ledger = BookingLedger("test-bank")
+        ledger = EmbeddedProvider(name="test-bank")
         services = build_agency_services(embedded.hub, settings, DocumentValidator(Catalog()), ledger)
         tokens: dict[str, str] = {}
         principals: dict[str, Principal] = {}

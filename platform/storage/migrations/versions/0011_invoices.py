@@ -2,7 +2,7 @@
 notices read back (platform.payments.tables).
 
 Revision ID: 0011
-Revises: 0009 (the lead re-chains it after 0010 at merge)
+Revises: 0010
 """
 
 from __future__ import annotations
