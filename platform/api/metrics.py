@@ -28,6 +28,7 @@ from singlewindow.platform.hub.runtime import Hub
 from singlewindow.platform.state import EventLog
 from singlewindow.platform.state.changes import Change, DecisionChange
 from singlewindow.platform.state.common import utcnow
+from singlewindow.platform.state.recipients import AfterChanges
 from singlewindow.platform.storage.tables import submission_versions, submissions
 from singlewindow.platform.transport import Delivery, OutgoingMessage, QueueState, Subscription, Transport
 
@@ -70,9 +71,9 @@ class HubMetrics:
         """Note the decisions of every batch the aggregator writes (``observe_latencies`` measures them)."""
         original = hub.recipients.apply_changes
 
-        async def apply_changes(batch: Sequence[Change]) -> Any:
+        async def apply_changes(batch: Sequence[Change], after: AfterChanges | None = None) -> Any:
             started = utcnow()
-            result = await original(batch)
+            result = await original(batch, after)
             decided = [change for change in batch if isinstance(change, DecisionChange)]
             if decided:
                 self._decided.extend(decided[: MAX_NOTED - len(self._decided)])

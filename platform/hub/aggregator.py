@@ -40,6 +40,7 @@ from singlewindow.platform.specs import DocumentValidator
 from singlewindow.platform.state import OutboxMessage, OutboxRelay, RecipientStore
 from singlewindow.platform.state.changes import Change, DecisionChange, Outcome, StatusChange, TransportChange
 from singlewindow.platform.state.common import utcnow
+from singlewindow.platform.state.recipients import AfterChanges
 from singlewindow.platform.topology import names
 from singlewindow.platform.transport import Delivery
 
@@ -70,8 +71,10 @@ class AggregatorService:
         codec: DocumentCodec,
         relay: OutboxRelay,
         sent: SentMessages,
+        after: AfterChanges | None = None,
     ) -> None:
         self._recipients = recipients
+        self._after = after
         self._sent = sent
         self._catalogue = catalogue
         self._validator = validator
@@ -84,7 +87,7 @@ class AggregatorService:
         await settle_batch("aggregator", deliveries, self._change, self._apply, self._applied)
 
     async def _apply(self, changes: list[Change]) -> list[Outcome]:
-        outcomes, rows = await self._recipients.apply_changes(changes)
+        outcomes, rows = await self._recipients.apply_changes(changes, self._after)
         self._relay.publish_soon(rows)
         return outcomes
 

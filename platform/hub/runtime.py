@@ -207,7 +207,13 @@ def build_hub(
         ),
         router=RouterService(recipients, tables, codec, relay, SentMessages(engine), partner_of, risk),
         aggregator=AggregatorService(
-            recipients, lambda: tables().catalogue, validator, codec, relay, SentMessages(engine)
+            recipients,
+            lambda: tables().catalogue,
+            validator,
+            codec,
+            relay,
+            SentMessages(engine),
+            risk.propose_on_decisions,
         ),
         events=events,
         watch=WatchService(events, access, notifier),

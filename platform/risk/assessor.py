@@ -9,14 +9,16 @@ control results are read only when an active profile needs them (one short read 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from singlewindow.platform.aggregation import TERMINAL, Consolidated, DecisionStatus, RecipientState
+from singlewindow.platform.errors import NotFound
 from singlewindow.platform.officers.joint import propose_for_hub
 from singlewindow.platform.risk.aeo import is_aeo
 from singlewindow.platform.risk.evaluate import PHYSICAL_INSPECTION, Outcome, RiskFacts, evaluate
@@ -26,8 +28,10 @@ from singlewindow.platform.risk.profile import RiskProfile
 from singlewindow.platform.risk.store import ProfileStore
 from singlewindow.platform.risk.tables import risk_assessments
 from singlewindow.platform.routing.facts import extract_facts
+from singlewindow.platform.state.changes import Change, DecisionChange, RecipientChanges
 from singlewindow.platform.state.common import utcnow
 from singlewindow.platform.state.recipients import Routing
+from singlewindow.platform.storage.tables import submission_versions, submissions
 
 HUB_PROPOSER = "hub"
 """The proposer of risk-based joint inspections (``proposing_agency`` and ``proposed_by``): the hub itself,
@@ -99,12 +103,45 @@ class RiskAssessor:
         )
         outcomes = {agency: evaluate(agency, found, risk_facts) for agency, found in sorted(mine.items())}
         physical = tuple(a for a, o in outcomes.items() if o.level == PHYSICAL_INSPECTION)
-        points = sorted(facts.border_crossing_points)
-        own = [p for p in points if p.startswith(self._country)] or points
-        place = f"border crossing point {own[0]}" if own else "customs control zone of the office of declaration"
+        place = self._place(facts.border_crossing_points)
         return Assessment(
             submission_id, version, ucr, trader_id, outcomes, physical if len(physical) >= 2 else (), place, now
         )
+
+    def _place(self, crossing_points: Iterable[str]) -> str:
+        """Where a joint inspection is proposed: the consignment's own crossing point in this country."""
+        points = sorted(crossing_points)
+        own = [p for p in points if p.startswith(self._country)] or points
+        return f"border crossing point {own[0]}" if own else "customs control zone of the office of declaration"
+
+    async def propose_on_decisions(
+        self, conn: AsyncConnection, changes: RecipientChanges, batch: Sequence[Change]
+    ) -> None:
+        """The aggregator's ``AfterChanges`` hook: a version on which two or more agencies now require a physical
+        inspection (INSPECTION_REQUIRED on the RED channel, or with no channel: an agency without channels
+        inspects physically) gets one joint inspection proposed by the hub, unless it already has one (an
+        officer's, or the one proposed at routing)."""
+        keys = sorted(
+            {
+                (c.submission_id, c.version)
+                for c in batch
+                if isinstance(c, DecisionChange) and c.decision.status is DecisionStatus.INSPECTION_REQUIRED
+            }
+        )
+        for submission_id, version in keys:
+            try:
+                head = changes.version(submission_id, version)
+            except NotFound:
+                continue
+            if Consolidated(head.status) in TERMINAL:
+                continue
+            agencies = [s.recipient for s in changes.states(submission_id, version, "AGENCY") if _physical(s)]
+            if len(agencies) < 2:
+                continue
+            place = self._place(await _crossing_points(conn, submission_id, version))
+            await propose_for_hub(
+                conn, submission_id, version, head.ucr, agencies, slot_after(utcnow()), place, HUB_PROPOSER
+            )
 
     async def _records(
         self, submission_id: str, trader_id: str, ucr: str, profiles: Sequence[RiskProfile], now: datetime
@@ -153,3 +190,25 @@ class RiskAssessor:
                     conn, a.submission_id, a.version, a.ucr, a.joint_agencies, slot_after(a.assessed_at), a.place,
                     HUB_PROPOSER,
                 )  # fmt: skip
+
+
+def _physical(state: RecipientState) -> bool:
+    decision = state.decision
+    return (
+        decision is not None
+        and decision.status is DecisionStatus.INSPECTION_REQUIRED
+        and decision.channel in (None, "RED")
+    )
+
+
+async def _crossing_points(conn: AsyncConnection, submission_id: str, version: int) -> frozenset[str]:
+    """The version's border crossing points, from its stored document (read only when a proposal is due)."""
+    query = (
+        select(submissions.c.document_type, submission_versions.c.document)
+        .join(submissions, submissions.c.id == submission_versions.c.submission_id)
+        .where(submission_versions.c.submission_id == submission_id, submission_versions.c.version == version)
+    )
+    row = (await conn.execute(query)).first()
+    if row is None:
+        return frozenset()
+    return extract_facts(row.document_type, row.document).border_crossing_points

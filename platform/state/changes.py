@@ -331,6 +331,11 @@ class RecipientChanges:
 
     # --- building blocks, also for the other writers (routing, replay, cancel, deadlines) -----------------
 
+    def states(self, submission_id: str, version: int, kind: str | None = None) -> list[RecipientState]:
+        """The loaded version's recipients (of ``kind``, e.g. AGENCY) as they stand after the changes so far."""
+        named = sorted(self._recipients.get((submission_id, version), {}).items())
+        return [entry.state for _, entry in named if kind is None or entry.kind == kind]
+
     def version(self, submission_id: str, version: int) -> _Version:
         found = self._versions.get((submission_id, version))
         if found is None:

@@ -76,6 +76,10 @@ class Routing:
     document: Mapping[str, Any] | None = None
 
 
+AfterChanges = Callable[[AsyncConnection, RecipientChanges, Sequence[Change]], Awaitable[None]]
+"""More writes in a batch of decisions' transaction, after its events (e.g. a joint inspection proposal):
+given the batch's loaded state as it stands after the batch."""
+
 AfterRouting = Callable[[AsyncConnection, Sequence[Routing]], Awaitable[None]]
 """More writes in a batch's routing transaction, after its events (e.g. risk assessments): given the
 routings committed now (not those already routed, nor versions cancelled before routing)."""
@@ -207,14 +211,19 @@ class RecipientStore:
                 await after(conn, committed)
             return outcomes, rows
 
-    async def apply_changes(self, batch: Sequence[Change]) -> tuple[list[Outcome], list[Enqueued]]:
+    async def apply_changes(
+        self, batch: Sequence[Change], after: AfterChanges | None = None
+    ) -> tuple[list[Outcome], list[Enqueued]]:
         """Apply decisions and transport events in one transaction, in order (``state.changes``): one outcome
-        per change, and the outbox rows to publish."""
+        per change, and the outbox rows to publish. ``after`` runs last in the same transaction."""
         async with self._engine.begin() as conn:
             changes = self._changes(conn)
             await changes.load(version_keys(batch), decision_ids(batch))
             outcomes = [changes.apply(change) for change in batch]
-            return outcomes, await changes.flush()
+            rows = await changes.flush()
+            if after is not None:
+                await after(conn, changes, batch)
+            return outcomes, rows
 
     async def _apply_one(self, change: Change) -> tuple[StatusChange | None, list[Enqueued]]:
         (outcome,), rows = await self.apply_changes([change])

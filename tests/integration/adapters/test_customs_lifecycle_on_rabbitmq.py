@@ -52,6 +52,7 @@ async def test_cancel_before_and_after_delivery_and_amend_after_a_decision(adapt
         stage.script(down=True)
         await asyncio.sleep(1.5)  # the heartbeat goes stale
         early = await stage.submit("apples")
+        await stage.wait(early, lambda v: v.status.value != "RECEIVED")  # routed: sent to customs
         await stage.hub.hub.intake.cancel(stage.trader, early, "cancelled by the declarant: wrong truck")
         assert (await stage.wait(early, lambda v: v.status.value == "CANCELLED")).status.value == "CANCELLED"
         stage.script()

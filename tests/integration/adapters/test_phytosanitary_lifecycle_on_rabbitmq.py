@@ -103,6 +103,7 @@ async def test_cancel_before_and_after_delivery_and_amend_after_a_decision(adapt
     async with phytosanitary(adapter_vhost, tmp_path) as phyto:
         await phyto.standin.stop()  # the plant-protection system is down: the document waits in the tiers
         early, _ = await phyto.submit("PHY-EARLY")
+        await wait_for(phyto.hub, phyto.trader, early, lambda v: status_of(v) != "RECEIVED")  # routed: sent to it
         await phyto.hub.hub.intake.cancel(phyto.trader, early, "cancelled by the declarant: wrong truck")
         await wait_for(phyto.hub, phyto.trader, early, lambda v: status_of(v) == "CANCELLED")
         phyto.standin.script = {"query_first": True}  # checks filed from now on wait for the trader

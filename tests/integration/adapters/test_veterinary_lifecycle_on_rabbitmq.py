@@ -95,6 +95,7 @@ async def test_cancel_before_and_after_delivery_and_amend_after_a_decision(adapt
     async with veterinary(adapter_vhost, tmp_path) as vet:
         await vet.standin.stop()  # the CHED system is down: the document waits in the retry tiers
         early, _ = await vet.submit("VET-EARLY")
+        await wait_for(vet.hub, vet.trader, early, lambda v: status_of(v) != "RECEIVED")  # routed: sent to it
         await vet.hub.hub.intake.cancel(vet.trader, early, "cancelled by the declarant: wrong truck")
         await wait_for(vet.hub, vet.trader, early, lambda v: status_of(v) == "CANCELLED")
         vet.standin.script = {"decide_after_seconds": 4}
