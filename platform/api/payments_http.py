@@ -16,6 +16,7 @@ from starlette.routing import Route
 from singlewindow.platform.api.guarded import guarded, json_body
 from singlewindow.platform.errors import InvalidInput, Problem
 from singlewindow.platform.identity import Principal
+from singlewindow.platform.inputs import require_clean
 from singlewindow.platform.payments.provider import Party
 from singlewindow.platform.payments.service import PaymentService
 
@@ -48,6 +49,7 @@ def payment_routes(payments: PaymentService, authenticate: Authenticate) -> list
     async def pay(request: Request) -> Response:
         principal = await authenticate(request.headers.get("authorization"))
         body = await json_body(request, BODY_LIMIT) if request.headers.get("content-length") not in (None, "0") else {}
+        require_clean(body, "")  # the hub's input rules (control characters, sizes) before it reaches a bank file
         return JSONResponse(await payments.pay(principal, request.path_params["id"], _debtor(body)), status_code=201)
 
     async def agency_lines(request: Request) -> Response:

@@ -132,3 +132,14 @@ async def test_a_debtor_that_is_not_an_object_is_refused(env: Env) -> None:
         f"/v1/submissions/{sid}/invoice/payments", headers=env.auth("trader"), json={"debtor": "me"}
     )
     assert bad.status_code == 422 and bad.json()["problems"][0]["path"] == "/debtor"
+
+
+async def test_a_debtor_with_control_characters_is_refused_before_any_bank_file(env: Env) -> None:
+    sid = await submitted(env)
+    bad = await env.http.post(
+        f"/v1/submissions/{sid}/invoice/payments",
+        headers=env.auth("trader"),
+        json={"debtor": {"name": "Trader\u0000LLP", "account": "KZ86125KZT5004100100"}},
+    )
+    assert bad.status_code == 422 and bad.json()["problems"][0]["path"] == "/debtor/name"
+    assert not await env.ledger.notices()
