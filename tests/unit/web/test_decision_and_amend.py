@@ -4,7 +4,6 @@ makes version 2 with the status reset; another trader gets the 404 of a missing 
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import re
@@ -16,16 +15,12 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from singlewindow.platform.api.agency_services import build_agency_services
-from singlewindow.platform.api.operations import SubmissionApi
-from singlewindow.platform.api.serve import hub_http_app
 from singlewindow.platform.identity import Role
 from singlewindow.platform.settings import AttachmentSettings, HubSettings, Settings
-from singlewindow.platform.specs import Catalog, DocumentValidator
+from singlewindow.platform.specs import Catalog
 from singlewindow.platform.testing import embedded_hub
-from singlewindow.platform.web.app import build_portal_app
-from singlewindow.platform.web.portal import PortalConfig
-from singlewindow.platform.web.sessions import SessionSealer
+
+from .portal_stack import portal_over
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 REFERENCES = itertools.count(1)
@@ -97,16 +92,7 @@ async def portal(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Port
     async with embedded_hub(tmp_path / "hub.db", settings) as embedded:
         hub = embedded.hub
         tokens = {name: (await hub.principals.add(name, Role.TRADER)).token for name in ("trader", "other")}
-        services = build_agency_services(hub, settings, DocumentValidator(Catalog()))
-        app = hub_http_app(hub, SubmissionApi(hub, settings.limits.max_document_bytes), services, asyncio.Event())
-        transport = httpx.ASGITransport(app=app)
-        config = PortalConfig("http://hub", SessionSealer(None, 3600), ("consignment",), 1024, hub_transport=transport)
-        async with (
-            httpx.AsyncClient(transport=transport, base_url="http://hub") as hub_http,
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=build_portal_app(config)), base_url="http://portal"
-            ) as web,
-        ):
+        async with portal_over(hub, settings) as (web, hub_http):
             yield Portal(web, hub_http, tokens)
 
 

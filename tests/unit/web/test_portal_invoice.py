@@ -13,16 +13,12 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from singlewindow.platform.api.agency_services import build_agency_services
-from singlewindow.platform.api.operations import SubmissionApi
-from singlewindow.platform.api.serve import hub_http_app
 from singlewindow.platform.identity import Role
 from singlewindow.platform.settings import AttachmentSettings, FeeSettings, HubSettings, Settings
-from singlewindow.platform.specs import Catalog, DocumentValidator
+from singlewindow.platform.specs import Catalog
 from singlewindow.platform.testing import embedded_hub
-from singlewindow.platform.web.app import build_portal_app
-from singlewindow.platform.web.portal import PortalConfig
-from singlewindow.platform.web.sessions import SessionSealer
+
+from .portal_stack import portal_over
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -73,16 +69,7 @@ async def portal(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Port
     async with embedded_hub(tmp_path / "hub.db", settings) as embedded:
         hub = embedded.hub
         token = (await hub.principals.add("trader", Role.TRADER)).token
-        services = build_agency_services(hub, settings, DocumentValidator(Catalog()))
-        app = hub_http_app(hub, SubmissionApi(hub, settings.limits.max_document_bytes), services, asyncio.Event())
-        transport = httpx.ASGITransport(app=app)
-        config = PortalConfig("http://hub", SessionSealer(None, 3600), ("consignment",), 1024, hub_transport=transport)
-        async with (
-            httpx.AsyncClient(transport=transport, base_url="http://hub") as hub_http,
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=build_portal_app(config)), base_url="http://portal"
-            ) as web,
-        ):
+        async with portal_over(hub, settings) as (web, hub_http):
             yield Portal(web, hub_http, token)
 
 
