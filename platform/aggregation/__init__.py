@@ -2,6 +2,7 @@
 
 from singlewindow.platform.aggregation.fold import consolidate
 from singlewindow.platform.aggregation.statuses import (
+    PHYSICAL_CHANNELS,
     TERMINAL,
     Consolidated,
     Decision,
@@ -11,6 +12,7 @@ from singlewindow.platform.aggregation.statuses import (
 )
 
 __all__ = [
+    "PHYSICAL_CHANNELS",
     "TERMINAL",
     "Consolidated",
     "Decision",

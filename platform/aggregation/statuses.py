@@ -63,6 +63,7 @@ class Consolidated(StrEnum):
     CANCELLED = "CANCELLED"
 
 
+PHYSICAL_CHANNELS = frozenset({None, "RED"})  # the channels of an INSPECTION_REQUIRED that inspects the goods
 TERMINAL = frozenset({Consolidated.CLEARED, Consolidated.REJECTED, Consolidated.CANCELLED})
 
 
@@ -76,6 +77,12 @@ class Decision:
     def __post_init__(self) -> None:
         if self.sequence < 1:
             raise ValueError("an agency's decision sequence starts at 1")
+
+    @property
+    def physical_inspection(self) -> bool:
+        """An inspection of the goods themselves: INSPECTION_REQUIRED on customs' RED channel, or with no channel
+        (an agency without channels inspects physically); customs' YELLOW is a check of the documents."""
+        return self.status is DecisionStatus.INSPECTION_REQUIRED and self.channel in PHYSICAL_CHANNELS
 
     @property
     def order_key(self) -> tuple[int, int, str, tuple[tuple[str, str], ...]]:

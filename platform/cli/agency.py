@@ -3,7 +3,6 @@ hub's HTTP API (the agency services), with the officer's token."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
@@ -11,7 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from singlewindow.platform.api.agency_client import AgencyHubClient
-from singlewindow.platform.cli.runtime import call_hub, echo_json
+from singlewindow.platform.cli.runtime import call_hub, echo_json, json_object_file
 
 T = TypeVar("T")
 
@@ -29,16 +28,6 @@ def _call(
     return call_hub(ctx, url, token, AgencyHubClient, work)
 
 
-def _json_file(path: Path) -> dict[str, Any]:
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise click.BadParameter(f"{path}: {exc}") from exc
-    if not isinstance(value, dict):
-        raise click.BadParameter(f"{path}: a JSON object is expected")
-    return value
-
-
 @click.group(name="border-event")
 def border_event() -> None:
     """A vehicle's arrival at or exit from a border crossing point (border-event documents)."""
@@ -50,7 +39,7 @@ def border_event() -> None:
 @click.pass_context
 def record(ctx: click.Context, file: Path, url: str | None, token: str | None) -> None:
     """Record the border-event document in FILE (validated by the hub, linked to its consignment by UCR)."""
-    stored = _call(ctx, url, token, lambda client: client.record_border_event(_json_file(file)))
+    stored = _call(ctx, url, token, lambda client: client.record_border_event(json_object_file(file)))
     linked = f"submission {stored['submissionId']}" if stored.get("submissionId") else "no submission yet"
     where = f"{stored['eventType']} at {stored['borderCrossingPoint']}"
     click.echo(f"{stored['documentId']}  {where}  ucr {stored['ucr']}  {linked}")

@@ -8,7 +8,6 @@ takes the agency from the token; without it, as an operator on the hub database 
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +17,7 @@ import click
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from singlewindow.platform.api.agency_client import AgencyHubClient
-from singlewindow.platform.cli.runtime import call_hub, echo_json, hub_database, run, settings_of
+from singlewindow.platform.cli.runtime import call_hub, echo_json, hub_database, json_object_file, run, settings_of
 from singlewindow.platform.risk import AeoRegister, ProfileStore, RiskKeys
 from singlewindow.platform.risk.service import assessments_of
 from singlewindow.platform.risk.signing import key_id, load_private, private_pem, public_text, sign
@@ -27,16 +26,6 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 _db_option = click.option("--db", "db_url", help="Hub database URL (default: NSW_DATABASE__URL).")
 _url_option = click.option("--url", envvar="NSW_HUB_URL", help="Hub HTTP URL (with --token).")
 _token_option = click.option("--token", help="The agency principal's token: go through the hub's API.")
-
-
-def _json_file(path: Path) -> dict[str, Any]:
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise click.BadParameter(f"{path}: {exc}") from exc
-    if not isinstance(value, dict):
-        raise click.BadParameter(f"{path}: a JSON object is expected")
-    return value
 
 
 @click.group()
@@ -68,7 +57,7 @@ def keygen(agency: str, out: Path) -> None:
 @click.option("--key", "key_file", type=_FILE, required=True, help="The agency's private key (PEM).")
 def sign_(file: Path, key_file: Path) -> None:
     """Print the detached signature (base64) of profile FILE's canonical JSON."""
-    click.echo(sign(load_private(key_file), _json_file(file)))
+    click.echo(sign(load_private(key_file), json_object_file(file)))
 
 
 @risk.command()
@@ -83,7 +72,7 @@ def publish(
     ctx: click.Context, file: Path, agency: str, key_file: Path, url: str | None, token: str | None, db_url: str | None
 ) -> None:
     """Sign profile FILE with KEY and publish it for AGENCY (API with --token, else the database)."""
-    document = _json_file(file)
+    document = json_object_file(file)
     signature = sign(load_private(key_file), document)
     if token:
 

@@ -7,6 +7,7 @@ import json
 import os
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -51,6 +52,17 @@ async def hub_database(url: str) -> AsyncIterator[AsyncEngine]:
         yield engine
     finally:
         await engine.dispose()
+
+
+def json_object_file(path: Path) -> dict[str, Any]:
+    """A file holding one JSON object, or a usage error naming the file."""
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise click.BadParameter(f"{path}: {exc}") from exc
+    if not isinstance(value, dict):
+        raise click.BadParameter(f"{path}: a JSON object is expected")
+    return value
 
 
 def echo_json(value: Any) -> None:

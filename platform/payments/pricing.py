@@ -14,13 +14,13 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from singlewindow.platform.aggregation import PHYSICAL_CHANNELS
 from singlewindow.platform.payments.schedules import PER_DOCUMENT, PER_INSPECTION, Duties, FeeSchedules, Schedule
 
 CENT = Decimal("0.01")
 ROUTING = "ROUTING"
 INSPECTION = "INSPECTION"
 _NOT_DUTIABLE = frozenset({"TR", "EK"})
-_PHYSICAL = frozenset({None, "RED"})  # INSPECTION_REQUIRED without a channel, or customs' RED: physical
 
 
 def money(value: Decimal) -> Decimal:
@@ -85,7 +85,7 @@ def price_routing(
 
 def price_inspection(schedules: FeeSchedules, agency: str, channel: str | None, at: datetime) -> list[PricedLine]:
     """The per-inspection fees of ``agency`` for a physical inspection (channel RED, or none given)."""
-    if channel not in _PHYSICAL:
+    if channel not in PHYSICAL_CHANNELS:
         return []
     schedule = schedules.in_force(agency, _utc(at))
     if schedule is None:

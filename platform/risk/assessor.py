@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from singlewindow.platform.aggregation import TERMINAL, Consolidated, DecisionStatus, RecipientState
+from singlewindow.platform.aggregation import TERMINAL, Consolidated
 from singlewindow.platform.errors import NotFound
 from singlewindow.platform.officers.joint import propose_for_hub
 from singlewindow.platform.risk.aeo import is_aeo
@@ -125,7 +125,7 @@ class RiskAssessor:
             {
                 (c.submission_id, c.version)
                 for c in batch
-                if isinstance(c, DecisionChange) and c.decision.status is DecisionStatus.INSPECTION_REQUIRED
+                if isinstance(c, DecisionChange) and c.decision.physical_inspection
             }
         )
         for submission_id, version in keys:
@@ -135,7 +135,11 @@ class RiskAssessor:
                 continue
             if Consolidated(head.status) in TERMINAL:
                 continue
-            agencies = [s.recipient for s in changes.states(submission_id, version, "AGENCY") if _physical(s)]
+            agencies = [
+                s.recipient
+                for s in changes.states(submission_id, version, "AGENCY")
+                if s.decision is not None and s.decision.physical_inspection
+            ]
             if len(agencies) < 2:
                 continue
             place = self._place(await _crossing_points(conn, submission_id, version))
@@ -190,15 +194,6 @@ class RiskAssessor:
                     conn, a.submission_id, a.version, a.ucr, a.joint_agencies, slot_after(a.assessed_at), a.place,
                     HUB_PROPOSER,
                 )  # fmt: skip
-
-
-def _physical(state: RecipientState) -> bool:
-    decision = state.decision
-    return (
-        decision is not None
-        and decision.status is DecisionStatus.INSPECTION_REQUIRED
-        and decision.channel in (None, "RED")
-    )
 
 
 async def _crossing_points(conn: AsyncConnection, submission_id: str, version: int) -> frozenset[str]:
