@@ -18,6 +18,7 @@ from typing import Any
 
 import rfc8785
 
+from singlewindow.platform.state.canonical import canonical_json
 from singlewindow.platform.state.common import aware
 
 GENESIS = bytes(32)
@@ -54,7 +55,7 @@ def canonical(event: Mapping[str, Any]) -> bytes:
         "at": instant(event["at"]),
     }
     try:
-        return bytes(rfc8785.dumps(content))
+        return canonical_json(content)
     except (rfc8785.CanonicalizationError, TypeError):
         return b"json:" + json.dumps(content, sort_keys=True, separators=(",", ":"), default=str).encode()
 
