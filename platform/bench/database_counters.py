@@ -8,12 +8,13 @@ every database's writes, and anything else writing on the server meanwhile.
 
 Completeness (PostgreSQL 15, measured on this machine with ``nsw bench pipeline``'s hub phase): a backend
 flushes its pending counters when a transaction ends at least 1 s after its previous flush; otherwise, once
-idle, only when its PGSTAT_IDLE_INTERVAL timer fires, 10 s after it went idle. Waiting for two equal readings
-a second apart is not enough: after the hubs and agencies had started, the counters stood still from 4.5 s to
-9 s and then jumped (the setup's idle backends' timers). ``pg_stat_force_next_flush()`` only flushes the
-backend that calls it, never the hubs' backends. So a reading that must hold everything done until now is
-taken ``FLUSH_WAIT_SECONDS`` later (``flushed``). What the hubs do meanwhile while idle (the outbox sweep and
-the deadline scan, a couple of read-only transactions a second per hub) counts in as well; it writes no rows.
+idle, only when its PGSTAT_IDLE_INTERVAL timer fires, 10 s after it went idle. Waiting for two equal readings a
+second apart is not enough: after the hubs and agencies had started, 400 inserted rows came in after 3.5 s, then
+the counters stood still (but for the hubs' polling, a transaction a second) until 110 transactions and 900
+fetched rows came in at 9.6-10 s (the setup's idle backends' timers). ``pg_stat_force_next_flush()`` only
+flushes the backend that calls it, never the hubs' backends. So a reading that must hold everything done until
+now is taken ``FLUSH_WAIT_SECONDS`` later (``flushed``). What the hubs do meanwhile while idle (the outbox sweep
+and the deadline scan: a couple of transactions a second per hub, no row writes) counts in as well.
 """
 
 from __future__ import annotations
