@@ -74,17 +74,19 @@ async def read(engine: AsyncEngine, database: str) -> DatabaseCounters | None:
     return None if row is None else DatabaseCounters(*(int(value or 0) for value in row))
 
 
-async def flushed(
-    engine: AsyncEngine, database: str, wal_from: DatabaseCounters | None = None
-) -> DatabaseCounters | None:
-    """The counters of ``database`` including everything done before the call, read ``FLUSH_WAIT_SECONDS``
-    later; the WAL position of ``wal_from`` (a reading taken at the point that counts) when given, else of
-    the late reading."""
+async def flushed(engine: AsyncEngine, database: str) -> DatabaseCounters | None:
+    """The counters of ``database`` including everything done before the call: read ``FLUSH_WAIT_SECONDS``
+    later (the WAL position is the later one too: see ``combined``)."""
     await asyncio.sleep(FLUSH_WAIT_SECONDS)
-    late = await read(engine, database)
-    if late is None or wal_from is None:
-        return late
-    return replace(late, wal_position=wal_from.wal_position)
+    return await read(engine, database)
+
+
+def combined(statistics: DatabaseCounters | None, position: DatabaseCounters | None) -> DatabaseCounters | None:
+    """The statistics of one reading with the WAL position of another, taken at the point that counts (None if
+    either is missing)."""
+    if statistics is None or position is None:
+        return None
+    return replace(statistics, wal_position=position.wal_position)
 
 
 def per_submission(

@@ -27,7 +27,7 @@ from singlewindow.platform.bench.agency_process import MODULE as AGENCY_MODULE
 from singlewindow.platform.bench.agency_process import AgencyLogin
 from singlewindow.platform.bench.children import Child, child_group, start_child
 from singlewindow.platform.bench.cpu import CpuClock, processes_clock
-from singlewindow.platform.bench.database_counters import DatabaseCounters, flushed, read
+from singlewindow.platform.bench.database_counters import DatabaseCounters, combined, flushed, read
 from singlewindow.platform.bench.hub_cluster import Cluster, agency_logins, hub_cluster
 from singlewindow.platform.bench.hub_processes import hub_environment
 from singlewindow.platform.bench.open_loop import OpenLoopResult, open_loop
@@ -182,7 +182,7 @@ async def hub_phase(
         database_at_end = await read(server, database)
         after = {kind: clock() for kind, clock in clocks.items()}
         rss = _resident(cluster, agencies, broker, postgres)
-        database_after = await flushed(server, database, wal_from=database_at_end)
+        database_after = combined(await flushed(server, database), database_at_end)  # WAL at the drain
         unfinished = sorted(set(load.scheduled_at) - terminal.keys())
         return HubPhase(
             load,

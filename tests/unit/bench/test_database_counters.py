@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from singlewindow.platform.bench.database_counters import KEYS, DatabaseCounters, per_submission, read
+from singlewindow.platform.bench.database_counters import KEYS, DatabaseCounters, combined, per_submission, read
 from singlewindow.platform.storage import open_engine
 
 BEFORE = DatabaseCounters(
@@ -75,3 +75,9 @@ async def test_a_database_other_than_postgresql_is_not_read(tmp_path: Path) -> N
         assert await read(engine, "hub") is None
     finally:
         await engine.dispose()
+
+
+def test_the_end_reading_takes_the_wal_position_of_the_earlier_one() -> None:
+    at_drain, late = _after(wal_position=5_000), _after(commits=30, wal_position=90_000)
+    assert combined(late, at_drain) == _after(commits=30, wal_position=5_000)
+    assert combined(None, at_drain) is None and combined(late, None) is None
