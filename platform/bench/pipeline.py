@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from singlewindow.platform.bench.database_counters import per_submission
 from singlewindow.platform.bench.environment import environment
 from singlewindow.platform.bench.hub_load import documents
 from singlewindow.platform.bench.limits import (
@@ -166,6 +167,7 @@ async def run_pipeline_bench(options: PipelineBenchOptions, settings: Settings) 
         latency_ms=latency_ms(hub.latency_seconds),
         rss_mb=hub.rss_mb,
         cpu_ms_per_submission=per_submission_ms(hub.cpu_seconds, len(hub.terminal)),
+        database_per_submission=per_submission(hub.database_before, hub.database_after, len(hub.terminal)),
         raw=_raw_details(points, raw_vhost),
         hub=_hub_details(hub, options.submissions),
         settings=run_settings,

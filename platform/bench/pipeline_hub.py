@@ -4,7 +4,9 @@ own broker user), the open-loop load through the HTTP intake, and the wait for e
 
 CPU is read from /proc before the first submission is due and after the last accepted one is terminal and
 the outbox has drained (its status announcements are part of what a submission costs), per process kind.
-Resident memory is read at that point too, before anything stops.
+Resident memory is read at that point too, before anything stops. The run database's statistics and the WAL
+position (``database_counters``) are read at the same two points; the statistics only once the backends have
+flushed them (about 11 s after each point; the first submission is due after that wait).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from singlewindow.platform.bench.agency_process import MODULE as AGENCY_MODULE
 from singlewindow.platform.bench.agency_process import AgencyLogin
 from singlewindow.platform.bench.children import Child, child_group, start_child
 from singlewindow.platform.bench.cpu import CpuClock, processes_clock
+from singlewindow.platform.bench.database_counters import DatabaseCounters, combined, flushed, read
 from singlewindow.platform.bench.hub_cluster import Cluster, agency_logins, hub_cluster
 from singlewindow.platform.bench.hub_processes import hub_environment
 from singlewindow.platform.bench.open_loop import OpenLoopResult, open_loop
@@ -32,6 +35,7 @@ from singlewindow.platform.bench.procfs import children_of, resident_mb, tree_cp
 from singlewindow.platform.bench.servers import broker_pid, postmaster_pid
 from singlewindow.platform.bench.terminal_wait import POLL_SECONDS, await_terminal
 from singlewindow.platform.settings import HttpSettings, Settings
+from singlewindow.platform.storage import open_engine
 from singlewindow.platform.storage.tables import outbox
 
 READY_LIMIT_SECONDS = 90.0
@@ -49,6 +53,8 @@ class HubPhase:
     vhost: str = ""
     database: str = ""
     agency_processes: list[list[str]] = field(default_factory=list)
+    database_before: DatabaseCounters | None = None  # the run database's counters and the WAL position
+    database_after: DatabaseCounters | None = None
 
     @property
     def seconds(self) -> float:
@@ -163,16 +169,21 @@ async def hub_phase(
         groups = await _start_agencies(agencies, cluster, agency_processes)
         broker, postgres = await broker_pid(cluster.broker), await postmaster_pid(cluster.engine)
         clocks = _clocks(cluster, agencies, broker, postgres)
+        server = open_engine(server_url)  # readings from beside the run database, so they do not count in it
+        stack.push_async_callback(server.dispose)
+        database = str(make_url(cluster.database_url).database)
+        database_before = await flushed(server, database)  # what the setup did is in, before submission 0
         before = {kind: clock() for kind, clock in clocks.items()}
         deadline = time.monotonic() + limit_seconds
         urls = [p.http_url for p in cluster.processes]
         load = await open_loop(urls, cluster.trader_token, docs, rate, limit_seconds, connection_budget())
         terminal = await await_terminal(cluster.engine, load.scheduled_at.keys(), deadline)
         await _drain_outbox(cluster.engine)
+        database_at_end = await read(server, database)
         after = {kind: clock() for kind, clock in clocks.items()}
         rss = _resident(cluster, agencies, broker, postgres)
+        database_after = combined(await flushed(server, database), database_at_end)  # WAL at the drain
         unfinished = sorted(set(load.scheduled_at) - terminal.keys())
-        database = str(make_url(cluster.database_url).database)
         return HubPhase(
             load,
             terminal,
@@ -182,4 +193,6 @@ async def hub_phase(
             cluster.vhost.vhost,
             database,
             [[a.id for a in group] for group in groups],
+            database_before,
+            database_after,
         )

@@ -1,7 +1,7 @@
 """The result of ``nsw bench pipeline``: the headline keys scripts read (``raw_docs_per_s``, ``hub_docs_per_s``,
-``ratio``, ``latency_ms``, ``rss_mb``, ``cpu_ms_per_submission``), the details behind them (the raw sweep, the
-hub's counts), and the settings and machine as every bench report carries them. As a table the ratio comes
-last: it is the figure the bench exists for."""
+``ratio``, ``latency_ms``, ``rss_mb``, ``cpu_ms_per_submission``, ``database_per_submission``), the details
+behind them (the raw sweep, the hub's counts), and the settings and machine as every bench report carries them.
+As a table the ratio comes last: it is the figure the bench exists for."""
 
 from __future__ import annotations
 
@@ -26,6 +26,10 @@ def per_submission_ms(cpu_seconds: dict[str, float | None], submissions: int) ->
     }
 
 
+def _count(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:g}"
+
+
 def ratio(hub: float | None, raw: float | None) -> float | None:
     return None if hub is None or raw is None or raw <= 0 else hub / raw
 
@@ -37,6 +41,7 @@ class PipelineReport:
     latency_ms: dict[str, float | None]
     rss_mb: dict[str, float | None]
     cpu_ms_per_submission: dict[str, float | None]
+    database_per_submission: dict[str, float | None]  # database_counters.KEYS -> per terminal submission
     raw: dict[str, Any]  # the best point and every point of the sweep
     hub: dict[str, Any]  # accepted, terminal, refused, retries, unfinished ids, answer latency
     settings: dict[str, Any]
@@ -56,6 +61,7 @@ class PipelineReport:
             "latency_ms": self.latency_ms,
             "rss_mb": self.rss_mb,
             "cpu_ms_per_submission": self.cpu_ms_per_submission,
+            "database_per_submission": self.database_per_submission,
             "raw": self.raw,
             "hub": self.hub,
             "settings": self.settings,
@@ -76,7 +82,16 @@ class PipelineReport:
             Figure("hub terminal", self.hub.get("terminal"), "", f"{self.hub.get('unfinished_count')} unfinished"),
             *(Figure(f"latency {p}", v, "ms", "scheduled submit -> terminal") for p, v in self.latency_ms.items()),
             *(Figure(f"CPU {k}", v, "ms/submission") for k, v in self.cpu_ms_per_submission.items()),
+            *self._database_figures(),
             *(Figure(f"RSS {label}", mb, "MB", "at the end") for label, mb in self.rss_mb.items()),
+        )
+
+    def _database_figures(self) -> tuple[Figure, ...]:
+        found = self.database_per_submission
+        rows = "/".join(_count(found.get(f"rows_{kind}")) for kind in ("inserted", "updated", "deleted", "fetched"))
+        return (
+            Figure("DB transactions", found.get("transactions"), "/submission", f"rows ins/upd/del/fetched {rows}"),
+            Figure("DB WAL", found.get("wal_bytes"), "B/submission", "server-wide WAL position difference"),
         )
 
     def render(self) -> str:

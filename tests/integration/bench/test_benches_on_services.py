@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from singlewindow.platform.bench.broker import BrokerBenchOptions, run_broker_bench
+from singlewindow.platform.bench.database_counters import KEYS
 from singlewindow.platform.bench.hub import HubBenchOptions, run_hub_bench
 from singlewindow.platform.bench.pipeline import PipelineBenchOptions, run_pipeline_bench
 from singlewindow.platform.bench.procfs import children_of
@@ -109,6 +110,9 @@ async def test_pipeline_bench_smoke_reports_every_key_and_removes_what_it_made(
     assert set(latency) == {"p50", "p95", "p99"} and 0 < latency["p50"] <= latency["p95"] <= latency["p99"]
     assert set(document["cpu_ms_per_submission"]) == {"hub", "agencies", "broker", "postgres"}
     assert all(ms is not None and ms > 0 for ms in document["cpu_ms_per_submission"].values())
+    database = document["database_per_submission"]  # pg_stat_database of the run's database, the WAL position
+    assert set(database) == set(KEYS) and all(value is not None for value in database.values())
+    assert database["transactions"] > 0 and database["rows_inserted"] > 0 and database["wal_bytes"] > 0
     rss = document["rss_mb"]
     agencies = [label for label in rss if label.startswith("agency-")]
     assert len(agencies) == 5 and {"hub-0", "bench", "broker", "postgres-postmaster"} <= set(rss)

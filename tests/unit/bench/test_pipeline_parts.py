@@ -152,6 +152,7 @@ def test_report_has_the_headline_keys_and_prints_the_ratio_last() -> None:
         latency_ms={"p50": 10.0, "p95": 20.0, "p99": 30.0},
         rss_mb={"hub-0": 120.5},
         cpu_ms_per_submission={"hub": 5.0, "agencies": 1.0, "broker": 0.5, "postgres": 2.0},
+        database_per_submission={"transactions": 10.0, "rows_inserted": 5.8, "rows_updated": 3.3, "wal_bytes": 32000.0},
         raw={"best": {"prefetch": 128, "window": 128}},
         hub={"accepted": 10, "terminal": 10, "unfinished_count": 0},
         settings={"submissions": 10},
@@ -160,9 +161,12 @@ def test_report_has_the_headline_keys_and_prints_the_ratio_last() -> None:
     document = json.loads(report.to_json())
     for key in ("raw_docs_per_s", "hub_docs_per_s", "ratio", "latency_ms", "rss_mb", "cpu_ms_per_submission"):
         assert key in document, key
+    assert document["database_per_submission"]["wal_bytes"] == 32000.0
+    table = report.render()
+    assert "rows ins/upd/del/fetched 5.8/3.3/n/a/n/a" in table and "32,000  B/submission" in table
     assert document["ratio"] == pytest.approx(0.05)
     assert document["settings"] == {"submissions": 10} and document["environment"] == {"cores": 2}
-    assert report.render().splitlines()[-1] == "ratio hub/raw: 0.0500"
+    assert table.splitlines()[-1] == "ratio hub/raw: 0.0500"
 
 
 @pytest.fixture
