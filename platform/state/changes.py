@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select, tuple_
+from sqlalchemy import and_, bindparam, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from singlewindow.platform.aggregation import (
@@ -35,10 +35,9 @@ from singlewindow.platform.aggregation.fold import collected_conditions
 from singlewindow.platform.errors import NotFound
 from singlewindow.platform.state.chain import ChainHead, extend
 from singlewindow.platform.state.common import aware, utcnow
-from singlewindow.platform.state.events import append_chained, event_row, move_heads
+from singlewindow.platform.state.events import MOVE_HEADS, append_chained, event_row, head_values
 from singlewindow.platform.state.fees import FeeSession
 from singlewindow.platform.state.outbox import Enqueued, OutboxMessage, enqueue_many
-from singlewindow.platform.storage.bulk import insert_many, update_many
 from singlewindow.platform.storage.tables import (
     processed_messages,
     recipients,
@@ -173,6 +172,38 @@ _PROCESSED = select(processed_messages.c.message_id).where(
         processed_messages.c.message_id.in_(bindparam("ids", expanding=True)),
     )
 )
+_UPDATE_RECIPIENT = (
+    update(recipients)
+    .where(
+        recipients.c.submission_id == bindparam("k_submission"),
+        recipients.c.version == bindparam("k_version"),
+        recipients.c.recipient == bindparam("k_recipient"),
+    )
+    .values(
+        transport=bindparam("v_transport"),
+        attempt=bindparam("v_attempt"),
+        decision_status=bindparam("v_decision_status"),
+        decision_sequence=bindparam("v_decision_sequence"),
+        decision=bindparam("v_decision", type_=recipients.c.decision.type),
+        updated_at=bindparam("v_updated_at", type_=recipients.c.updated_at.type),
+    )
+)
+_UPDATE_VERSION = (
+    update(submission_versions)
+    .where(
+        submission_versions.c.submission_id == bindparam("k_submission"),
+        submission_versions.c.version == bindparam("k_version"),
+    )
+    .values(
+        status=bindparam("v_status"),
+        status_sequence=bindparam("v_sequence"),
+        routed=bindparam("v_routed"),
+        updated_at=bindparam("v_updated_at", type_=submission_versions.c.updated_at.type),
+    )
+)
+
+_INSERT_PROCESSED = insert(processed_messages)
+_INSERT_TERMINAL = insert(terminal_statuses)
 
 
 class RecipientChanges:
@@ -432,57 +463,58 @@ class RecipientChanges:
         conn, now = self._conn, self.now
         if self._fees is not None:
             await self._fees.flush()
-        await insert_many(
-            conn,
-            processed_messages,
-            [{"consumer": "aggregator", "message_id": m, "processed_at": now} for m in self._processed],
-        )
+        if self._processed:
+            await conn.execute(
+                _INSERT_PROCESSED,
+                [{"consumer": "aggregator", "message_id": m, "processed_at": now} for m in self._processed],
+            )
         changed = [
             ((sid, ver, name), entry)
             for (sid, ver), named in self._recipients.items()
             for name, entry in named.items()
             if entry.changed
         ]
-        await update_many(conn, recipients, _RECIPIENT_KEYS, [_recipient_values(key, entry) for key, entry in changed])
-        await update_many(
-            conn,
-            submission_versions,
-            _VERSION_KEYS,
-            [
-                {
-                    "submission_id": sid,
-                    "version": ver,
-                    "status": head.status,
-                    "status_sequence": head.status_sequence,
-                    "routed": head.routed,
-                    "updated_at": now,
-                }
-                for (sid, ver), head in self._versions.items()
-                if head.changed
-            ],
-        )
-        await insert_many(conn, terminal_statuses, self._terminal)
+        if changed:
+            await conn.execute(
+                _UPDATE_RECIPIENT,
+                [_recipient_values(key, entry) for key, entry in changed],
+            )
+        heads = [(key, head) for key, head in self._versions.items() if head.changed]
+        if heads:
+            await conn.execute(
+                _UPDATE_VERSION,
+                [
+                    {
+                        "k_submission": sid,
+                        "k_version": ver,
+                        "v_status": head.status,
+                        "v_sequence": head.status_sequence,
+                        "v_routed": head.routed,
+                        "v_updated_at": now,
+                    }
+                    for (sid, ver), head in heads
+                ],
+            )
+        if self._terminal:
+            await conn.execute(_INSERT_TERMINAL, self._terminal)
         await append_chained(conn, self._events)
-        await move_heads(conn, {sid: self._chains[sid] for sid in self._moved})
+        if self._moved:
+            await conn.execute(MOVE_HEADS, head_values({sid: self._chains[sid] for sid in self._moved}))
         return await enqueue_many(conn, self._messages)
-
-
-_RECIPIENT_KEYS = ("submission_id", "version", "recipient")
-_VERSION_KEYS = ("submission_id", "version")
 
 
 def _recipient_values(key: RecipientKey, entry: _Recipient) -> dict[str, Any]:
     decision = entry.state.decision
     return {
-        "submission_id": key[0],
-        "version": key[1],
-        "recipient": key[2],
-        "transport": entry.state.transport.value,
-        "attempt": entry.state.attempt,
-        "decision_status": decision.status.value if decision is not None else None,
-        "decision_sequence": decision.sequence if decision is not None else None,
-        "decision": entry.decision,
-        "updated_at": entry.updated_at,
+        "k_submission": key[0],
+        "k_version": key[1],
+        "k_recipient": key[2],
+        "v_transport": entry.state.transport.value,
+        "v_attempt": entry.state.attempt,
+        "v_decision_status": decision.status.value if decision is not None else None,
+        "v_decision_sequence": decision.sequence if decision is not None else None,
+        "v_decision": entry.decision,
+        "v_updated_at": entry.updated_at,
     }
 
 

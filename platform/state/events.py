@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from singlewindow.platform.errors import NotFound
 from singlewindow.platform.state.chain import ChainHead, extend
 from singlewindow.platform.state.common import aware, utcnow
-from singlewindow.platform.storage.bulk import insert_many, update_many
 from singlewindow.platform.storage.tables import events, submissions
 
 # PostgreSQL hands out sequence numbers at insert but transactions commit in any order, so a reader paging
@@ -23,6 +22,7 @@ from singlewindow.platform.storage.tables import events, submissions
 # sequence numbers then become visible in order. SQLite has a single writer already.
 EVENT_APPEND_LOCK = 0x4E5357_0001
 
+_INSERT_EVENTS = insert(events)  # built once: every transaction on the hot path appends
 # The chain heads (``state.chain``), locked FOR NO KEY UPDATE (key_share): foreign-key checks of rows that
 # refer to the submission do not wait for it.
 _LOCK_HEADS = (
@@ -31,7 +31,11 @@ _LOCK_HEADS = (
     .order_by(submissions.c.id)
     .with_for_update(key_share=True)
 )
-_APPEND_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+MOVE_HEADS = (
+    update(submissions)
+    .where(submissions.c.id == bindparam("k_id"))
+    .values(chain_head=bindparam("v_head"), chain_length=bindparam("v_length"))
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +105,7 @@ async def append_events(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -
     for row in rows:
         heads[row["submission_id"]] = extend(heads[row["submission_id"]], row)
     await append_chained(conn, rows)
-    await move_heads(conn, heads)
+    await conn.execute(MOVE_HEADS, head_values(heads))
 
 
 async def append_chained(conn: AsyncConnection, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -110,18 +114,13 @@ async def append_chained(conn: AsyncConnection, rows: Sequence[Mapping[str, Any]
     if not rows:
         return
     if conn.dialect.name == "postgresql":
-        await conn.execute(_APPEND_LOCK, {"key": EVENT_APPEND_LOCK})
-    await insert_many(conn, events, rows)
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_APPEND_LOCK})
+    await conn.execute(_INSERT_EVENTS, list(rows))
 
 
-async def move_heads(conn: AsyncConnection, heads: Mapping[str, ChainHead]) -> None:
-    """Store these submissions' new chain heads (the caller holds their rows)."""
-    await update_many(
-        conn,
-        submissions,
-        ("id",),
-        [{"id": sid, "chain_head": head.hash, "chain_length": head.length} for sid, head in sorted(heads.items())],
-    )
+def head_values(heads: Mapping[str, ChainHead]) -> list[dict[str, Any]]:
+    """``MOVE_HEADS`` parameters for these submissions' new heads."""
+    return [{"k_id": sid, "v_head": head.hash, "v_length": head.length} for sid, head in sorted(heads.items())]
 
 
 class EventLog:

@@ -11,14 +11,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from singlewindow.platform.coalesce import GroupCall
 from singlewindow.platform.crashpoints import crash_point
 from singlewindow.platform.errors import PermanentError, TransientError
 from singlewindow.platform.state.common import utcnow
-from singlewindow.platform.storage.bulk import insert_many
 from singlewindow.platform.storage.engine import one_statement
 from singlewindow.platform.storage.tables import outbox
 from singlewindow.platform.transport import OutgoingMessage, Transport
@@ -61,6 +60,10 @@ class Enqueued:
     message: OutboxMessage
 
 
+# Built once (every transaction on the hot path enqueues); ids come back in the order of the rows.
+_INSERT_OUTBOX = insert(outbox).returning(outbox.c.id, sort_by_parameter_order=True)
+
+
 async def enqueue(conn: AsyncConnection, message: OutboxMessage) -> Enqueued:
     """Add ``message`` inside the caller's transaction; hand the result to the relay after the commit."""
     (row,) = await enqueue_many(conn, [message])
@@ -86,8 +89,8 @@ async def enqueue_many(conn: AsyncConnection, messages: Sequence[OutboxMessage])
         }
         for m in messages
     ]
-    ids = {row["message_id"]: int(row["id"]) for row in await insert_many(conn, outbox, rows, ("id", "message_id"))}
-    return [Enqueued(ids[m.message_id], m) for m in messages]
+    result = await conn.execute(_INSERT_OUTBOX, rows)
+    return [Enqueued(int(row_id), m) for (row_id,), m in zip(result, messages, strict=True)]
 
 
 PermanentFailureHook = Callable[[OutboxMessage, PermanentError], Awaitable[None]]

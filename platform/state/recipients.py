@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from singlewindow.platform.aggregation import Decision, RecipientState, TransportState
@@ -35,7 +35,6 @@ from singlewindow.platform.state.common import aware, lock_version
 from singlewindow.platform.state.events import append_event
 from singlewindow.platform.state.fees import FeeHooks, RoutedVersion
 from singlewindow.platform.state.outbox import Enqueued, OutboxMessage, enqueue
-from singlewindow.platform.storage.bulk import insert_many
 from singlewindow.platform.storage.tables import events, recipients, submission_versions, submissions
 
 __all__ = [
@@ -200,7 +199,8 @@ class RecipientStore:
                         )
                     )
                 folded.append((sid, version))
-            await insert_many(conn, recipients, inserted)
+            if inserted:
+                await conn.execute(insert(recipients), inserted)
             if priced and changes.fees is not None:
                 for (sid, version), owing in (await changes.fees.routed(priced)).items():
                     changes.owe(sid, version, owing)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -23,7 +23,6 @@ from singlewindow.platform.state.events import append_chained, append_event, app
 from singlewindow.platform.state.fees import FeeHooks
 from singlewindow.platform.state.outbox import Enqueued, OutboxMessage, enqueue, enqueue_many
 from singlewindow.platform.state.recipients import StatusChange, StatusMessageFactory, refold
-from singlewindow.platform.storage.bulk import insert_many
 from singlewindow.platform.storage.tables import document_links, recipients, submission_versions, submissions
 
 # (recipient, version) -> the cancellation notice to that agency; built by intake, enqueued with the cancel.
@@ -115,9 +114,8 @@ class SubmissionStore:
                 if fresh:
                     submitted = [version_event(group[i], 1, digests[i]) for i in fresh]
                     heads = [extend(ChainHead(), event) for event in submitted]  # each chain starts here
-                    await insert_many(
-                        conn,
-                        submissions,
+                    await conn.execute(
+                        insert(submissions),
                         [
                             {
                                 "id": group[i].submission_id,
@@ -284,9 +282,8 @@ class SubmissionStore:
         INSERT per table. Returns the outbox row ids, in order. The caller appends their events
         (``version_event``), chained."""
         now = utcnow()
-        await insert_many(
-            conn,
-            submission_versions,
+        await conn.execute(
+            insert(submission_versions),
             [
                 {
                     "submission_id": new.submission_id,
@@ -315,7 +312,8 @@ class SubmissionStore:
             for new, version, _ in versions
             for reference_type, reference_id in sorted(set(new.references))
         ]
-        await insert_many(conn, document_links, links)
+        if links:
+            await conn.execute(insert(document_links), links)
         return await enqueue_many(conn, [new.intake_message(version) for new, version, _ in versions])
 
     async def _current(self, conn: AsyncConnection, submission_id: str) -> int:
