@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import structlog
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
@@ -9,6 +10,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 SCRIPT_LOCATION = "singlewindow.platform.storage:migrations"
+log = structlog.get_logger(__name__)
 
 
 def _config(connection: Connection) -> Config:
@@ -33,3 +35,24 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         if connection.dialect.name == "postgresql":
             await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         await connection.run_sync(lambda sync: command.upgrade(_config(sync), revision))
+
+
+async def warn_if_never_analysed(engine: AsyncEngine) -> bool:
+    """Warn when PostgreSQL's autovacuum is off; True if it is.
+
+    Without it nothing refreshes the planner's statistics (unless an operator runs ANALYZE): a lookup the
+    planner judged on an empty table keeps its plan as the table grows, e.g. the aggregator's check for
+    decisions already applied read every aggregator row of ``processed_messages`` per batch in a bench on
+    such a server (docs/performance.md). Only a warning: the hub still works, it slows with the tables.
+    """
+    if engine.dialect.name != "postgresql":
+        return False
+    async with engine.connect() as connection:
+        autovacuum = (await connection.execute(text("SELECT current_setting('autovacuum')"))).scalar_one()
+    if autovacuum == "on":
+        return False
+    log.warning(
+        "PostgreSQL autovacuum is off: table statistics are never refreshed and hot lookups slow down as the "
+        "tables grow; turn it on, or run ANALYZE regularly"
+    )
+    return True
