@@ -234,7 +234,7 @@ class HubSettings(_Part):
     )
     deadline_scan_seconds: float = Field(default=5.0, gt=0)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
-    prefetch: int = Field(default=20, ge=1, le=1000)
+    prefetch: int = Field(default=100, ge=1, le=1000)
     batch_size: int = Field(
         default=100, ge=1, le=1000, description="Most deliveries one consumer applies in one transaction."
     )
