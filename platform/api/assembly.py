@@ -23,7 +23,7 @@ from singlewindow.platform.hub.runtime import Hub, build_hub
 from singlewindow.platform.hub.schemas import SchemaSource, ServiceSchemaSource, build_codec, load_specs_into
 from singlewindow.platform.settings import Settings
 from singlewindow.platform.specs import Catalog, DocumentValidator
-from singlewindow.platform.storage import open_engine, upgrade, warn_if_never_analysed
+from singlewindow.platform.storage import open_engine, upgrade, warn_if_autovacuum_off
 from singlewindow.platform.topology.apply import apply_memory
 from singlewindow.platform.topology.build import build_topology
 from singlewindow.platform.transport import MemoryBroker, open_transport
@@ -93,7 +93,7 @@ async def hub_from_settings(
         engine = open_engine(settings.database.url)
         stack.push_async_callback(engine.dispose)
         await upgrade(engine)
-        await warn_if_never_analysed(engine)
+        await warn_if_autovacuum_off(engine)
         specs = Catalog()
         codec = await build_codec(await _schema_source(settings, stack, specs), specs.names())
         broker = None

@@ -37,7 +37,7 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         await connection.run_sync(lambda sync: command.upgrade(_config(sync), revision))
 
 
-async def warn_if_never_analysed(engine: AsyncEngine) -> bool:
+async def warn_if_autovacuum_off(engine: AsyncEngine) -> bool:
     """Warn when PostgreSQL's autovacuum is off; True if it is.
 
     Without it nothing refreshes the planner's statistics (unless an operator runs ANALYZE): a lookup the

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import text
 from structlog.testing import capture_logs
 
-from singlewindow.platform.storage import open_engine, warn_if_never_analysed
+from singlewindow.platform.storage import open_engine, warn_if_autovacuum_off
 
 
 async def test_the_warning_follows_the_servers_setting(fresh_postgres_url: str) -> None:
@@ -17,7 +17,7 @@ async def test_the_warning_follows_the_servers_setting(fresh_postgres_url: str) 
         async with engine.connect() as connection:
             setting = (await connection.execute(text("SHOW autovacuum"))).scalar_one()
         with capture_logs() as logs:
-            warned = await warn_if_never_analysed(engine)
+            warned = await warn_if_autovacuum_off(engine)
     finally:
         await engine.dispose()
     assert warned is (setting != "on")
@@ -28,7 +28,7 @@ async def test_sqlite_is_never_warned_about(tmp_path: Path) -> None:
     engine = open_engine(f"sqlite:///{tmp_path / 'hub.db'}")
     try:
         with capture_logs() as logs:
-            assert await warn_if_never_analysed(engine) is False
+            assert await warn_if_autovacuum_off(engine) is False
     finally:
         await engine.dispose()
     assert logs == []
