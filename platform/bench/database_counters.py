@@ -34,14 +34,10 @@ READING = text(
 FLUSH_WAIT_SECONDS = 11.0  # PGSTAT_IDLE_INTERVAL (10 s) and a margin
 COUNT_DIGITS = 2  # per-submission statements and rows: tens per submission
 WAL_DIGITS = 0  # per-submission WAL: thousands of bytes
+_COUNTED = ("commits", "rollbacks", "rows_inserted", "rows_updated", "rows_deleted", "rows_fetched")  # as read
 KEYS = (
     "transactions",  # commits + rollbacks
-    "commits",
-    "rollbacks",
-    "rows_inserted",
-    "rows_updated",
-    "rows_deleted",
-    "rows_fetched",
+    *_COUNTED,
     "blocks_accessed",  # shared buffer hits + blocks read
     "wal_bytes",
 )
@@ -98,7 +94,7 @@ def per_submission(
     delta = {f.name: getattr(after, f.name) - getattr(before, f.name) for f in fields(DatabaseCounters)}
     totals = {
         "transactions": delta["commits"] + delta["rollbacks"],
-        **{key: delta[key] for key in KEYS[1:7]},
+        **{key: delta[key] for key in _COUNTED},
         "blocks_accessed": delta["blocks_hit"] + delta["blocks_read"],
     }
     found: dict[str, float | None] = {key: round(total / submissions, COUNT_DIGITS) for key, total in totals.items()}
