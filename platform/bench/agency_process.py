@@ -18,6 +18,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
 
+from singlewindow.platform import collector
 from singlewindow.platform.bench.children import read_config, say, stdin_closed
 from singlewindow.platform.hub.codec import DocumentCodec
 from singlewindow.platform.hub.schemas import ServiceSchemaSource, build_codec
@@ -70,9 +71,11 @@ async def main(config: dict[str, Any]) -> None:
     async with AsyncExitStack() as stack:
         codec = await codec_from_database(stack, config["database_url"])
         await start_deciders(stack, codec, agencies, remember=False)
+        collector.freeze_startup()
         say(ready=True, agencies=[a.id for a in agencies])
         await closed.wait()
 
 
 if __name__ == "__main__":
+    collector.tune()  # as ``nsw adapter run`` does
     asyncio.run(main(read_config()))

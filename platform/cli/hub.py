@@ -7,6 +7,7 @@ import signal
 
 import click
 
+from singlewindow.platform import collector
 from singlewindow.platform.cli.runtime import run, settings_of
 from singlewindow.platform.settings import Settings
 
@@ -45,6 +46,7 @@ def run_command(
     settings = _with_ports(settings_of(ctx), grpc_port, http_port, metrics_port)
 
     def ready(endpoints: Endpoints) -> None:
+        collector.freeze_startup()
         host = settings.hub.host
         scheme = "https" if settings.hub.tls_cert_file else "http"
         metrics = f", metrics {scheme}://{host}:{endpoints.metrics_port}/metrics" if endpoints.metrics_port else ""

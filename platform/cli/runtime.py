@@ -14,6 +14,7 @@ import click
 import uvloop
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from singlewindow.platform import collector
 from singlewindow.platform.errors import InvalidInput, NswError
 from singlewindow.platform.settings import Settings
 from singlewindow.platform.storage import open_engine, upgrade
@@ -33,11 +34,13 @@ EVENT_LOOPS = ("uvloop", "asyncio")
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
     """Run a command's coroutine on uvloop (libuv: about 13 % less hub CPU per submission in ``nsw bench
-    pipeline``), or on the standard loop when ``NSW_EVENT_LOOP=asyncio``."""
+    pipeline``), or on the standard loop when ``NSW_EVENT_LOOP=asyncio``; the garbage collector is set for a
+    long-running process (:mod:`singlewindow.platform.collector`)."""
     loop = os.environ.get("NSW_EVENT_LOOP", "uvloop")
     if loop not in EVENT_LOOPS:
         coro.close()
         raise click.UsageError(f"NSW_EVENT_LOOP must be one of {', '.join(EVENT_LOOPS)}, not {loop!r}")
+    collector.tune()
     if loop == "uvloop":
         return uvloop.run(coro)
     return asyncio.run(coro)
