@@ -9,6 +9,7 @@ from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from singlewindow.platform.coalesce import GroupCall
 from singlewindow.platform.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from singlewindow.platform.identity.models import (
     AGENCY_ID,
@@ -35,18 +36,25 @@ def _principal(row: Any) -> Principal:
 
 
 # Built once: every API request authenticates, and building the statement cost more than running it.
-_ACTIVE_TOKEN = (
-    select(principals)
+_ACTIVE_TOKENS = (
+    select(principals, tokens.c.token_hash)
     .join(tokens, tokens.c.principal_id == principals.c.id)
-    .where(tokens.c.token_hash == bindparam("token_hash"))
+    .where(tokens.c.token_hash.in_(bindparam("token_hashes", expanding=True)))
     .where(tokens.c.revoked_at.is_(None))
     .where(principals.c.revoked_at.is_(None))
 )
 
 
+_UNKNOWN_TOKEN = "unknown, revoked or malformed token"
+# Token look-ups made at the same time (concurrent requests) share one statement: the hub's intake under load
+# authenticated every request with a round trip of its own.
+_LOOKUPS_PER_STATEMENT = 100
+
+
 class PrincipalStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._look_up = GroupCall(self._principals_of, _LOOKUPS_PER_STATEMENT)
 
     async def add(self, name: str, role: Role, agency: str | None = None) -> IssuedToken:
         if role.needs_agency and (agency is None or not AGENCY_ID.match(agency)):
@@ -121,12 +129,17 @@ class PrincipalStore:
         return IssuedToken(principal, token)
 
     async def authenticate(self, token: str) -> Principal:
-        """The active principal a bearer token belongs to; Unauthenticated otherwise (never says why)."""
+        """The active principal a bearer token belongs to; Unauthenticated otherwise (never says why).
+
+        Read from the database on every call (a revoked token fails at once); calls made at the same time are
+        answered by one statement."""
+        return await self._look_up(hash_token(token))
+
+    async def _principals_of(self, token_hashes: list[str]) -> list[Principal | Exception]:
         async with one_statement(self._engine) as conn:
-            row = (await conn.execute(_ACTIVE_TOKEN, {"token_hash": hash_token(token)})).first()
-        if row is None:
-            raise Unauthenticated("unknown, revoked or malformed token")
-        return _principal(row)
+            rows = await conn.execute(_ACTIVE_TOKENS, {"token_hashes": sorted(set(token_hashes))})
+            found = {row.token_hash: _principal(row) for row in rows}
+        return [found.get(token_hash) or Unauthenticated(_UNKNOWN_TOKEN) for token_hash in token_hashes]
 
     async def grant(self, broker: str, trader: str, scope: GrantScope, valid_until: datetime | None = None) -> Grant:
         broker_p, trader_p = await self.get(broker), await self.get(trader)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from singlewindow.platform.errors import Conflict, InvalidInput, Unauthenticated
-from singlewindow.platform.identity import GrantScope, PrincipalStore, Role
+from singlewindow.platform.identity import GrantScope, Principal, PrincipalStore, Role
 from singlewindow.platform.storage import open_engine, upgrade
 
 
@@ -27,6 +29,26 @@ async def test_token_authenticates_its_principal_and_is_not_stored_in_clear(
     issued = await store.add("kaz-fruit", Role.TRADER)
     assert (await store.authenticate(issued.token)).id == issued.principal.id
     assert issued.token.encode() not in (tmp_path / "hub.db").read_bytes()
+
+
+async def test_concurrent_look_ups_share_a_statement_and_keep_their_own_answers(store: PrincipalStore) -> None:
+    trader = await store.add("kaz-fruit", Role.TRADER)
+    agency = await store.add("vet-system", Role.AGENCY, agency="veterinary")
+    statements: list[str] = []
+    event.listen(store._engine.sync_engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    tokens = [trader.token, "not-a-token", agency.token, trader.token, "Bearer"]
+    answers = await asyncio.gather(*(store.authenticate(token) for token in tokens), return_exceptions=True)
+    assert [answer.name if isinstance(answer, Principal) else type(answer) for answer in answers] == [
+        "kaz-fruit",
+        Unauthenticated,
+        "vet-system",
+        "kaz-fruit",
+        Unauthenticated,
+    ]
+    assert len([text for text in statements if "token_hash" in text]) == 1
+    await store.revoke("vet-system")  # read again on every call: a revoked token fails at once
+    with pytest.raises(Unauthenticated):
+        await store.authenticate(agency.token)
 
 
 async def test_rotate_revokes_the_old_token(store: PrincipalStore) -> None:
